@@ -1,0 +1,49 @@
+package dev.bsg.protocol.eventstream;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** One message of the AWS event-stream framing: typed headers and an opaque payload. */
+public record EventStreamMessage(Map<String, HeaderValue> headers, byte[] payload) {
+
+    public EventStreamMessage {
+        headers = Collections.unmodifiableMap(new LinkedHashMap<>(headers));
+    }
+
+    public String header(String name) {
+        HeaderValue value = headers.get(name);
+        return value == null ? null : value.asString();
+    }
+
+    public String messageType() {
+        return header(":message-type");
+    }
+
+    public boolean isEvent() {
+        return "event".equals(messageType());
+    }
+
+    public String payloadAsString() {
+        return new String(payload, StandardCharsets.UTF_8);
+    }
+
+    /** A Bedrock-style event frame ({@code :message-type event}) with a JSON payload. */
+    public static EventStreamMessage event(String eventType, byte[] jsonPayload) {
+        Map<String, HeaderValue> headers = new LinkedHashMap<>();
+        headers.put(":event-type", HeaderValue.string(eventType));
+        headers.put(":content-type", HeaderValue.string("application/json"));
+        headers.put(":message-type", HeaderValue.string("event"));
+        return new EventStreamMessage(headers, jsonPayload);
+    }
+
+    /** A modeled exception frame ({@code :message-type exception}). */
+    public static EventStreamMessage exception(String exceptionType, byte[] jsonPayload) {
+        Map<String, HeaderValue> headers = new LinkedHashMap<>();
+        headers.put(":exception-type", HeaderValue.string(exceptionType));
+        headers.put(":content-type", HeaderValue.string("application/json"));
+        headers.put(":message-type", HeaderValue.string("exception"));
+        return new EventStreamMessage(headers, jsonPayload);
+    }
+}

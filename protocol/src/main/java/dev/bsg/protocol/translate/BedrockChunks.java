@@ -1,0 +1,80 @@
+package dev.bsg.protocol.translate;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.bsg.protocol.errors.ApiError;
+import dev.bsg.protocol.eventstream.EventStreamMessage;
+import dev.bsg.protocol.sse.Sse;
+import java.io.IOException;
+import java.util.Base64;
+
+/**
+ * Turns InvokeModelWithResponseStream frames into Anthropic SSE events: a {@code chunk} frame
+ * carries {@code {"bytes":"<base64 of one event JSON>"}}; exception frames become {@code error} events.
+ */
+public final class BedrockChunks {
+    private BedrockChunks() {}
+
+    /** The decoded Anthropic event JSON inside a chunk frame, or null when the frame has none. */
+    public static byte[] eventJson(EventStreamMessage frame) {
+        try (JsonParser parser = Json.FACTORY.createParser(frame.payload())) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) return null;
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String name = parser.currentName();
+                JsonToken value = parser.nextToken();
+                if (name.equals("bytes") && value == JsonToken.VALUE_STRING) {
+                    return parser.getBinaryValue();
+                }
+                parser.skipChildren();
+            }
+            return null;
+        } catch (IOException | IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /** The {@code type} member at the top of an event JSON. */
+    public static String eventType(byte[] eventJson) {
+        try (JsonParser parser = Json.FACTORY.createParser(eventJson)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) return null;
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String name = parser.currentName();
+                JsonToken value = parser.nextToken();
+                if (name.equals("type") && value == JsonToken.VALUE_STRING) return parser.getText();
+                parser.skipChildren();
+            }
+            return null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** The error a non-event frame stands for. */
+    public static ApiError error(EventStreamMessage frame) {
+        String type = frame.header(":exception-type");
+        String message = null;
+        if (type != null) {
+            message = ErrorBodies.bedrockMessage(frame.payload());
+        } else {
+            type = frame.header(":error-code");
+            message = frame.header(":error-message");
+        }
+        if (message == null || message.isEmpty()) message = type;
+        return ApiError.fromBedrock(0, type, message);
+    }
+
+    /** The SSE bytes for one frame, or null for a frame that carries nothing to pass on. */
+    public static byte[] toSse(EventStreamMessage frame) {
+        if (!frame.isEvent()) return ErrorBodies.sseError(error(frame));
+        byte[] json = eventJson(frame);
+        if (json == null) return null;
+        String type = eventType(json);
+        return type == null ? null : Sse.event(type, json);
+    }
+
+    /** A chunk frame as Bedrock sends it, for the simulator and tests. */
+    public static EventStreamMessage chunk(byte[] eventJson) {
+        String payload = "{\"bytes\":\"" + Base64.getEncoder().encodeToString(eventJson) + "\"}";
+        return EventStreamMessage.event("chunk", payload.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    }
+}

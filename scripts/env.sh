@@ -1,0 +1,37 @@
+# Sourced by ./bsg, scripts/test and .ci/run: finds a JDK 21+ and prepares the Maven wrapper.
+
+bsg_java_version() { # prints the feature version of the java at $1, or 0
+  "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = \([0-9]*\).*/\1/p' | head -n1
+}
+
+bsg_find_jdk() {
+  local candidates=() c v
+  [ -n "${JAVA_HOME:-}" ] && candidates+=("$JAVA_HOME")
+  command -v java >/dev/null 2>&1 && candidates+=("$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")")
+  for c in /usr/lib/jvm/* /Library/Java/JavaVirtualMachines/*/Contents/Home "$HOME"/.sdkman/candidates/java/*; do
+    [ -d "$c" ] && candidates+=("$c")
+  done
+  for c in "${candidates[@]}"; do
+    [ -x "$c/bin/java" ] && [ -x "$c/bin/javac" ] || continue
+    v=$(bsg_java_version "$c/bin/java")
+    if [ "${v:-0}" -ge 21 ]; then echo "$c"; return 0; fi
+  done
+  return 1
+}
+
+if ! BSG_JDK=$(bsg_find_jdk); then
+  echo "bsg: no JDK 21 or newer found (looked at JAVA_HOME, PATH and /usr/lib/jvm)." >&2
+  echo "bsg: install one, e.g. 'apt-get install openjdk-21-jdk' or Temurin 21+, or set JAVA_HOME to it." >&2
+  exit 1
+fi
+export JAVA_HOME="$BSG_JDK"
+export PATH="$JAVA_HOME/bin:$PATH"
+
+# The wrapper downloads Maven from the same repository Maven itself uses by default.
+if [ -z "${MVNW_REPOURL:-}" ]; then
+  for jar in /usr/share/maven/lib/maven-model-builder-*.jar "$HOME"/.m2/wrapper/dists/*/*/*/lib/maven-model-builder-*.jar; do
+    [ -f "$jar" ] || continue
+    url=$(unzip -p "$jar" org/apache/maven/model/pom-4.0.0.xml 2>/dev/null | grep -m1 -o '<url>[^<]*</url>' | sed 's/<[^>]*>//g')
+    if [ -n "$url" ]; then export MVNW_REPOURL="$url"; break; fi
+  done
+fi
