@@ -35,3 +35,7 @@ if [ -z "${MVNW_REPOURL:-}" ]; then
     if [ -n "$url" ]; then export MVNW_REPOURL="$url"; break; fi
   done
 fi
+
+if [ "$(bsg_java_version "$JAVA_HOME/bin/java")" -ge 24 ]; then
+  export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED"
+fi

@@ -122,11 +122,7 @@ public final class MessagesRequest {
 
     /** The InvokeModel body: header betas merged after any the body carried, duplicates and blanks dropped. */
     public byte[] toBedrockBody(String betaHeader, Set<String> betasToDrop, Set<String> fieldsToDrop) {
-        Set<String> betas = new LinkedHashSet<>(bodyBetas);
-        if (betaHeader != null) {
-            for (String beta : betaHeader.split(",")) betas.add(beta.trim());
-        }
-        betas.remove("");
+        Set<String> betas = betas(betaHeader);
         betas.removeAll(betasToDrop);
         ByteArrayOutputStream out = new ByteArrayOutputStream(body.length + 64);
         out.writeBytes(("{\"anthropic_version\":\"" + BEDROCK_VERSION + "\"").getBytes(StandardCharsets.US_ASCII));
@@ -147,6 +143,16 @@ public final class MessagesRequest {
         }
         out.write('}');
         return out.toByteArray();
+    }
+
+    /** The betas of the body and of the {@code anthropic-beta} header, in that order, without duplicates. */
+    public Set<String> betas(String betaHeader) {
+        Set<String> betas = new LinkedHashSet<>(bodyBetas);
+        if (betaHeader != null) {
+            for (String beta : betaHeader.split(",")) betas.add(beta.trim());
+        }
+        betas.remove("");
+        return betas;
     }
 
     /** The top-level fields forwarded as sent, in order. */

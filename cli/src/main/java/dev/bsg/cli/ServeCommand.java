@@ -1,0 +1,109 @@
+package dev.bsg.cli;
+
+import dev.bsg.gateway.Gateway;
+import dev.bsg.gateway.auth.ApiKeyFormat;
+import dev.bsg.gateway.auth.Secrets;
+import dev.bsg.gateway.settings.Settings;
+import dev.bsg.gateway.settings.SettingsException;
+import dev.bsg.gateway.settings.SettingsLoader;
+import dev.bsg.gateway.store.User;
+import dev.bsg.simulator.BedrockSimulator;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "serve", mixinStandardHelpOptions = true, description = "Run the gateway.")
+final class ServeCommand implements Callable<Integer> {
+    @Option(names = "--config", description = "YAML configuration file (every key can also be set as BSG_<SECTION>__<KEY>).")
+    Path config;
+
+    @Option(names = "--demo", description = "Use a built-in Bedrock simulator as upstream and print a ready API key. Works offline.")
+    boolean demo;
+
+    @Option(names = "--port", description = "Port to listen on (overrides server.port).")
+    Integer port;
+
+    @Override
+    public Integer call() throws Exception {
+        Map<String, String> env = new HashMap<>(System.getenv());
+        if (port != null) env.put("BSG_SERVER__PORT", port.toString());
+        BedrockSimulator simulator = null;
+        String adminKey = null;
+        if (demo) {
+            simulator = BedrockSimulator.start();
+            adminKey = "bsg-demo-admin-" + Secrets.base62(24);
+            env.put("BSG_UPSTREAM__ENDPOINT", simulator.endpoint());
+            env.put("BSG_UPSTREAM__CREDENTIALS", "static");
+            env.put("BSG_UPSTREAM__ACCESS_KEY_ID", BedrockSimulator.ACCESS_KEY);
+            env.put("BSG_UPSTREAM__SECRET_ACCESS_KEY", BedrockSimulator.SECRET_KEY);
+            env.put("BSG_UPSTREAM__REGIONS", "us-east-1");
+            env.putIfAbsent("BSG_DATABASE__URL", "jdbc:sqlite:./data/demo.db");
+            env.put("BSG_ADMIN__API_KEYS", adminKey);
+        }
+        Settings settings;
+        try {
+            settings = SettingsLoader.load(config, env);
+        } catch (SettingsException e) {
+            throw new CliException(e.getMessage());
+        }
+        Gateway gateway;
+        try {
+            gateway = new Gateway(settings).start();
+        } catch (java.io.IOException e) {
+            throw new CliException("can't listen on " + settings.server().host() + ":" + settings.server().port() + " (" + e.getMessage()
+                    + "); stop what uses the port or pick another with --port or BSG_SERVER__PORT");
+        } catch (IllegalStateException e) {
+            throw new CliException(e.getMessage());
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        BedrockSimulator sim = simulator;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.err.println("bsg: shutting down, letting in-flight requests finish (up to " + settings.server().shutdownGrace().toSeconds() + " s)");
+            try {
+                gateway.close();
+            } catch (Exception e) {
+                System.err.println("bsg: shutdown: " + e.getMessage());
+            }
+            if (sim != null) sim.close();
+            stopped.countDown();
+        }, "bsg-shutdown"));
+        System.out.println("bsg: gateway listening on " + gateway.url());
+        if (demo) printDemo(gateway, adminKey);
+        System.out.flush();
+        stopped.await();
+        return 0;
+    }
+
+    private static void printDemo(Gateway gateway, String adminKey) {
+        User user = gateway.users().findOrCreate("demo@example.com", "Demo Developer");
+        String key = ApiKeyFormat.generate();
+        gateway.keys().create(user.id(), "demo " + java.time.Instant.now(), Secrets.sha256(key), ApiKeyFormat.hint(key), null);
+        String url = gateway.url();
+        System.out.println("""
+                bsg: demo mode: upstream is the built-in Bedrock simulator; nothing leaves this machine.
+
+                  API key (demo@example.com):  %2$s
+                  Admin key (this run only):   %3$s
+
+                Claude Code, Anthropic format:
+                  export ANTHROPIC_BASE_URL=%1$s
+                  export ANTHROPIC_API_KEY=%2$s
+                  claude -p "hello"
+
+                Claude Code, Bedrock format:
+                  export CLAUDE_CODE_USE_BEDROCK=1 CLAUDE_CODE_SKIP_BEDROCK_AUTH=1
+                  export ANTHROPIC_BEDROCK_BASE_URL=%1$s/bedrock ANTHROPIC_AUTH_TOKEN=%2$s
+
+                curl:
+                  curl %1$s/v1/messages -H 'x-api-key: %2$s' -H 'anthropic-version: 2023-06-01' \\
+                    -d '{"model":"claude-sonnet-4-5","max_tokens":64,"messages":[{"role":"user","content":"hi"}]}'
+
+                Admin:
+                  ./bsg admin --url %1$s --token %3$s keys list
+                """.formatted(url, key, adminKey));
+    }
+}

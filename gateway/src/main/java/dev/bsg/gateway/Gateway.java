@@ -1,0 +1,129 @@
+package dev.bsg.gateway;
+
+import dev.bsg.gateway.admin.AdminApi;
+import dev.bsg.gateway.auth.Authenticator;
+import dev.bsg.gateway.auth.Guards;
+import dev.bsg.gateway.http.Door;
+import dev.bsg.gateway.http.HttpServer;
+import dev.bsg.gateway.http.Interceptor;
+import dev.bsg.gateway.http.Router;
+import dev.bsg.gateway.settings.Settings;
+import dev.bsg.gateway.store.ApiKeyStore;
+import dev.bsg.gateway.store.AuditLog;
+import dev.bsg.gateway.store.Database;
+import dev.bsg.gateway.store.Sql;
+import dev.bsg.gateway.store.UserStore;
+import dev.bsg.gateway.telemetry.GatewayMetrics;
+import dev.bsg.gateway.telemetry.Operations;
+import dev.bsg.gateway.upstream.AnthropicRelay;
+import dev.bsg.gateway.upstream.BedrockRelay;
+import dev.bsg.gateway.upstream.BedrockUpstream;
+import dev.bsg.gateway.upstream.Compatibility;
+import dev.bsg.gateway.upstream.ModelEndpoints;
+import dev.bsg.gateway.upstream.Pinger;
+import dev.bsg.gateway.upstream.UpstreamSigner;
+import dev.bsg.protocol.models.ModelCatalog;
+import java.util.List;
+
+/** The whole gateway, wired by hand: every component and every route is made here. */
+public final class Gateway implements AutoCloseable {
+    private final Settings settings;
+    private final Database database;
+    private final UserStore users;
+    private final ApiKeyStore keys;
+    private final AuditLog audit;
+    private final Pinger pinger;
+    private final HttpServer server;
+
+    public Gateway(Settings settings) {
+        this.settings = settings;
+        this.database = new Database(settings.database());
+        Sql sql = new Sql(database);
+        this.users = new UserStore(sql);
+        this.keys = new ApiKeyStore(sql);
+        this.audit = new AuditLog(sql);
+        GatewayMetrics metrics = new GatewayMetrics();
+        Authenticator authenticator = new Authenticator(keys, settings.admin().apiKeyHashes());
+        ModelCatalog catalog = new ModelCatalog(settings.models().extraEntries(), settings.models().aliases(), settings.models().regionPrefix());
+        UpstreamSigner signer = UpstreamSigner.from(settings.upstream());
+        BedrockUpstream upstream = new BedrockUpstream(settings.upstream(), signer, metrics);
+        this.pinger = new Pinger(settings.server().pingInterval());
+        Compatibility compatibility = new Compatibility(settings.models().dropBetas(), settings.models().dropFields());
+        AnthropicRelay anthropic = new AnthropicRelay(catalog, upstream, compatibility, pinger);
+        BedrockRelay bedrock = new BedrockRelay(catalog, upstream);
+        ModelEndpoints models = new ModelEndpoints(catalog, settings.upstream().regions().get(0));
+        Operations operations = new Operations(database, signer, metrics);
+        AdminApi admin = new AdminApi(users, keys, audit, authenticator, settings.apiKeys().maxPerUser());
+
+        List<Interceptor> caller = List.of(operations.recorder(), Guards.caller(authenticator));
+        List<Interceptor> administrator = List.of(operations.recorder(), Guards.admin(authenticator));
+        List<Interceptor> open = List.of();
+        Router router = new Router();
+        for (String prefix : List.of("", "/anthropic")) {
+            router.add("POST", prefix + "/v1/messages", Door.ANTHROPIC, caller, anthropic::messages)
+                    .add("POST", prefix + "/v1/messages/count_tokens", Door.ANTHROPIC, caller, anthropic::countTokens)
+                    .add("GET", prefix + "/v1/models", Door.ANTHROPIC, caller, models::anthropicModels)
+                    .add("GET", prefix + "/api/hello", Door.ANTHROPIC, open, exchange -> exchange.sendEmpty(200));
+        }
+        for (String prefix : List.of("", "/bedrock")) {
+            for (String operation : List.of("invoke", "invoke-with-response-stream", "converse", "converse-stream", "count-tokens")) {
+                router.add("POST", prefix + "/model/{modelId}/" + operation, Door.BEDROCK, caller, exchange -> bedrock.operation(exchange, operation));
+            }
+            router.add("GET", prefix + "/inference-profiles", Door.BEDROCK, caller, models::listInferenceProfiles)
+                    .add("GET", prefix + "/inference-profiles/{id}", Door.BEDROCK, caller, models::getInferenceProfile);
+        }
+        router.add("POST", "/api/admin/keys", Door.API, administrator, admin::createKey)
+                .add("GET", "/api/admin/keys", Door.API, administrator, admin::listKeys)
+                .add("DELETE", "/api/admin/keys/{id}", Door.API, administrator, admin::revokeKey)
+                .add("GET", "/api/admin/users", Door.API, administrator, admin::listUsers)
+                .add("GET", "/api/admin/users/{id}", Door.API, administrator, admin::getUser)
+                .add("PATCH", "/api/admin/users/{id}", Door.API, administrator, admin::updateUser)
+                .add("GET", "/api/admin/audit", Door.API, administrator, admin::listAudit)
+                .add("GET", "/healthz", Door.API, open, operations::health)
+                .add("GET", "/readyz", Door.API, open, operations::ready)
+                .add("GET", "/metrics", Door.API, open, operations::metrics);
+        this.server = new HttpServer(settings.server().host(), settings.server().port(), router,
+                settings.server().maxBodyBytes(), settings.server().shutdownGrace());
+    }
+
+    public Gateway start() throws Exception {
+        server.start();
+        return this;
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public String url() {
+        String host = settings.server().host();
+        return "http://" + (host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host) + ":" + port();
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    public UserStore users() {
+        return users;
+    }
+
+    public ApiKeyStore keys() {
+        return keys;
+    }
+
+    public AuditLog audit() {
+        return audit;
+    }
+
+    /** Graceful: in-flight requests and streams may finish within the configured grace period. */
+    @Override
+    public void close() throws Exception {
+        try {
+            server.stop();
+        } finally {
+            pinger.close();
+            database.close();
+        }
+    }
+}

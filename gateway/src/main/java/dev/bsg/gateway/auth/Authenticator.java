@@ -1,0 +1,73 @@
+package dev.bsg.gateway.auth;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.bsg.gateway.store.ApiKey;
+import dev.bsg.gateway.store.ApiKeyStore;
+import dev.bsg.protocol.errors.ApiError;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Turns the credential on a request into a {@link Principal}. Key lookups are cached briefly so the
+ * hot path doesn't touch the database; revocations on this instance evict at once.
+ */
+public final class Authenticator {
+    private final ApiKeyStore keys;
+    private final List<String> adminKeyHashes;
+    private final Cache<String, Optional<ApiKey>> cache = Caffeine.newBuilder()
+            .maximumSize(100_000).expireAfterWrite(Duration.ofSeconds(30)).build();
+
+    public Authenticator(ApiKeyStore keys, List<String> adminKeyHashes) {
+        this.keys = keys;
+        this.adminKeyHashes = adminKeyHashes;
+    }
+
+    /** The bearer or x-api-key credential; null when the request has none. */
+    public static String credential(String apiKeyHeader, String authorization) {
+        if (apiKeyHeader != null && !apiKeyHeader.isBlank()) return apiKeyHeader.strip();
+        if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) return authorization.substring(7).strip();
+        return null;
+    }
+
+    /** The caller of an inference request; throws an {@link AuthException} with the client-facing reason. */
+    public Principal authenticate(String apiKeyHeader, String authorization) {
+        String credential = credential(apiKeyHeader, authorization);
+        if (credential == null) {
+            if (authorization != null && authorization.startsWith("AWS4-HMAC-SHA256")) {
+                throw new AuthException(ApiError.authentication(
+                        "this gateway does not take AWS signatures: send a gateway API key (SSOK_...) as the Bedrock API key (AWS_BEARER_TOKEN_BEDROCK) or as Authorization: Bearer"));
+            }
+            throw new AuthException(ApiError.authentication("missing credential: send a gateway API key in x-api-key or Authorization: Bearer"));
+        }
+        String hash = Secrets.sha256(credential);
+        if (isAdminKeyHash(hash)) return Principal.staticAdmin();
+        if (!ApiKeyFormat.looksLikeKey(credential)) throw new AuthException(ApiError.authentication("invalid credential"));
+        ApiKey key = cache.get(hash, keys::byHash).orElseThrow(() -> new AuthException(ApiError.authentication("invalid API key")));
+        if (key.revokedAt() != null) throw new AuthException(ApiError.authentication("API key has been revoked"));
+        if (key.userDisabled()) throw new AuthException(ApiError.permission("user " + key.userEmail() + " is disabled"));
+        if (!key.usableAt(System.currentTimeMillis())) throw new AuthException(ApiError.authentication("API key has expired"));
+        return new Principal(key.userId(), key.userEmail(), key.id(), false);
+    }
+
+    /** Only static admin keys, for the admin API. */
+    public boolean isAdminCredential(String apiKeyHeader, String authorization) {
+        String credential = credential(apiKeyHeader, authorization);
+        return credential != null && isAdminKeyHash(Secrets.sha256(credential));
+    }
+
+    private boolean isAdminKeyHash(String hash) {
+        boolean match = false;
+        for (String admin : adminKeyHashes) match |= Secrets.equal(admin, hash);
+        return match;
+    }
+
+    public void forgetKey(String keyId) {
+        cache.asMap().values().removeIf(entry -> entry.map(k -> k.id().equals(keyId)).orElse(false));
+    }
+
+    public void forgetUser(String userId) {
+        cache.asMap().values().removeIf(entry -> entry.map(k -> k.userId().equals(userId)).orElse(false));
+    }
+}

@@ -1,0 +1,195 @@
+package dev.bsg.gateway.http;
+
+import dev.bsg.gateway.auth.Principal;
+import dev.bsg.protocol.errors.ApiError;
+import dev.bsg.protocol.translate.ErrorBodies;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.util.Map;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Blocker;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Fields;
+
+/** One request and its response, as the handlers and interceptors see it. Runs on a virtual thread. */
+public final class Exchange {
+    private final Request request;
+    private final Response response;
+    private final Callback callback;
+    private final Door door;
+    private final Map<String, String> pathParams;
+    private final String requestId;
+    private final long startNanos = System.nanoTime();
+    private final long maxBodyBytes;
+    private Principal principal;
+    private String model = "-";
+    private int status;
+    private long firstByteNanos;
+    private boolean completed;
+
+    Exchange(Request request, Response response, Callback callback, Door door, Map<String, String> pathParams, String requestId, long maxBodyBytes) {
+        this.request = request;
+        this.response = response;
+        this.callback = callback;
+        this.door = door;
+        this.pathParams = pathParams;
+        this.requestId = requestId;
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    public Door door() {
+        return door;
+    }
+
+    public String method() {
+        return request.getMethod();
+    }
+
+    public String path() {
+        return request.getHttpURI().getPath();
+    }
+
+    public String pathParam(String name) {
+        return pathParams.get(name);
+    }
+
+    public String query(String name) {
+        Fields fields = Request.extractQueryParameters(request);
+        Fields.Field field = fields.get(name);
+        return field == null ? null : field.getValue();
+    }
+
+    public String header(String name) {
+        return request.getHeaders().get(name);
+    }
+
+    public Iterable<org.eclipse.jetty.http.HttpField> headers() {
+        return request.getHeaders();
+    }
+
+    public String clientIp() {
+        return Request.getRemoteAddr(request);
+    }
+
+    public String requestId() {
+        return requestId;
+    }
+
+    public long startNanos() {
+        return startNanos;
+    }
+
+    public Principal principal() {
+        return principal;
+    }
+
+    public void principal(Principal principal) {
+        this.principal = principal;
+    }
+
+    public String model() {
+        return model;
+    }
+
+    public void model(String model) {
+        this.model = model;
+    }
+
+    public int status() {
+        return status;
+    }
+
+    /** Nanos from arrival to the first response byte, or -1 when nothing was sent yet. */
+    public long timeToFirstByteNanos() {
+        return firstByteNanos == 0 ? -1 : firstByteNanos - startNanos;
+    }
+
+    /** The whole body, refused with 413 above the configured size and 400 when it can't be read. */
+    public byte[] body() {
+        long declared = request.getLength();
+        if (declared > maxBodyBytes) throw new HttpError(ApiError.tooLarge("request body of " + declared + " bytes exceeds the limit of " + maxBodyBytes + " bytes"));
+        try (InputStream in = Content.Source.asInputStream(request)) {
+            byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
+            if (body.length > maxBodyBytes) throw new HttpError(ApiError.tooLarge("request body exceeds the limit of " + maxBodyBytes + " bytes"));
+            return body;
+        } catch (IOException e) {
+            throw new HttpError(ApiError.invalidRequest("request body could not be read: " + e.getMessage()));
+        }
+    }
+
+    public void setHeader(String name, String value) {
+        response.getHeaders().put(name, value);
+    }
+
+    public boolean isCommitted() {
+        return response.isCommitted();
+    }
+
+    public void send(int status, String contentType, byte[] body) {
+        this.status = status;
+        response.setStatus(status);
+        if (contentType != null) response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+        markFirstByte();
+        try (Blocker.Callback blocker = Blocker.callback()) {
+            response.write(true, ByteBuffer.wrap(body), blocker);
+            blocker.block();
+        } catch (IOException e) {
+            // the client went away; nothing more to tell it
+        }
+        complete();
+    }
+
+    public void sendJson(int status, byte[] json) {
+        send(status, "application/json", json);
+    }
+
+    public void sendEmpty(int status) {
+        send(status, null, new byte[0]);
+    }
+
+    /** The error in this door's envelope: Anthropic's JSON, or Bedrock's header and {@code {"message"}}. */
+    public void sendError(ApiError error) {
+        if (door == Door.BEDROCK) {
+            setHeader("X-Amzn-Errortype", error.bedrockType());
+            sendJson(error.bedrockStatus(), ErrorBodies.bedrock(error));
+        } else {
+            if (error.anthropicStatus() == 401) setHeader("x-should-retry", "false");
+            sendJson(error.anthropicStatus(), ErrorBodies.anthropic(error, requestId));
+        }
+    }
+
+    /** Starts a streamed response; the returned sink writes and flushes as the handler goes. */
+    public StreamSink startStream(int status, String contentType) {
+        this.status = status;
+        response.setStatus(status);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
+        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
+        return new StreamSink(response, this::markFirstByte);
+    }
+
+    private void markFirstByte() {
+        if (firstByteNanos == 0) firstByteNanos = System.nanoTime();
+    }
+
+    public void complete() {
+        if (completed) return;
+        completed = true;
+        callback.succeeded();
+    }
+
+    /** Ends the response abruptly (the client sees a cut connection, not a clean end). */
+    public void abort(Throwable cause) {
+        if (completed) return;
+        completed = true;
+        callback.failed(cause);
+    }
+
+    boolean isCompleted() {
+        return completed;
+    }
+}

@@ -1,0 +1,98 @@
+package dev.bsg.gateway.http;
+
+import dev.bsg.protocol.errors.ApiError;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.server.Handler.Abstract;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Jetty 12 on virtual threads, dispatching every request through the {@link Router}. */
+public final class HttpServer {
+    private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
+    private final Server server;
+    private final ServerConnector connector;
+
+    public HttpServer(String host, int port, Router router, long maxBodyBytes, Duration shutdownGrace) {
+        QueuedThreadPool threads = new QueuedThreadPool(200, 2);
+        threads.setName("gateway");
+        threads.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        server = new Server(threads);
+        HttpConfiguration config = new HttpConfiguration();
+        config.setSendServerVersion(false);
+        config.setSendDateHeader(false);
+        // Bedrock model IDs arrive with %2F and %3A inside one path segment; they must reach the router intact.
+        config.setUriCompliance(UriCompliance.LEGACY);
+        config.setRequestHeaderSize(64 * 1024);
+        connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(config));
+        connector.setHost(host);
+        connector.setPort(port);
+        connector.setIdleTimeout(Duration.ofMinutes(10).toMillis());
+        server.addConnector(connector);
+        GracefulHandler graceful = new GracefulHandler(new Abstract() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) {
+                dispatch(router, request, response, callback, maxBodyBytes);
+                return true;
+            }
+        });
+        server.setHandler(graceful);
+        server.setStopTimeout(shutdownGrace.toMillis());
+        server.setStopAtShutdown(false);
+    }
+
+    private static void dispatch(Router router, Request request, Response response, Callback callback, long maxBodyBytes) {
+        String path = request.getHttpURI().getPath();
+        Router.Match match = router.match(request.getMethod(), path);
+        Door door = match.route() == null ? Router.doorOf(path) : match.route().door();
+        String requestId = "req_" + UUID.randomUUID().toString().replace("-", "");
+        Exchange exchange = new Exchange(request, response, callback, door, match.params(), requestId, maxBodyBytes);
+        exchange.setHeader("request-id", requestId);
+        try {
+            if (match.route() == null) {
+                exchange.sendError(match.pathKnown()
+                        ? ApiError.methodNotAllowed("method " + request.getMethod() + " is not allowed on " + path)
+                        : ApiError.notFound("no such endpoint: " + request.getMethod() + " " + path));
+                return;
+            }
+            match.route().chain().proceed(exchange);
+        } catch (HttpError e) {
+            if (!exchange.isCommitted()) exchange.sendError(e.error());
+            else exchange.abort(e);
+        } catch (Throwable e) {
+            LOG.error("request {} {} failed ({})", request.getMethod(), path, requestId, e);
+            if (!exchange.isCommitted()) exchange.sendError(ApiError.internal("internal error; quote request id " + requestId));
+            else exchange.abort(e);
+        } finally {
+            if (!exchange.isCompleted()) exchange.complete();
+        }
+    }
+
+    public void start() throws Exception {
+        server.start();
+    }
+
+    public int port() {
+        return connector.getLocalPort();
+    }
+
+    /** Stops accepting, lets in-flight requests (streams too) finish up to the grace period, then stops. */
+    public void stop() throws Exception {
+        server.stop();
+    }
+
+    public boolean isRunning() {
+        return server.isRunning();
+    }
+}

@@ -1,0 +1,22 @@
+package dev.bsg.gateway.http;
+
+/** One concern on the way to a handler (authentication, metrics, limits), in the style of OkHttp's chain. */
+@FunctionalInterface
+public interface Interceptor {
+    void intercept(Exchange exchange, Chain chain) throws Exception;
+
+    interface Chain {
+        void proceed(Exchange exchange) throws Exception;
+    }
+
+    /** Runs the interceptors in order, then the handler. */
+    static Chain chain(java.util.List<Interceptor> interceptors, Handler handler) {
+        Chain chain = handler::handle;
+        for (int i = interceptors.size() - 1; i >= 0; i--) {
+            Interceptor interceptor = interceptors.get(i);
+            Chain next = chain;
+            chain = exchange -> interceptor.intercept(exchange, next);
+        }
+        return chain;
+    }
+}

@@ -1,0 +1,44 @@
+package dev.bsg.gateway.settings;
+
+import dev.bsg.protocol.models.CatalogEntry;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** The gateway's whole configuration, validated. Built by {@link SettingsLoader}. */
+public record Settings(Server server, Database database, Admin admin, ApiKeys apiKeys, Upstream upstream, Models models) {
+
+    public record Server(String host, int port, String publicUrl, long maxBodyBytes, Duration shutdownGrace, Duration pingInterval) {}
+
+    public record Database(String url, String user, String password, int poolSize) {
+        public boolean isPostgres() {
+            return url.startsWith("jdbc:postgresql:");
+        }
+    }
+
+    /** Static admin keys arrive in clear from config or env and are kept only as hashes. */
+    public record Admin(List<String> apiKeyHashes) {}
+
+    public record ApiKeys(int maxPerUser) {}
+
+    public enum CredentialSource { DEFAULT, PROFILE, STATIC, BEARER }
+
+    public record Upstream(
+            List<String> regions,
+            URI endpoint,
+            CredentialSource credentialSource,
+            String profile,
+            String accessKeyId,
+            String secretAccessKey,
+            String sessionToken,
+            String bearerToken,
+            Duration connectTimeout,
+            Duration readTimeout,
+            int retries,
+            Duration retryBaseDelay) {}
+
+    public record Models(String regionPrefix, Map<String, String> aliases, List<CatalogEntry> extraEntries,
+                         Set<String> dropBetas, Set<String> dropFields) {}
+}

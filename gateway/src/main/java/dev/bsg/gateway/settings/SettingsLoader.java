@@ -1,0 +1,154 @@
+package dev.bsg.gateway.settings;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.bsg.gateway.auth.Secrets;
+import dev.bsg.protocol.models.CatalogEntry;
+import dev.bsg.protocol.models.ModelCatalog;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/** Reads {@link Settings} from a YAML file (optional) and the environment, and validates them. */
+public final class SettingsLoader {
+    private static final Pattern REGION = Pattern.compile("^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$");
+
+    private SettingsLoader() {}
+
+    public static Settings load(Path file, Map<String, String> env) {
+        JsonNode yaml = null;
+        if (file != null) {
+            try {
+                yaml = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(file));
+            } catch (java.nio.file.NoSuchFileException e) {
+                throw new SettingsException("config file " + file + " does not exist: create it (bsg init writes one) or leave --config out for the defaults");
+            } catch (IOException e) {
+                throw new SettingsException("config file " + file + " is not valid YAML: " + e.getMessage().lines().findFirst().orElse(""));
+            }
+        }
+        return fromTree(ConfigTree.of(yaml, env), env);
+    }
+
+    static Settings fromTree(ConfigTree c, Map<String, String> env) {
+        Settings.Server server = new Settings.Server(
+                c.string("server.host", "127.0.0.1"),
+                c.integer("server.port", 8080, 0, 65535),
+                c.string("server.public_url", null),
+                c.bytes("server.max_body_bytes", 32L * 1024 * 1024),
+                Duration.ofSeconds(c.integer("server.shutdown_grace_seconds", 30, 0, 3600)),
+                Duration.ofMillis(c.integer("server.ping_interval_ms", 10_000, 100, 600_000)));
+        Settings.Database database = new Settings.Database(
+                jdbcUrl(c.string("database.url", "jdbc:sqlite:./data/bsg.db")),
+                c.string("database.user", null),
+                c.string("database.password", null),
+                c.integer("database.pool_size", 10, 1, 200));
+        List<String> adminHashes = new ArrayList<>();
+        for (String key : c.list("admin.api_keys")) {
+            if (key.length() < 16) throw new SettingsException("admin.api_keys", "(hidden)", "admin keys must be at least 16 characters; generate one with 'openssl rand -base64 32'");
+            adminHashes.add(Secrets.sha256(key));
+        }
+        Settings settings = new Settings(server, database, new Settings.Admin(List.copyOf(adminHashes)),
+                new Settings.ApiKeys(c.integer("api_keys.max_per_user", 20, 1, 10_000)), upstream(c, env), models(c, env));
+        List<String> unknown = c.unknownKeys();
+        if (!unknown.isEmpty()) {
+            throw new SettingsException("unknown config key " + String.join(", ", unknown) + ": check the spelling against the documented keys in README.md");
+        }
+        return settings;
+    }
+
+    private static Settings.Upstream upstream(ConfigTree c, Map<String, String> env) {
+        List<String> regions = c.list("upstream.regions");
+        if (regions.isEmpty()) regions = List.of(env.getOrDefault("AWS_REGION", env.getOrDefault("AWS_DEFAULT_REGION", "us-east-1")));
+        for (String region : regions) {
+            if (!REGION.matcher(region).matches()) throw new SettingsException("upstream.regions", region, "use AWS region names such as us-east-1 or eu-west-1");
+        }
+        String endpointText = c.string("upstream.endpoint", env.getOrDefault("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", env.get("AWS_ENDPOINT_URL")));
+        URI endpoint = null;
+        if (endpointText != null) {
+            try {
+                endpoint = new URI(endpointText.replaceAll("/+$", ""));
+            } catch (URISyntaxException e) {
+                endpoint = null;
+            }
+            if (endpoint == null || endpoint.getHost() == null || !(endpointText.startsWith("http://") || endpointText.startsWith("https://"))) {
+                throw new SettingsException("upstream.endpoint", endpointText, "use a full URL such as https://bedrock-runtime.us-east-1.amazonaws.com");
+            }
+        }
+        String bearer = c.string("upstream.bearer_token", null);
+        String sourceText = c.string("upstream.credentials", bearer != null ? "bearer" : "default");
+        Settings.CredentialSource source;
+        try {
+            source = Settings.CredentialSource.valueOf(sourceText.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new SettingsException("upstream.credentials", sourceText, "use one of default, profile, static, bearer");
+        }
+        String accessKey = c.string("upstream.access_key_id", null);
+        String secretKey = c.string("upstream.secret_access_key", null);
+        if (source == Settings.CredentialSource.STATIC && (accessKey == null || secretKey == null)) {
+            throw new SettingsException("upstream.credentials", "static", "set upstream.access_key_id and upstream.secret_access_key (or their _file forms)");
+        }
+        if (source == Settings.CredentialSource.BEARER && bearer == null) {
+            throw new SettingsException("upstream.credentials", "bearer", "set upstream.bearer_token (or upstream.bearer_token_file) to a Bedrock API key");
+        }
+        String profile = c.string("upstream.profile", null);
+        if (source == Settings.CredentialSource.PROFILE && profile == null) {
+            throw new SettingsException("upstream.credentials", "profile", "set upstream.profile to the AWS profile name");
+        }
+        return new Settings.Upstream(List.copyOf(regions), endpoint, source, profile, accessKey, secretKey,
+                c.string("upstream.session_token", null), bearer,
+                Duration.ofMillis(c.integer("upstream.connect_timeout_ms", 5_000, 100, 120_000)),
+                Duration.ofMillis(c.integer("upstream.read_timeout_ms", 600_000, 1_000, 3_600_000)),
+                c.integer("upstream.retries", 2, 0, 10),
+                Duration.ofMillis(c.integer("upstream.retry_base_delay_ms", 200, 0, 60_000)));
+    }
+
+    private static Settings.Models models(ConfigTree c, Map<String, String> env) {
+        String region = c.list("upstream.regions").stream().findFirst().orElse(env.getOrDefault("AWS_REGION", "us-east-1"));
+        String prefix = c.string("models.region_prefix", ModelCatalog.defaultPrefixFor(region));
+        if (prefix.equals("none")) prefix = "";
+        if (!prefix.isEmpty() && !ModelCatalog.KNOWN_PREFIXES.contains(prefix)) {
+            throw new SettingsException("models.region_prefix", prefix, "use one of " + String.join(", ", new java.util.TreeSet<>(ModelCatalog.KNOWN_PREFIXES)) + " or none");
+        }
+        List<CatalogEntry> extra = new ArrayList<>();
+        for (ConfigTree entry : c.sections("models.catalog")) {
+            String id = entry.string("id", null);
+            String bedrockId = entry.string("bedrock_id", null);
+            if (id == null || bedrockId == null) throw new SettingsException("models.catalog", null, "each entry needs id and bedrock_id");
+            extra.add(new CatalogEntry(id, bedrockId, entry.string("display_name", id),
+                    new LinkedHashSet<>(entry.list("prefixes")), entry.list("aliases")));
+        }
+        return new Settings.Models(prefix, c.map("models.aliases"), extra,
+                new LinkedHashSet<>(c.list("models.drop_betas")), new LinkedHashSet<>(c.list("models.drop_fields")));
+    }
+
+    /** Accepts a JDBC URL or a {@code postgres://user:pass@host:port/db} URL. */
+    static String jdbcUrl(String url) {
+        if (url.startsWith("jdbc:sqlite:") || url.startsWith("jdbc:postgresql:")) return url;
+        if (url.startsWith("postgres://") || url.startsWith("postgresql://")) {
+            URI uri = URI.create(url);
+            StringBuilder jdbc = new StringBuilder("jdbc:postgresql://").append(uri.getHost());
+            if (uri.getPort() > 0) jdbc.append(':').append(uri.getPort());
+            jdbc.append(uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/postgres" : uri.getRawPath());
+            List<String> params = new ArrayList<>();
+            if (uri.getRawUserInfo() != null) {
+                String[] userInfo = uri.getRawUserInfo().split(":", 2);
+                params.add("user=" + userInfo[0]);
+                if (userInfo.length > 1) params.add("password=" + userInfo[1]);
+            }
+            if (uri.getRawQuery() != null) params.add(uri.getRawQuery());
+            if (!params.isEmpty()) jdbc.append('?').append(String.join("&", params));
+            return jdbc.toString();
+        }
+        throw new SettingsException("database.url", url, "use jdbc:sqlite:PATH, jdbc:postgresql://HOST/DB or postgres://USER@HOST/DB");
+    }
+}

@@ -1,0 +1,26 @@
+package dev.bsg.gateway.store;
+
+import java.util.List;
+import java.util.UUID;
+
+/** Every admin action, one row each: who, what, on what, outcome, from where. */
+public final class AuditLog {
+    private final Sql sql;
+
+    public record Event(String id, long at, String actor, String action, String target, String outcome, String sourceIp, String detail) {}
+
+    public AuditLog(Sql sql) {
+        this.sql = sql;
+    }
+
+    public void record(String actor, String action, String target, String outcome, String sourceIp, String detail) {
+        sql.update("INSERT INTO audit_events (id, at, actor, action, target, outcome, source_ip, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "aud_" + UUID.randomUUID().toString().replace("-", ""), System.currentTimeMillis(), actor, action, target, outcome, sourceIp, detail);
+    }
+
+    public List<Event> recent(int limit) {
+        return sql.list("SELECT id, at, actor, action, target, outcome, source_ip, detail FROM audit_events ORDER BY at DESC LIMIT ?",
+                row -> new Event(row.getString(1), row.getLong(2), row.getString(3), row.getString(4), row.getString(5),
+                        row.getString(6), row.getString(7), row.getString(8)), limit);
+    }
+}

@@ -1,0 +1,54 @@
+package dev.bsg.gateway.store;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.UUID;
+
+public final class UserStore {
+    private static final String COLUMNS = "id, email, name, disabled, created_at";
+    private final Sql sql;
+
+    public UserStore(Sql sql) {
+        this.sql = sql;
+    }
+
+    private static User map(java.sql.ResultSet row) throws java.sql.SQLException {
+        return new User(row.getString("id"), row.getString("email"), row.getString("name"), row.getBoolean("disabled"), row.getLong("created_at"));
+    }
+
+    public Optional<User> byEmail(String email) {
+        return sql.one("SELECT " + COLUMNS + " FROM users WHERE email = ?", UserStore::map, email.toLowerCase(Locale.ROOT));
+    }
+
+    public Optional<User> byId(String id) {
+        return sql.one("SELECT " + COLUMNS + " FROM users WHERE id = ?", UserStore::map, id);
+    }
+
+    public List<User> all() {
+        return sql.list("SELECT " + COLUMNS + " FROM users ORDER BY email", UserStore::map);
+    }
+
+    /** The user with this email, created on first sight; safe when two instances race. */
+    public User findOrCreate(String email, String name) {
+        String normal = email.toLowerCase(Locale.ROOT);
+        Optional<User> existing = byEmail(normal);
+        if (existing.isPresent()) return existing.get();
+        long now = System.currentTimeMillis();
+        try {
+            sql.update("INSERT INTO users (id, email, name, disabled, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    "usr_" + UUID.randomUUID().toString().replace("-", ""), normal, name, false, now, now);
+        } catch (StoreException e) {
+            if (!e.isConflict()) throw e;
+        }
+        return byEmail(normal).orElseThrow();
+    }
+
+    public boolean setDisabled(String id, boolean disabled) {
+        return sql.update("UPDATE users SET disabled = ?, updated_at = ? WHERE id = ?", disabled, System.currentTimeMillis(), id) == 1;
+    }
+
+    public boolean rename(String id, String name) {
+        return sql.update("UPDATE users SET name = ?, updated_at = ? WHERE id = ?", name, System.currentTimeMillis(), id) == 1;
+    }
+}

@@ -1,0 +1,152 @@
+package dev.bsg.gateway.upstream;
+
+import dev.bsg.gateway.http.Exchange;
+import dev.bsg.gateway.http.HttpError;
+import dev.bsg.gateway.http.StreamSink;
+import dev.bsg.protocol.errors.ApiError;
+import dev.bsg.protocol.eventstream.EventStreamMessage;
+import dev.bsg.protocol.models.ModelCatalog;
+import dev.bsg.protocol.models.ResolvedModel;
+import dev.bsg.protocol.sse.Sse;
+import dev.bsg.protocol.translate.BedrockChunks;
+import dev.bsg.protocol.translate.ErrorBodies;
+import dev.bsg.protocol.translate.InvalidRequestException;
+import dev.bsg.protocol.translate.Json;
+import dev.bsg.protocol.translate.MessagesRequest;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The Anthropic door: Messages requests translated to InvokeModel, answers translated back (SSE for streams). */
+public final class AnthropicRelay {
+    private final ModelCatalog catalog;
+    private final BedrockUpstream upstream;
+    private final Compatibility compatibility;
+    private final Pinger pinger;
+
+    public AnthropicRelay(ModelCatalog catalog, BedrockUpstream upstream, Compatibility compatibility, Pinger pinger) {
+        this.catalog = catalog;
+        this.upstream = upstream;
+        this.compatibility = compatibility;
+        this.pinger = pinger;
+    }
+
+    public void messages(Exchange exchange) throws Exception {
+        MessagesRequest request = parse(exchange);
+        ResolvedModel model = resolve(exchange, request.model());
+        String betaHeader = exchange.header("anthropic-beta");
+        String operation = request.stream() ? "invoke-with-response-stream" : "invoke";
+        Map<String, String> headers = BedrockHeaders.forward(exchange, request.stream());
+        UpstreamResponse response = null;
+        for (int attempt = 0; attempt < 2; attempt++) {
+            byte[] body = request.toBedrockBody(betaHeader, compatibility.betasToDrop(model.bedrockId()), compatibility.fieldsToDrop(model.bedrockId()));
+            response = upstream.call(operation, model.bedrockId(), body, headers, model.anthropicId());
+            if (response.status() != 400 || attempt > 0) break;
+            java.util.Set<String> sentBetas = request.betas(betaHeader);
+            sentBetas.removeAll(compatibility.betasToDrop(model.bedrockId()));
+            List<String> sentFields = request.keptFieldNames().stream().filter(f -> !compatibility.fieldsToDrop(model.bedrockId()).contains(f)).toList();
+            if (!compatibility.learn(model.bedrockId(), response.error().message(), sentBetas, sentFields)) break;
+        }
+        if (!response.ok()) {
+            exchange.sendError(response.error());
+            return;
+        }
+        if (!request.stream()) {
+            try (InputStream in = response.body()) {
+                exchange.sendJson(200, in.readAllBytes());
+            }
+            return;
+        }
+        StreamSink sink = exchange.startStream(200, Sse.CONTENT_TYPE);
+        try (AutoCloseable watch = pinger.watch(sink, Sse.PING)) {
+            StreamRelay.relay(exchange, response, sink, SSE);
+        }
+    }
+
+    /** Each chunk frame becomes one SSE event; exception frames become {@code error} events. */
+    private static final StreamRelay.Dialect SSE = new StreamRelay.Dialect() {
+        @Override
+        public void translate(byte[] raw, int offset, int length, List<EventStreamMessage> frames, ByteArrayOutputStream out) {
+            for (EventStreamMessage frame : frames) {
+                byte[] event = BedrockChunks.toSse(frame);
+                if (event != null) out.writeBytes(event);
+            }
+        }
+
+        @Override
+        public byte[] failure(String message, boolean atFrameBoundary) {
+            return ErrorBodies.sseError(ApiError.internal(message));
+        }
+    };
+
+    public void countTokens(Exchange exchange) {
+        MessagesRequest request = parse(exchange);
+        ResolvedModel model = resolve(exchange, request.model());
+        byte[] invokeBody = request.toBedrockBody(exchange.header("anthropic-beta"), compatibility.betasToDrop(model.bedrockId()),
+                compatibility.fieldsToDrop(model.bedrockId()));
+        if (!request.keptFieldNames().contains("max_tokens")) {
+            // CountTokens validates the wrapped body as an InvokeModel body, which requires max_tokens; it doesn't change the count.
+            String text = new String(invokeBody, StandardCharsets.UTF_8);
+            invokeBody = (text.substring(0, text.length() - 1) + ",\"max_tokens\":1}").getBytes(StandardCharsets.UTF_8);
+        }
+        byte[] body = ("{\"input\":{\"invokeModel\":{\"body\":\"" + Base64.getEncoder().encodeToString(invokeBody) + "\"}}}")
+                .getBytes(StandardCharsets.US_ASCII);
+        try (UpstreamResponse response = upstream.call("count-tokens", baseModelId(model.bedrockId()), body,
+                Map.of("Content-Type", "application/json", "Accept", "application/json"), model.anthropicId())) {
+            if (!response.ok()) {
+                exchange.sendError(response.error());
+                return;
+            }
+            int tokens = Json.MAPPER.readTree(response.body()).path("inputTokens").asInt(-1);
+            if (tokens < 0) throw new HttpError(ApiError.fromBedrock(502, "InternalServerException", "Bedrock CountTokens answered without inputTokens"));
+            exchange.sendJson(200, ("{\"input_tokens\":" + tokens + "}").getBytes(StandardCharsets.US_ASCII));
+        } catch (IOException e) {
+            throw new HttpError(ApiError.unavailable("Bedrock CountTokens answer could not be read: " + e.getMessage()));
+        }
+    }
+
+    /** CountTokens takes foundation-model IDs, not inference profiles. */
+    static String baseModelId(String bedrockId) {
+        int dot = bedrockId.indexOf('.');
+        if (!bedrockId.startsWith("arn:") && dot > 0 && ModelCatalog.KNOWN_PREFIXES.contains(bedrockId.substring(0, dot))) {
+            return bedrockId.substring(dot + 1);
+        }
+        return bedrockId;
+    }
+
+    private static MessagesRequest parse(Exchange exchange) {
+        try {
+            return MessagesRequest.parse(exchange.body(), true);
+        } catch (InvalidRequestException e) {
+            throw new HttpError(ApiError.invalidRequest(e.getMessage()));
+        }
+    }
+
+    private ResolvedModel resolve(Exchange exchange, String name) {
+        ResolvedModel model = catalog.resolve(name);
+        if (model == null) throw new HttpError(ApiError.notFound("model: " + name + " is not a model this gateway serves"));
+        exchange.model(model.anthropicId());
+        return model;
+    }
+
+    /** Which client headers travel to Bedrock: only Bedrock's own options, never credentials. */
+    static final class BedrockHeaders {
+        private BedrockHeaders() {}
+
+        static Map<String, String> forward(Exchange exchange, boolean stream) {
+            Map<String, String> headers = new LinkedHashMap<>();
+            headers.put("Content-Type", "application/json");
+            headers.put(stream ? "X-Amzn-Bedrock-Accept" : "Accept", "application/json");
+            for (org.eclipse.jetty.http.HttpField field : exchange.headers()) {
+                String name = field.getLowerCaseName();
+                if (name.startsWith("x-amzn-bedrock-") && !name.equals("x-amzn-bedrock-accept")) headers.put(field.getName(), field.getValue());
+            }
+            return headers;
+        }
+    }
+}

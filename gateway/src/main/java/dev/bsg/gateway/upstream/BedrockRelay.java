@@ -1,0 +1,90 @@
+package dev.bsg.gateway.upstream;
+
+import dev.bsg.gateway.http.Exchange;
+import dev.bsg.gateway.http.HttpError;
+import dev.bsg.gateway.http.StreamSink;
+import dev.bsg.protocol.errors.ApiError;
+import dev.bsg.protocol.errors.BedrockErrorTypes;
+import dev.bsg.protocol.eventstream.EventStreamCodec;
+import dev.bsg.protocol.eventstream.EventStreamMessage;
+import dev.bsg.protocol.models.BedrockModelIds;
+import dev.bsg.protocol.models.ModelCatalog;
+import dev.bsg.protocol.translate.ErrorBodies;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The Bedrock door: the request re-signed and sent as it came, the answer (frames too) passed back unchanged. */
+public final class BedrockRelay {
+    private static final List<String> RESPONSE_HEADERS = List.of("content-type", "x-amzn-requestid", "x-amzn-errortype",
+            "x-amzn-bedrock-content-type", "x-amzn-bedrock-invocation-latency", "x-amzn-bedrock-input-token-count",
+            "x-amzn-bedrock-output-token-count", "x-amzn-bedrock-cache-read-input-token-count",
+            "x-amzn-bedrock-cache-write-input-token-count", "x-amzn-bedrock-performanceconfig-latency", "x-amzn-bedrock-service-tier");
+
+    private final ModelCatalog catalog;
+    private final BedrockUpstream upstream;
+
+    public BedrockRelay(ModelCatalog catalog, BedrockUpstream upstream) {
+        this.catalog = catalog;
+        this.upstream = upstream;
+    }
+
+    public void operation(Exchange exchange, String operation) throws Exception {
+        String modelId = BedrockModelIds.decode(exchange.pathParam("modelId"));
+        if (modelId == null) {
+            throw new HttpError(ApiError.invalidRequest("1 validation error detected: Value at 'modelId' failed to satisfy constraint: "
+                    + "Member must be a model ID, an inference profile ID or an ARN"));
+        }
+        exchange.model(catalog.anthropicIdOf(modelId));
+        byte[] body = exchange.body();
+        try (UpstreamResponse response = upstream.call(operation, modelId, body, forwardHeaders(exchange), exchange.model())) {
+            copyHeaders(exchange, response);
+            if (!response.ok()) {
+                exchange.send(response.status(), null, response.errorBody());
+                return;
+            }
+            if (!operation.endsWith("-stream")) {
+                try (InputStream in = response.body()) {
+                    exchange.send(200, null, in.readAllBytes());
+                }
+                return;
+            }
+            StreamSink sink = exchange.startStream(200, response.header("content-type") == null
+                    ? "application/vnd.amazon.eventstream" : response.header("content-type"));
+            StreamRelay.relay(exchange, response, sink, PASS_THROUGH);
+        }
+    }
+
+    /** Frames go out byte for byte; a broken upstream becomes an exception frame when a frame boundary allows it. */
+    private static final StreamRelay.Dialect PASS_THROUGH = new StreamRelay.Dialect() {
+        @Override
+        public void translate(byte[] raw, int offset, int length, List<EventStreamMessage> frames, ByteArrayOutputStream out) {
+            out.write(raw, offset, length);
+        }
+
+        @Override
+        public byte[] failure(String message, boolean atFrameBoundary) {
+            if (!atFrameBoundary) return null;
+            ApiError error = ApiError.internal(message);
+            return EventStreamCodec.encode(EventStreamMessage.exception(BedrockErrorTypes.streamMember(error.bedrockType()), ErrorBodies.bedrock(error)));
+        }
+    };
+
+    private static Map<String, String> forwardHeaders(Exchange exchange) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        for (org.eclipse.jetty.http.HttpField field : exchange.headers()) {
+            String name = field.getLowerCaseName();
+            if (name.equals("content-type") || name.equals("accept") || name.startsWith("x-amzn-bedrock-")) headers.put(field.getName(), field.getValue());
+        }
+        return headers;
+    }
+
+    private static void copyHeaders(Exchange exchange, UpstreamResponse response) {
+        for (String name : RESPONSE_HEADERS) {
+            String value = response.header(name);
+            if (value != null) exchange.setHeader(name, value);
+        }
+    }
+}

@@ -1,0 +1,136 @@
+package dev.bsg.gateway.upstream;
+
+import dev.bsg.gateway.http.HttpError;
+import dev.bsg.gateway.settings.Settings;
+import dev.bsg.gateway.telemetry.GatewayMetrics;
+import dev.bsg.protocol.errors.ApiError;
+import dev.bsg.protocol.models.BedrockModelIds;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Calls Bedrock Runtime: signs, sends with the JDK client, retries 429 / 5xx / connection failures
+ * with jittered backoff and fails over across the configured regions, all before any byte reaches
+ * the client (the caller only sees the response once its status is final).
+ */
+public final class BedrockUpstream {
+    private static final Logger LOG = LoggerFactory.getLogger(BedrockUpstream.class);
+    private static final java.util.Set<String> RESTRICTED = java.util.Set.of("host", "content-length", "connection", "expect", "upgrade");
+
+    private final Settings.Upstream settings;
+    private final UpstreamSigner signer;
+    private final HttpClient client;
+    private final GatewayMetrics metrics;
+
+    public BedrockUpstream(Settings.Upstream settings, UpstreamSigner signer, GatewayMetrics metrics) {
+        this.settings = settings;
+        this.signer = signer;
+        this.metrics = metrics;
+        this.client = HttpClient.newBuilder()
+                .connectTimeout(settings.connectTimeout())
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
+    }
+
+    public URI endpoint(String region) {
+        if (settings.endpoint() != null) return settings.endpoint();
+        return URI.create("https://bedrock-runtime." + region + ".amazonaws.com");
+    }
+
+    public List<String> regions() {
+        return settings.regions();
+    }
+
+    public UpstreamSigner signer() {
+        return signer;
+    }
+
+    /**
+     * Sends one operation. Returns the final response: 200 with the body unread, or an error with
+     * its body read. Throws {@link HttpError} when no region could be reached at all.
+     */
+    public UpstreamResponse call(String operation, String modelId, byte[] body, Map<String, String> headers, String modelForMetrics) {
+        String path = "/model/" + BedrockModelIds.encode(modelId) + "/" + operation;
+        UpstreamResponse last = null;
+        IOException lastFailure = null;
+        int attempt = 0;
+        for (String region : settings.regions()) {
+            for (int tryInRegion = 0; tryInRegion <= settings.retries(); tryInRegion++, attempt++) {
+                if (attempt > 0) backoff(attempt);
+                try {
+                    UpstreamResponse response = send(endpoint(region), path, region, body, headers);
+                    if (!retryable(response.status())) return response;
+                    metrics.upstreamError(modelForMetrics, region, response.error().bedrockType());
+                    last = response;
+                } catch (IOException e) {
+                    metrics.upstreamError(modelForMetrics, region, "ConnectionError");
+                    LOG.warn("upstream {} in {} unreachable: {}", operation, region, e.toString());
+                    lastFailure = e;
+                    last = null;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new HttpError(ApiError.unavailable("interrupted while calling Bedrock"));
+                }
+            }
+        }
+        if (last != null) return last;
+        throw new HttpError(ApiError.unavailable("Bedrock could not be reached in " + String.join(", ", settings.regions())
+                + ": " + (lastFailure == null ? "no attempt made" : describe(lastFailure))));
+    }
+
+    private UpstreamResponse send(URI endpoint, String path, String region, byte[] body, Map<String, String> headers) throws IOException, InterruptedException {
+        URI uri = URI.create(endpoint.toString().replaceAll("/+$", "") + path);
+        Map<String, String> toSign = new LinkedHashMap<>(headers);
+        Map<String, List<String>> auth = signer.sign(uri, region, toSign, body);
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .timeout(settings.readTimeout())
+                .version(uri.getScheme().equals("https") ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1);
+        for (Map.Entry<String, List<String>> header : auth.entrySet()) {
+            if (RESTRICTED.contains(header.getKey().toLowerCase(Locale.ROOT))) continue;
+            for (String value : header.getValue()) request.header(header.getKey(), value);
+        }
+        for (Map.Entry<String, String> header : headers.entrySet()) {
+            if (!auth.containsKey(header.getKey())) request.setHeader(header.getKey(), header.getValue());
+        }
+        HttpResponse<InputStream> response = client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+        if (response.statusCode() == 200) return new UpstreamResponse(200, response.headers(), response.body(), null, region);
+        byte[] errorBody;
+        try (InputStream in = response.body()) {
+            errorBody = in.readNBytes(64 * 1024);
+        }
+        return new UpstreamResponse(response.statusCode(), response.headers(), null, errorBody, region);
+    }
+
+    private static boolean retryable(int status) {
+        return status == 429 || (status >= 500 && status != 501);
+    }
+
+    private void backoff(int attempt) {
+        long base = settings.retryBaseDelay().toMillis();
+        if (base == 0) return;
+        long cap = Math.min(5_000, base << Math.min(attempt - 1, 10));
+        try {
+            Thread.sleep(ThreadLocalRandom.current().nextLong(cap / 2, cap + 1));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static String describe(IOException e) {
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getClass().getSimpleName() + " " + e.getMessage();
+    }
+
+}

@@ -1,0 +1,64 @@
+package dev.bsg.gateway.upstream;
+
+import dev.bsg.gateway.settings.Settings;
+import java.net.URI;
+import java.util.Map;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.ContentStreamProvider;
+import software.amazon.awssdk.http.SdkHttpFullRequest;
+import software.amazon.awssdk.http.SdkHttpMethod;
+import software.amazon.awssdk.http.SdkHttpRequest;
+import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
+
+/** Authenticates upstream requests: SigV4 with the AWS SDK's signer and credential chain, or a Bedrock API key. */
+public final class UpstreamSigner {
+    private static final AwsV4HttpSigner SIGNER = AwsV4HttpSigner.create();
+    private final AwsCredentialsProvider credentials;
+    private final String bearerToken;
+
+    private UpstreamSigner(AwsCredentialsProvider credentials, String bearerToken) {
+        this.credentials = credentials;
+        this.bearerToken = bearerToken;
+    }
+
+    public static UpstreamSigner from(Settings.Upstream settings) {
+        return switch (settings.credentialSource()) {
+            case BEARER -> new UpstreamSigner(null, settings.bearerToken());
+            case STATIC -> new UpstreamSigner(StaticCredentialsProvider.create(settings.sessionToken() == null
+                    ? AwsBasicCredentials.create(settings.accessKeyId(), settings.secretAccessKey())
+                    : AwsSessionCredentials.create(settings.accessKeyId(), settings.secretAccessKey(), settings.sessionToken())), null);
+            case PROFILE -> new UpstreamSigner(ProfileCredentialsProvider.create(settings.profile()), null);
+            case DEFAULT -> new UpstreamSigner(DefaultCredentialsProvider.builder().build(), null);
+        };
+    }
+
+    /** The headers that authenticate this request (Authorization, X-Amz-Date, X-Amz-Security-Token...). */
+    public Map<String, java.util.List<String>> sign(URI uri, String region, Map<String, String> headers, byte[] body) {
+        if (bearerToken != null) return Map.of("Authorization", java.util.List.of("Bearer " + bearerToken));
+        SdkHttpFullRequest.Builder request = SdkHttpFullRequest.builder().method(SdkHttpMethod.POST).uri(uri);
+        headers.forEach(request::putHeader);
+        SdkHttpRequest signed = SIGNER.sign(r -> r.identity(credentials.resolveCredentials())
+                        .request(request.build())
+                        .payload(ContentStreamProvider.fromByteArrayUnsafe(body))
+                        .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "bedrock")
+                        .putProperty(AwsV4HttpSigner.REGION_NAME, region))
+                .request();
+        return signed.headers();
+    }
+
+    /** Null when credentials resolve; otherwise why not, for /readyz and bsg doctor. */
+    public String problem() {
+        if (bearerToken != null) return null;
+        try {
+            credentials.resolveCredentials();
+            return null;
+        } catch (RuntimeException e) {
+            return e.getMessage();
+        }
+    }
+}
