@@ -30,6 +30,7 @@ public final class Exchange {
     private int status;
     private long firstByteNanos;
     private boolean completed;
+    private boolean bodyRead;
 
     Exchange(Request request, Response response, Callback callback, Door door, Map<String, String> pathParams, String requestId, long maxBodyBytes) {
         this.request = request;
@@ -110,6 +111,7 @@ public final class Exchange {
 
     /** The whole body, refused with 413 above the configured size and 400 when it can't be read. */
     public byte[] body() {
+        bodyRead = true;
         long declared = request.getLength();
         if (declared > maxBodyBytes) throw new HttpError(ApiError.tooLarge("request body of " + declared + " bytes exceeds the limit of " + maxBodyBytes + " bytes"));
         try (InputStream in = Content.Source.asInputStream(request)) {
@@ -131,6 +133,7 @@ public final class Exchange {
 
     public void send(int status, String contentType, byte[] body) {
         this.status = status;
+        discardUnreadBody();
         response.setStatus(status);
         if (contentType != null) response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
@@ -152,6 +155,25 @@ public final class Exchange {
         send(status, null, new byte[0]);
     }
 
+    /**
+     * A response sent before the body was read (an auth failure, a 404) must still drain it, or the
+     * connection can't be reused and a client that pipelines the next request on it sees it cut.
+     */
+    private void discardUnreadBody() {
+        if (bodyRead) return;
+        bodyRead = true;
+        long declared = request.getLength();
+        if (declared > 1024 * 1024) {
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+            return;
+        }
+        try (InputStream in = Content.Source.asInputStream(request)) {
+            if (in.skip(1024 * 1024 + 1) > 1024 * 1024) response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        } catch (IOException e) {
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        }
+    }
+
     /** The error in this door's envelope: Anthropic's JSON, or Bedrock's header and {@code {"message"}}. */
     public void sendError(ApiError error) {
         if (door == Door.BEDROCK) {
@@ -166,6 +188,7 @@ public final class Exchange {
     /** Starts a streamed response; the returned sink writes and flushes as the handler goes. */
     public StreamSink startStream(int status, String contentType) {
         this.status = status;
+        discardUnreadBody();
         response.setStatus(status);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");

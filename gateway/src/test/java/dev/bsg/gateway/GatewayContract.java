@@ -1,0 +1,131 @@
+package dev.bsg.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.bsg.protocol.translate.Json;
+import java.net.http.HttpResponse;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Keys, users, admin API and audit end to end, through HTTP on a real port. Runs once per database:
+ * see {@link SqliteGatewayTest} and {@link PostgresGatewayTest}.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class GatewayContract {
+    static final String MESSAGE = "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":32,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+    TestGateway gw;
+
+    abstract TestDatabase database();
+
+    @BeforeAll
+    void start() {
+        gw = TestGateway.start(database());
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        try {
+            gw.close();
+        } finally {
+            database().close();
+        }
+    }
+
+    static JsonNode json(HttpResponse<String> response) throws Exception {
+        return Json.MAPPER.readTree(response.body());
+    }
+
+    String createKey(String email, String name) throws Exception {
+        HttpResponse<String> created = gw.admin("POST", "/api/admin/keys", "{\"user_email\":\"" + email + "\",\"name\":\"" + name + "\"}");
+        assertThat(created.statusCode()).isEqualTo(201);
+        return json(created).get("key").asText();
+    }
+
+    @Test
+    void anAdminCreatedKeyWorksOnBothDoorsAndIsShownOnlyOnce() throws Exception {
+        HttpResponse<String> created = gw.admin("POST", "/api/admin/keys", "{\"user_email\":\"Alice@Example.com\",\"name\":\"laptop\"}");
+        assertThat(created.statusCode()).isEqualTo(201);
+        JsonNode key = json(created);
+        assertThat(key.get("key").asText()).matches("SSOK_[0-9A-Za-z]{32}");
+        assertThat(key.get("user_email").asText()).isEqualTo("alice@example.com");
+        String secret = key.get("key").asText();
+
+        assertThat(gw.send("POST", "/v1/messages", MESSAGE, "x-api-key", secret).statusCode()).isEqualTo(200);
+        assertThat(gw.send("POST", "/bedrock/model/us.anthropic.claude-sonnet-4-6/invoke",
+                "{\"anthropic_version\":\"bedrock-2023-05-31\",\"max_tokens\":8,\"messages\":[]}", "Authorization", "Bearer " + secret).statusCode()).isEqualTo(200);
+
+        HttpResponse<String> listed = gw.admin("GET", "/api/admin/keys?user_email=alice@example.com", null);
+        assertThat(listed.body()).contains(key.get("id").asText()).doesNotContain(secret).contains(secret.substring(secret.length() - 4));
+    }
+
+    @Test
+    void revocationTakesEffectAtOnce() throws Exception {
+        String secret = createKey("bob@example.com", "ci");
+        assertThat(gw.send("POST", "/v1/messages", MESSAGE, "x-api-key", secret).statusCode()).isEqualTo(200);
+        String id = json(gw.admin("GET", "/api/admin/keys?user_email=bob@example.com", null)).get("data").get(0).get("id").asText();
+        assertThat(gw.admin("DELETE", "/api/admin/keys/" + id, null).statusCode()).isEqualTo(200);
+        HttpResponse<String> refused = gw.send("POST", "/v1/messages", MESSAGE, "x-api-key", secret);
+        assertThat(refused.statusCode()).isEqualTo(401);
+        assertThat(json(refused).at("/error/message").asText()).contains("revoked");
+        assertThat(refused.headers().firstValue("x-should-retry")).hasValue("false");
+    }
+
+    @Test
+    void disablingAUserStopsAllTheirKeys() throws Exception {
+        String secret = createKey("carol@example.com", "one");
+        assertThat(gw.send("POST", "/v1/messages", MESSAGE, "x-api-key", secret).statusCode()).isEqualTo(200);
+        HttpResponse<String> patched = gw.admin("PATCH", "/api/admin/users/carol@example.com", "{\"disabled\":true}");
+        assertThat(patched.statusCode()).isEqualTo(200);
+        assertThat(json(patched).get("disabled").asBoolean()).isTrue();
+        HttpResponse<String> refused = gw.send("POST", "/bedrock/model/us.anthropic.claude-sonnet-4-6/invoke", "{}", "Authorization", "Bearer " + secret);
+        assertThat(refused.statusCode()).isEqualTo(403);
+        assertThat(refused.headers().firstValue("x-amzn-errortype")).hasValue("AccessDeniedException");
+        gw.admin("PATCH", "/api/admin/users/carol@example.com", "{\"disabled\":false}");
+        assertThat(gw.send("POST", "/v1/messages", MESSAGE, "x-api-key", secret).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void adminActionsAreAuditedAndNeedAnAdminKey() throws Exception {
+        createKey("dave@example.com", "audited");
+        JsonNode audit = json(gw.admin("GET", "/api/admin/audit?limit=50", null));
+        assertThat(audit.get("data").findValuesAsText("action")).contains("key.create");
+        assertThat(audit.toString()).contains("dave@example.com").doesNotContain("SSOK_");
+        HttpResponse<String> asUser = gw.send("GET", "/api/admin/users", null, "x-api-key", gw.apiKey);
+        assertThat(asUser.statusCode()).isEqualTo(403);
+        assertThat(gw.send("GET", "/api/admin/users", null).statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void badAdminInputIsAClear400AndChangesNothing() throws Exception {
+        int before = json(gw.admin("GET", "/api/admin/users", null)).get("data").size();
+        assertThat(gw.admin("POST", "/api/admin/keys", "{\"user_email\":\"not-an-email\"}").statusCode()).isEqualTo(400);
+        assertThat(gw.admin("POST", "/api/admin/keys", "{oops").statusCode()).isEqualTo(400);
+        assertThat(gw.admin("POST", "/api/admin/keys", "{\"user_email\":\"e@x.io\",\"expires_at\":\"tomorrow\"}").body()).contains("ISO-8601");
+        assertThat(gw.admin("PATCH", "/api/admin/users/nobody@example.com", "{\"disabled\":true}").statusCode()).isEqualTo(404);
+        assertThat(gw.admin("DELETE", "/api/admin/keys/key_nope", null).statusCode()).isEqualTo(404);
+        assertThat(json(gw.admin("GET", "/api/admin/users", null)).get("data").size()).isEqualTo(before);
+    }
+
+    @Test
+    void keysSurviveARestartOfTheGateway() throws Exception {
+        String secret = createKey("erin@example.com", "durable");
+        String url = database().url();
+        gw.close();
+        try (TestGateway again = TestGateway.startOn(url)) {
+            assertThat(again.send("POST", "/v1/messages", MESSAGE, "x-api-key", secret).statusCode()).isEqualTo(200);
+        } finally {
+            gw = TestGateway.startOn(url);
+        }
+    }
+
+    @Test
+    void readinessReportsTheDatabase() throws Exception {
+        HttpResponse<String> ready = gw.send("GET", "/readyz", null);
+        assertThat(ready.statusCode()).isEqualTo(200);
+        assertThat(json(ready).at("/checks/database/status").asText()).isEqualTo("ok");
+    }
+}

@@ -1,0 +1,102 @@
+package dev.bsg.gateway;
+
+import dev.bsg.gateway.auth.ApiKeyFormat;
+import dev.bsg.gateway.auth.Secrets;
+import dev.bsg.gateway.settings.SettingsLoader;
+import dev.bsg.gateway.store.User;
+import dev.bsg.simulator.BedrockSimulator;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+/** A real gateway on a real port in front of a real simulator, with an admin key and a user's API key. */
+public final class TestGateway implements AutoCloseable {
+    public static final String ADMIN_KEY = "test-admin-key-" + Secrets.base62(20);
+    public final BedrockSimulator simulator;
+    public final Gateway gateway;
+    public final String apiKey;
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+
+    private TestGateway(BedrockSimulator simulator, Gateway gateway, String apiKey) {
+        this.simulator = simulator;
+        this.gateway = gateway;
+        this.apiKey = apiKey;
+    }
+
+    /** The caller owns the database and closes it after the gateway. */
+    public static TestGateway start(TestDatabase database) {
+        return start(database.url(), Map.of());
+    }
+
+    public static TestGateway startOn(String databaseUrl) {
+        return start(databaseUrl, Map.of());
+    }
+
+    public static TestGateway start(String databaseUrl, Map<String, String> overrides) {
+        BedrockSimulator simulator = BedrockSimulator.start();
+        Map<String, String> env = new HashMap<>();
+        env.put("BSG_SERVER__PORT", "0");
+        env.put("BSG_SERVER__MAX_BODY_BYTES", "1MB");
+        env.put("BSG_SERVER__SHUTDOWN_GRACE_SECONDS", "10");
+        env.put("BSG_DATABASE__URL", databaseUrl);
+        env.put("BSG_UPSTREAM__ENDPOINT", simulator.endpoint());
+        env.put("BSG_UPSTREAM__CREDENTIALS", "static");
+        env.put("BSG_UPSTREAM__ACCESS_KEY_ID", BedrockSimulator.ACCESS_KEY);
+        env.put("BSG_UPSTREAM__SECRET_ACCESS_KEY", BedrockSimulator.SECRET_KEY);
+        env.put("BSG_UPSTREAM__REGIONS", "us-east-1,us-west-2");
+        env.put("BSG_UPSTREAM__RETRY_BASE_DELAY_MS", "1");
+        env.put("BSG_ADMIN__API_KEYS", ADMIN_KEY);
+        env.putAll(overrides);
+        try {
+            Gateway gateway = new Gateway(SettingsLoader.load(null, env)).start();
+            User user = gateway.users().findOrCreate("dev@example.com", "Dev");
+            String key = ApiKeyFormat.generate();
+            gateway.keys().create(user.id(), "test", Secrets.sha256(key), ApiKeyFormat.hint(key), null);
+            return new TestGateway(simulator, gateway, key);
+        } catch (Exception e) {
+            simulator.close();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public String url() {
+        return gateway.url();
+    }
+
+    public HttpResponse<String> send(String method, String path, String body, String... headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url() + path)).timeout(Duration.ofSeconds(30))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (headers.length > 0) request.headers(headers);
+        try {
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** POST with the test user's API key. */
+    public HttpResponse<String> post(String path, String body, String... headers) {
+        String[] all = new String[headers.length + 2];
+        all[0] = "x-api-key";
+        all[1] = apiKey;
+        System.arraycopy(headers, 0, all, 2, headers.length);
+        return send("POST", path, body, all);
+    }
+
+    public HttpResponse<String> admin(String method, String path, String body) {
+        return send(method, path, body, "Authorization", "Bearer " + ADMIN_KEY, "Content-Type", "application/json");
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            gateway.close();
+        } finally {
+            simulator.close();
+        }
+    }
+}
