@@ -52,6 +52,7 @@ public final class BedrockSimulator implements AutoCloseable {
     private final Deque<Fault> faults = new ConcurrentLinkedDeque<>();
     private final Deque<ReceivedRequest> received = new ConcurrentLinkedDeque<>();
     private final Set<String> rejectedBetas = ConcurrentHashMap.newKeySet();
+    private final Set<String> rejectedFields = ConcurrentHashMap.newKeySet();
     private final AtomicLong sequence = new AtomicLong();
     private volatile Reply defaultReply = Reply.text("Hello from the Bedrock simulator.");
     private volatile boolean recording = true;
@@ -122,6 +123,12 @@ public final class BedrockSimulator implements AutoCloseable {
         return this;
     }
 
+    /** Body fields this "model" refuses with the Anthropic API's {@code Extra inputs are not permitted} wording. */
+    public BedrockSimulator rejectFields(String... fields) {
+        Collections.addAll(rejectedFields, fields);
+        return this;
+    }
+
     /** Benchmarks turn recording off so memory stays flat. */
     public BedrockSimulator recording(boolean on) {
         this.recording = on;
@@ -141,6 +148,7 @@ public final class BedrockSimulator implements AutoCloseable {
         faults.clear();
         scripts.clear();
         rejectedBetas.clear();
+        rejectedFields.clear();
         defaultReply = Reply.text("Hello from the Bedrock simulator.");
     }
 
@@ -212,7 +220,7 @@ public final class BedrockSimulator implements AutoCloseable {
     }
 
     private void invoke(String operation, String modelId, byte[] body, Reply reply, Fault fault, Response response, Callback callback) throws Exception {
-        String invalid = SimulatedModel.validateInvokeBody(modelId, body, rejectedBetas);
+        String invalid = SimulatedModel.validateInvokeBody(modelId, body, rejectedBetas, rejectedFields);
         if (invalid != null) {
             sendError(response, callback, ApiError.fromBedrock(400, "ValidationException", invalid));
             return;

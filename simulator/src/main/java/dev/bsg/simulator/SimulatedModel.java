@@ -27,7 +27,7 @@ final class SimulatedModel {
     }
 
     /** Bedrock's wording for what it refuses in an InvokeModel body; null when acceptable. */
-    static String validateInvokeBody(String modelId, byte[] body, Set<String> rejectedBetas) {
+    static String validateInvokeBody(String modelId, byte[] body, Set<String> rejectedBetas, Set<String> rejectedFields) {
         JsonNode node;
         try {
             node = Json.MAPPER.readTree(body);
@@ -49,6 +49,9 @@ final class SimulatedModel {
             }
         }
         if (!node.has("messages")) return "Malformed input request: #: required key [messages] not found, please reformat your input and try again.";
+        for (String field : rejectedFields) {
+            if (node.has(field)) return field + ": Extra inputs are not permitted";
+        }
         for (JsonNode beta : node.path("anthropic_beta")) {
             if (rejectedBetas.contains(beta.asText())) return "invalid beta flag";
         }
