@@ -130,7 +130,13 @@ public final class BedrockUpstream {
     }
 
     private static String describe(IOException e) {
-        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getClass().getSimpleName() + " " + e.getMessage();
+        if (e instanceof java.net.http.HttpConnectTimeoutException) return "connecting timed out";
+        if (e instanceof java.net.http.HttpTimeoutException) return "no response within upstream.read_timeout_ms";
+        if (e instanceof java.net.ConnectException) return "connection refused";
+        if (e instanceof java.nio.channels.UnresolvedAddressException || e.getCause() instanceof java.nio.channels.UnresolvedAddressException) {
+            return "the endpoint's host name does not resolve";
+        }
+        return e.getMessage() == null ? "connection failed" : e.getMessage();
     }
 
 }
