@@ -133,7 +133,7 @@ public final class BedrockUpstream {
         if (e instanceof java.net.http.HttpConnectTimeoutException) return "connecting timed out";
         if (e instanceof java.net.http.HttpTimeoutException) return "no response within upstream.read_timeout_ms";
         if (e instanceof java.net.ConnectException) return "connection refused";
-        if (e instanceof java.nio.channels.UnresolvedAddressException || e.getCause() instanceof java.nio.channels.UnresolvedAddressException) {
+        if (e.getCause() instanceof java.nio.channels.UnresolvedAddressException) {
             return "the endpoint's host name does not resolve";
         }
         return e.getMessage() == null ? "connection failed" : e.getMessage();
