@@ -111,9 +111,9 @@ public final class Exchange {
 
     /** The whole body, refused with 413 above the configured size and 400 when it can't be read. */
     public byte[] body() {
-        bodyRead = true;
         long declared = request.getLength();
         if (declared > maxBodyBytes) throw new HttpError(ApiError.tooLarge("request body of " + declared + " bytes exceeds the limit of " + maxBodyBytes + " bytes"));
+        bodyRead = true;
         try (InputStream in = Content.Source.asInputStream(request)) {
             byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
             if (body.length > maxBodyBytes) throw new HttpError(ApiError.tooLarge("request body exceeds the limit of " + maxBodyBytes + " bytes"));
@@ -162,13 +162,18 @@ public final class Exchange {
     private void discardUnreadBody() {
         if (bodyRead) return;
         bodyRead = true;
-        long declared = request.getLength();
-        if (declared > 1024 * 1024) {
+        // Clients still sending a refused body would see a reset instead of our answer; drain a bounded amount.
+        long drainLimit = Math.min(64L * 1024 * 1024, Math.max(2 * maxBodyBytes, 1024 * 1024));
+        if (request.getLength() > drainLimit) {
             response.getHeaders().put(HttpHeader.CONNECTION, "close");
             return;
         }
         try (InputStream in = Content.Source.asInputStream(request)) {
-            if (in.skip(1024 * 1024 + 1) > 1024 * 1024) response.getHeaders().put(HttpHeader.CONNECTION, "close");
+            byte[] sink = new byte[16 * 1024];
+            long drained = 0;
+            int n;
+            while (drained <= drainLimit && (n = in.read(sink)) >= 0) drained += n;
+            if (drained > drainLimit) response.getHeaders().put(HttpHeader.CONNECTION, "close");
         } catch (IOException e) {
             response.getHeaders().put(HttpHeader.CONNECTION, "close");
         }

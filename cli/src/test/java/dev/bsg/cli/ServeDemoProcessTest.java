@@ -1,0 +1,60 @@
+package dev.bsg.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** {@code bsg serve --demo} as a real process: it prints a working key, serves, and stops cleanly on SIGTERM. */
+class ServeDemoProcessTest {
+    @Test
+    void demoPrintsAWorkingKeyAndShutsDownGracefully() throws Exception {
+        Path dir = Files.createTempDirectory("bsg-demo");
+        String java = ProcessHandle.current().info().command().orElse("java");
+        ProcessBuilder builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "dev.bsg.cli.Main", "serve", "--demo", "--port", "0")
+                .directory(dir.toFile()).redirectError(dir.resolve("stderr.txt").toFile());
+        builder.environment().put("BSG_DATABASE__URL", "jdbc:sqlite:" + dir.resolve("demo.db"));
+        Process process = builder.start();
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            StringBuilder printed = new StringBuilder();
+            String url = null;
+            String key = null;
+            long deadline = System.currentTimeMillis() + 60_000;
+            while ((url == null || key == null) && System.currentTimeMillis() < deadline) {
+                String line = out.readLine();
+                if (line == null) break;
+                printed.append(line).append('\n');
+                Matcher listening = Pattern.compile("listening on (http://\\S+)").matcher(line);
+                if (listening.find()) url = listening.group(1);
+                Matcher apiKey = Pattern.compile("(SSOK_[0-9A-Za-z]{32})").matcher(line);
+                if (apiKey.find()) key = apiKey.group(1);
+            }
+            assertThat(url).as(printed.toString()).isNotNull();
+            assertThat(key).as(printed.toString()).isNotNull();
+            HttpResponse<String> reply = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url + "/v1/messages"))
+                    .header("x-api-key", key).timeout(Duration.ofSeconds(20))
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":16,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(reply.statusCode()).isEqualTo(200);
+            assertThat(reply.body()).contains("Hello from the Bedrock simulator.");
+            process.destroy();
+            assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(Files.readString(dir.resolve("stderr.txt"))).contains("shutting down");
+        } finally {
+            process.destroyForcibly();
+        }
+    }
+}
