@@ -1,89 +1,115 @@
 package dev.bsg.gateway.http;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 import java.util.concurrent.locks.ReentrantLock;
 import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.util.Blocker;
+import org.eclipse.jetty.util.Callback;
 
 /**
- * A streamed response body. Writes come from the relay and, during upstream silence, from the
- * pinger, so they are serialised; each write is flushed to the client at once.
+ * A streamed response body written without blocking: the relay writes from the upstream client's
+ * thread as bytes arrive, the pinger from its own; writes are queued so only one is in flight, and
+ * each is flushed to the client at once.
  */
 public final class StreamSink {
     private final Response response;
     private final Runnable onFirstByte;
     private final ReentrantLock lock = new ReentrantLock();
+    private final ArrayDeque<Pending> queue = new ArrayDeque<>(4);
     private volatile long lastWriteNanos = System.nanoTime();
-    private volatile boolean closed;
+    private boolean writing;
     private boolean wroteAny;
+    private boolean lastQueued;
+    private Throwable failure;
+
+    private record Pending(ByteBuffer bytes, boolean last, Callback done) {}
 
     StreamSink(Response response, Runnable onFirstByte) {
         this.response = response;
         this.onFirstByte = onFirstByte;
     }
 
-    /** Writes and flushes; an IOException means the client is gone. */
-    public void write(byte[] bytes, int offset, int length) throws IOException {
+    /** Queues bytes; {@code done} learns when they reached the socket, or that the client is gone. */
+    public void write(ByteBuffer bytes, boolean last, Callback done) {
+        Pending next = null;
+        Throwable failed;
         lock.lock();
         try {
-            if (closed) throw new IOException("stream closed");
-            if (!wroteAny) {
-                wroteAny = true;
-                onFirstByte.run();
+            failed = failure;
+            if (failed == null) {
+                if (lastQueued) {
+                    failed = new IllegalStateException("stream already closed");
+                } else {
+                    lastQueued = last;
+                    queue.add(new Pending(bytes, last, done));
+                    if (!writing) {
+                        writing = true;
+                        next = queue.poll();
+                    }
+                }
             }
-            try (Blocker.Callback blocker = Blocker.callback()) {
-                response.write(false, ByteBuffer.wrap(bytes, offset, length), blocker);
-                blocker.block();
-            }
-            lastWriteNanos = System.nanoTime();
         } finally {
             lock.unlock();
         }
+        if (failed != null) done.failed(failed);
+        else if (next != null) start(next);
     }
 
-    public void write(byte[] bytes) throws IOException {
-        write(bytes, 0, bytes.length);
+    private void start(Pending pending) {
+        if (!wroteAny) {
+            wroteAny = true;
+            onFirstByte.run();
+        }
+        response.write(pending.last(), pending.bytes(), new Callback() {
+            @Override
+            public void succeeded() {
+                lastWriteNanos = System.nanoTime();
+                pending.done().succeeded();
+                Pending next;
+                lock.lock();
+                try {
+                    next = queue.poll();
+                    if (next == null) writing = false;
+                } finally {
+                    lock.unlock();
+                }
+                if (next != null) start(next);
+            }
+
+            @Override
+            public void failed(Throwable cause) {
+                ArrayDeque<Pending> abandoned;
+                lock.lock();
+                try {
+                    failure = cause;
+                    abandoned = new ArrayDeque<>(queue);
+                    queue.clear();
+                } finally {
+                    lock.unlock();
+                }
+                pending.done().failed(cause);
+                for (Pending p : abandoned) p.done().failed(cause);
+            }
+        });
     }
 
-    /** Writes only if nothing was written for {@code idleNanos}; used for keep-alive pings. */
+    /** Writes only if nothing was written or queued for {@code idleNanos}: keep-alive pings. */
     public void writeIfIdle(byte[] bytes, long idleNanos) {
-        if (closed || System.nanoTime() - lastWriteNanos < idleNanos) return;
-        if (!lock.tryLock()) return;
+        lock.lock();
         try {
-            if (closed || System.nanoTime() - lastWriteNanos < idleNanos) return;
-            try (Blocker.Callback blocker = Blocker.callback()) {
-                response.write(false, ByteBuffer.wrap(bytes), blocker);
-                blocker.block();
-            }
-            lastWriteNanos = System.nanoTime();
-        } catch (IOException e) {
-            closed = true;
+            if (writing || lastQueued || failure != null || System.nanoTime() - lastWriteNanos < idleNanos) return;
         } finally {
             lock.unlock();
         }
+        write(ByteBuffer.wrap(bytes), false, Callback.NOOP);
     }
 
     public boolean isClosed() {
-        return closed;
-    }
-
-    /** Ends the body cleanly. */
-    public void close() throws IOException {
         lock.lock();
         try {
-            if (closed) return;
-            closed = true;
-            try (Blocker.Callback blocker = Blocker.callback()) {
-                response.write(true, ByteBuffer.allocate(0), blocker);
-                blocker.block();
-            }
+            return lastQueued || failure != null;
         } finally {
             lock.unlock();
         }
-    }
-
-    public void markClosed() {
-        closed = true;
     }
 }

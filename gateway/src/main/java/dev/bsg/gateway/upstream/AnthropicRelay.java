@@ -15,7 +15,6 @@ import dev.bsg.protocol.translate.Json;
 import dev.bsg.protocol.translate.MessagesRequest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -57,9 +56,7 @@ public final class AnthropicRelay {
             return;
         }
         if (!request.stream()) {
-            try (InputStream in = response.body()) {
-                exchange.sendJson(200, in.readAllBytes());
-            }
+            exchange.sendJson(200, response.readAll());
             return;
         }
         StreamSink sink = exchange.startStream(200, Sse.CONTENT_TYPE);
@@ -102,7 +99,7 @@ public final class AnthropicRelay {
                 exchange.sendError(response.error());
                 return;
             }
-            int tokens = Json.MAPPER.readTree(response.body()).path("inputTokens").asInt(-1);
+            int tokens = Json.MAPPER.readTree(response.readAll()).path("inputTokens").asInt(-1);
             if (tokens < 0) throw new HttpError(ApiError.fromBedrock(502, "InternalServerException", "Bedrock CountTokens answered without inputTokens"));
             exchange.sendJson(200, ("{\"input_tokens\":" + tokens + "}").getBytes(StandardCharsets.US_ASCII));
         } catch (IOException e) {

@@ -11,7 +11,6 @@ import dev.bsg.protocol.models.BedrockModelIds;
 import dev.bsg.protocol.models.ModelCatalog;
 import dev.bsg.protocol.translate.ErrorBodies;
 import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,9 +45,7 @@ public final class BedrockRelay {
                 return;
             }
             if (!operation.endsWith("-stream")) {
-                try (InputStream in = response.body()) {
-                    exchange.send(200, null, in.readAllBytes());
-                }
+                exchange.send(200, null, response.readAll());
                 return;
             }
             StreamSink sink = exchange.startStream(200, response.header("content-type") == null

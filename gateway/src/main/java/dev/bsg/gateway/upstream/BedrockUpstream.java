@@ -6,7 +6,8 @@ import dev.bsg.gateway.telemetry.GatewayMetrics;
 import dev.bsg.protocol.errors.ApiError;
 import dev.bsg.protocol.models.BedrockModelIds;
 import java.io.IOException;
-import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.util.concurrent.Flow;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -40,6 +41,9 @@ public final class BedrockUpstream {
         this.metrics = metrics;
         this.client = HttpClient.newBuilder()
                 .connectTimeout(settings.connectTimeout())
+                // Run the client's completion stages on its selector thread instead of handing each response to a pool
+                // thread: the caller is a virtual thread blocked in send(), so the work is tiny and the handoff was not.
+                .executor(Runnable::run)
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .build();
     }
@@ -105,12 +109,9 @@ public final class BedrockUpstream {
         for (Map.Entry<String, String> header : headers.entrySet()) {
             if (!auth.containsKey(header.getKey())) request.setHeader(header.getKey(), header.getValue());
         }
-        HttpResponse<InputStream> response = client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<Flow.Publisher<List<ByteBuffer>>> response = client.send(request.build(), HttpResponse.BodyHandlers.ofPublisher());
         if (response.statusCode() == 200) return new UpstreamResponse(200, response.headers(), response.body(), null, region);
-        byte[] errorBody;
-        try (InputStream in = response.body()) {
-            errorBody = in.readNBytes(64 * 1024);
-        }
+        byte[] errorBody = UpstreamResponse.readAll(response.body());
         return new UpstreamResponse(response.statusCode(), response.headers(), null, errorBody, region);
     }
 

@@ -29,7 +29,7 @@ public final class Pinger implements AutoCloseable {
                 }
                 for (Registration registration : streams) {
                     if (registration.sink().isClosed()) continue;
-                    Thread.ofVirtual().start(() -> registration.sink().writeIfIdle(registration.ping(), intervalNanos));
+                    registration.sink().writeIfIdle(registration.ping(), intervalNanos);
                 }
             }
         });

@@ -7,72 +7,131 @@ import dev.bsg.protocol.eventstream.EventStreamException;
 import dev.bsg.protocol.eventstream.EventStreamMessage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Flow;
+import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Relays a Bedrock event stream to the client as it arrives: one write and flush per upstream
- * read, never buffered across reads. What each frame becomes on the wire is the {@link Dialect}'s call.
+ * Relays a Bedrock event stream to the client as it arrives. Runs on the upstream client's thread:
+ * each upstream read is decoded, translated by the {@link Dialect} and written (one write and flush
+ * per read); the next read is requested only when that write is done, so nothing piles up.
  */
-final class StreamRelay {
+final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>> {
     private static final Logger LOG = LoggerFactory.getLogger(StreamRelay.class);
 
     /** How frames reach the client, and how the relay reports a broken upstream in the client's dialect. */
     interface Dialect {
-        /** Appends what the client gets for these upstream bytes (decoded into frames by the relay). */
-        void translate(byte[] raw, int offset, int length, java.util.List<EventStreamMessage> frames, ByteArrayOutputStream out);
+        /** Appends what the client gets for these upstream bytes (already decoded into frames). */
+        void translate(byte[] raw, int offset, int length, List<EventStreamMessage> frames, ByteArrayOutputStream out);
 
         /** The bytes that tell the client the upstream broke, or null when only cutting the connection can say it. */
         byte[] failure(String message, boolean atFrameBoundary);
     }
 
-    private StreamRelay() {}
+    /** How a relayed stream ended. */
+    enum Outcome { COMPLETED, UPSTREAM_FAILED, CLIENT_GONE }
 
-    static void relay(Exchange exchange, UpstreamResponse upstream, StreamSink sink, Dialect dialect) {
-        EventStreamDecoder decoder = new EventStreamDecoder();
-        byte[] buffer = new byte[16 * 1024];
-        ByteArrayOutputStream out = new ByteArrayOutputStream(4096);
-        java.util.List<EventStreamMessage> frames = new java.util.ArrayList<>(8);
-        String failure = null;
-        try (InputStream in = upstream.body()) {
-            while (true) {
-                int n;
-                try {
-                    n = in.read(buffer);
-                } catch (IOException e) {
-                    failure = "upstream connection lost mid-stream: " + e.getMessage();
-                    break;
-                }
-                if (n < 0) break;
-                if (n == 0) continue;
-                frames.clear();
-                out.reset();
-                try {
-                    decoder.feed(buffer, 0, n, frames::add);
-                } catch (EventStreamException e) {
-                    failure = "upstream sent a malformed event stream: " + e.getMessage();
-                    break;
-                }
-                dialect.translate(buffer, 0, n, frames, out);
-                if (out.size() > 0) sink.write(out.toByteArray());
-            }
-            if (failure == null && decoder.pendingBytes() > 0) failure = "upstream stream ended in the middle of a frame";
-            if (failure != null) {
-                LOG.warn("stream {} for {}: {}", exchange.requestId(), exchange.model(), failure);
-                byte[] notice = dialect.failure(failure, decoder.pendingBytes() == 0);
-                if (notice == null) {
-                    exchange.abort(new IOException(failure));
-                    return;
-                }
-                sink.write(notice);
-            }
-            sink.close();
-            exchange.complete();
-        } catch (IOException clientGone) {
-            // The client hung up: closing the upstream body (try-with-resources) cancels the upstream call.
-            sink.markClosed();
-            exchange.abort(clientGone);
+    private final Exchange exchange;
+    private final StreamSink sink;
+    private final Dialect dialect;
+    private final EventStreamDecoder decoder = new EventStreamDecoder();
+    private final List<EventStreamMessage> frames = new ArrayList<>(8);
+    private final CompletableFuture<Outcome> done = new CompletableFuture<>();
+    private Flow.Subscription subscription;
+    private volatile boolean finished;
+
+    private StreamRelay(Exchange exchange, StreamSink sink, Dialect dialect) {
+        this.exchange = exchange;
+        this.sink = sink;
+        this.dialect = dialect;
+    }
+
+    /** Relays the whole stream; returns when it has ended one way or another, with the exchange completed. */
+    static Outcome relay(Exchange exchange, UpstreamResponse upstream, StreamSink sink, Dialect dialect) {
+        StreamRelay relay = new StreamRelay(exchange, sink, dialect);
+        upstream.body().subscribe(relay);
+        Outcome outcome = relay.done.join();
+        if (outcome == Outcome.CLIENT_GONE) exchange.abort(new IOException("client went away"));
+        else exchange.complete();
+        return outcome;
+    }
+
+    @Override
+    public void onSubscribe(Flow.Subscription subscription) {
+        this.subscription = subscription;
+        subscription.request(1);
+    }
+
+    @Override
+    public void onNext(List<ByteBuffer> buffers) {
+        if (finished) return;
+        int size = 0;
+        for (ByteBuffer buffer : buffers) size += buffer.remaining();
+        byte[] raw = new byte[size];
+        int at = 0;
+        for (ByteBuffer buffer : buffers) {
+            int n = buffer.remaining();
+            buffer.get(raw, at, n);
+            at += n;
         }
+        frames.clear();
+        try {
+            decoder.feed(raw, 0, raw.length, frames::add);
+        } catch (EventStreamException e) {
+            subscription.cancel();
+            fail("upstream sent a malformed event stream: " + e.getMessage());
+            return;
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(256, raw.length * 2));
+        dialect.translate(raw, 0, raw.length, frames, out);
+        if (out.size() == 0) {
+            subscription.request(1);
+            return;
+        }
+        sink.write(ByteBuffer.wrap(out.toByteArray()), false, Callback.from(() -> subscription.request(1), this::clientGone));
+    }
+
+    @Override
+    public void onError(Throwable throwable) {
+        fail("upstream connection lost mid-stream: " + throwable.getMessage());
+    }
+
+    @Override
+    public void onComplete() {
+        if (decoder.pendingBytes() > 0) {
+            fail("upstream stream ended in the middle of a frame");
+            return;
+        }
+        finish(ByteBuffer.allocate(0), Outcome.COMPLETED);
+    }
+
+    private void fail(String message) {
+        if (finished) return;
+        LOG.warn("stream {} for {}: {}", exchange.requestId(), exchange.model(), message);
+        byte[] notice = dialect.failure(message, decoder.pendingBytes() == 0);
+        if (notice == null) {
+            finished = true;
+            exchange.abort(new IOException(message));
+            done.complete(Outcome.UPSTREAM_FAILED);
+            return;
+        }
+        finish(ByteBuffer.wrap(notice), Outcome.UPSTREAM_FAILED);
+    }
+
+    private void finish(ByteBuffer last, Outcome outcome) {
+        if (finished) return;
+        finished = true;
+        sink.write(last, true, Callback.from(() -> done.complete(outcome), this::clientGone));
+    }
+
+    private void clientGone(Throwable cause) {
+        finished = true;
+        if (subscription != null) subscription.cancel();
+        done.complete(Outcome.CLIENT_GONE);
     }
 }

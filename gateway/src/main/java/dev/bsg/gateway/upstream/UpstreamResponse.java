@@ -2,12 +2,19 @@ package dev.bsg.gateway.upstream;
 
 import dev.bsg.protocol.errors.ApiError;
 import dev.bsg.protocol.translate.ErrorBodies;
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.http.HttpHeaders;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Flow;
 
-/** Bedrock's answer: status and headers known, the body still to be read (or already read, for errors). */
-public record UpstreamResponse(int status, HttpHeaders headers, InputStream body, byte[] errorBody, String region) implements AutoCloseable {
+/**
+ * Bedrock's answer: status and headers known; for a 200 the body is still a publisher (pushed on the
+ * HTTP client's thread as it arrives), for errors it has been read.
+ */
+public record UpstreamResponse(int status, HttpHeaders headers, Flow.Publisher<List<ByteBuffer>> body, byte[] errorBody, String region)
+        implements AutoCloseable {
 
     public boolean ok() {
         return status == 200;
@@ -22,13 +29,39 @@ public record UpstreamResponse(int status, HttpHeaders headers, InputStream body
         return ApiError.fromBedrock(status, header("x-amzn-errortype"), ErrorBodies.bedrockMessage(errorBody));
     }
 
+    /** The whole body; for small, non-streamed answers. */
+    public byte[] readAll() throws java.io.IOException {
+        return readAll(body);
+    }
+
+    static byte[] readAll(Flow.Publisher<List<ByteBuffer>> publisher) throws java.io.IOException {
+        HttpResponse.BodySubscriber<byte[]> collector = HttpResponse.BodySubscribers.ofByteArray();
+        publisher.subscribe(collector);
+        try {
+            return collector.getBody().toCompletableFuture().join();
+        } catch (CompletionException e) {
+            throw new java.io.IOException("upstream body could not be read: " + e.getCause().getMessage(), e.getCause());
+        }
+    }
+
+    /** Releases an unread body so the connection is not held. */
     @Override
     public void close() {
         if (body == null) return;
-        try {
-            body.close();
-        } catch (IOException e) {
-            // already gone
-        }
+        body.subscribe(new Flow.Subscriber<>() {
+            @Override
+            public void onSubscribe(Flow.Subscription subscription) {
+                subscription.cancel();
+            }
+
+            @Override
+            public void onNext(List<ByteBuffer> item) { }
+
+            @Override
+            public void onError(Throwable throwable) { }
+
+            @Override
+            public void onComplete() { }
+        });
     }
 }

@@ -1,0 +1,26 @@
+package dev.bsg.bench;
+
+import dev.bsg.simulator.BedrockSimulator;
+import dev.bsg.simulator.Reply;
+import java.time.Duration;
+
+/**
+ * The simulator as its own process for benchmarks, so the gateway's CPU can be measured apart from it.
+ * Haiku models answer with 20 deltas 50 ms apart (one-second streams); every other model with 20
+ * deltas at once.
+ */
+public final class SimulatorMain {
+    private SimulatorMain() {}
+
+    public static void main(String[] args) throws Exception {
+        int port = args.length > 0 ? Integer.parseInt(args[0]) : 19090;
+        String text = "The quick brown fox jumps over the lazy dog while the gateway relays every token.";
+        BedrockSimulator simulator = BedrockSimulator.start("127.0.0.1", port)
+                .recording(false)
+                .script("haiku", Reply.text(text).withDeltas(20).withPacing(Duration.ZERO, Duration.ofMillis(50)))
+                .defaultReply(Reply.text(text).withDeltas(20));
+        System.out.println("simulator listening on " + simulator.endpoint());
+        Runtime.getRuntime().addShutdownHook(new Thread(simulator::close));
+        Thread.currentThread().join();
+    }
+}
