@@ -2,7 +2,6 @@ package dev.bsg.gateway.http;
 
 import dev.bsg.protocol.errors.ApiError;
 import java.time.Duration;
-import java.util.UUID;
 import java.util.concurrent.Executors;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.Handler.Abstract;
@@ -56,7 +55,7 @@ public final class HttpServer {
         String path = request.getHttpURI().getPath();
         Router.Match match = router.match(request.getMethod(), path);
         Door door = match.route() == null ? Router.doorOf(path) : match.route().door();
-        String requestId = "req_" + UUID.randomUUID().toString().replace("-", "");
+        String requestId = RequestIds.next();
         Exchange exchange = new Exchange(request, response, callback, door, match.params(), requestId, maxBodyBytes);
         exchange.setHeader("request-id", requestId);
         try {

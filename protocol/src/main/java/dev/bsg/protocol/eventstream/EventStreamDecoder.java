@@ -77,7 +77,7 @@ public final class EventStreamDecoder {
     }
 
     static Map<String, HeaderValue> decodeHeaders(ByteBuffer in) {
-        Map<String, HeaderValue> headers = new LinkedHashMap<>();
+        Map<String, HeaderValue> headers = new EventStreamMessage.OwnedHeaders();
         try {
             while (in.hasRemaining()) {
                 int nameLength = in.get() & 0xFF;

@@ -9,7 +9,14 @@ import java.util.Map;
 public record EventStreamMessage(Map<String, HeaderValue> headers, byte[] payload) {
 
     public EventStreamMessage {
-        headers = Collections.unmodifiableMap(new LinkedHashMap<>(headers));
+        if (!(headers instanceof OwnedHeaders)) headers = Collections.unmodifiableMap(new LinkedHashMap<>(headers));
+    }
+
+    /** Headers the decoder built and hands over, so the hot path doesn't copy them again. */
+    static final class OwnedHeaders extends LinkedHashMap<String, HeaderValue> {
+        OwnedHeaders() {
+            super(8);
+        }
     }
 
     public String header(String name) {

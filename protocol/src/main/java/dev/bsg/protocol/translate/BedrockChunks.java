@@ -15,9 +15,26 @@ import java.util.Base64;
 public final class BedrockChunks {
     private BedrockChunks() {}
 
+    private static final byte[] BYTES_FIELD = "{\"bytes\":\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] TYPE_FIELD = "{\"type\":\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
     /** The decoded Anthropic event JSON inside a chunk frame, or null when the frame has none. */
     public static byte[] eventJson(EventStreamMessage frame) {
-        try (JsonParser parser = Json.FACTORY.createParser(frame.payload())) {
+        byte[] payload = frame.payload();
+        // Fast path for the shape Bedrock always sends, {"bytes":"<base64>"...}: base64 has no escapes to undo.
+        if (startsWith(payload, BYTES_FIELD)) {
+            int end = indexOf(payload, (byte) '"', BYTES_FIELD.length);
+            if (end > 0) {
+                try {
+                    java.nio.ByteBuffer decoded = Base64.getDecoder().decode(java.nio.ByteBuffer.wrap(payload, BYTES_FIELD.length, end - BYTES_FIELD.length));
+                    byte[] array = decoded.array();
+                    return array.length == decoded.remaining() ? array : java.util.Arrays.copyOf(array, decoded.remaining());
+                } catch (IllegalArgumentException e) {
+                    return null;
+                }
+            }
+        }
+        try (JsonParser parser = Json.FACTORY.createParser(payload)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) return null;
             while (parser.nextToken() == JsonToken.FIELD_NAME) {
                 String name = parser.currentName();
@@ -35,6 +52,12 @@ public final class BedrockChunks {
 
     /** The {@code type} member at the top of an event JSON. */
     public static String eventType(byte[] eventJson) {
+        if (startsWith(eventJson, TYPE_FIELD)) {
+            int end = indexOf(eventJson, (byte) '"', TYPE_FIELD.length);
+            boolean plain = end > 0;
+            for (int i = TYPE_FIELD.length; plain && i < end; i++) plain = eventJson[i] != '\\';
+            if (plain) return new String(eventJson, TYPE_FIELD.length, end - TYPE_FIELD.length, java.nio.charset.StandardCharsets.UTF_8);
+        }
         try (JsonParser parser = Json.FACTORY.createParser(eventJson)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) return null;
             while (parser.nextToken() == JsonToken.FIELD_NAME) {
@@ -47,6 +70,17 @@ public final class BedrockChunks {
         } catch (IOException e) {
             return null;
         }
+    }
+
+    private static boolean startsWith(byte[] data, byte[] prefix) {
+        if (data.length < prefix.length) return false;
+        for (int i = 0; i < prefix.length; i++) if (data[i] != prefix[i]) return false;
+        return true;
+    }
+
+    private static int indexOf(byte[] data, byte value, int from) {
+        for (int i = from; i < data.length; i++) if (data[i] == value) return i;
+        return -1;
     }
 
     /** The error a non-event frame stands for. */
