@@ -36,10 +36,7 @@ final class ServeCommand implements Callable<Integer> {
         if (demo) {
             simulator = BedrockSimulator.start();
             adminKey = "bsg-demo-admin-" + Secrets.base62(24);
-            env.put("BSG_UPSTREAM__ENDPOINT", simulator.endpoint());
-            env.put("BSG_UPSTREAM__CREDENTIALS", "static");
-            env.put("BSG_UPSTREAM__ACCESS_KEY_ID", BedrockSimulator.ACCESS_KEY);
-            env.put("BSG_UPSTREAM__SECRET_ACCESS_KEY", BedrockSimulator.SECRET_KEY);
+            env.putAll(simulator.gatewayEnvironment());
             env.put("BSG_UPSTREAM__REGIONS", "us-east-1");
             env.putIfAbsent("BSG_DATABASE__URL", "jdbc:sqlite:./data/demo.db");
             env.put("BSG_ADMIN__API_KEYS", adminKey);

@@ -23,33 +23,19 @@ import dev.bsg.simulator.ReceivedRequest;
 import dev.bsg.simulator.Reply;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The Anthropic Java SDK against {@code /anthropic}: plain, streaming, tool use, thinking. */
 class AnthropicSdkThroughGatewayTest {
-    static TestDatabase database;
-    static TestGateway gw;
+    @RegisterExtension
+    static final TestGateway gw = TestGateway.perClass(Map.of());
     static AnthropicClient client;
 
     @BeforeAll
     static void start() {
-        database = TestDatabase.sqlite();
-        gw = TestGateway.start(database);
         client = AnthropicOkHttpClient.builder().baseUrl(gw.url() + "/anthropic").apiKey(gw.apiKey).maxRetries(0).build();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        gw.close();
-        database.close();
-    }
-
-    @BeforeEach
-    void reset() {
-        gw.simulator.reset();
     }
 
     static MessageCreateParams.Builder params() {

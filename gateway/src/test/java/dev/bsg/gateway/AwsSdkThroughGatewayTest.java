@@ -9,11 +9,12 @@ import dev.bsg.simulator.Reply;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.retry.RetryPolicy;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
@@ -38,15 +39,13 @@ import software.amazon.awssdk.services.bedrockruntime.model.ValidationException;
 class AwsSdkThroughGatewayTest {
     static final String BODY = "{\"anthropic_version\":\"bedrock-2023-05-31\",\"max_tokens\":64,\"system\":[{\"type\":\"text\",\"text\":\"be brief\",\"cache_control\":{\"type\":\"ephemeral\"}}],\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
     static final String PROFILE = "us.anthropic.claude-sonnet-4-5-20250929-v1:0";
-    static TestDatabase database;
-    static TestGateway gw;
+    @RegisterExtension
+    static final TestGateway gw = TestGateway.perClass(Map.of());
     static BedrockRuntimeClient client;
     static BedrockRuntimeAsyncClient asyncClient;
 
     @BeforeAll
     static void start() {
-        database = TestDatabase.sqlite();
-        gw = TestGateway.start(database);
         // The SDK's documented way to use a Bedrock API key; it reads the system property when the client is built.
         System.setProperty("aws.bearerTokenBedrock", gw.apiKey);
         try {
@@ -63,13 +62,6 @@ class AwsSdkThroughGatewayTest {
     static void stop() throws Exception {
         client.close();
         asyncClient.close();
-        gw.close();
-        database.close();
-    }
-
-    @BeforeEach
-    void reset() {
-        gw.simulator.reset();
     }
 
     static void assertForwardedCleanly(ReceivedRequest received, String expectedBody) {

@@ -12,36 +12,22 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The real Claude Code CLI ({@code claude -p}) against the gateway, in both of its gateway modes.
  * scripts/test installs it from npm into .tools/; set BSG_CLAUDE_BIN to use another.
  */
 class ClaudeCodeEndToEndTest {
-    static TestDatabase database;
-    static TestGateway gw;
+    @RegisterExtension
+    static final TestGateway gw = TestGateway.perClass(Map.of());
     static Path claude;
 
     @BeforeAll
     static void start() {
         claude = findClaude();
-        database = TestDatabase.sqlite();
-        gw = TestGateway.start(database);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (gw != null) gw.close();
-        if (database != null) database.close();
-    }
-
-    @BeforeEach
-    void reset() {
-        gw.simulator.reset();
     }
 
     static Path findClaude() {

@@ -7,34 +7,15 @@ import dev.bsg.protocol.translate.Json;
 import dev.bsg.simulator.Fault;
 import java.net.http.HttpResponse;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Bad input, upstream trouble and discovery endpoints: each answered clearly in the client's own dialect. */
 class RequestHandlingTest {
     static final String MESSAGE = "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":32,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
     static final String INVOKE = "{\"anthropic_version\":\"bedrock-2023-05-31\",\"max_tokens\":8,\"messages\":[]}";
-    static TestDatabase database;
-    static TestGateway gw;
-
-    @BeforeAll
-    static void start() {
-        database = TestDatabase.sqlite();
-        gw = TestGateway.start(database);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        gw.close();
-        database.close();
-    }
-
-    @BeforeEach
-    void reset() {
-        gw.simulator.reset();
-    }
+    @RegisterExtension
+    static final TestGateway gw = TestGateway.perClass(Map.of());
 
     static JsonNode json(HttpResponse<String> response) throws Exception {
         return Json.MAPPER.readTree(response.body());

@@ -16,37 +16,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** SSE relay behaviour: event by event, pings in silence, upstream failures as error events, graceful drain. */
 class StreamingTest {
     static final String STREAM = "{\"model\":\"claude-haiku-4-5\",\"max_tokens\":64,\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
-    static TestDatabase database;
-    static TestGateway gw;
+    @RegisterExtension
+    static final TestGateway gw = TestGateway.perClass(Map.of("BSG_SERVER__PING_INTERVAL_MS", "200"));
     static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     /** A line of the stream and when it arrived. */
     record Line(long atMillis, String text) {}
-
-    @BeforeAll
-    static void start() {
-        database = TestDatabase.sqlite();
-        gw = TestGateway.start(database.url(), Map.of("BSG_SERVER__PING_INTERVAL_MS", "200"));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        gw.close();
-        database.close();
-    }
-
-    @BeforeEach
-    void reset() {
-        gw.simulator.reset();
-    }
 
     static List<Line> stream(TestGateway target, String body) throws Exception {
         HttpRequest request = HttpRequest.newBuilder(URI.create(target.url() + "/v1/messages")).header("x-api-key", target.apiKey)

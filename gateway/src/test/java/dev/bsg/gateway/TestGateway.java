@@ -12,19 +12,52 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
-/** A real gateway on a real port in front of a real simulator, with an admin key and a user's API key. */
-public final class TestGateway implements AutoCloseable {
+/**
+ * A real gateway on a real port in front of a real simulator, with an admin key and a user's API key.
+ * Either started directly, or registered as a JUnit extension ({@link #perClass}) that gives a test
+ * class its own gateway and database and resets the simulator before each test.
+ */
+public final class TestGateway implements AutoCloseable, BeforeAllCallback, AfterAllCallback, BeforeEachCallback {
     public static final String ADMIN_KEY = "test-admin-key-" + Secrets.base62(20);
-    public final BedrockSimulator simulator;
-    public final Gateway gateway;
-    public final String apiKey;
+    public BedrockSimulator simulator;
+    public Gateway gateway;
+    public String apiKey;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+    private final Map<String, String> overrides;
+    private TestDatabase ownDatabase;
 
-    private TestGateway(BedrockSimulator simulator, Gateway gateway, String apiKey) {
-        this.simulator = simulator;
-        this.gateway = gateway;
-        this.apiKey = apiKey;
+    private TestGateway(Map<String, String> overrides) {
+        this.overrides = overrides;
+    }
+
+    /** For {@code @RegisterExtension static final TestGateway gw = TestGateway.perClass(...)}. */
+    public static TestGateway perClass(Map<String, String> overrides) {
+        return new TestGateway(overrides);
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        ownDatabase = TestDatabase.sqlite();
+        boot(ownDatabase.url());
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        simulator.reset();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws Exception {
+        try {
+            close();
+        } finally {
+            ownDatabase.close();
+        }
     }
 
     /** The caller owns the database and closes it after the gateway. */
@@ -37,26 +70,27 @@ public final class TestGateway implements AutoCloseable {
     }
 
     public static TestGateway start(String databaseUrl, Map<String, String> overrides) {
-        BedrockSimulator simulator = BedrockSimulator.start();
-        Map<String, String> env = new HashMap<>();
+        TestGateway started = new TestGateway(overrides);
+        started.boot(databaseUrl);
+        return started;
+    }
+
+    private void boot(String databaseUrl) {
+        simulator = BedrockSimulator.start();
+        Map<String, String> env = new HashMap<>(simulator.gatewayEnvironment());
         env.put("BSG_SERVER__PORT", "0");
         env.put("BSG_SERVER__MAX_BODY_BYTES", "1MB");
         env.put("BSG_SERVER__SHUTDOWN_GRACE_SECONDS", "10");
         env.put("BSG_DATABASE__URL", databaseUrl);
-        env.put("BSG_UPSTREAM__ENDPOINT", simulator.endpoint());
-        env.put("BSG_UPSTREAM__CREDENTIALS", "static");
-        env.put("BSG_UPSTREAM__ACCESS_KEY_ID", BedrockSimulator.ACCESS_KEY);
-        env.put("BSG_UPSTREAM__SECRET_ACCESS_KEY", BedrockSimulator.SECRET_KEY);
         env.put("BSG_UPSTREAM__REGIONS", "us-east-1,us-west-2");
         env.put("BSG_UPSTREAM__RETRY_BASE_DELAY_MS", "1");
         env.put("BSG_ADMIN__API_KEYS", ADMIN_KEY);
         env.putAll(overrides);
         try {
-            Gateway gateway = new Gateway(SettingsLoader.load(null, env)).start();
+            gateway = new Gateway(SettingsLoader.load(null, env)).start();
             User user = gateway.users().findOrCreate("dev@example.com", "Dev");
-            String key = ApiKeyFormat.generate();
-            gateway.keys().create(user.id(), "test", Secrets.sha256(key), ApiKeyFormat.hint(key), null);
-            return new TestGateway(simulator, gateway, key);
+            apiKey = ApiKeyFormat.generate();
+            gateway.keys().create(user.id(), "test", Secrets.sha256(apiKey), ApiKeyFormat.hint(apiKey), null);
         } catch (Exception e) {
             simulator.close();
             throw new IllegalStateException(e);

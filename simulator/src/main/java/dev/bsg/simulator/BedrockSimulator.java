@@ -100,6 +100,12 @@ public final class BedrockSimulator implements AutoCloseable {
         return "http://127.0.0.1:" + port();
     }
 
+    /** The gateway settings (as {@code BSG_*} variables) that point a gateway at this simulator. */
+    public Map<String, String> gatewayEnvironment() {
+        return Map.of("BSG_UPSTREAM__ENDPOINT", endpoint(), "BSG_UPSTREAM__CREDENTIALS", "static",
+                "BSG_UPSTREAM__ACCESS_KEY_ID", ACCESS_KEY, "BSG_UPSTREAM__SECRET_ACCESS_KEY", SECRET_KEY);
+    }
+
     /** Replies to models whose ID matches the regular expression. */
     public BedrockSimulator script(String modelIdRegex, Reply reply) {
         scripts.put(Pattern.compile(modelIdRegex), reply);
