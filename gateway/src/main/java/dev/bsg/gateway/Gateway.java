@@ -20,7 +20,7 @@ import dev.bsg.gateway.upstream.BedrockRelay;
 import dev.bsg.gateway.upstream.BedrockUpstream;
 import dev.bsg.gateway.upstream.Compatibility;
 import dev.bsg.gateway.upstream.ModelEndpoints;
-import dev.bsg.gateway.upstream.Pinger;
+import dev.bsg.gateway.upstream.StreamWatchdog;
 import dev.bsg.gateway.upstream.UpstreamSigner;
 import dev.bsg.protocol.models.ModelCatalog;
 import java.util.List;
@@ -32,7 +32,7 @@ public final class Gateway implements AutoCloseable {
     private final UserStore users;
     private final ApiKeyStore keys;
     private final AuditLog audit;
-    private final Pinger pinger;
+    private final StreamWatchdog watchdog;
     private final HttpServer server;
 
     public Gateway(Settings settings) {
@@ -47,10 +47,10 @@ public final class Gateway implements AutoCloseable {
         ModelCatalog catalog = new ModelCatalog(settings.models().extraEntries(), settings.models().aliases(), settings.models().regionPrefix());
         UpstreamSigner signer = UpstreamSigner.from(settings.upstream());
         BedrockUpstream upstream = new BedrockUpstream(settings.upstream(), signer, metrics);
-        this.pinger = new Pinger(settings.server().pingInterval());
+        this.watchdog = new StreamWatchdog(settings.server().pingInterval(), settings.upstream().readTimeout());
         Compatibility compatibility = new Compatibility(settings.models().dropBetas(), settings.models().dropFields());
-        AnthropicRelay anthropic = new AnthropicRelay(catalog, upstream, compatibility, pinger);
-        BedrockRelay bedrock = new BedrockRelay(catalog, upstream);
+        AnthropicRelay anthropic = new AnthropicRelay(catalog, upstream, compatibility, watchdog);
+        BedrockRelay bedrock = new BedrockRelay(catalog, upstream, watchdog);
         ModelEndpoints models = new ModelEndpoints(catalog, settings.upstream().regions().get(0));
         Operations operations = new Operations(database, signer, metrics);
         AdminApi admin = new AdminApi(users, keys, audit, authenticator, settings.apiKeys().maxPerUser());
@@ -122,7 +122,7 @@ public final class Gateway implements AutoCloseable {
         try {
             server.stop();
         } finally {
-            pinger.close();
+            watchdog.close();
             database.close();
         }
     }

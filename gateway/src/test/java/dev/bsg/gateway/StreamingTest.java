@@ -23,7 +23,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class StreamingTest {
     static final String STREAM = "{\"model\":\"claude-haiku-4-5\",\"max_tokens\":64,\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
     @RegisterExtension
-    static final TestGateway gw = TestGateway.perClass(Map.of("BSG_SERVER__PING_INTERVAL_MS", "200"));
+    static final TestGateway gw = TestGateway.perClass(Map.of("BSG_SERVER__PING_INTERVAL_MS", "200", "BSG_UPSTREAM__READ_TIMEOUT_MS", "1500"));
     static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     /** A line of the stream and when it arrived. */
@@ -61,11 +61,35 @@ class StreamingTest {
 
     @Test
     void upstreamSilenceIsFilledWithPings() throws Exception {
-        gw.simulator.defaultReply(Reply.text("slow").withSilence(Duration.ofMillis(1300)));
+        gw.simulator.defaultReply(Reply.text("slow").withSilence(Duration.ofMillis(1000)));
         gw.simulator.failNext(Fault.SILENCE);
         List<String> events = events(stream(gw, STREAM));
         assertThat(events.stream().filter("ping"::equals).count()).isGreaterThanOrEqualTo(3);
         assertThat(events).endsWith("message_stop");
+    }
+
+    @Test
+    void anUpstreamSilentPastTheReadTimeoutIsGivenUpOn() throws Exception {
+        gw.simulator.defaultReply(Reply.text("never finishes").withSilence(Duration.ofSeconds(6)));
+        gw.simulator.failNext(Fault.SILENCE);
+        List<Line> lines = stream(gw, STREAM);
+        assertThat(events(lines)).contains("ping").endsWith("error");
+        assertThat(lines.get(lines.size() - 2).text()).contains("upstream sent nothing");
+        assertThat(lines.get(lines.size() - 1).atMillis()).isLessThan(4000);
+    }
+
+    @Test
+    void aClientThatHangsUpStopsTheUpstreamStream() throws Exception {
+        gw.simulator.defaultReply(Reply.text("a long answer that the client will not wait for").withDeltas(40).withPacing(Duration.ZERO, Duration.ofMillis(50)));
+        HttpRequest request = HttpRequest.newBuilder(URI.create(gw.url() + "/v1/messages")).header("x-api-key", gw.apiKey)
+                .POST(HttpRequest.BodyPublishers.ofString(STREAM)).build();
+        HttpResponse<java.io.InputStream> response = HTTP.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        try (java.io.InputStream body = response.body()) {
+            assertThat(body.read(new byte[64])).isPositive();
+        }
+        long deadline = System.currentTimeMillis() + 5000;
+        while (gw.simulator.abandonedStreams() == 0 && System.currentTimeMillis() < deadline) Thread.sleep(50);
+        assertThat(gw.simulator.abandonedStreams()).as("the gateway hung up on Bedrock too").isEqualTo(1);
     }
 
     @Test

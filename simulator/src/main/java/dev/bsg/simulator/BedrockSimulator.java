@@ -54,6 +54,7 @@ public final class BedrockSimulator implements AutoCloseable {
     private final Set<String> rejectedBetas = ConcurrentHashMap.newKeySet();
     private final Set<String> rejectedFields = ConcurrentHashMap.newKeySet();
     private final AtomicLong sequence = new AtomicLong();
+    private final AtomicLong abandonedStreams = new AtomicLong();
     private volatile Reply defaultReply = Reply.text("Hello from the Bedrock simulator.");
     private volatile boolean recording = true;
 
@@ -139,6 +140,11 @@ public final class BedrockSimulator implements AutoCloseable {
     public BedrockSimulator recording(boolean on) {
         this.recording = on;
         return this;
+    }
+
+    /** Streams whose reader hung up before the last frame (the gateway cancelling when its client left). */
+    public long abandonedStreams() {
+        return abandonedStreams.get();
     }
 
     public List<ReceivedRequest> received() {
@@ -294,8 +300,14 @@ public final class BedrockSimulator implements AutoCloseable {
                 }
             }
             if (i > 0) pause(reply.gap());
-            out.write(EventStreamCodec.encode(frames.get(i)));
-            out.flush();
+            try {
+                out.write(EventStreamCodec.encode(frames.get(i)));
+                out.flush();
+            } catch (java.io.IOException hungUp) {
+                abandonedStreams.incrementAndGet();
+                callback.failed(hungUp);
+                return;
+            }
         }
         out.close();
         callback.succeeded();

@@ -2,7 +2,6 @@ package dev.bsg.gateway.upstream;
 
 import dev.bsg.gateway.http.Exchange;
 import dev.bsg.gateway.http.HttpError;
-import dev.bsg.gateway.http.StreamSink;
 import dev.bsg.protocol.errors.ApiError;
 import dev.bsg.protocol.eventstream.EventStreamMessage;
 import dev.bsg.protocol.models.ModelCatalog;
@@ -26,13 +25,13 @@ public final class AnthropicRelay {
     private final ModelCatalog catalog;
     private final BedrockUpstream upstream;
     private final Compatibility compatibility;
-    private final Pinger pinger;
+    private final StreamWatchdog watchdog;
 
-    public AnthropicRelay(ModelCatalog catalog, BedrockUpstream upstream, Compatibility compatibility, Pinger pinger) {
+    public AnthropicRelay(ModelCatalog catalog, BedrockUpstream upstream, Compatibility compatibility, StreamWatchdog watchdog) {
         this.catalog = catalog;
         this.upstream = upstream;
         this.compatibility = compatibility;
-        this.pinger = pinger;
+        this.watchdog = watchdog;
     }
 
     public void messages(Exchange exchange) throws Exception {
@@ -59,10 +58,7 @@ public final class AnthropicRelay {
             exchange.sendJson(200, response.readAll());
             return;
         }
-        StreamSink sink = exchange.startStream(200, Sse.CONTENT_TYPE);
-        try (AutoCloseable watch = pinger.watch(sink, Sse.PING)) {
-            StreamRelay.relay(exchange, response, sink, SSE);
-        }
+        StreamRelay.relay(exchange, response, exchange.startStream(200, Sse.CONTENT_TYPE), SSE, Sse.PING, watchdog);
     }
 
     /** Each chunk frame becomes one SSE event; exception frames become {@code error} events. */

@@ -24,10 +24,12 @@ public final class BedrockRelay {
 
     private final ModelCatalog catalog;
     private final BedrockUpstream upstream;
+    private final StreamWatchdog watchdog;
 
-    public BedrockRelay(ModelCatalog catalog, BedrockUpstream upstream) {
+    public BedrockRelay(ModelCatalog catalog, BedrockUpstream upstream, StreamWatchdog watchdog) {
         this.catalog = catalog;
         this.upstream = upstream;
+        this.watchdog = watchdog;
     }
 
     public void operation(Exchange exchange, String operation) throws Exception {
@@ -50,7 +52,7 @@ public final class BedrockRelay {
             }
             StreamSink sink = exchange.startStream(200, response.header("content-type") == null
                     ? "application/vnd.amazon.eventstream" : response.header("content-type"));
-            StreamRelay.relay(exchange, response, sink, PASS_THROUGH);
+            StreamRelay.relay(exchange, response, sink, PASS_THROUGH, null, watchdog);
         }
     }
 

@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * each upstream read is decoded, translated by the {@link Dialect} and written (one write and flush
  * per read); the next read is requested only when that write is done, so nothing piles up.
  */
-final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>> {
+final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>>, StreamWatchdog.Watched {
     private static final Logger LOG = LoggerFactory.getLogger(StreamRelay.class);
 
     /** How frames reach the client, and how the relay reports a broken upstream in the client's dialect. */
@@ -42,20 +42,35 @@ final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>> {
     private final EventStreamDecoder decoder = new EventStreamDecoder();
     private final List<EventStreamMessage> frames = new ArrayList<>(8);
     private final CompletableFuture<Outcome> done = new CompletableFuture<>();
-    private Flow.Subscription subscription;
+    private final byte[] ping;
+    private final long pingNanos;
+    private final long upstreamIdleNanos;
+    private volatile Flow.Subscription subscription;
     private volatile boolean finished;
+    private volatile long lastUpstreamNanos = System.nanoTime();
 
-    private StreamRelay(Exchange exchange, StreamSink sink, Dialect dialect) {
+    private StreamRelay(Exchange exchange, StreamSink sink, Dialect dialect, byte[] ping, StreamWatchdog watchdog) {
         this.exchange = exchange;
         this.sink = sink;
         this.dialect = dialect;
+        this.ping = ping;
+        this.pingNanos = watchdog.pingInterval().toNanos();
+        this.upstreamIdleNanos = watchdog.upstreamIdleTimeout().toNanos();
     }
 
-    /** Relays the whole stream; returns when it has ended one way or another, with the exchange completed. */
-    static Outcome relay(Exchange exchange, UpstreamResponse upstream, StreamSink sink, Dialect dialect) {
-        StreamRelay relay = new StreamRelay(exchange, sink, dialect);
-        upstream.body().subscribe(relay);
-        Outcome outcome = relay.done.join();
+    /**
+     * Relays the whole stream; returns when it has ended one way or another, with the exchange completed.
+     * {@code ping} is what to send the client during silence, or null for dialects that have none.
+     */
+    static Outcome relay(Exchange exchange, UpstreamResponse upstream, StreamSink sink, Dialect dialect, byte[] ping, StreamWatchdog watchdog) {
+        StreamRelay relay = new StreamRelay(exchange, sink, dialect, ping, watchdog);
+        Outcome outcome;
+        try (AutoCloseable watch = watchdog.watch(relay)) {
+            upstream.body().subscribe(relay);
+            outcome = relay.done.join();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
         if (outcome == Outcome.CLIENT_GONE) exchange.abort(new IOException("client went away"));
         else exchange.complete();
         return outcome;
@@ -68,7 +83,20 @@ final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>> {
     }
 
     @Override
+    public void tick(long now) {
+        if (finished) return;
+        if (now - lastUpstreamNanos > upstreamIdleNanos) {
+            fail("upstream sent nothing for " + upstreamIdleNanos / 1_000_000 + " ms (upstream.read_timeout_ms)");
+            Flow.Subscription current = subscription;
+            if (current != null) current.cancel();
+        } else if (ping != null) {
+            sink.writeIfIdle(ping, pingNanos);
+        }
+    }
+
+    @Override
     public void onNext(List<ByteBuffer> buffers) {
+        lastUpstreamNanos = System.nanoTime();
         if (finished) return;
         int size = 0;
         for (ByteBuffer buffer : buffers) size += buffer.remaining();
