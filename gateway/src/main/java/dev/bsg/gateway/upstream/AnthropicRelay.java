@@ -40,15 +40,14 @@ public final class AnthropicRelay {
         String betaHeader = exchange.header("anthropic-beta");
         String operation = request.stream() ? "invoke-with-response-stream" : "invoke";
         Map<String, String> headers = BedrockHeaders.forward(exchange, request.stream());
-        UpstreamResponse response = null;
-        for (int attempt = 0; attempt < 2; attempt++) {
+        UpstreamResponse response;
+        boolean retried = false;
+        while (true) {
             byte[] body = request.toBedrockBody(betaHeader, compatibility.betasToDrop(model.bedrockId()), compatibility.fieldsToDrop(model.bedrockId()));
             response = upstream.call(operation, model.bedrockId(), body, headers, model.anthropicId());
-            if (response.status() != 400 || attempt > 0) break;
-            java.util.Set<String> sentBetas = request.betas(betaHeader);
-            sentBetas.removeAll(compatibility.betasToDrop(model.bedrockId()));
-            List<String> sentFields = request.keptFieldNames().stream().filter(f -> !compatibility.fieldsToDrop(model.bedrockId()).contains(f)).toList();
-            if (!compatibility.learn(model.bedrockId(), response.error().message(), sentBetas, sentFields)) break;
+            // A 400 that names a beta or field the model refuses is retried once without it (and remembered).
+            if (response.status() != 400 || retried || !compatibility.learn(model.bedrockId(), response.error().message(), request, betaHeader)) break;
+            retried = true;
         }
         if (!response.ok()) {
             exchange.sendError(response.error());

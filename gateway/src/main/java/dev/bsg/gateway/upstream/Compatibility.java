@@ -1,5 +1,6 @@
 package dev.bsg.gateway.upstream;
 
+import dev.bsg.protocol.translate.MessagesRequest;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -39,17 +40,16 @@ public final class Compatibility {
     }
 
     public Set<String> betasToDrop(String model) {
-        Set<String> learned = learnedBetas.get(model);
-        if (learned == null) return configuredBetas;
-        Set<String> all = new HashSet<>(configuredBetas);
-        all.addAll(learned);
-        return all;
+        return union(configuredBetas, learnedBetas.get(model));
     }
 
     public Set<String> fieldsToDrop(String model) {
-        Set<String> learned = learnedFields.get(model);
-        if (learned == null) return configuredFields;
-        Set<String> all = new HashSet<>(configuredFields);
+        return union(configuredFields, learnedFields.get(model));
+    }
+
+    private static Set<String> union(Set<String> configured, Set<String> learned) {
+        if (learned == null) return configured;
+        Set<String> all = new HashSet<>(configured);
         all.addAll(learned);
         return all;
     }
@@ -58,8 +58,12 @@ public final class Compatibility {
      * Reads a 400's wording; when it names something this request sent that can be dropped, remembers
      * it for the model and returns true (the caller retries once).
      */
-    public boolean learn(String model, String message, Set<String> sentBetas, List<String> sentFields) {
+    public boolean learn(String model, String message, MessagesRequest request, String betaHeader) {
         if (message == null) return false;
+        Set<String> sentBetas = request.betas(betaHeader);
+        sentBetas.removeAll(betasToDrop(model));
+        Set<String> dropped = fieldsToDrop(model);
+        List<String> sentFields = request.keptFieldNames().stream().filter(f -> !dropped.contains(f)).toList();
         Set<String> betas = new LinkedHashSet<>();
         Set<String> fields = new LinkedHashSet<>();
         if (message.contains("invalid beta flag")) {

@@ -38,19 +38,19 @@ public record EventStreamMessage(Map<String, HeaderValue> headers, byte[] payloa
 
     /** A Bedrock-style event frame ({@code :message-type event}) with a JSON payload. */
     public static EventStreamMessage event(String eventType, byte[] jsonPayload) {
-        Map<String, HeaderValue> headers = new LinkedHashMap<>();
-        headers.put(":event-type", HeaderValue.string(eventType));
-        headers.put(":content-type", HeaderValue.string("application/json"));
-        headers.put(":message-type", HeaderValue.string("event"));
-        return new EventStreamMessage(headers, jsonPayload);
+        return json(":event-type", eventType, "event", jsonPayload);
     }
 
     /** A modeled exception frame ({@code :message-type exception}). */
     public static EventStreamMessage exception(String exceptionType, byte[] jsonPayload) {
+        return json(":exception-type", exceptionType, "exception", jsonPayload);
+    }
+
+    private static EventStreamMessage json(String typeHeader, String type, String messageType, byte[] jsonPayload) {
         Map<String, HeaderValue> headers = new LinkedHashMap<>();
-        headers.put(":exception-type", HeaderValue.string(exceptionType));
+        headers.put(typeHeader, HeaderValue.string(type));
         headers.put(":content-type", HeaderValue.string("application/json"));
-        headers.put(":message-type", HeaderValue.string("exception"));
+        headers.put(":message-type", HeaderValue.string(messageType));
         return new EventStreamMessage(headers, jsonPayload);
     }
 }
