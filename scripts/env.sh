@@ -29,11 +29,15 @@ export PATH="$JAVA_HOME/bin:$PATH"
 
 # The wrapper downloads Maven from the same repository Maven itself uses by default.
 if [ -z "${MVNW_REPOURL:-}" ]; then
-  for jar in /usr/share/maven/lib/maven-model-builder-*.jar "$HOME"/.m2/wrapper/dists/*/*/*/lib/maven-model-builder-*.jar; do
+  for jar in /usr/share/maven/lib/maven-model-builder-*.jar "$HOME"/.m2/wrapper/dists/*/*/lib/maven-model-builder-*.jar "$HOME"/.m2/wrapper/dists/*/*/*/lib/maven-model-builder-*.jar; do
     [ -f "$jar" ] || continue
     url=$(unzip -p "$jar" org/apache/maven/model/pom-4.0.0.xml 2>/dev/null | grep -m1 -o '<url>[^<]*</url>' | sed 's/<[^>]*>//g')
     if [ -n "$url" ]; then export MVNW_REPOURL="$url"; break; fi
   done
+  if [ -z "${MVNW_REPOURL:-}" ] && ! ls "$HOME"/.m2/wrapper/dists/apache-maven-* >/dev/null 2>&1; then
+    echo "bsg: can't tell which Maven repository to fetch Maven from: install Maven (apt-get install maven)" >&2
+    echo "bsg: or set MVNW_REPOURL to your Maven repository's URL" >&2
+  fi
 fi
 
 if [ "$(bsg_java_version "$JAVA_HOME/bin/java")" -ge 24 ]; then

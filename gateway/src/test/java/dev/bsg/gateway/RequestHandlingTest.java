@@ -87,6 +87,36 @@ class RequestHandlingTest {
     }
 
     @Test
+    void theAwsDefaultCredentialChainSignsUpstreamRequests() throws Exception {
+        // System properties are one link of the default chain; environment, profiles, SSO, web identity and IMDS are others.
+        System.setProperty("aws.accessKeyId", dev.bsg.simulator.BedrockSimulator.ACCESS_KEY);
+        System.setProperty("aws.secretAccessKey", dev.bsg.simulator.BedrockSimulator.SECRET_KEY);
+        try (TestDatabase own = TestDatabase.sqlite();
+             TestGateway chained = TestGateway.start(own.url(), Map.of("BSG_UPSTREAM__CREDENTIALS", "default"))) {
+            assertThat(chained.post("/v1/messages", MESSAGE).statusCode()).isEqualTo(200);
+            assertThat(chained.simulator.lastRequest().signatureValid()).isTrue();
+            assertThat(chained.send("GET", "/readyz", null).statusCode()).isEqualTo(200);
+        } finally {
+            System.clearProperty("aws.accessKeyId");
+            System.clearProperty("aws.secretAccessKey");
+        }
+    }
+
+    @Test
+    void readinessFailsWhenNoCredentialsCanBeFound() throws Exception {
+        try (TestDatabase own = TestDatabase.sqlite();
+             TestGateway profileless = TestGateway.start(own.url(), Map.of("BSG_UPSTREAM__CREDENTIALS", "profile",
+                     "BSG_UPSTREAM__PROFILE", "no-such-profile-" + System.nanoTime()))) {
+            HttpResponse<String> ready = profileless.send("GET", "/readyz", null);
+            assertThat(ready.statusCode()).isEqualTo(503);
+            assertThat(json(ready).at("/checks/upstream_credentials/status").asText()).isEqualTo("failing");
+            assertThat(json(ready).at("/checks/upstream_credentials/detail").asText()).isNotBlank();
+            assertAnthropicError(profileless.post("/v1/messages", MESSAGE), 503, "api_error", "no usable AWS credentials");
+            assertThat(profileless.simulator.received()).isEmpty();
+        }
+    }
+
+    @Test
     void betasAndFieldsTheModelRefusesAreLearntAndDroppedInPairs() throws Exception {
         gw.simulator.rejectBetas("dangerous-tool-use-2026-09-03").rejectFields("context_management");
         String beta = "interleaved-thinking-2025-05-14,dangerous-tool-use-2026-09-03";

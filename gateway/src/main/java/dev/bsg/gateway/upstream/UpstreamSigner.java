@@ -1,6 +1,8 @@
 package dev.bsg.gateway.upstream;
 
+import dev.bsg.gateway.http.HttpError;
 import dev.bsg.gateway.settings.Settings;
+import dev.bsg.protocol.errors.ApiError;
 import java.net.URI;
 import java.util.Map;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -42,7 +44,14 @@ public final class UpstreamSigner {
         if (bearerToken != null) return Map.of("Authorization", java.util.List.of("Bearer " + bearerToken));
         SdkHttpFullRequest.Builder request = SdkHttpFullRequest.builder().method(SdkHttpMethod.POST).uri(uri);
         headers.forEach(request::putHeader);
-        SdkHttpRequest signed = SIGNER.sign(r -> r.identity(credentials.resolveCredentials())
+        software.amazon.awssdk.auth.credentials.AwsCredentials identity;
+        try {
+            identity = credentials.resolveCredentials();
+        } catch (RuntimeException e) {
+            throw new HttpError(ApiError.unavailable("the gateway has no usable AWS credentials for Bedrock (" + e.getMessage()
+                    + "); an operator must fix upstream.credentials"));
+        }
+        SdkHttpRequest signed = SIGNER.sign(r -> r.identity(identity)
                         .request(request.build())
                         .payload(ContentStreamProvider.fromByteArrayUnsafe(body))
                         .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "bedrock")
