@@ -53,8 +53,8 @@ final class ServeCommand implements Callable<Integer> {
         } catch (java.io.IOException e) {
             throw new CliException("can't listen on " + settings.server().host() + ":" + settings.server().port() + " (" + e.getMessage()
                     + "); stop what uses the port or pick another with --port or BSG_SERVER__PORT");
-        } catch (IllegalStateException e) {
-            throw new CliException(e.getMessage());
+        } catch (RuntimeException e) {
+            throw new CliException("can't start: " + e.getMessage());
         }
         CountDownLatch stopped = new CountDownLatch(1);
         BedrockSimulator sim = simulator;
@@ -69,6 +69,11 @@ final class ServeCommand implements Callable<Integer> {
             stopped.countDown();
         }, "bsg-shutdown"));
         System.out.println("bsg: gateway listening on " + gateway.url());
+        String credentials = gateway.upstreamCredentialProblem();
+        if (credentials != null) {
+            System.err.println("bsg: warning: no usable AWS credentials for Bedrock (" + credentials.lines().findFirst().orElse("") + ")");
+            System.err.println("bsg: inference answers 503 until upstream.credentials is fixed; try ./bsg serve --demo to run without AWS");
+        }
         if (demo) printDemo(gateway, adminKey);
         System.out.flush();
         stopped.await();

@@ -33,6 +33,8 @@ public final class Gateway implements AutoCloseable {
     private final ApiKeyStore keys;
     private final AuditLog audit;
     private final StreamWatchdog watchdog;
+    private final UpstreamSigner signer;
+    private final BedrockUpstream upstream;
     private final HttpServer server;
 
     public Gateway(Settings settings) {
@@ -45,8 +47,8 @@ public final class Gateway implements AutoCloseable {
         GatewayMetrics metrics = new GatewayMetrics();
         Authenticator authenticator = new Authenticator(keys, settings.admin().apiKeyHashes());
         ModelCatalog catalog = new ModelCatalog(settings.models().extraEntries(), settings.models().aliases(), settings.models().regionPrefix());
-        UpstreamSigner signer = UpstreamSigner.from(settings.upstream());
-        BedrockUpstream upstream = new BedrockUpstream(settings.upstream(), signer, metrics);
+        this.signer = UpstreamSigner.from(settings.upstream());
+        this.upstream = new BedrockUpstream(settings.upstream(), signer, metrics);
         this.watchdog = new StreamWatchdog(settings.server().pingInterval(), settings.upstream().readTimeout());
         Compatibility compatibility = new Compatibility(settings.models().dropBetas(), settings.models().dropFields());
         AnthropicRelay anthropic = new AnthropicRelay(catalog, upstream, compatibility, watchdog);
@@ -100,6 +102,11 @@ public final class Gateway implements AutoCloseable {
         return "http://" + (host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host) + ":" + port();
     }
 
+    /** Why upstream requests can't be signed right now, or null when they can. */
+    public String upstreamCredentialProblem() {
+        return signer.problem();
+    }
+
     public Settings settings() {
         return settings;
     }
@@ -123,6 +130,7 @@ public final class Gateway implements AutoCloseable {
             server.stop();
         } finally {
             watchdog.close();
+            upstream.close();
             database.close();
         }
     }

@@ -115,6 +115,11 @@ public final class BedrockUpstream {
         return new UpstreamResponse(response.statusCode(), response.headers(), null, errorBody, region);
     }
 
+    /** Closes the upstream connections; called after the server has drained. */
+    public void close() {
+        client.shutdownNow();
+    }
+
     private static boolean retryable(int status) {
         return status == 429 || (status >= 500 && status != 501);
     }
