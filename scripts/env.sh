@@ -28,10 +28,16 @@ export JAVA_HOME="$BSG_JDK"
 export PATH="$JAVA_HOME/bin:$PATH"
 
 # The wrapper downloads Maven from the same repository Maven itself uses by default.
+bsg_super_pom() { # prints Maven's super POM from a maven-model-builder jar, with unzip or else the JDK's jar tool
+  if command -v unzip >/dev/null 2>&1; then unzip -p "$1" org/apache/maven/model/pom-4.0.0.xml 2>/dev/null; return; fi
+  local tmp; tmp=$(mktemp -d)
+  (cd "$tmp" && "$JAVA_HOME/bin/jar" xf "$1" org/apache/maven/model/pom-4.0.0.xml 2>/dev/null && cat org/apache/maven/model/pom-4.0.0.xml)
+  rm -rf "$tmp"
+}
 if [ -z "${MVNW_REPOURL:-}" ]; then
   for jar in /usr/share/maven/lib/maven-model-builder-*.jar "$HOME"/.m2/wrapper/dists/*/*/lib/maven-model-builder-*.jar "$HOME"/.m2/wrapper/dists/*/*/*/lib/maven-model-builder-*.jar; do
     [ -f "$jar" ] || continue
-    url=$(unzip -p "$jar" org/apache/maven/model/pom-4.0.0.xml 2>/dev/null | grep -m1 -o '<url>[^<]*</url>' | sed 's/<[^>]*>//g')
+    url=$(bsg_super_pom "$jar" | grep -m1 -o '<url>[^<]*</url>' | sed 's/<[^>]*>//g')
     if [ -n "$url" ]; then export MVNW_REPOURL="$url"; break; fi
   done
   if [ -z "${MVNW_REPOURL:-}" ] && ! ls "$HOME"/.m2/wrapper/dists/apache-maven-* >/dev/null 2>&1; then
