@@ -1,0 +1,119 @@
+package dev.bsg.bench;
+
+import com.sun.management.OperatingSystemMXBean;
+import dev.bsg.gateway.settings.Settings;
+import dev.bsg.gateway.upstream.UpstreamSigner;
+import dev.bsg.protocol.translate.MessagesRequest;
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.jetty.client.BytesRequestContent;
+import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
+import org.eclipse.jetty.http.HttpMethod;
+
+/**
+ * What the parts of a gateway request cost on their own, in CPU microseconds: SigV4 signing, the
+ * Anthropic → Bedrock translation, and an HTTP client's round trip to a running simulator (JDK or
+ * Jetty client, 32 virtual threads). Usage: {@code ComponentCosts signer|translate|jdk|jetty [invoke|stream] [port]}.
+ */
+public final class ComponentCosts {
+    private static final byte[] BEDROCK_BODY = "{\"anthropic_version\":\"bedrock-2023-05-31\",\"max_tokens\":256,\"messages\":[{\"role\":\"user\",\"content\":\"Benchmark me\"}]}"
+            .getBytes(StandardCharsets.UTF_8);
+
+    private ComponentCosts() {}
+
+    public static void main(String[] args) throws Exception {
+        String part = args[0];
+        boolean stream = args.length > 1 && args[1].equals("stream");
+        int port = args.length > 2 ? Integer.parseInt(args[2]) : 19090;
+        URI uri = URI.create("http://127.0.0.1:" + port + "/model/us.anthropic.claude-sonnet-4-5-20250929-v1%3A0/"
+                + (stream ? "invoke-with-response-stream" : "invoke"));
+        switch (part) {
+            case "signer" -> {
+                UpstreamSigner signer = UpstreamSigner.from(new Settings.Upstream(List.of("us-east-1"), null, Settings.CredentialSource.STATIC, null,
+                        "AKIDEXAMPLE", "example-secret", null, null, Duration.ofSeconds(1), Duration.ofSeconds(1), 0, Duration.ZERO));
+                Map<String, String> headers = Map.of("Content-Type", "application/json", "Accept", "application/json");
+                report("SigV4 signing", loop(200_000, () -> signer.sign(uri, "us-east-1", headers, BEDROCK_BODY)));
+            }
+            case "translate" -> {
+                byte[] body = "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":256,\"messages\":[{\"role\":\"user\",\"content\":\"Benchmark me\"}]}"
+                        .getBytes(StandardCharsets.UTF_8);
+                report("parse + translate", loop(500_000, () -> MessagesRequest.parse(body, true).toBedrockBody("a,b", Set.of(), Set.of())));
+            }
+            case "jdk" -> {
+                HttpClient client = HttpClient.newBuilder().executor(Runnable::run).build();
+                report("JDK HttpClient round trip (" + (stream ? "stream" : "invoke") + ")", load(() -> client.send(HttpRequest.newBuilder(uri)
+                        .version(HttpClient.Version.HTTP_1_1).POST(HttpRequest.BodyPublishers.ofByteArray(BEDROCK_BODY))
+                        .header("Authorization", "Bearer bedrock-api-key-bsg-simulator").build(), HttpResponse.BodyHandlers.ofByteArray()).statusCode()));
+            }
+            case "jetty" -> {
+                org.eclipse.jetty.client.HttpClient client = new org.eclipse.jetty.client.HttpClient(new HttpClientTransportOverHTTP(1));
+                client.setMaxConnectionsPerDestination(256);
+                client.getContentDecoderFactories().clear();
+                client.start();
+                report("Jetty HttpClient round trip (" + (stream ? "stream" : "invoke") + ")", load(() -> client.newRequest(uri).method(HttpMethod.POST)
+                        .body(new BytesRequestContent(BEDROCK_BODY)).headers(h -> h.put("Authorization", "Bearer bedrock-api-key-bsg-simulator"))
+                        .send().getStatus()));
+            }
+            default -> throw new IllegalArgumentException("part: signer, translate, jdk or jetty");
+        }
+        System.exit(0);
+    }
+
+    interface Call {
+        Object run() throws Exception;
+    }
+
+    private static long cpuNanos() {
+        return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    private static double loop(int count, Call call) throws Exception {
+        for (int i = 0; i < count; i++) call.run();
+        long start = cpuNanos();
+        for (int i = 0; i < count; i++) call.run();
+        return (cpuNanos() - start) / 1000.0 / count;
+    }
+
+    /** 32 virtual threads in a closed loop: 15 s warm-up, then CPU per request over 8 s. */
+    private static double load(Call call) throws Exception {
+        AtomicLong done = new AtomicLong();
+        AtomicBoolean measuring = new AtomicBoolean();
+        AtomicBoolean stop = new AtomicBoolean();
+        for (int i = 0; i < 32; i++) {
+            Thread.ofVirtual().start(() -> {
+                while (!stop.get()) {
+                    try {
+                        Object status = call.run();
+                        if (!Integer.valueOf(200).equals(status)) throw new IllegalStateException("status " + status);
+                        if (measuring.get()) done.incrementAndGet();
+                    } catch (Exception e) {
+                        stop.set(true);
+                        throw new IllegalStateException(e);
+                    }
+                }
+            });
+        }
+        Thread.sleep(15_000);
+        measuring.set(true);
+        long start = cpuNanos();
+        Thread.sleep(8_000);
+        long cpu = cpuNanos() - start;
+        stop.set(true);
+        System.out.printf("  %d requests/s%n", done.get() / 8);
+        return cpu / 1000.0 / done.get();
+    }
+
+    private static void report(String what, double microseconds) {
+        System.out.printf("%s: %.1f µs CPU each%n", what, microseconds);
+    }
+}
