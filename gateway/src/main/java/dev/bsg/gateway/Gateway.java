@@ -119,10 +119,6 @@ public final class Gateway implements AutoCloseable {
         return keys;
     }
 
-    public AuditLog audit() {
-        return audit;
-    }
-
     /** Graceful: in-flight requests and streams may finish within the configured grace period. */
     @Override
     public void close() throws Exception {

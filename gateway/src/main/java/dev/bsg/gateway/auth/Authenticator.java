@@ -51,12 +51,6 @@ public final class Authenticator {
         return new Principal(key.userId(), key.userEmail(), key.id(), false);
     }
 
-    /** Only static admin keys, for the admin API. */
-    public boolean isAdminCredential(String apiKeyHeader, String authorization) {
-        String credential = credential(apiKeyHeader, authorization);
-        return credential != null && isAdminKeyHash(Secrets.sha256(credential));
-    }
-
     private boolean isAdminKeyHash(String hash) {
         boolean match = false;
         for (String admin : adminKeyHashes) match |= Secrets.equal(admin, hash);

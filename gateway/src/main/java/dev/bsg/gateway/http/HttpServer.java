@@ -90,8 +90,4 @@ public final class HttpServer {
     public void stop() throws Exception {
         server.stop();
     }
-
-    public boolean isRunning() {
-        return server.isRunning();
-    }
 }

@@ -103,13 +103,4 @@ public final class StreamSink {
         }
         write(ByteBuffer.wrap(bytes), false, Callback.NOOP);
     }
-
-    public boolean isClosed() {
-        lock.lock();
-        try {
-            return lastQueued || failure != null;
-        } finally {
-            lock.unlock();
-        }
-    }
 }

@@ -69,10 +69,6 @@ public final class ModelCatalog {
         return List.copyOf(entries);
     }
 
-    public String prefix() {
-        return prefix;
-    }
-
     /** The Bedrock ID for a name from the Anthropic door, or null when the name can't be a Claude model. */
     public ResolvedModel resolve(String asked) {
         String name = aliases.getOrDefault(asked, asked);

@@ -116,10 +116,6 @@ public final class MessagesRequest {
         return stream;
     }
 
-    public List<String> bodyBetas() {
-        return bodyBetas;
-    }
-
     /** The InvokeModel body: header betas merged after any the body carried, duplicates and blanks dropped. */
     public byte[] toBedrockBody(String betaHeader, Set<String> betasToDrop, Set<String> fieldsToDrop) {
         Set<String> betas = betas(betaHeader);
