@@ -31,7 +31,6 @@ public final class Gateway implements AutoCloseable {
     private final Database database;
     private final UserStore users;
     private final ApiKeyStore keys;
-    private final AuditLog audit;
     private final StreamWatchdog watchdog;
     private final UpstreamSigner signer;
     private final BedrockUpstream upstream;
@@ -43,7 +42,7 @@ public final class Gateway implements AutoCloseable {
         Sql sql = new Sql(database);
         this.users = new UserStore(sql);
         this.keys = new ApiKeyStore(sql);
-        this.audit = new AuditLog(sql);
+        AuditLog audit = new AuditLog(sql);
         GatewayMetrics metrics = new GatewayMetrics();
         Authenticator authenticator = new Authenticator(keys, settings.admin().apiKeyHashes());
         ModelCatalog catalog = new ModelCatalog(settings.models().extraEntries(), settings.models().aliases(), settings.models().regionPrefix());
