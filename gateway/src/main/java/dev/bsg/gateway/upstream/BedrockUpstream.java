@@ -75,8 +75,8 @@ public final class BedrockUpstream {
                 if (attempt > 0) backoff(attempt);
                 try {
                     UpstreamResponse response = send(endpoint(region), path, region, body, headers);
+                    if (!response.ok()) metrics.upstreamError(modelForMetrics, region, response.error().bedrockType());
                     if (!retryable(response.status())) return response;
-                    metrics.upstreamError(modelForMetrics, region, response.error().bedrockType());
                     last = response;
                 } catch (IOException e) {
                     metrics.upstreamError(modelForMetrics, region, "ConnectionError");
