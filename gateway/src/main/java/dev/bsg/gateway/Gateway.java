@@ -3,6 +3,12 @@ package dev.bsg.gateway;
 import dev.bsg.gateway.admin.AdminApi;
 import dev.bsg.gateway.auth.Authenticator;
 import dev.bsg.gateway.auth.Guards;
+import dev.bsg.gateway.auth.OAuthEndpoints;
+import dev.bsg.gateway.auth.SessionService;
+import dev.bsg.gateway.auth.SessionTokens;
+import dev.bsg.gateway.store.GatewaySecrets;
+import dev.bsg.gateway.store.RefreshTokenStore;
+import java.time.Clock;
 import dev.bsg.gateway.http.Door;
 import dev.bsg.gateway.http.HttpServer;
 import dev.bsg.gateway.http.Interceptor;
@@ -31,6 +37,7 @@ public final class Gateway implements AutoCloseable {
     private final Database database;
     private final UserStore users;
     private final ApiKeyStore keys;
+    private final SessionService sessions;
     private final StreamWatchdog watchdog;
     private final UpstreamSigner signer;
     private final BedrockUpstream upstream;
@@ -44,7 +51,14 @@ public final class Gateway implements AutoCloseable {
         this.keys = new ApiKeyStore(sql);
         AuditLog audit = new AuditLog(sql);
         GatewayMetrics metrics = new GatewayMetrics();
-        Authenticator authenticator = new Authenticator(keys, settings.admin().apiKeyHashes());
+        List<String> jwtSecrets = settings.session().jwtSecrets().isEmpty()
+                ? List.of(new GatewaySecrets(sql).getOrCreate("session-jwt"))
+                : settings.session().jwtSecrets();
+        SessionTokens sessionTokens = new SessionTokens(jwtSecrets,
+                settings.server().publicUrl() == null ? "urn:bsg:gateway" : settings.server().publicUrl(), settings.session().accessTtl(), Clock.systemUTC());
+        this.sessions = new SessionService(sessionTokens, new RefreshTokenStore(sql, settings.session().refreshTtl(), Clock.systemUTC()), users, audit);
+        OAuthEndpoints oauth = new OAuthEndpoints(sessions);
+        Authenticator authenticator = new Authenticator(keys, sessionTokens, settings.admin().apiKeyHashes());
         ModelCatalog catalog = new ModelCatalog(settings.models().extraEntries(), settings.models().aliases(), settings.models().regionPrefix());
         this.signer = UpstreamSigner.from(settings.upstream());
         this.upstream = new BedrockUpstream(settings.upstream(), signer, metrics);
@@ -80,6 +94,8 @@ public final class Gateway implements AutoCloseable {
                 .add("GET", "/api/admin/users/{id}", Door.API, administrator, admin::getUser)
                 .add("PATCH", "/api/admin/users/{id}", Door.API, administrator, admin::updateUser)
                 .add("GET", "/api/admin/audit", Door.API, administrator, admin::listAudit)
+                .add("POST", "/oauth/token", Door.API, open, oauth::token)
+                .add("POST", "/oauth/revoke", Door.API, open, oauth::revoke)
                 .add("GET", "/healthz", Door.API, open, operations::health)
                 .add("GET", "/readyz", Door.API, open, operations::ready)
                 .add("GET", "/metrics", Door.API, open, operations::metrics);
@@ -112,6 +128,10 @@ public final class Gateway implements AutoCloseable {
 
     public UserStore users() {
         return users;
+    }
+
+    public SessionService sessions() {
+        return sessions;
     }
 
     public ApiKeyStore keys() {

@@ -122,6 +122,72 @@ abstract class GatewayContract {
         }
     }
 
+    static String form(String... pairs) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < pairs.length; i += 2) {
+            if (out.length() > 0) out.append('&');
+            out.append(pairs[i]).append('=').append(java.net.URLEncoder.encode(pairs[i + 1], java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return out.toString();
+    }
+
+    HttpResponse<String> token(String... pairs) {
+        return gw.send("POST", "/oauth/token", form(pairs), "Content-Type", "application/x-www-form-urlencoded");
+    }
+
+    @Test
+    void sessionTokensWorkOnBothDoorsAndRefreshRotatesWithReuseDetection() throws Exception {
+        var user = gw.gateway.users().findOrCreate("frank@example.com", "Frank");
+        var pair = gw.gateway.sessions().start(user, "idp-frank", java.util.List.of("eng"));
+        assertThat(gw.send("POST", "/v1/messages", MESSAGE, "Authorization", "Bearer " + pair.accessToken()).statusCode()).isEqualTo(200);
+        assertThat(gw.send("POST", "/bedrock/model/us.anthropic.claude-sonnet-4-6/invoke",
+                "{\"anthropic_version\":\"bedrock-2023-05-31\",\"max_tokens\":8,\"messages\":[]}", "Authorization", "Bearer " + pair.accessToken()).statusCode()).isEqualTo(200);
+
+        HttpResponse<String> refreshed = token("grant_type", "refresh_token", "refresh_token", pair.refreshToken());
+        assertThat(refreshed.statusCode()).isEqualTo(200);
+        assertThat(refreshed.headers().firstValue("cache-control")).hasValue("no-store");
+        JsonNode next = json(refreshed);
+        assertThat(next.get("token_type").asText()).isEqualTo("Bearer");
+        assertThat(next.get("expires_in").asInt()).isEqualTo(3600);
+        assertThat(next.get("refresh_token").asText()).startsWith("bsgrt_").isNotEqualTo(pair.refreshToken());
+        assertThat(gw.send("POST", "/v1/messages", MESSAGE, "Authorization", "Bearer " + next.get("access_token").asText()).statusCode()).isEqualTo(200);
+
+        HttpResponse<String> replay = token("grant_type", "refresh_token", "refresh_token", pair.refreshToken());
+        assertThat(replay.statusCode()).isEqualTo(401);
+        assertThat(json(replay).get("error").asText()).isEqualTo("invalid_grant");
+        assertThat(token("grant_type", "refresh_token", "refresh_token", next.get("refresh_token").asText()).statusCode())
+                .as("reuse of a spent token revoked the whole family").isEqualTo(401);
+        assertThat(json(gw.admin("GET", "/api/admin/audit?limit=20", null)).toString()).contains("session.refresh").contains("reused");
+    }
+
+    @Test
+    void revocationAndDisablingEndSessionsAtTheNextRefresh() throws Exception {
+        var user = gw.gateway.users().findOrCreate("grace@example.com", "Grace");
+        var revoked = gw.gateway.sessions().start(user, "idp-grace", java.util.List.of());
+        assertThat(gw.send("POST", "/oauth/revoke", form("token", revoked.refreshToken(), "token_type_hint", "refresh_token"),
+                "Content-Type", "application/x-www-form-urlencoded").statusCode()).isEqualTo(200);
+        assertThat(token("grant_type", "refresh_token", "refresh_token", revoked.refreshToken()).statusCode()).isEqualTo(401);
+        assertThat(gw.send("POST", "/oauth/revoke", form("token", "whatever"), "Content-Type", "application/x-www-form-urlencoded").statusCode())
+                .as("RFC 7009: unknown tokens are fine").isEqualTo(200);
+
+        var live = gw.gateway.sessions().start(user, "idp-grace", java.util.List.of());
+        gw.admin("PATCH", "/api/admin/users/grace@example.com", "{\"disabled\":true}");
+        HttpResponse<String> refused = token("grant_type", "refresh_token", "refresh_token", live.refreshToken());
+        assertThat(refused.statusCode()).isEqualTo(401);
+        assertThat(json(refused).get("error_description").asText()).contains("disabled");
+    }
+
+    @Test
+    void badTokenRequestsGetOAuthErrors() throws Exception {
+        assertThat(json(token("grant_type", "password", "username", "x")).get("error").asText()).isEqualTo("unsupported_grant_type");
+        assertThat(json(token("refresh_token", "x")).get("error").asText()).isEqualTo("invalid_request");
+        assertThat(json(token("grant_type", "refresh_token")).get("error").asText()).isEqualTo("invalid_request");
+        HttpResponse<String> forged = gw.send("POST", "/v1/messages", MESSAGE, "Authorization",
+                "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl");
+        assertThat(forged.statusCode()).isEqualTo(401);
+        assertThat(forged.headers().firstValue("x-should-retry")).hasValue("false");
+    }
+
     @Test
     void readinessReportsTheDatabase() throws Exception {
         HttpResponse<String> ready = gw.send("GET", "/readyz", null);

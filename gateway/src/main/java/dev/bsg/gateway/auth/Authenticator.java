@@ -15,12 +15,14 @@ import java.util.Optional;
  */
 public final class Authenticator {
     private final ApiKeyStore keys;
+    private final SessionTokens sessions;
     private final List<String> adminKeyHashes;
     private final Cache<String, Optional<ApiKey>> cache = Caffeine.newBuilder()
             .maximumSize(100_000).expireAfterWrite(Duration.ofSeconds(30)).build();
 
-    public Authenticator(ApiKeyStore keys, List<String> adminKeyHashes) {
+    public Authenticator(ApiKeyStore keys, SessionTokens sessions, List<String> adminKeyHashes) {
         this.keys = keys;
+        this.sessions = sessions;
         this.adminKeyHashes = adminKeyHashes;
     }
 
@@ -40,6 +42,11 @@ public final class Authenticator {
                         "this gateway does not take AWS signatures: send a gateway API key (SSOK_...) as the Bedrock API key (AWS_BEARER_TOKEN_BEDROCK) or as Authorization: Bearer"));
             }
             throw new AuthException(ApiError.authentication("missing credential: send a gateway API key in x-api-key or Authorization: Bearer"));
+        }
+        if (SessionTokens.looksLikeJwt(credential)) {
+            SessionTokens.Session session = sessions.verify(credential);
+            if (session == null) throw new AuthException(ApiError.authentication("invalid or expired session token; sign in again"));
+            return new Principal(session.userId(), session.email(), null, false);
         }
         String hash = Secrets.sha256(credential);
         if (isAdminKeyHash(hash)) return Principal.staticAdmin();

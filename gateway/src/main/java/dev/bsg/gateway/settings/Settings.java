@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.Set;
 
 /** The gateway's whole configuration, validated. Built by {@link SettingsLoader}. */
-public record Settings(Server server, Database database, Admin admin, ApiKeys apiKeys, Upstream upstream, Models models) {
+public record Settings(Server server, Database database, Admin admin, ApiKeys apiKeys, Session session, Upstream upstream, Models models) {
 
     public record Server(String host, int port, String publicUrl, long maxBodyBytes, Duration shutdownGrace, Duration pingInterval) {}
 
@@ -22,6 +22,9 @@ public record Settings(Server server, Database database, Admin admin, ApiKeys ap
     public record Admin(List<String> apiKeyHashes) {}
 
     public record ApiKeys(int maxPerUser) {}
+
+    /** Gateway sessions: JWT secrets (first signs, all verify; empty = generated and kept in the database), lifetimes. */
+    public record Session(List<String> jwtSecrets, Duration accessTtl, Duration refreshTtl) {}
 
     public enum CredentialSource { DEFAULT, PROFILE, STATIC, BEARER }
 

@@ -58,12 +58,24 @@ public final class SettingsLoader {
             adminHashes.add(Secrets.sha256(key));
         }
         Settings settings = new Settings(server, database, new Settings.Admin(List.copyOf(adminHashes)),
-                new Settings.ApiKeys(c.integer("api_keys.max_per_user", 20, 1, 10_000)), upstream(c, env), models(c, env));
+                new Settings.ApiKeys(c.integer("api_keys.max_per_user", 20, 1, 10_000)), session(c), upstream(c, env), models(c, env));
         List<String> unknown = c.unknownKeys();
         if (!unknown.isEmpty()) {
             throw new SettingsException("unknown config key " + String.join(", ", unknown) + ": check the spelling against the documented keys in README.md");
         }
         return settings;
+    }
+
+    private static Settings.Session session(ConfigTree c) {
+        List<String> secrets = c.list("session.jwt_secrets");
+        for (String secret : secrets) {
+            if (secret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
+                throw new SettingsException("session.jwt_secrets", "(hidden)", "each secret needs at least 32 bytes; generate one with 'openssl rand -base64 48'");
+            }
+        }
+        return new Settings.Session(List.copyOf(secrets),
+                Duration.ofMinutes(c.integer("session.ttl_minutes", 60, 1, 24 * 60)),
+                Duration.ofDays(c.integer("session.refresh_ttl_days", 30, 1, 365)));
     }
 
     private static Settings.Upstream upstream(ConfigTree c, Map<String, String> env) {

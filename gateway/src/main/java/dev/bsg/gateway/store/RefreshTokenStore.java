@@ -1,0 +1,81 @@
+package dev.bsg.gateway.store;
+
+import dev.bsg.gateway.auth.Secrets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The gateway's refresh tokens. Opaque, stored as SHA-256, single use: redeeming one issues its
+ * successor in the same family; redeeming an already used one revokes the family, so a stolen
+ * token works at most until the rightful client next refreshes.
+ */
+public final class RefreshTokenStore {
+    public static final String PREFIX = "bsgrt_";
+    private final Sql sql;
+    private final Duration lifetime;
+    private final Clock clock;
+
+    /** A freshly issued token (shown to the client once) and its owner. */
+    public record Issued(String token, String userId, String familyId) {}
+
+    /** What redeeming a token gave: the next token, or why not. */
+    public record Redeemed(Issued next, String refusal) {}
+
+    public RefreshTokenStore(Sql sql, Duration lifetime, Clock clock) {
+        this.sql = sql;
+        this.lifetime = lifetime;
+        this.clock = clock;
+    }
+
+    public Issued issue(String userId) {
+        return issue(userId, "rtf_" + UUID.randomUUID().toString().replace("-", ""));
+    }
+
+    private Issued issue(String userId, String familyId) {
+        String token = PREFIX + Secrets.base62(43);
+        long now = clock.millis();
+        sql.update("INSERT INTO refresh_tokens (id, family_id, user_id, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+                "rt_" + UUID.randomUUID().toString().replace("-", ""), familyId, userId, Secrets.sha256(token), now, now + lifetime.toMillis());
+        return new Issued(token, userId, familyId);
+    }
+
+    private record Row(String id, String familyId, String userId, long expiresAt, Long usedAt, Long revokedAt) {}
+
+    public Redeemed redeem(String token) {
+        Optional<Row> found = sql.one("SELECT id, family_id, user_id, expires_at, used_at, revoked_at FROM refresh_tokens WHERE token_hash = ?",
+                r -> new Row(r.getString(1), r.getString(2), r.getString(3), r.getLong(4), Sql.nullableLong(r, "used_at"), Sql.nullableLong(r, "revoked_at")),
+                Secrets.sha256(token));
+        if (found.isEmpty()) return new Redeemed(null, "unknown refresh token");
+        Row row = found.get();
+        long now = clock.millis();
+        if (row.revokedAt() != null) return new Redeemed(null, "refresh token revoked");
+        if (row.usedAt() != null) {
+            revokeFamily(row.familyId());
+            return new Redeemed(null, "refresh token reused; the whole session was revoked");
+        }
+        if (row.expiresAt() <= now) return new Redeemed(null, "refresh token expired");
+        // Only one redeemer wins a race for the same token; the loser is treated as reuse.
+        if (sql.update("UPDATE refresh_tokens SET used_at = ? WHERE id = ? AND used_at IS NULL", now, row.id()) != 1) {
+            revokeFamily(row.familyId());
+            return new Redeemed(null, "refresh token reused; the whole session was revoked");
+        }
+        return new Redeemed(issue(row.userId(), row.familyId()), null);
+    }
+
+    /** Revokes the family the token belongs to (sign-out); unknown tokens are ignored, as RFC 7009 asks. */
+    public boolean revoke(String token) {
+        Optional<String> family = sql.one("SELECT family_id FROM refresh_tokens WHERE token_hash = ?", r -> r.getString(1), Secrets.sha256(token));
+        family.ifPresent(this::revokeFamily);
+        return family.isPresent();
+    }
+
+    public void revokeUser(String userId) {
+        sql.update("UPDATE refresh_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL", clock.millis(), userId);
+    }
+
+    private void revokeFamily(String familyId) {
+        sql.update("UPDATE refresh_tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL", clock.millis(), familyId);
+    }
+}
