@@ -1,6 +1,7 @@
 package dev.bsg.gateway;
 
 import dev.bsg.gateway.admin.AdminApi;
+import dev.bsg.gateway.admin.SelfServiceApi;
 import dev.bsg.gateway.auth.Authenticator;
 import dev.bsg.gateway.auth.Guards;
 import dev.bsg.gateway.auth.OAuthEndpoints;
@@ -58,7 +59,7 @@ public final class Gateway implements AutoCloseable {
                 settings.server().publicUrl() == null ? "urn:bsg:gateway" : settings.server().publicUrl(), settings.session().accessTtl(), Clock.systemUTC());
         this.sessions = new SessionService(sessionTokens, new RefreshTokenStore(sql, settings.session().refreshTtl(), Clock.systemUTC()), users, audit);
         OAuthEndpoints oauth = new OAuthEndpoints(sessions);
-        Authenticator authenticator = new Authenticator(keys, sessionTokens, settings.admin().apiKeyHashes());
+        Authenticator authenticator = new Authenticator(keys, sessionTokens, settings.admin());
         ModelCatalog catalog = new ModelCatalog(settings.models().extraEntries(), settings.models().aliases(), settings.models().regionPrefix());
         this.signer = UpstreamSigner.from(settings.upstream());
         this.upstream = new BedrockUpstream(settings.upstream(), signer, metrics);
@@ -69,6 +70,7 @@ public final class Gateway implements AutoCloseable {
         ModelEndpoints models = new ModelEndpoints(catalog, settings.upstream().regions().get(0));
         Operations operations = new Operations(database, signer, metrics);
         AdminApi admin = new AdminApi(users, keys, audit, authenticator, settings.apiKeys().maxPerUser());
+        SelfServiceApi self = admin.selfService();
 
         List<Interceptor> caller = List.of(operations.recorder(), Guards.caller(authenticator));
         List<Interceptor> administrator = List.of(operations.recorder(), Guards.admin(authenticator));
@@ -94,6 +96,10 @@ public final class Gateway implements AutoCloseable {
                 .add("GET", "/api/admin/users/{id}", Door.API, administrator, admin::getUser)
                 .add("PATCH", "/api/admin/users/{id}", Door.API, administrator, admin::updateUser)
                 .add("GET", "/api/admin/audit", Door.API, administrator, admin::listAudit)
+                .add("GET", "/api/me", Door.API, caller, self::me)
+                .add("GET", "/api/keys", Door.API, caller, self::listKeys)
+                .add("POST", "/api/keys", Door.API, caller, self::createKey)
+                .add("DELETE", "/api/keys/{id}", Door.API, caller, self::revokeKey)
                 .add("POST", "/oauth/token", Door.API, open, oauth::token)
                 .add("POST", "/oauth/revoke", Door.API, open, oauth::revoke)
                 .add("GET", "/healthz", Door.API, open, operations::health)

@@ -189,6 +189,33 @@ abstract class GatewayContract {
     }
 
     @Test
+    void usersManageTheirOwnKeysAndNobodyElses() throws Exception {
+        var hana = gw.gateway.sessions().start(gw.gateway.users().findOrCreate("hana@example.com", "Hana"), "idp-hana", java.util.List.of("eng"));
+        var ivan = gw.gateway.sessions().start(gw.gateway.users().findOrCreate("ivan@example.com", "Ivan"), "idp-ivan", java.util.List.of());
+        String asHana = "Bearer " + hana.accessToken();
+        JsonNode me = json(gw.send("GET", "/api/me", null, "Authorization", asHana));
+        assertThat(me.get("email").asText()).isEqualTo("hana@example.com");
+        assertThat(me.get("groups").toString()).isEqualTo("[\"eng\"]");
+        assertThat(me.get("admin").asBoolean()).isFalse();
+
+        HttpResponse<String> created = gw.send("POST", "/api/keys", "{\"name\":\"laptop\",\"expires_at\":\"2099-01-01T00:00:00Z\"}",
+                "Authorization", asHana, "Content-Type", "application/json");
+        assertThat(created.statusCode()).isEqualTo(201);
+        String secret = json(created).get("key").asText();
+        String id = json(created).get("id").asText();
+        assertThat(gw.send("POST", "/v1/messages", MESSAGE, "x-api-key", secret).statusCode()).isEqualTo(200);
+        assertThat(json(gw.send("GET", "/api/keys", null, "Authorization", asHana)).get("data").findValuesAsText("id")).containsExactly(id);
+        assertThat(json(gw.send("GET", "/api/keys", null, "Authorization", "Bearer " + ivan.accessToken())).get("data")).isEmpty();
+
+        assertThat(gw.send("DELETE", "/api/keys/" + id, null, "Authorization", "Bearer " + ivan.accessToken()).statusCode())
+                .as("someone else's key does not exist for you").isEqualTo(404);
+        assertThat(gw.send("POST", "/v1/messages", MESSAGE, "x-api-key", secret).statusCode()).isEqualTo(200);
+        assertThat(gw.send("DELETE", "/api/keys/" + id, null, "Authorization", asHana).statusCode()).isEqualTo(200);
+        assertThat(gw.send("POST", "/v1/messages", MESSAGE, "x-api-key", secret).statusCode()).isEqualTo(401);
+        assertThat(gw.send("GET", "/api/me", null).statusCode()).isEqualTo(401);
+    }
+
+    @Test
     void readinessReportsTheDatabase() throws Exception {
         HttpResponse<String> ready = gw.send("GET", "/readyz", null);
         assertThat(ready.statusCode()).isEqualTo(200);

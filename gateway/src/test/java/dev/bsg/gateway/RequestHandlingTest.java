@@ -117,6 +117,23 @@ class RequestHandlingTest {
     }
 
     @Test
+    void adminRightsCanComeFromIdentity() throws Exception {
+        try (TestDatabase own = TestDatabase.sqlite();
+             TestGateway byIdentity = TestGateway.start(own.url(), Map.of("BSG_ADMIN__EMAILS", "Boss@Example.com", "BSG_ADMIN__GROUPS", "platform"))) {
+            var users = byIdentity.gateway.users();
+            var sessions = byIdentity.gateway.sessions();
+            String boss = sessions.start(users.findOrCreate("boss@example.com", "Boss"), "s1", java.util.List.of()).accessToken();
+            String platform = sessions.start(users.findOrCreate("pat@example.com", "Pat"), "s2", java.util.List.of("platform")).accessToken();
+            String plain = sessions.start(users.findOrCreate("joe@example.com", "Joe"), "s3", java.util.List.of("eng")).accessToken();
+            assertThat(byIdentity.send("GET", "/api/admin/users", null, "Authorization", "Bearer " + boss).statusCode()).isEqualTo(200);
+            assertThat(byIdentity.send("GET", "/api/admin/users", null, "Authorization", "Bearer " + platform).statusCode()).isEqualTo(200);
+            HttpResponse<String> refused = byIdentity.send("GET", "/api/admin/users", null, "Authorization", "Bearer " + plain);
+            assertThat(refused.statusCode()).isEqualTo(403);
+            assertThat(json(refused).at("/error/message").asText()).contains("admin.emails");
+        }
+    }
+
+    @Test
     void betasAndFieldsTheModelRefusesAreLearntAndDroppedInPairs() throws Exception {
         gw.simulator.rejectBetas("dangerous-tool-use-2026-09-03").rejectFields("context_management");
         String beta = "interleaved-thinking-2025-05-14,dangerous-tool-use-2026-09-03";

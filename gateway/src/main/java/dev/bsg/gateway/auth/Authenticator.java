@@ -2,6 +2,7 @@ package dev.bsg.gateway.auth;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.bsg.gateway.settings.Settings;
 import dev.bsg.gateway.store.ApiKey;
 import dev.bsg.gateway.store.ApiKeyStore;
 import dev.bsg.protocol.errors.ApiError;
@@ -16,14 +17,14 @@ import java.util.Optional;
 public final class Authenticator {
     private final ApiKeyStore keys;
     private final SessionTokens sessions;
-    private final List<String> adminKeyHashes;
+    private final Settings.Admin admins;
     private final Cache<String, Optional<ApiKey>> cache = Caffeine.newBuilder()
             .maximumSize(100_000).expireAfterWrite(Duration.ofSeconds(30)).build();
 
-    public Authenticator(ApiKeyStore keys, SessionTokens sessions, List<String> adminKeyHashes) {
+    public Authenticator(ApiKeyStore keys, SessionTokens sessions, Settings.Admin admins) {
         this.keys = keys;
         this.sessions = sessions;
-        this.adminKeyHashes = adminKeyHashes;
+        this.admins = admins;
     }
 
     /** The bearer or x-api-key credential; null when the request has none. */
@@ -46,7 +47,7 @@ public final class Authenticator {
         if (SessionTokens.looksLikeJwt(credential)) {
             SessionTokens.Session session = sessions.verify(credential);
             if (session == null) throw new AuthException(ApiError.authentication("invalid or expired session token; sign in again"));
-            return new Principal(session.userId(), session.email(), null, false);
+            return new Principal(session.userId(), session.email(), null, session.groups(), admins.grants(session.email(), session.groups()));
         }
         String hash = Secrets.sha256(credential);
         if (isAdminKeyHash(hash)) return Principal.staticAdmin();
@@ -55,12 +56,12 @@ public final class Authenticator {
         if (key.revokedAt() != null) throw new AuthException(ApiError.authentication("API key has been revoked"));
         if (key.userDisabled()) throw new AuthException(ApiError.permission("user " + key.userEmail() + " is disabled"));
         if (!key.usableAt(System.currentTimeMillis())) throw new AuthException(ApiError.authentication("API key has expired"));
-        return new Principal(key.userId(), key.userEmail(), key.id(), false);
+        return new Principal(key.userId(), key.userEmail(), key.id(), List.of(), admins.grants(key.userEmail(), List.of()));
     }
 
     private boolean isAdminKeyHash(String hash) {
         boolean match = false;
-        for (String admin : adminKeyHashes) match |= Secrets.equal(admin, hash);
+        for (String admin : admins.apiKeyHashes()) match |= Secrets.equal(admin, hash);
         return match;
     }
 

@@ -18,8 +18,17 @@ public record Settings(Server server, Database database, Admin admin, ApiKeys ap
         }
     }
 
-    /** Static admin keys arrive in clear from config or env and are kept only as hashes. */
-    public record Admin(List<String> apiKeyHashes) {}
+    /**
+     * Who administers: static admin keys (arrive in clear from config or env, kept only as hashes) and
+     * signed-in users whose email or one of whose groups is listed.
+     */
+    public record Admin(List<String> apiKeyHashes, Set<String> emails, Set<String> groups) {
+        public boolean grants(String email, List<String> userGroups) {
+            if (email != null && emails.contains(email.toLowerCase(java.util.Locale.ROOT))) return true;
+            for (String group : userGroups) if (groups.contains(group)) return true;
+            return false;
+        }
+    }
 
     public record ApiKeys(int maxPerUser) {}
 

@@ -17,6 +17,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /** Reads {@link Settings} from a YAML file (optional) and the environment, and validates them. */
@@ -57,7 +58,9 @@ public final class SettingsLoader {
             if (key.length() < 16) throw new SettingsException("admin.api_keys", "(hidden)", "admin keys must be at least 16 characters; generate one with 'openssl rand -base64 32'");
             adminHashes.add(Secrets.sha256(key));
         }
-        Settings settings = new Settings(server, database, new Settings.Admin(List.copyOf(adminHashes)),
+        Set<String> adminEmails = new java.util.LinkedHashSet<>();
+        for (String email : c.list("admin.emails")) adminEmails.add(email.toLowerCase(Locale.ROOT));
+        Settings settings = new Settings(server, database, new Settings.Admin(List.copyOf(adminHashes), Set.copyOf(adminEmails), Set.copyOf(c.list("admin.groups"))),
                 new Settings.ApiKeys(c.integer("api_keys.max_per_user", 20, 1, 10_000)), session(c), upstream(c, env), models(c, env));
         List<String> unknown = c.unknownKeys();
         if (!unknown.isEmpty()) {

@@ -1,0 +1,144 @@
+package dev.bsg.gateway.admin;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.bsg.gateway.auth.ApiKeyFormat;
+import dev.bsg.gateway.auth.Authenticator;
+import dev.bsg.gateway.auth.Secrets;
+import dev.bsg.gateway.http.Exchange;
+import dev.bsg.gateway.http.HttpError;
+import dev.bsg.gateway.store.ApiKey;
+import dev.bsg.gateway.store.ApiKeyStore;
+import dev.bsg.gateway.store.AuditLog;
+import dev.bsg.gateway.store.User;
+import dev.bsg.protocol.errors.ApiError;
+import dev.bsg.protocol.translate.Json;
+import java.io.IOException;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+
+/** Issuing, listing and revoking API keys, for admins (any user) and for users themselves (their own). */
+final class KeyDesk {
+    private final ApiKeyStore keys;
+    private final AuditLog audit;
+    private final Authenticator authenticator;
+    private final int maxKeysPerUser;
+
+    KeyDesk(ApiKeyStore keys, AuditLog audit, Authenticator authenticator, int maxKeysPerUser) {
+        this.keys = keys;
+        this.audit = audit;
+        this.authenticator = authenticator;
+        this.maxKeysPerUser = maxKeysPerUser;
+    }
+
+    /** What a request for a new key asks for, validated before anything is created. */
+    record KeyRequest(String name, Long expiresAt) {}
+
+    /** Reads {@code name} and optional {@code expires_at}; bad values are a 400 before anything changes. */
+    static KeyRequest read(JsonNode body) {
+        String name = body.path("name").asText("default").strip();
+        if (name.isEmpty() || name.length() > 200) throw new HttpError(ApiError.invalidRequest("name: 1 to 200 characters"));
+        return new KeyRequest(name, expiry(body));
+    }
+
+    /** Creates the key; answers 201 with the key, shown this once. */
+    void issue(Exchange exchange, User user, KeyRequest request) {
+        String name = request.name();
+        Long expiresAt = request.expiresAt();
+        if (keys.activeCount(user.id()) >= maxKeysPerUser) {
+            audit(exchange, "key.create", user.email(), "refused", "limit of " + maxKeysPerUser + " keys");
+            throw new HttpError(ApiError.invalidRequest(user.email() + " already has " + maxKeysPerUser + " active keys (api_keys.max_per_user); revoke one first"));
+        }
+        String secret = ApiKeyFormat.generate();
+        ApiKey key = keys.create(user.id(), name, Secrets.sha256(secret), ApiKeyFormat.hint(secret), expiresAt);
+        audit(exchange, "key.create", key.id() + " (" + user.email() + ")", "ok", name);
+        exchange.sendJson(201, Json.write(g -> {
+            g.writeStartObject();
+            writeKeyFields(g, key);
+            g.writeStringField("key", secret);
+            g.writeEndObject();
+        }));
+    }
+
+    void list(Exchange exchange, List<ApiKey> list) {
+        exchange.sendJson(200, Json.write(g -> {
+            g.writeStartObject();
+            g.writeArrayFieldStart("data");
+            for (ApiKey key : list) {
+                g.writeStartObject();
+                writeKeyFields(g, key);
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        }));
+    }
+
+    void revoke(Exchange exchange, ApiKey key) {
+        boolean changed = keys.revoke(key.id());
+        authenticator.forgetKey(key.id());
+        audit(exchange, "key.revoke", key.id() + " (" + key.userEmail() + ")", changed ? "ok" : "already revoked", null);
+        exchange.sendJson(200, Json.write(g -> {
+            g.writeStartObject();
+            g.writeStringField("id", key.id());
+            g.writeBooleanField("revoked", true);
+            g.writeEndObject();
+        }));
+    }
+
+    void audit(Exchange exchange, String action, String target, String outcome, String detail) {
+        String actor = exchange.principal() == null ? "unknown" : exchange.principal().email();
+        audit.record(actor, action, target, outcome, exchange.clientIp(), detail);
+    }
+
+    static JsonNode jsonBody(Exchange exchange) {
+        JsonNode body;
+        try {
+            body = Json.MAPPER.readTree(exchange.body());
+        } catch (IOException e) {
+            throw new HttpError(ApiError.invalidRequest("request body is not valid JSON"));
+        }
+        if (body == null || !body.isObject()) throw new HttpError(ApiError.invalidRequest("request body must be a JSON object"));
+        return body;
+    }
+
+    static String text(JsonNode body, String field) {
+        JsonNode value = body.get(field);
+        return value == null || !value.isTextual() ? null : value.asText().strip();
+    }
+
+    private static Long expiry(JsonNode body) {
+        String text = text(body, "expires_at");
+        if (text == null) return null;
+        try {
+            long at = Instant.parse(text).toEpochMilli();
+            if (at <= System.currentTimeMillis()) throw new HttpError(ApiError.invalidRequest("expires_at: must be in the future"));
+            return at;
+        } catch (DateTimeParseException e) {
+            throw new HttpError(ApiError.invalidRequest("expires_at: use an ISO-8601 time such as 2027-01-31T00:00:00Z"));
+        }
+    }
+
+    private static void writeKeyFields(JsonGenerator g, ApiKey key) throws IOException {
+        g.writeStringField("id", key.id());
+        g.writeStringField("name", key.name());
+        g.writeStringField("user_id", key.userId());
+        g.writeStringField("user_email", key.userEmail());
+        g.writeStringField("hint", key.hint());
+        g.writeStringField("created_at", Instant.ofEpochMilli(key.createdAt()).toString());
+        g.writeStringField("expires_at", key.expiresAt() == null ? null : Instant.ofEpochMilli(key.expiresAt()).toString());
+        g.writeStringField("revoked_at", key.revokedAt() == null ? null : Instant.ofEpochMilli(key.revokedAt()).toString());
+        g.writeStringField("status", key.revokedAt() != null ? "revoked" : key.usableAt(System.currentTimeMillis()) ? "active" : "inactive");
+    }
+
+    static void writeUser(JsonGenerator g, User user) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("id", user.id());
+        g.writeStringField("email", user.email());
+        g.writeStringField("name", user.name());
+        g.writeBooleanField("disabled", user.disabled());
+        g.writeStringField("created_at", Instant.ofEpochMilli(user.createdAt()).toString());
+        g.writeEndObject();
+    }
+}
