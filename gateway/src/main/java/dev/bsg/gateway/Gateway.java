@@ -5,6 +5,9 @@ import dev.bsg.gateway.admin.SelfServiceApi;
 import dev.bsg.gateway.auth.Authenticator;
 import dev.bsg.gateway.auth.Guards;
 import dev.bsg.gateway.auth.OAuthEndpoints;
+import dev.bsg.gateway.auth.OidcClient;
+import dev.bsg.gateway.web.WebSignIn;
+import java.net.URI;
 import dev.bsg.gateway.auth.SessionService;
 import dev.bsg.gateway.auth.SessionTokens;
 import dev.bsg.gateway.store.GatewaySecrets;
@@ -59,6 +62,8 @@ public final class Gateway implements AutoCloseable {
                 settings.server().publicUrl() == null ? "urn:bsg:gateway" : settings.server().publicUrl(), settings.session().accessTtl(), Clock.systemUTC());
         this.sessions = new SessionService(sessionTokens, new RefreshTokenStore(sql, settings.session().refreshTtl(), Clock.systemUTC()), users, audit);
         OAuthEndpoints oauth = new OAuthEndpoints(sessions);
+        OidcClient oidc = new OidcClient(settings.oidc(), () -> URI.create(publicUrl() + "/oauth/callback"));
+        WebSignIn web = new WebSignIn(settings.oidc(), oidc, sessions, sessionTokens, users, keys, audit, () -> URI.create(publicUrl()));
         Authenticator authenticator = new Authenticator(keys, sessionTokens, settings.admin());
         ModelCatalog catalog = new ModelCatalog(settings.models().extraEntries(), settings.models().aliases(), settings.models().regionPrefix());
         this.signer = UpstreamSigner.from(settings.upstream());
@@ -100,6 +105,10 @@ public final class Gateway implements AutoCloseable {
                 .add("GET", "/api/keys", Door.API, caller, self::listKeys)
                 .add("POST", "/api/keys", Door.API, caller, self::createKey)
                 .add("DELETE", "/api/keys/{id}", Door.API, caller, self::revokeKey)
+                .add("GET", "/", Door.API, open, web::home)
+                .add("GET", "/login", Door.API, open, web::login)
+                .add("GET", "/oauth/callback", Door.API, open, web::callback)
+                .add("POST", "/logout", Door.API, open, web::logout)
                 .add("POST", "/oauth/token", Door.API, open, oauth::token)
                 .add("POST", "/oauth/revoke", Door.API, open, oauth::revoke)
                 .add("GET", "/healthz", Door.API, open, operations::health)
@@ -126,6 +135,12 @@ public final class Gateway implements AutoCloseable {
     /** Why upstream requests can't be signed right now, or null when they can. */
     public String upstreamCredentialProblem() {
         return signer.problem();
+    }
+
+    /** The URL people and clients reach the gateway at: {@code server.public_url}, else where it listens. */
+    public String publicUrl() {
+        String configured = settings.server().publicUrl();
+        return configured != null ? configured.replaceAll("/+$", "") : url();
     }
 
     public Settings settings() {

@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.Set;
 
 /** The gateway's whole configuration, validated. Built by {@link SettingsLoader}. */
-public record Settings(Server server, Database database, Admin admin, ApiKeys apiKeys, Session session, Upstream upstream, Models models) {
+public record Settings(Server server, Database database, Admin admin, ApiKeys apiKeys, Session session, Oidc oidc, Upstream upstream, Models models) {
 
     public record Server(String host, int port, String publicUrl, long maxBodyBytes, Duration shutdownGrace, Duration pingInterval) {}
 
@@ -31,6 +31,14 @@ public record Settings(Server server, Database database, Admin admin, ApiKeys ap
     }
 
     public record ApiKeys(int maxPerUser) {}
+
+    /** The company identity provider; {@code issuer} null means sign-in is not configured. */
+    public record Oidc(String issuer, String clientId, String clientSecret, List<String> scopes, String emailClaim, String groupsClaim,
+                       Set<String> allowedEmailDomains, Set<String> allowedGroups) {
+        public boolean enabled() {
+            return issuer != null;
+        }
+    }
 
     /** Gateway sessions: JWT secrets (first signs, all verify; empty = generated and kept in the database), lifetimes. */
     public record Session(List<String> jwtSecrets, Duration accessTtl, Duration refreshTtl) {}

@@ -61,12 +61,28 @@ public final class SettingsLoader {
         Set<String> adminEmails = new java.util.LinkedHashSet<>();
         for (String email : c.list("admin.emails")) adminEmails.add(email.toLowerCase(Locale.ROOT));
         Settings settings = new Settings(server, database, new Settings.Admin(List.copyOf(adminHashes), Set.copyOf(adminEmails), Set.copyOf(c.list("admin.groups"))),
-                new Settings.ApiKeys(c.integer("api_keys.max_per_user", 20, 1, 10_000)), session(c), upstream(c, env), models(c, env));
+                new Settings.ApiKeys(c.integer("api_keys.max_per_user", 20, 1, 10_000)), session(c), oidc(c), upstream(c, env), models(c, env));
         List<String> unknown = c.unknownKeys();
         if (!unknown.isEmpty()) {
             throw new SettingsException("unknown config key " + String.join(", ", unknown) + ": check the spelling against the documented keys in README.md");
         }
         return settings;
+    }
+
+    private static Settings.Oidc oidc(ConfigTree c) {
+        String issuer = c.string("oidc.issuer", null);
+        String clientId = c.string("oidc.client_id", null);
+        if (issuer != null && !(issuer.startsWith("https://") || issuer.startsWith("http://"))) {
+            throw new SettingsException("oidc.issuer", issuer, "use the identity provider's issuer URL, e.g. https://login.example.com/realms/company");
+        }
+        if (issuer != null && clientId == null) throw new SettingsException("oidc.client_id", null, "set the client ID the identity provider gave this gateway");
+        List<String> scopes = c.list("oidc.scopes");
+        Set<String> domains = new java.util.LinkedHashSet<>();
+        for (String domain : c.list("oidc.allowed_email_domains")) domains.add(domain.toLowerCase(Locale.ROOT).replaceFirst("^@", ""));
+        return new Settings.Oidc(issuer == null ? null : issuer.replaceAll("/+$", ""), clientId, c.string("oidc.client_secret", null),
+                scopes.isEmpty() ? List.of("openid", "profile", "email", "offline_access") : scopes,
+                c.string("oidc.email_claim", "email"), c.string("oidc.groups_claim", "groups"),
+                Set.copyOf(domains), Set.copyOf(c.list("oidc.allowed_groups")));
     }
 
     private static Settings.Session session(ConfigTree c) {

@@ -1,0 +1,154 @@
+package dev.bsg.gateway.auth;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jwt.JWT;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.oauth2.sdk.AuthorizationCode;
+import com.nimbusds.oauth2.sdk.AuthorizationCodeGrant;
+import com.nimbusds.oauth2.sdk.ResponseType;
+import com.nimbusds.oauth2.sdk.Scope;
+import com.nimbusds.oauth2.sdk.TokenRequest;
+import com.nimbusds.oauth2.sdk.TokenResponse;
+import com.nimbusds.oauth2.sdk.auth.ClientAuthentication;
+import com.nimbusds.oauth2.sdk.auth.ClientSecretBasic;
+import com.nimbusds.oauth2.sdk.auth.Secret;
+import com.nimbusds.oauth2.sdk.id.ClientID;
+import com.nimbusds.oauth2.sdk.id.Issuer;
+import com.nimbusds.oauth2.sdk.id.State;
+import com.nimbusds.oauth2.sdk.pkce.CodeChallengeMethod;
+import com.nimbusds.oauth2.sdk.pkce.CodeVerifier;
+import com.nimbusds.openid.connect.sdk.AuthenticationRequest;
+import com.nimbusds.openid.connect.sdk.Nonce;
+import com.nimbusds.openid.connect.sdk.OIDCTokenResponse;
+import com.nimbusds.openid.connect.sdk.OIDCTokenResponseParser;
+import com.nimbusds.openid.connect.sdk.UserInfoRequest;
+import com.nimbusds.openid.connect.sdk.UserInfoResponse;
+import com.nimbusds.openid.connect.sdk.op.OIDCProviderMetadata;
+import com.nimbusds.openid.connect.sdk.validators.IDTokenValidator;
+import dev.bsg.gateway.settings.Settings;
+import java.net.URI;
+import java.net.URL;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The gateway as an OpenID Connect client of the company's identity provider: discovery, the
+ * authorization-code flow with PKCE S256, state and nonce, and an ID token verified against the
+ * issuer's JWKS. Identity comes from the ID token, with userinfo as fallback for the email.
+ */
+public final class OidcClient {
+    private final Settings.Oidc settings;
+    private final java.util.function.Supplier<URI> redirectUri;
+    private volatile Provider provider;
+
+    private record Provider(OIDCProviderMetadata metadata, IDTokenValidator validator) {}
+
+    /** Who signed in, as the identity provider vouches. */
+    public record Identity(String subject, String email, String name, List<String> groups) {}
+
+    /** What the browser is sent to, and what the gateway must remember until it comes back. */
+    public record Authorization(URI uri, State state, Nonce nonce, CodeVerifier verifier) {}
+
+    /** The redirect URI is asked for late, because the port may only be known once the server listens. */
+    public OidcClient(Settings.Oidc settings, java.util.function.Supplier<URI> redirectUri) {
+        this.settings = settings;
+        this.redirectUri = redirectUri;
+    }
+
+    private Provider provider() throws OidcException {
+        Provider current = provider;
+        if (current != null) return current;
+        try {
+            OIDCProviderMetadata metadata = OIDCProviderMetadata.resolve(new Issuer(settings.issuer()));
+            List<JWSAlgorithm> algorithms = metadata.getIDTokenJWSAlgs() == null || metadata.getIDTokenJWSAlgs().isEmpty()
+                    ? List.of(JWSAlgorithm.RS256) : metadata.getIDTokenJWSAlgs();
+            JWSAlgorithm algorithm = algorithms.contains(JWSAlgorithm.RS256) ? JWSAlgorithm.RS256 : algorithms.get(0);
+            URL jwks = metadata.getJWKSetURI().toURL();
+            IDTokenValidator validator = new IDTokenValidator(metadata.getIssuer(), new ClientID(settings.clientId()), algorithm, jwks);
+            current = new Provider(metadata, validator);
+            provider = current;
+            return current;
+        } catch (Exception e) {
+            throw new OidcException("the identity provider at " + settings.issuer() + " could not be discovered: " + e.getMessage());
+        }
+    }
+
+    public Authorization authorize() throws OidcException {
+        State state = new State();
+        Nonce nonce = new Nonce();
+        CodeVerifier verifier = new CodeVerifier();
+        Provider current = provider();
+        List<String> scopes = new ArrayList<>(settings.scopes());
+        List<String> supported = current.metadata().getScopes() == null ? null : current.metadata().getScopes().toStringList();
+        if (supported != null && !supported.contains("offline_access")) scopes.remove("offline_access");
+        URI uri = new AuthenticationRequest.Builder(new ResponseType(ResponseType.Value.CODE), new Scope(scopes.toArray(String[]::new)),
+                new ClientID(settings.clientId()), redirectUri.get())
+                .endpointURI(current.metadata().getAuthorizationEndpointURI())
+                .state(state).nonce(nonce).codeChallenge(verifier, CodeChallengeMethod.S256)
+                .build().toURI();
+        return new Authorization(uri, state, nonce, verifier);
+    }
+
+    /** Redeems the code the browser brought back and returns the verified identity. */
+    public Identity redeem(String code, Nonce expectedNonce, CodeVerifier verifier) throws OidcException {
+        Provider current = provider();
+        ClientAuthentication auth = settings.clientSecret() == null ? null
+                : new ClientSecretBasic(new ClientID(settings.clientId()), new Secret(settings.clientSecret()));
+        AuthorizationCodeGrant grant = new AuthorizationCodeGrant(new AuthorizationCode(code), redirectUri.get(), verifier);
+        TokenRequest request = auth == null
+                ? new TokenRequest(current.metadata().getTokenEndpointURI(), new ClientID(settings.clientId()), grant)
+                : new TokenRequest(current.metadata().getTokenEndpointURI(), auth, grant);
+        try {
+            TokenResponse response = OIDCTokenResponseParser.parse(request.toHTTPRequest().send());
+            if (!response.indicatesSuccess()) {
+                throw new OidcException("the identity provider refused the code: " + response.toErrorResponse().getErrorObject().getDescription());
+            }
+            OIDCTokenResponse tokens = (OIDCTokenResponse) response.toSuccessResponse();
+            JWT idToken = tokens.getOIDCTokens().getIDToken();
+            current.validator().validate(idToken, expectedNonce);
+            JWTClaimsSet claims = idToken.getJWTClaimsSet();
+            String email = stringClaim(claims.getClaims(), settings.emailClaim());
+            String name = stringClaim(claims.getClaims(), "name");
+            if (email == null && current.metadata().getUserInfoEndpointURI() != null) {
+                UserInfoResponse info = UserInfoResponse.parse(new UserInfoRequest(current.metadata().getUserInfoEndpointURI(),
+                        tokens.getOIDCTokens().getBearerAccessToken()).toHTTPRequest().send());
+                if (info.indicatesSuccess()) {
+                    Map<String, Object> userInfo = info.toSuccessResponse().getUserInfo().toJSONObject();
+                    email = stringClaim(userInfo, settings.emailClaim());
+                    if (name == null) name = stringClaim(userInfo, "name");
+                }
+            }
+            if (Boolean.FALSE.equals(claims.getClaim("email_verified"))) throw new OidcException("the identity provider says this email is not verified");
+            if (email == null) throw new OidcException("the identity provider gave no email (claim '" + settings.emailClaim() + "'); set oidc.email_claim");
+            return new Identity(claims.getSubject(), email.toLowerCase(Locale.ROOT), name, groups(claims.getClaim(settings.groupsClaim())));
+        } catch (OidcException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new OidcException("sign-in could not be completed with the identity provider: " + e.getMessage());
+        }
+    }
+
+    private static String stringClaim(Map<String, Object> claims, String name) {
+        Object value = claims.get(name);
+        return value instanceof String text && !text.isBlank() ? text : null;
+    }
+
+    private static List<String> groups(Object claim) {
+        List<String> groups = new ArrayList<>();
+        if (claim instanceof List<?> list) {
+            for (Object item : list) if (item != null) groups.add(item.toString());
+        } else if (claim instanceof String text) {
+            for (String part : text.split("[,\\s]+")) if (!part.isBlank()) groups.add(part);
+        }
+        return groups;
+    }
+
+    /** Why sign-in failed, in words for the person at the browser. */
+    public static final class OidcException extends Exception {
+        public OidcException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,192 @@
+package dev.bsg.gateway.web;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.nimbusds.oauth2.sdk.pkce.CodeVerifier;
+import com.nimbusds.openid.connect.sdk.Nonce;
+import dev.bsg.gateway.auth.OidcClient;
+import dev.bsg.gateway.auth.SessionService;
+import dev.bsg.gateway.auth.SessionTokens;
+import dev.bsg.gateway.http.Exchange;
+import dev.bsg.gateway.settings.Settings;
+import dev.bsg.gateway.store.ApiKey;
+import dev.bsg.gateway.store.ApiKeyStore;
+import dev.bsg.gateway.store.AuditLog;
+import dev.bsg.gateway.store.User;
+import dev.bsg.gateway.store.UserStore;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * Browser sign-in: {@code GET /login} to the identity provider and back to {@code /oauth/callback},
+ * a session cookie (HttpOnly, SameSite=Lax, Secure behind TLS), {@code POST /logout}, and a minimal
+ * page at {@code /} that shows who you are and your keys.
+ */
+public final class WebSignIn {
+    static final String COOKIE = "bsg_session";
+    private final Settings.Oidc oidcSettings;
+    private final OidcClient oidc;
+    private final SessionService sessions;
+    private final SessionTokens tokens;
+    private final UserStore users;
+    private final ApiKeyStore keys;
+    private final AuditLog audit;
+    private final Supplier<URI> publicUrl;
+    private final Cache<String, Pending> pending = Caffeine.newBuilder().expireAfterWrite(Duration.ofMinutes(10)).maximumSize(100_000).build();
+
+    private record Pending(Nonce nonce, CodeVerifier verifier) {}
+
+    public WebSignIn(Settings.Oidc oidcSettings, OidcClient oidc, SessionService sessions, SessionTokens tokens, UserStore users,
+                     ApiKeyStore keys, AuditLog audit, Supplier<URI> publicUrl) {
+        this.oidcSettings = oidcSettings;
+        this.oidc = oidc;
+        this.sessions = sessions;
+        this.tokens = tokens;
+        this.users = users;
+        this.keys = keys;
+        this.audit = audit;
+        this.publicUrl = publicUrl;
+    }
+
+    public void login(Exchange exchange) {
+        if (!oidcSettings.enabled()) {
+            page(exchange, 404, "Sign-in is not set up", "<p>This gateway has no identity provider configured (<code>oidc.issuer</code>). "
+                    + "Ask your administrator for an API key instead.</p>");
+            return;
+        }
+        try {
+            OidcClient.Authorization authorization = oidc.authorize();
+            pending.put(authorization.state().getValue(), new Pending(authorization.nonce(), authorization.verifier()));
+            redirect(exchange, authorization.uri().toString());
+        } catch (OidcClient.OidcException e) {
+            page(exchange, 502, "Sign-in is unavailable", "<p>" + Html.escape(e.getMessage()) + "</p>");
+        }
+    }
+
+    public void callback(Exchange exchange) {
+        String state = exchange.query("state");
+        Pending started = state == null ? null : pending.asMap().remove(state);
+        if (started == null) {
+            page(exchange, 400, "Sign-in link expired", "<p>This sign-in was already used or took too long. <a href=\"/login\">Start again</a>.</p>");
+            return;
+        }
+        String error = exchange.query("error");
+        if (error != null) {
+            audit.record("unknown", "sign-in", null, "refused by identity provider", exchange.clientIp(), error);
+            page(exchange, 403, "Sign-in was not completed", "<p>The identity provider said: <code>" + Html.escape(error) + "</code> "
+                    + Html.escape(exchange.query("error_description")) + "</p><p><a href=\"/login\">Try again</a></p>");
+            return;
+        }
+        OidcClient.Identity identity;
+        try {
+            identity = oidc.redeem(exchange.query("code") == null ? "" : exchange.query("code"), started.nonce(), started.verifier());
+        } catch (OidcClient.OidcException e) {
+            audit.record("unknown", "sign-in", null, "failed", exchange.clientIp(), e.getMessage());
+            page(exchange, 403, "Sign-in failed", "<p>" + Html.escape(e.getMessage()) + "</p><p><a href=\"/login\">Try again</a></p>");
+            return;
+        }
+        String refusal = refusal(identity);
+        User user = refusal == null ? users.findOrCreate(identity.email(), identity.name()) : null;
+        if (user != null && user.disabled()) refusal = "your account is disabled on this gateway";
+        if (refusal != null) {
+            audit.record(identity.email(), "sign-in", null, "refused", exchange.clientIp(), refusal);
+            page(exchange, 403, "Sign-in refused", "<p>Signed in as <b>" + Html.escape(identity.email()) + "</b>, but " + Html.escape(refusal)
+                    + ". Ask your administrator if you need access.</p>");
+            return;
+        }
+        SessionService.TokenPair session = sessions.start(user, identity.subject(), identity.groups());
+        audit.record(user.email(), "sign-in", null, "ok", exchange.clientIp(), "web");
+        exchange.setHeader("Set-Cookie", COOKIE + "=" + session.accessToken() + "; Path=/; HttpOnly; SameSite=Lax; Max-Age="
+                + session.expiresInSeconds() + (secure() ? "; Secure" : ""));
+        redirect(exchange, "/");
+    }
+
+    /** Null when the identity may sign in; otherwise why not. */
+    String refusal(OidcClient.Identity identity) {
+        if (!oidcSettings.allowedEmailDomains().isEmpty()) {
+            String domain = identity.email().substring(identity.email().lastIndexOf('@') + 1);
+            if (!oidcSettings.allowedEmailDomains().contains(domain)) return "the email domain " + domain + " is not allowed here";
+        }
+        if (!oidcSettings.allowedGroups().isEmpty() && identity.groups().stream().noneMatch(oidcSettings.allowedGroups()::contains)) {
+            return "you are not in any of the groups allowed here";
+        }
+        return null;
+    }
+
+    public void home(Exchange exchange) {
+        SessionTokens.Session session = session(exchange);
+        if (session == null) {
+            page(exchange, 200, "Bedrock SSO Gateway", "<p>Use Claude through your company account.</p><p><a class=\"button\" href=\"/login\">Sign in</a></p>");
+            return;
+        }
+        StringBuilder rows = new StringBuilder();
+        List<ApiKey> own = keys.ofUser(session.userId());
+        for (ApiKey key : own) {
+            rows.append("<tr><td>").append(Html.escape(key.name())).append("</td><td><code>").append(Html.escape(key.hint())).append("</code></td><td>")
+                    .append(key.revokedAt() != null ? "revoked" : key.usableAt(System.currentTimeMillis()) ? "active" : "expired").append("</td><td>")
+                    .append(Instant.ofEpochMilli(key.createdAt())).append("</td></tr>");
+        }
+        page(exchange, 200, "Signed in", "<p>You are <b>" + Html.escape(session.email()) + "</b>"
+                + (session.groups().isEmpty() ? "" : " (groups: " + Html.escape(String.join(", ", session.groups())) + ")") + ".</p>"
+                + "<h2>Your API keys</h2>" + (own.isEmpty() ? "<p>None yet.</p>"
+                        : "<table><tr><th>name</th><th>key</th><th>status</th><th>created</th></tr>" + rows + "</table>")
+                + "<form method=\"post\" action=\"/logout\"><button type=\"submit\">Sign out</button></form>");
+    }
+
+    /** CSRF: a sign-out must come from this site's own page, as the browser's Origin or Referer says. */
+    public void logout(Exchange exchange) {
+        if (!sameOrigin(exchange)) {
+            page(exchange, 403, "Blocked", "<p>This request came from another site and was blocked.</p>");
+            return;
+        }
+        SessionTokens.Session session = session(exchange);
+        if (session != null) audit.record(session.email(), "sign-out", null, "ok", exchange.clientIp(), "web");
+        exchange.setHeader("Set-Cookie", COOKIE + "=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0" + (secure() ? "; Secure" : ""));
+        redirect(exchange, "/");
+    }
+
+    boolean sameOrigin(Exchange exchange) {
+        String site = exchange.header("Sec-Fetch-Site");
+        if (site != null && !site.equals("same-origin") && !site.equals("none")) return false;
+        String origin = exchange.header("Origin");
+        if (origin == null) {
+            String referer = exchange.header("Referer");
+            if (referer == null) return false;
+            URI uri = URI.create(referer);
+            origin = uri.getScheme() + "://" + uri.getRawAuthority();
+        }
+        URI own = publicUrl.get();
+        String host = exchange.header("Host");
+        return origin.equals(own.getScheme() + "://" + own.getRawAuthority()) || (host != null && origin.endsWith("://" + host));
+    }
+
+    SessionTokens.Session session(Exchange exchange) {
+        String cookies = exchange.header("Cookie");
+        if (cookies == null) return null;
+        for (String cookie : cookies.split(";")) {
+            String trimmed = cookie.strip();
+            if (trimmed.startsWith(COOKIE + "=")) return tokens.verify(trimmed.substring(COOKIE.length() + 1));
+        }
+        return null;
+    }
+
+    private boolean secure() {
+        return "https".equals(publicUrl.get().getScheme());
+    }
+
+    private static void redirect(Exchange exchange, String location) {
+        exchange.setHeader("Location", location);
+        exchange.setHeader("Cache-Control", "no-store");
+        exchange.sendEmpty(302);
+    }
+
+    private static void page(Exchange exchange, int status, String title, String body) {
+        exchange.setHeader("Cache-Control", "no-store");
+        exchange.setHeader("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'");
+        exchange.setHeader("X-Content-Type-Options", "nosniff");
+        exchange.send(status, "text/html; charset=utf-8", Html.page(title, body));
+    }
+}

@@ -1,0 +1,136 @@
+package dev.bsg.gateway.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.bsg.gateway.TestDatabase;
+import dev.bsg.gateway.TestGateway;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import no.nav.security.mock.oauth2.MockOAuth2Server;
+import no.nav.security.mock.oauth2.http.Route;
+import no.nav.security.mock.oauth2.token.DefaultOAuth2TokenCallback;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Browser sign-in against a real OpenID Connect provider, driven by an HTTP client that behaves like a browser. */
+class WebSignInTest {
+    static final MockOAuth2Server IDP = new MockOAuth2Server(new Route[0]);
+    static TestDatabase database;
+    static TestGateway gw;
+
+    @BeforeAll
+    static void start() {
+        IDP.start(InetAddress.getLoopbackAddress(), 0);
+        database = TestDatabase.sqlite();
+        gw = TestGateway.start(database.url(), Map.of("BSG_OIDC__ISSUER", IDP.issuerUrl("company").toString(),
+                "BSG_OIDC__CLIENT_ID", "bsg-gateway-client", "BSG_OIDC__CLIENT_SECRET", "client-secret",
+                "BSG_OIDC__ALLOWED_EMAIL_DOMAINS", "example.com"));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        gw.close();
+        database.close();
+        IDP.shutdown();
+    }
+
+    /** A browser: keeps the gateway's cookies (per host), follows redirects itself so each hop can be checked. */
+    static final class Browser {
+        final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(5)).build();
+        final Map<String, Map<String, String>> jar = new java.util.HashMap<>();
+        String lastSetCookie;
+
+        HttpResponse<String> get(String url) throws Exception {
+            HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(url)));
+            for (int hops = 0; response.statusCode() / 100 == 3 && hops < 10; hops++) {
+                URI next = response.uri().resolve(response.headers().firstValue("location").orElseThrow());
+                response = send(HttpRequest.newBuilder(next));
+            }
+            return response;
+        }
+
+        HttpResponse<String> post(String url, String... headers) throws Exception {
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).POST(HttpRequest.BodyPublishers.ofString(""))
+                    .header("Content-Type", "application/x-www-form-urlencoded");
+            if (headers.length > 0) request.headers(headers);
+            return send(request);
+        }
+
+        private HttpResponse<String> send(HttpRequest.Builder builder) throws Exception {
+            HttpRequest request = builder.build();
+            Map<String, String> cookies = jar.computeIfAbsent(request.uri().getAuthority(), k -> new java.util.LinkedHashMap<>());
+            if (!cookies.isEmpty()) {
+                StringBuilder header = new StringBuilder();
+                cookies.forEach((name, value) -> header.append(header.length() == 0 ? "" : "; ").append(name).append('=').append(value));
+                request = HttpRequest.newBuilder(request, (n, v) -> true).header("Cookie", header.toString()).build();
+            }
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            for (String setCookie : response.headers().allValues("set-cookie")) {
+                lastSetCookie = setCookie;
+                String pair = setCookie.split(";", 2)[0];
+                String name = pair.substring(0, pair.indexOf('='));
+                if (setCookie.contains("Max-Age=0")) cookies.remove(name);
+                else cookies.put(name, pair.substring(pair.indexOf('=') + 1));
+            }
+            return response;
+        }
+    }
+
+    static void signInAs(String subject, String email, List<String> groups) {
+        IDP.enqueueCallback(new DefaultOAuth2TokenCallback("company", subject, "JWT", List.of("bsg-gateway-client"),
+                Map.of("email", email, "name", "Person " + subject, "groups", groups), 3600));
+    }
+
+    @Test
+    void signingInLandsOnAPageThatKnowsWhoYouAreAndTheCookieIsASession() throws Exception {
+        signInAs("alice-sub", "alice@example.com", List.of("eng", "ml"));
+        Browser browser = new Browser();
+        HttpResponse<String> home = browser.get(gw.url() + "/login");
+        assertThat(home.statusCode()).isEqualTo(200);
+        assertThat(home.body()).contains("alice@example.com").contains("eng, ml").contains("Sign out");
+        assertThat(browser.jar.get(URI.create(gw.url()).getAuthority())).containsKey("bsg_session");
+        assertThat(browser.lastSetCookie).startsWith("bsg_session=ey").contains("HttpOnly").contains("SameSite=Lax").doesNotContain("Secure");
+        String jwt = browser.lastSetCookie.substring("bsg_session=".length(), browser.lastSetCookie.indexOf(';'));
+        HttpResponse<String> inference = gw.send("POST", "/v1/messages",
+                "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":8,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", "Authorization", "Bearer " + jwt);
+        assertThat(inference.statusCode()).isEqualTo(200);
+        assertThat(gw.admin("GET", "/api/admin/audit?limit=10", null).body()).contains("\"action\":\"sign-in\"").contains("alice@example.com");
+    }
+
+    @Test
+    void anEmailOutsideTheAllowedDomainsIsRefusedWithAReason() throws Exception {
+        signInAs("mallory-sub", "mallory@elsewhere.org", List.of());
+        Browser browser = new Browser();
+        HttpResponse<String> page = browser.get(gw.url() + "/login");
+        assertThat(page.statusCode()).isEqualTo(403);
+        assertThat(page.body()).contains("mallory@elsewhere.org").contains("elsewhere.org is not allowed");
+        assertThat(browser.lastSetCookie).isNull();
+        assertThat(gw.gateway.users().byEmail("mallory@elsewhere.org")).isEmpty();
+    }
+
+    @Test
+    void aCallbackCannotBeReplayedOrForged() throws Exception {
+        assertThat(new Browser().get(gw.url() + "/oauth/callback?code=stolen&state=made-up").statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void signOutNeedsTheSitesOwnFormAndClearsTheCookie() throws Exception {
+        signInAs("bob-sub", "bob@example.com", List.of());
+        Browser browser = new Browser();
+        assertThat(browser.get(gw.url() + "/login").body()).contains("bob@example.com");
+        HttpResponse<String> forged = browser.post(gw.url() + "/logout", "Origin", "https://evil.example.net");
+        assertThat(forged.statusCode()).isEqualTo(403);
+        assertThat(browser.get(gw.url() + "/").body()).contains("bob@example.com");
+        HttpResponse<String> real = browser.post(gw.url() + "/logout", "Origin", gw.url());
+        assertThat(real.statusCode()).isEqualTo(302);
+        assertThat(real.headers().firstValue("set-cookie")).hasValueSatisfying(c -> assertThat(c).contains("Max-Age=0"));
+        assertThat(browser.get(gw.url() + "/").body()).contains("Sign in").doesNotContain("bob@example.com");
+    }
+}
