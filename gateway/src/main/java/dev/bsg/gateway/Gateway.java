@@ -10,6 +10,7 @@ import dev.bsg.gateway.web.WebSignIn;
 import java.net.URI;
 import dev.bsg.gateway.auth.SessionService;
 import dev.bsg.gateway.auth.SessionTokens;
+import dev.bsg.gateway.store.DeviceGrantStore;
 import dev.bsg.gateway.store.GatewaySecrets;
 import dev.bsg.gateway.store.RefreshTokenStore;
 import java.time.Clock;
@@ -61,9 +62,10 @@ public final class Gateway implements AutoCloseable {
         SessionTokens sessionTokens = new SessionTokens(jwtSecrets,
                 settings.server().publicUrl() == null ? "urn:bsg:gateway" : settings.server().publicUrl(), settings.session().accessTtl(), Clock.systemUTC());
         this.sessions = new SessionService(sessionTokens, new RefreshTokenStore(sql, settings.session().refreshTtl(), Clock.systemUTC()), users, audit);
-        OAuthEndpoints oauth = new OAuthEndpoints(sessions);
+        DeviceGrantStore devices = new DeviceGrantStore(sql, Clock.systemUTC());
+        OAuthEndpoints oauth = new OAuthEndpoints(sessions, devices, users, settings.oidc().enabled(), this::publicUrl);
         OidcClient oidc = new OidcClient(settings.oidc(), () -> URI.create(publicUrl() + "/oauth/callback"));
-        WebSignIn web = new WebSignIn(settings.oidc(), oidc, sessions, sessionTokens, users, keys, audit, () -> URI.create(publicUrl()));
+        WebSignIn web = new WebSignIn(settings.oidc(), oidc, sessions, sessionTokens, users, keys, audit, devices, () -> URI.create(publicUrl()));
         Authenticator authenticator = new Authenticator(keys, sessionTokens, settings.admin());
         ModelCatalog catalog = new ModelCatalog(settings.models().extraEntries(), settings.models().aliases(), settings.models().regionPrefix());
         this.signer = UpstreamSigner.from(settings.upstream());
@@ -109,6 +111,11 @@ public final class Gateway implements AutoCloseable {
                 .add("GET", "/login", Door.API, open, web::login)
                 .add("GET", "/oauth/callback", Door.API, open, web::callback)
                 .add("POST", "/logout", Door.API, open, web::logout)
+                .add("GET", "/.well-known/oauth-authorization-server", Door.API, open, oauth::discovery)
+                .add("POST", "/oauth/device_authorization", Door.API, open, oauth::deviceAuthorization)
+                .add("GET", "/device", Door.API, open, web::devicePage)
+                .add("POST", "/device", Door.API, open, web::deviceApprove)
+                .add("POST", "/device/deny", Door.API, open, web::deviceDeny)
                 .add("POST", "/oauth/token", Door.API, open, oauth::token)
                 .add("POST", "/oauth/revoke", Door.API, open, oauth::revoke)
                 .add("GET", "/healthz", Door.API, open, operations::health)

@@ -1,20 +1,95 @@
 package dev.bsg.gateway.auth;
 
 import dev.bsg.gateway.http.Exchange;
+import dev.bsg.gateway.limits.FixedWindowLimiter;
+import dev.bsg.gateway.store.DeviceGrantStore;
+import dev.bsg.gateway.store.User;
+import dev.bsg.gateway.store.UserStore;
+import java.time.Duration;
+import java.util.function.Supplier;
 import dev.bsg.gateway.http.Forms;
 import dev.bsg.protocol.translate.Json;
 import java.util.Map;
 
 /**
- * The OAuth side of sessions, as Claude Code and {@code bsg} speak it: the token endpoint
- * (refresh-token grant) and RFC 7009 revocation. Errors are OAuth's {@code {"error", "error_description"}}.
+ * The OAuth side of sessions, as Claude Code and {@code bsg} speak it: discovery (RFC 8414), device
+ * authorization (RFC 8628), the token endpoint (device-code and refresh-token grants) and RFC 7009
+ * revocation. Errors are OAuth's {@code {"error", "error_description"}}.
  */
 public final class OAuthEndpoints {
     static final String REFRESH_GRANT = "refresh_token";
+    static final String DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
     private final SessionService sessions;
+    private final DeviceGrantStore devices;
+    private final UserStore users;
+    private final boolean signInConfigured;
+    private final Supplier<String> publicUrl;
+    private final FixedWindowLimiter deviceLimiter = new FixedWindowLimiter(30, Duration.ofMinutes(10));
 
-    public OAuthEndpoints(SessionService sessions) {
+    public OAuthEndpoints(SessionService sessions, DeviceGrantStore devices, UserStore users, boolean signInConfigured, Supplier<String> publicUrl) {
         this.sessions = sessions;
+        this.devices = devices;
+        this.users = users;
+        this.signInConfigured = signInConfigured;
+        this.publicUrl = publicUrl;
+    }
+
+    public void discovery(Exchange exchange) {
+        if (!signInConfigured) {
+            oauthError(exchange, 404, "not_configured", "sign-in is not configured on this gateway (oidc.issuer)");
+            return;
+        }
+        String base = publicUrl.get();
+        exchange.sendJson(200, Json.write(g -> {
+            g.writeStartObject();
+            g.writeStringField("issuer", base);
+            g.writeStringField("device_authorization_endpoint", base + "/oauth/device_authorization");
+            g.writeStringField("token_endpoint", base + "/oauth/token");
+            g.writeStringField("revocation_endpoint", base + "/oauth/revoke");
+            g.writeArrayFieldStart("grant_types_supported");
+            g.writeString(DEVICE_GRANT);
+            g.writeString(REFRESH_GRANT);
+            g.writeEndArray();
+            g.writeArrayFieldStart("response_types_supported");
+            g.writeEndArray();
+            g.writeArrayFieldStart("token_endpoint_auth_methods_supported");
+            g.writeString("none");
+            g.writeEndArray();
+            g.writeArrayFieldStart("scopes_supported");
+            g.writeString("openid");
+            g.writeString("profile");
+            g.writeString("email");
+            g.writeEndArray();
+            g.writeNumberField("gateway_protocol_version", 1);
+            g.writeEndObject();
+        }));
+    }
+
+    /** RFC 8628 §3.1; no client_id or scope needed (Claude Code sends neither). */
+    public void deviceAuthorization(Exchange exchange) {
+        exchange.body();
+        noStore(exchange);
+        if (!signInConfigured) {
+            oauthError(exchange, 503, "temporarily_unavailable", "sign-in is not configured on this gateway (oidc.issuer)");
+            return;
+        }
+        if (!deviceLimiter.allow(exchange.clientIp())) {
+            exchange.setHeader("Retry-After", "600");
+            oauthError(exchange, 429, "slow_down", "too many device sign-ins from this address; wait a few minutes");
+            return;
+        }
+        DeviceGrantStore.Issued issued = devices.create();
+        String verification = publicUrl.get() + "/device";
+        exchange.sendJson(200, Json.write(g -> {
+            g.writeStartObject();
+            g.writeStringField("device_code", issued.deviceCode());
+            g.writeStringField("user_code", issued.userCode());
+            g.writeStringField("verification_uri", verification);
+            g.writeStringField("verification_uri_complete", verification + "?user_code=" + issued.userCode());
+            g.writeNumberField("expires_in", issued.expiresInSeconds());
+            g.writeNumberField("interval", DeviceGrantStore.INTERVAL_SECONDS);
+            g.writeEndObject();
+        }));
     }
 
     public void token(Exchange exchange) {
@@ -25,8 +100,12 @@ public final class OAuthEndpoints {
             oauthError(exchange, 400, "invalid_request", "grant_type is required");
             return;
         }
+        if (grant.equals(DEVICE_GRANT)) {
+            deviceToken(exchange, form.get("device_code"));
+            return;
+        }
         if (!grant.equals(REFRESH_GRANT)) {
-            oauthError(exchange, 400, "unsupported_grant_type", "this gateway supports the refresh_token grant here");
+            oauthError(exchange, 400, "unsupported_grant_type", "supported grants: " + DEVICE_GRANT + ", " + REFRESH_GRANT);
             return;
         }
         String refreshToken = form.get("refresh_token");
@@ -40,6 +119,34 @@ public final class OAuthEndpoints {
             return;
         }
         exchange.sendJson(200, tokenResponse(refreshed.pair()));
+    }
+
+    /** RFC 8628 §3.4-3.5: pending, slow_down, access_denied, expired_token, or the tokens once. */
+    private void deviceToken(Exchange exchange, String deviceCode) {
+        if (deviceCode == null || deviceCode.isBlank()) {
+            oauthError(exchange, 400, "invalid_request", "device_code is required");
+            return;
+        }
+        DeviceGrantStore.Grant grant = devices.byDeviceCode(deviceCode).orElse(null);
+        if (grant == null || devices.expired(grant) || grant.status() == DeviceGrantStore.Status.REDEEMED) {
+            oauthError(exchange, 400, "expired_token", "the device code is unknown, used or expired; start the sign-in again");
+            return;
+        }
+        switch (grant.status()) {
+            case DENIED -> oauthError(exchange, 400, "access_denied", "the sign-in was denied in the browser");
+            case PENDING -> {
+                if (devices.pollTooSoon(grant)) oauthError(exchange, 400, "slow_down", "poll at most every " + DeviceGrantStore.INTERVAL_SECONDS + " s");
+                else oauthError(exchange, 400, "authorization_pending", "waiting for the sign-in in the browser");
+            }
+            default -> {
+                User user = users.byId(grant.userId()).orElse(null);
+                if (user == null || user.disabled() || !devices.redeem(grant.id())) {
+                    oauthError(exchange, 400, "expired_token", "the device code is no longer valid; start the sign-in again");
+                    return;
+                }
+                exchange.sendJson(200, tokenResponse(sessions.start(user, grant.subject(), grant.groups())));
+            }
+        }
     }
 
     /** RFC 7009: always 200, whatever the token was. */

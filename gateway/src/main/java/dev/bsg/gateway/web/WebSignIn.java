@@ -8,6 +8,9 @@ import dev.bsg.gateway.auth.OidcClient;
 import dev.bsg.gateway.auth.SessionService;
 import dev.bsg.gateway.auth.SessionTokens;
 import dev.bsg.gateway.http.Exchange;
+import dev.bsg.gateway.http.Forms;
+import dev.bsg.gateway.limits.FixedWindowLimiter;
+import dev.bsg.gateway.store.DeviceGrantStore;
 import dev.bsg.gateway.settings.Settings;
 import dev.bsg.gateway.store.ApiKey;
 import dev.bsg.gateway.store.ApiKeyStore;
@@ -35,12 +38,16 @@ public final class WebSignIn {
     private final ApiKeyStore keys;
     private final AuditLog audit;
     private final Supplier<URI> publicUrl;
+    private final DeviceGrantStore devices;
+    private final FixedWindowLimiter verifyLimiter = new FixedWindowLimiter(10, Duration.ofMinutes(10));
     private final Cache<String, Pending> pending = Caffeine.newBuilder().expireAfterWrite(Duration.ofMinutes(10)).maximumSize(100_000).build();
 
-    private record Pending(Nonce nonce, CodeVerifier verifier) {}
+    /** A sign-in waiting for the identity provider; {@code deviceGrantId} is set when it approves a device. */
+    private record Pending(Nonce nonce, CodeVerifier verifier, String deviceGrantId) {}
 
     public WebSignIn(Settings.Oidc oidcSettings, OidcClient oidc, SessionService sessions, SessionTokens tokens, UserStore users,
-                     ApiKeyStore keys, AuditLog audit, Supplier<URI> publicUrl) {
+                     ApiKeyStore keys, AuditLog audit, DeviceGrantStore devices, Supplier<URI> publicUrl) {
+        this.devices = devices;
         this.oidcSettings = oidcSettings;
         this.oidc = oidc;
         this.sessions = sessions;
@@ -52,6 +59,10 @@ public final class WebSignIn {
     }
 
     public void login(Exchange exchange) {
+        startSignIn(exchange, null);
+    }
+
+    private void startSignIn(Exchange exchange, String deviceGrantId) {
         if (!oidcSettings.enabled()) {
             page(exchange, 404, "Sign-in is not set up", "<p>This gateway has no identity provider configured (<code>oidc.issuer</code>). "
                     + "Ask your administrator for an API key instead.</p>");
@@ -59,11 +70,54 @@ public final class WebSignIn {
         }
         try {
             OidcClient.Authorization authorization = oidc.authorize();
-            pending.put(authorization.state().getValue(), new Pending(authorization.nonce(), authorization.verifier()));
+            pending.put(authorization.state().getValue(), new Pending(authorization.nonce(), authorization.verifier(), deviceGrantId));
             redirect(exchange, authorization.uri().toString());
         } catch (OidcClient.OidcException e) {
             page(exchange, 502, "Sign-in is unavailable", "<p>" + Html.escape(e.getMessage()) + "</p>");
         }
+    }
+
+    /** The device verification page (RFC 8628 §3.3): a pre-filled code is shown for confirmation, never submitted by itself. */
+    public void devicePage(Exchange exchange) {
+        String code = DeviceGrantStore.normaliseUserCode(exchange.query("user_code"));
+        page(exchange, 200, "Approve sign-in?", "<p>A device asks to sign in to this gateway as you. Continue only if the code "
+                + "below is the one your device shows.</p><form method=\"post\" action=\"/device\"><p><label>Code <input name=\"user_code\" "
+                + "value=\"" + Html.escape(code == null ? "" : code) + "\" autocomplete=\"off\" required></label></p>"
+                + "<button type=\"submit\">This matches my device — continue</button> "
+                + "<button type=\"submit\" formaction=\"/device/deny\">Deny</button></form>");
+    }
+
+    public void deviceApprove(Exchange exchange) {
+        DeviceGrantStore.Grant grant = deviceGrant(exchange);
+        if (grant != null) startSignIn(exchange, grant.id());
+    }
+
+    public void deviceDeny(Exchange exchange) {
+        DeviceGrantStore.Grant grant = deviceGrant(exchange);
+        if (grant == null) return;
+        devices.deny(grant.id());
+        audit.record("unknown", "device.deny", grant.userCode(), "ok", exchange.clientIp(), null);
+        page(exchange, 200, "Sign-in denied", "<p>The device was not signed in. You can close this page.</p>");
+    }
+
+    /** The grant a device form names, after the CSRF and rate checks; null when a page was already sent. */
+    private DeviceGrantStore.Grant deviceGrant(Exchange exchange) {
+        if (!sameOrigin(exchange)) {
+            audit.record("unknown", "device.verify", null, "csrf_rejected", exchange.clientIp(), null);
+            page(exchange, 403, "Blocked", "<p>This request came from another site and was blocked.</p>");
+            return null;
+        }
+        if (!verifyLimiter.allow(exchange.clientIp())) {
+            page(exchange, 429, "Too many attempts", "<p>Too many codes tried from this address. Wait a few minutes.</p>");
+            return null;
+        }
+        String code = DeviceGrantStore.normaliseUserCode(Forms.parse(exchange.body()).get("user_code"));
+        DeviceGrantStore.Grant grant = code == null ? null : devices.byUserCode(code).orElse(null);
+        if (grant == null) {
+            page(exchange, 400, "Unknown code", "<p>That code is not valid or has expired. Start the sign-in again on your device.</p>");
+            return null;
+        }
+        return grant;
     }
 
     public void callback(Exchange exchange) {
@@ -95,6 +149,14 @@ public final class WebSignIn {
             audit.record(identity.email(), "sign-in", null, "refused", exchange.clientIp(), refusal);
             page(exchange, 403, "Sign-in refused", "<p>Signed in as <b>" + Html.escape(identity.email()) + "</b>, but " + Html.escape(refusal)
                     + ". Ask your administrator if you need access.</p>");
+            return;
+        }
+        if (started.deviceGrantId() != null) {
+            boolean approved = devices.approve(started.deviceGrantId(), user.id(), identity.subject(), identity.groups());
+            audit.record(user.email(), "sign-in", null, approved ? "ok" : "device code expired", exchange.clientIp(), "device");
+            page(exchange, approved ? 200 : 400, approved ? "You're signed in" : "Code expired", approved
+                    ? "<p>Signed in as <b>" + Html.escape(user.email()) + "</b>. Return to your device — it should connect within a few seconds.</p>"
+                    : "<p>The device code expired before sign-in finished. Start again on your device.</p>");
             return;
         }
         SessionService.TokenPair session = sessions.start(user, identity.subject(), identity.groups());

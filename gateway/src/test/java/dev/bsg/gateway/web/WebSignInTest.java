@@ -57,7 +57,21 @@ class WebSignInTest {
         }
 
         HttpResponse<String> post(String url, String... headers) throws Exception {
-            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).POST(HttpRequest.BodyPublishers.ofString(""))
+            return postForm(url, "", headers);
+        }
+
+        /** Posts a form as a browser does, then follows the redirects it answers with. */
+        HttpResponse<String> submit(String url, String form, String... headers) throws Exception {
+            HttpResponse<String> response = postForm(url, form, headers);
+            for (int hops = 0; response.statusCode() / 100 == 3 && hops < 10; hops++) {
+                URI next = response.uri().resolve(response.headers().firstValue("location").orElseThrow());
+                response = send(HttpRequest.newBuilder(next));
+            }
+            return response;
+        }
+
+        private HttpResponse<String> postForm(String url, String form, String... headers) throws Exception {
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).POST(HttpRequest.BodyPublishers.ofString(form))
                     .header("Content-Type", "application/x-www-form-urlencoded");
             if (headers.length > 0) request.headers(headers);
             return send(request);
@@ -113,6 +127,73 @@ class WebSignInTest {
         assertThat(page.body()).contains("mallory@elsewhere.org").contains("elsewhere.org is not allowed");
         assertThat(browser.lastSetCookie).isNull();
         assertThat(gw.gateway.users().byEmail("mallory@elsewhere.org")).isEmpty();
+    }
+
+    static com.fasterxml.jackson.databind.JsonNode json(HttpResponse<String> response) throws Exception {
+        return dev.bsg.protocol.translate.Json.MAPPER.readTree(response.body());
+    }
+
+    HttpResponse<String> poll(String deviceCode) {
+        return gw.send("POST", "/oauth/token", "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code&device_code=" + deviceCode,
+                "Content-Type", "application/x-www-form-urlencoded");
+    }
+
+    @Test
+    void discoveryAdvertisesSameOriginEndpoints() throws Exception {
+        var doc = json(gw.send("GET", "/.well-known/oauth-authorization-server", null));
+        assertThat(doc.get("device_authorization_endpoint").asText()).isEqualTo(gw.url() + "/oauth/device_authorization");
+        assertThat(doc.get("token_endpoint").asText()).isEqualTo(gw.url() + "/oauth/token");
+        assertThat(doc.get("revocation_endpoint").asText()).isEqualTo(gw.url() + "/oauth/revoke");
+        assertThat(doc.get("grant_types_supported").toString()).contains("urn:ietf:params:oauth:grant-type:device_code").contains("refresh_token");
+        assertThat(doc.get("gateway_protocol_version").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void theDeviceFlowAsClaudeCodeSpeaksIt() throws Exception {
+        HttpResponse<String> started = gw.send("POST", "/oauth/device_authorization", "surface=claude_code", "Content-Type", "application/x-www-form-urlencoded");
+        assertThat(started.statusCode()).isEqualTo(200);
+        assertThat(started.headers().firstValue("cache-control")).hasValue("no-store");
+        var device = json(started);
+        String userCode = device.get("user_code").asText();
+        assertThat(userCode).matches("[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}");
+        assertThat(device.get("device_code").asText()).hasSizeGreaterThanOrEqualTo(43);
+        assertThat(device.get("interval").asInt()).isEqualTo(5);
+        assertThat(device.get("expires_in").asInt()).isEqualTo(600);
+        String deviceCode = device.get("device_code").asText();
+
+        assertThat(json(poll(deviceCode)).get("error").asText()).isEqualTo("authorization_pending");
+        assertThat(json(poll(deviceCode)).get("error").asText()).as("polled faster than the interval").isEqualTo("slow_down");
+
+        signInAs("dora-sub", "dora@example.com", List.of("eng"));
+        Browser browser = new Browser();
+        HttpResponse<String> page = browser.get(device.get("verification_uri_complete").asText());
+        assertThat(page.body()).contains("value=\"" + userCode + "\"").contains("Deny");
+        assertThat(browser.submit(gw.url() + "/device", "user_code=" + userCode).statusCode()).as("no Origin: CSRF refused").isEqualTo(403);
+        HttpResponse<String> approved = browser.submit(gw.url() + "/device", "user_code=" + userCode.toLowerCase().replace("-", " "), "Origin", gw.url());
+        assertThat(approved.body()).contains("You&#39;re signed in").contains("dora@example.com");
+
+        HttpResponse<String> tokens = poll(deviceCode);
+        assertThat(tokens.statusCode()).isEqualTo(200);
+        var body = json(tokens);
+        assertThat(body.get("token_type").asText()).isEqualTo("Bearer");
+        assertThat(body.get("email").asText()).isEqualTo("dora@example.com");
+        assertThat(body.get("refresh_token").asText()).startsWith("bsgrt_");
+        assertThat(json(poll(deviceCode)).get("error").asText()).as("a device code is redeemed once").isEqualTo("expired_token");
+        assertThat(gw.send("POST", "/v1/messages", "{\"model\":\"claude-haiku-4-5\",\"max_tokens\":8,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+                "Authorization", "Bearer " + body.get("access_token").asText()).statusCode()).isEqualTo(200);
+        var me = json(gw.send("GET", "/api/me", null, "Authorization", "Bearer " + body.get("access_token").asText()));
+        assertThat(me.get("groups").toString()).isEqualTo("[\"eng\"]");
+    }
+
+    @Test
+    void aDeniedDeviceIsToldSoAndUnknownCodesExpire() throws Exception {
+        var device = json(gw.send("POST", "/oauth/device_authorization", "", "Content-Type", "application/x-www-form-urlencoded"));
+        Browser browser = new Browser();
+        HttpResponse<String> denied = browser.submit(gw.url() + "/device/deny", "user_code=" + device.get("user_code").asText(), "Origin", gw.url());
+        assertThat(denied.body()).contains("not signed in");
+        assertThat(json(poll(device.get("device_code").asText())).get("error").asText()).isEqualTo("access_denied");
+        assertThat(json(poll("no-such-device-code")).get("error").asText()).isEqualTo("expired_token");
+        assertThat(browser.submit(gw.url() + "/device", "user_code=BBBB-BBBB", "Origin", gw.url()).statusCode()).isEqualTo(400);
     }
 
     @Test
