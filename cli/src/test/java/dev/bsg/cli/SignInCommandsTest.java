@@ -1,0 +1,202 @@
+package dev.bsg.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.bsg.gateway.Gateway;
+import dev.bsg.gateway.settings.SettingsLoader;
+import dev.bsg.protocol.translate.Json;
+import dev.bsg.simulator.BedrockSimulator;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import no.nav.security.mock.oauth2.MockOAuth2Server;
+import no.nav.security.mock.oauth2.http.Route;
+import no.nav.security.mock.oauth2.token.DefaultOAuth2TokenCallback;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code bsg login --device}, {@code bsg token}, {@code bsg logout} and {@code bsg setup claude-code}
+ * against a real gateway and a real OpenID Connect provider; then Claude Code with {@code bsg token}
+ * as its apiKeyHelper.
+ */
+class SignInCommandsTest {
+    static final MockOAuth2Server IDP = new MockOAuth2Server(new Route[0]);
+    static BedrockSimulator simulator;
+    static Gateway gateway;
+    static Path home;
+    static String originalHome;
+
+    @BeforeAll
+    static void start() throws Exception {
+        IDP.start(InetAddress.getLoopbackAddress(), 0);
+        simulator = BedrockSimulator.start();
+        Map<String, String> env = new HashMap<>(simulator.gatewayEnvironment());
+        env.putAll(Map.of("BSG_SERVER__PORT", "0", "BSG_DATABASE__URL", "jdbc:sqlite:" + Files.createTempDirectory("bsg-cli-signin").resolve("t.db"),
+                "BSG_OIDC__ISSUER", IDP.issuerUrl("company").toString(), "BSG_OIDC__CLIENT_ID", "bsg-cli-test"));
+        gateway = new Gateway(SettingsLoader.load(null, env)).start();
+        home = Files.createTempDirectory("bsg-cli-home");
+        originalHome = System.getProperty("user.home");
+        System.setProperty("user.home", home.toString());
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        System.setProperty("user.home", originalHome);
+        gateway.close();
+        simulator.close();
+        IDP.shutdown();
+    }
+
+    record Run(int exit, String out, String err) {}
+
+    /** Runs bsg in this JVM; stderr is also streamed to {@code live} so a test can react while it runs. */
+    static Run bsg(ByteArrayOutputStream live, String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = live != null ? live : new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            int exit = Main.run(args);
+            return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    /** What a person does in the browser: open the page, confirm the code, sign in at the IdP. */
+    static String approveInBrowser(String userCode) throws Exception {
+        HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(gateway.url() + "/device"))
+                .header("Content-Type", "application/x-www-form-urlencoded").header("Origin", gateway.url())
+                .POST(HttpRequest.BodyPublishers.ofString("user_code=" + userCode)).build(), HttpResponse.BodyHandlers.ofString());
+        for (int hops = 0; response.statusCode() / 100 == 3 && hops < 10; hops++) {
+            URI next = response.uri().resolve(response.headers().firstValue("location").orElseThrow());
+            response = http.send(HttpRequest.newBuilder(next).build(), HttpResponse.BodyHandlers.ofString());
+        }
+        return response.body();
+    }
+
+    static Run login() throws Exception {
+        IDP.enqueueCallback(new DefaultOAuth2TokenCallback("company", "erin-sub", "JWT", List.of("bsg-cli-test"),
+                Map.of("email", "erin@example.com", "name", "Erin", "groups", List.of("eng")), 3600));
+        ByteArrayOutputStream live = new ByteArrayOutputStream();
+        CompletableFuture<Run> login = CompletableFuture.supplyAsync(() -> bsg(live, "login", "--gateway", gateway.url(), "--device"));
+        Pattern code = Pattern.compile("confirm the code ([A-Z]{4}-[A-Z]{4})");
+        Matcher matcher = null;
+        for (int i = 0; i < 100; i++) {
+            matcher = code.matcher(live.toString(StandardCharsets.UTF_8));
+            if (matcher.find()) break;
+            Thread.sleep(100);
+        }
+        assertThat(matcher.hitEnd() && !matcher.hasMatch() ? null : matcher.group(1)).as(live.toString(StandardCharsets.UTF_8)).isNotNull();
+        assertThat(approveInBrowser(matcher.group(1))).contains("erin@example.com");
+        return login.get(30, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void loginTokenRefreshAndLogout() throws Exception {
+        Run login = login();
+        assertThat(login.exit()).as(login.err()).isZero();
+        assertThat(login.err()).contains("signed in to " + gateway.url() + " as erin@example.com");
+        Path credentials = home.resolve(".config/bsg/credentials.json");
+        assertThat(Files.getPosixFilePermissions(credentials)).hasSize(2).allMatch(p -> p.name().startsWith("OWNER"));
+
+        Run token = bsg(null, "token");
+        assertThat(token.exit()).isZero();
+        String jwt = token.out().strip();
+        assertThat(jwt).startsWith("ey").doesNotContain("\n");
+        HttpResponse<String> inference = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(gateway.url() + "/v1/messages"))
+                .header("Authorization", "Bearer " + jwt).POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":8,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(inference.statusCode()).isEqualTo(200);
+
+        // An access token about to expire is refreshed silently, and the refresh token rotates.
+        JsonNode stored = Json.MAPPER.readTree(credentials.toFile());
+        String firstRefresh = stored.at("/gateways").elements().next().get("refresh_token").asText();
+        ((com.fasterxml.jackson.databind.node.ObjectNode) stored.at("/gateways").elements().next()).put("expires_at", 0);
+        Files.write(credentials, Json.MAPPER.writeValueAsBytes(stored));
+        Run refreshed = bsg(null, "token", "--gateway", gateway.url());
+        assertThat(refreshed.exit()).as(refreshed.err()).isZero();
+        assertThat(refreshed.out().strip()).startsWith("ey").isNotEqualTo(jwt);
+        assertThat(Json.MAPPER.readTree(credentials.toFile()).at("/gateways").elements().next().get("refresh_token").asText()).isNotEqualTo(firstRefresh);
+
+        assertThat(bsg(null, "logout").exit()).isZero();
+        Run after = bsg(null, "token");
+        assertThat(after.exit()).isEqualTo(1);
+        assertThat(after.err()).contains("not signed in").contains("bsg login --gateway");
+    }
+
+    @Test
+    void claudeCodeReachesBedrockAsTheSignedInUserThroughBsgToken() throws Exception {
+        Path root = Path.of(System.getenv().getOrDefault("BSG_REPO_ROOT", "..")).toAbsolutePath();
+        Path claude = System.getenv("BSG_CLAUDE_BIN") != null ? Path.of(System.getenv("BSG_CLAUDE_BIN")) : root.resolve(".tools/node_modules/.bin/claude");
+        if (!Files.isExecutable(claude)) {
+            String why = "Claude Code CLI not found at " + claude + "; scripts/test installs it";
+            if ("true".equals(System.getenv("CI"))) org.junit.jupiter.api.Assertions.fail(why);
+            org.junit.jupiter.api.Assumptions.assumeTrue(false, why);
+        }
+        assertThat(login().exit()).isZero();
+        Path claudeHome = Files.createTempDirectory("bsg-claude-home");
+        String java = ProcessHandle.current().info().command().orElse("java");
+        String helper = java + " -Duser.home=" + home + " -cp " + System.getProperty("java.class.path") + " dev.bsg.cli.Main token --gateway " + gateway.url();
+        assertThat(bsg(null, "setup", "claude-code", "--gateway", gateway.url(), "--settings", claudeHome.resolve(".claude/settings.json").toString(),
+                "--bsg", java + " -Duser.home=" + home + " -cp " + System.getProperty("java.class.path") + " dev.bsg.cli.Main").exit()).isZero();
+        assertThat(Files.readString(claudeHome.resolve(".claude/settings.json"))).contains(helper.replace("\\", "\\\\"));
+
+        ProcessBuilder process = new ProcessBuilder(claude.toString(), "-p", "Say hello.", "--output-format", "json");
+        process.environment().keySet().removeIf(k -> k.startsWith("ANTHROPIC_") || k.startsWith("AWS_") || k.startsWith("CLAUDE_"));
+        process.environment().put("HOME", claudeHome.toString());
+        process.environment().put("DISABLE_AUTOUPDATER", "1");
+        process.environment().put("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1");
+        process.redirectError(claudeHome.resolve("stderr.txt").toFile());
+        Process running = process.start();
+        running.getOutputStream().close();
+        String stdout = new String(running.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(running.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        JsonNode result = Json.MAPPER.readTree(stdout);
+        assertThat(result.get("is_error").asBoolean()).as(stdout + Files.readString(claudeHome.resolve("stderr.txt"))).isFalse();
+        assertThat(result.get("result").asText()).isEqualTo("Hello from the Bedrock simulator.");
+        assertThat(simulator.lastRequest().signatureValid()).isTrue();
+    }
+
+    @Test
+    void setupClaudeCodeMergesBacksUpAndIsIdempotent() throws Exception {
+        Path settings = home.resolve("claude-settings.json");
+        Files.writeString(settings, "{\"permissions\":{\"allow\":[\"Bash(ls)\"]},\"env\":{\"FOO\":\"bar\"}}");
+        assertThat(bsg(null, "setup", "claude-code", "--gateway", gateway.url() + "/", "--settings", settings.toString(), "--bsg", "/opt/bsg/bsg").exit()).isZero();
+        JsonNode merged = Json.MAPPER.readTree(settings.toFile());
+        assertThat(merged.at("/env/ANTHROPIC_BASE_URL").asText()).isEqualTo(gateway.url());
+        assertThat(merged.at("/env/FOO").asText()).isEqualTo("bar");
+        assertThat(merged.at("/permissions/allow/0").asText()).isEqualTo("Bash(ls)");
+        assertThat(merged.get("apiKeyHelper").asText()).isEqualTo("/opt/bsg/bsg token --gateway " + gateway.url());
+        try (var files = Files.list(home)) {
+            assertThat(files.filter(f -> f.getFileName().toString().startsWith("claude-settings.json.bak-")).count()).isEqualTo(1);
+        }
+        Run again = bsg(null, "setup", "claude-code", "--gateway", gateway.url(), "--settings", settings.toString(), "--bsg", "/opt/bsg/bsg");
+        assertThat(again.err()).contains("already points");
+        try (var files = Files.list(home)) {
+            assertThat(files.filter(f -> f.getFileName().toString().startsWith("claude-settings.json.bak-")).count()).as("no second backup").isEqualTo(1);
+        }
+    }
+}
