@@ -31,6 +31,8 @@ import dev.bsg.gateway.upstream.BedrockRelay;
 import dev.bsg.gateway.upstream.BedrockUpstream;
 import dev.bsg.gateway.upstream.Compatibility;
 import dev.bsg.gateway.upstream.ModelEndpoints;
+import dev.bsg.gateway.upstream.ModelPolicy;
+import dev.bsg.gateway.settings.ManagedSettingsEndpoint;
 import dev.bsg.gateway.upstream.StreamWatchdog;
 import dev.bsg.gateway.upstream.UpstreamSigner;
 import dev.bsg.protocol.models.ModelCatalog;
@@ -72,9 +74,11 @@ public final class Gateway implements AutoCloseable {
         this.upstream = new BedrockUpstream(settings.upstream(), signer, metrics);
         this.watchdog = new StreamWatchdog(settings.server().pingInterval(), settings.upstream().readTimeout());
         Compatibility compatibility = new Compatibility(settings.models().dropBetas(), settings.models().dropFields());
-        AnthropicRelay anthropic = new AnthropicRelay(catalog, upstream, compatibility, watchdog);
-        BedrockRelay bedrock = new BedrockRelay(catalog, upstream, watchdog);
-        ModelEndpoints models = new ModelEndpoints(catalog, settings.upstream().regions().get(0));
+        ModelPolicy modelPolicy = new ModelPolicy(settings.policies(), catalog);
+        AnthropicRelay anthropic = new AnthropicRelay(catalog, upstream, compatibility, watchdog, modelPolicy);
+        BedrockRelay bedrock = new BedrockRelay(catalog, upstream, watchdog, modelPolicy);
+        ModelEndpoints models = new ModelEndpoints(catalog, settings.upstream().regions().get(0), modelPolicy);
+        ManagedSettingsEndpoint managedSettings = new ManagedSettingsEndpoint(settings.policies());
         Operations operations = new Operations(database, signer, metrics);
         AdminApi admin = new AdminApi(users, keys, audit, authenticator, settings.apiKeys().maxPerUser());
         SelfServiceApi self = admin.selfService();
@@ -103,6 +107,7 @@ public final class Gateway implements AutoCloseable {
                 .add("GET", "/api/admin/users/{id}", Door.API, administrator, admin::getUser)
                 .add("PATCH", "/api/admin/users/{id}", Door.API, administrator, admin::updateUser)
                 .add("GET", "/api/admin/audit", Door.API, administrator, admin::listAudit)
+                .add("GET", "/managed/settings", Door.API, caller, managedSettings::serve)
                 .add("GET", "/api/me", Door.API, caller, self::me)
                 .add("GET", "/api/keys", Door.API, caller, self::listKeys)
                 .add("POST", "/api/keys", Door.API, caller, self::createKey)

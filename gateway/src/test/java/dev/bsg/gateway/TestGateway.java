@@ -70,12 +70,21 @@ public final class TestGateway implements AutoCloseable, BeforeAllCallback, Afte
     }
 
     public static TestGateway start(String databaseUrl, Map<String, String> overrides) {
+        return start(databaseUrl, overrides, null);
+    }
+
+    /** With a YAML config file too, for what environment variables can't express (lists of sections). */
+    public static TestGateway start(String databaseUrl, Map<String, String> overrides, java.nio.file.Path config) {
         TestGateway started = new TestGateway(overrides);
-        started.boot(databaseUrl);
+        started.boot(databaseUrl, config);
         return started;
     }
 
     private void boot(String databaseUrl) {
+        boot(databaseUrl, null);
+    }
+
+    private void boot(String databaseUrl, java.nio.file.Path config) {
         simulator = BedrockSimulator.start();
         Map<String, String> env = new HashMap<>(simulator.gatewayEnvironment());
         env.put("BSG_SERVER__PORT", "0");
@@ -87,7 +96,7 @@ public final class TestGateway implements AutoCloseable, BeforeAllCallback, Afte
         env.put("BSG_ADMIN__API_KEYS", ADMIN_KEY);
         env.putAll(overrides);
         try {
-            gateway = new Gateway(SettingsLoader.load(null, env)).start();
+            gateway = new Gateway(SettingsLoader.load(config, env)).start();
             User user = gateway.users().findOrCreate("dev@example.com", "Dev");
             apiKey = ApiKeyFormat.generate();
             gateway.keys().create(user.id(), "test", Secrets.sha256(apiKey), ApiKeyFormat.hint(apiKey), null);

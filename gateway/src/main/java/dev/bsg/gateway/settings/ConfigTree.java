@@ -171,6 +171,13 @@ public final class ConfigTree {
         return out;
     }
 
+    /** A subtree as it stands (for open-ended sections such as a policy's settings); a copy. */
+    public JsonNode raw(String key) {
+        JsonNode value = node(key);
+        read.add(key + ".*");
+        return value == null ? null : value.deepCopy();
+    }
+
     /** Keys present in the configuration that nothing read: almost always a typo. */
     public List<String> unknownKeys() {
         List<String> unknown = new ArrayList<>();

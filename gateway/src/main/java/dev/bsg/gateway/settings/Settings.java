@@ -8,7 +8,8 @@ import java.util.Map;
 import java.util.Set;
 
 /** The gateway's whole configuration, validated. Built by {@link SettingsLoader}. */
-public record Settings(Server server, Database database, Admin admin, ApiKeys apiKeys, Session session, Oidc oidc, Upstream upstream, Models models) {
+public record Settings(Server server, Database database, Admin admin, ApiKeys apiKeys, Session session, Oidc oidc, Upstream upstream, Models models,
+                       ManagedPolicies policies) {
 
     public record Server(String host, int port, String publicUrl, long maxBodyBytes, Duration shutdownGrace, Duration pingInterval) {}
 

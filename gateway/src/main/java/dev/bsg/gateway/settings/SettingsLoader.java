@@ -61,7 +61,8 @@ public final class SettingsLoader {
         Set<String> adminEmails = new java.util.LinkedHashSet<>();
         for (String email : c.list("admin.emails")) adminEmails.add(email.toLowerCase(Locale.ROOT));
         Settings settings = new Settings(server, database, new Settings.Admin(List.copyOf(adminHashes), Set.copyOf(adminEmails), Set.copyOf(c.list("admin.groups"))),
-                new Settings.ApiKeys(c.integer("api_keys.max_per_user", 20, 1, 10_000)), session(c), oidc(c), upstream(c, env), models(c, env));
+                new Settings.ApiKeys(c.integer("api_keys.max_per_user", 20, 1, 10_000)), session(c), oidc(c), upstream(c, env), models(c, env),
+                ManagedPolicies.from(c));
         List<String> unknown = c.unknownKeys();
         if (!unknown.isEmpty()) {
             throw new SettingsException("unknown config key " + String.join(", ", unknown) + ": check the spelling against the documented keys in README.md");

@@ -26,8 +26,10 @@ public final class AnthropicRelay {
     private final BedrockUpstream upstream;
     private final Compatibility compatibility;
     private final StreamWatchdog watchdog;
+    private final ModelPolicy modelPolicy;
 
-    public AnthropicRelay(ModelCatalog catalog, BedrockUpstream upstream, Compatibility compatibility, StreamWatchdog watchdog) {
+    public AnthropicRelay(ModelCatalog catalog, BedrockUpstream upstream, Compatibility compatibility, StreamWatchdog watchdog, ModelPolicy modelPolicy) {
+        this.modelPolicy = modelPolicy;
         this.catalog = catalog;
         this.upstream = upstream;
         this.compatibility = compatibility;
@@ -123,6 +125,7 @@ public final class AnthropicRelay {
         ResolvedModel model = catalog.resolve(name);
         if (model == null) throw new HttpError(ApiError.notFound("model: " + name + " is not a model this gateway serves"));
         exchange.model(model.anthropicId());
+        modelPolicy.check(exchange.principal(), name, model.anthropicId());
         return model;
     }
 

@@ -25,8 +25,10 @@ public final class BedrockRelay {
     private final ModelCatalog catalog;
     private final BedrockUpstream upstream;
     private final StreamWatchdog watchdog;
+    private final ModelPolicy modelPolicy;
 
-    public BedrockRelay(ModelCatalog catalog, BedrockUpstream upstream, StreamWatchdog watchdog) {
+    public BedrockRelay(ModelCatalog catalog, BedrockUpstream upstream, StreamWatchdog watchdog, ModelPolicy modelPolicy) {
+        this.modelPolicy = modelPolicy;
         this.catalog = catalog;
         this.upstream = upstream;
         this.watchdog = watchdog;
@@ -39,6 +41,7 @@ public final class BedrockRelay {
                     + "Member must be a model ID, an inference profile ID or an ARN"));
         }
         exchange.model(catalog.anthropicIdOf(modelId));
+        modelPolicy.check(exchange.principal(), modelId, exchange.model());
         byte[] body = exchange.body();
         try (UpstreamResponse response = upstream.call(operation, modelId, body, forwardHeaders(exchange), exchange.model())) {
             copyHeaders(exchange, response);

@@ -15,14 +15,17 @@ public final class ModelEndpoints {
     private static final String CREATED = "2025-01-01T00:00:00Z";
     private final ModelCatalog catalog;
     private final String region;
+    private final ModelPolicy modelPolicy;
 
-    public ModelEndpoints(ModelCatalog catalog, String region) {
+    public ModelEndpoints(ModelCatalog catalog, String region, ModelPolicy modelPolicy) {
+        this.modelPolicy = modelPolicy;
         this.catalog = catalog;
         this.region = region;
     }
 
     public void anthropicModels(Exchange exchange) {
-        List<CatalogEntry> entries = catalog.entries();
+        java.util.Set<String> allowed = modelPolicy.allowed(exchange.principal());
+        List<CatalogEntry> entries = catalog.entries().stream().filter(e -> allowed == null || allowed.contains(e.anthropicId())).toList();
         exchange.sendJson(200, Json.write(g -> {
             g.writeStartObject();
             g.writeArrayFieldStart("data");

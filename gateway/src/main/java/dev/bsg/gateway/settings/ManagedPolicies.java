@@ -1,0 +1,164 @@
+package dev.bsg.gateway.settings;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.bsg.gateway.auth.Secrets;
+import dev.bsg.protocol.translate.Json;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Claude Code managed settings by identity: the first rule whose match fits (groups, email domain,
+ * both ANDed) is merged onto the catch-all rule ({@code match: {}}). Allow-lists replace, deny-lists
+ * and hook arrays union, record keys ({@code env}, ...) merge shallowly, other keys replace.
+ */
+public final class ManagedPolicies {
+    private static final Set<String> UNION_PATHS = Set.of("permissions.deny", "permissions.ask", "disabledMcpjsonServers", "deniedMcpServers",
+            "blockedMarketplaces");
+    private static final Set<String> RECORD_KEYS = Set.of("env", "modelOverrides", "skillOverrides");
+
+    /** One rule: who it applies to, and the settings it gives them. */
+    public record Rule(Set<String> groups, String emailDomain, ObjectNode settings) {
+        boolean catchAll() {
+            return groups.isEmpty() && emailDomain == null;
+        }
+
+        boolean matches(String email, List<String> userGroups) {
+            if (!groups.isEmpty() && userGroups.stream().noneMatch(groups::contains)) return false;
+            return emailDomain == null || (email != null && email.toLowerCase(Locale.ROOT).endsWith("@" + emailDomain));
+        }
+    }
+
+    /** The settings that apply, in the wrapper Claude Code expects, and their checksum. */
+    public record Effective(ObjectNode settings, String checksum) {
+        public byte[] body() {
+            return Json.write(g -> {
+                g.writeStartObject();
+                g.writeStringField("uuid", checksum);
+                g.writeStringField("checksum", checksum);
+                g.writeFieldName("settings");
+                g.writeTree(settings);
+                g.writeEndObject();
+            });
+        }
+
+        /** The models allowed, as configured names; null when the policy does not restrict models. */
+        public List<String> availableModels() {
+            JsonNode models = settings.get("availableModels");
+            if (models == null || !models.isArray()) return null;
+            List<String> names = new ArrayList<>();
+            models.forEach(m -> names.add(m.asText()));
+            return names;
+        }
+    }
+
+    private final List<Rule> rules;
+
+    public ManagedPolicies(List<Rule> rules) {
+        this.rules = List.copyOf(rules);
+    }
+
+    static ManagedPolicies from(ConfigTree config) {
+        List<Rule> rules = new ArrayList<>();
+        int index = 0;
+        for (ConfigTree rule : config.sections("policies")) {
+            String key = "policies[" + index++ + "]";
+            Set<String> groups = new LinkedHashSet<>(rule.list("match.groups"));
+            if (rule.has("match.groups") && groups.isEmpty()) throw new SettingsException(key + ".match.groups", "[]", "list at least one group, or leave groups out");
+            String domain = rule.string("match.email_domain", null);
+            if (domain != null && !domain.matches("^@?[A-Za-z0-9.-]+\\.[A-Za-z]{2,}$")) {
+                throw new SettingsException(key + ".match.email_domain", domain, "use one domain such as example.com");
+            }
+            JsonNode settings = rule.raw("settings");
+            if (settings != null && !settings.isObject()) throw new SettingsException(key + ".settings", settings.toString(), "use a section of Claude Code settings");
+            rules.add(new Rule(groups, domain == null ? null : domain.toLowerCase(Locale.ROOT).replaceFirst("^@", ""),
+                    settings == null ? JsonNodeFactory.instance.objectNode() : (ObjectNode) settings));
+            List<String> unknown = rule.unknownKeys();
+            if (!unknown.isEmpty()) throw new SettingsException(key + "." + unknown.get(0), null, "a policy has only match (groups, email_domain) and settings");
+        }
+        return new ManagedPolicies(rules);
+    }
+
+    public boolean isEmpty() {
+        return rules.isEmpty();
+    }
+
+    /** The settings for this person, or null when no rule applies (Claude Code then has no managed policy). */
+    public Effective effective(String email, List<String> groups) {
+        Rule base = null;
+        Rule match = null;
+        for (Rule rule : rules) {
+            if (rule.catchAll()) {
+                if (base == null) base = rule;
+            } else if (match == null && rule.matches(email, groups)) {
+                match = rule;
+            }
+        }
+        if (base == null && match == null) return null;
+        ObjectNode settings = base == null ? match.settings().deepCopy() : base.settings().deepCopy();
+        if (base != null && match != null) merge(settings, match.settings(), "");
+        return new Effective(settings, checksum(settings));
+    }
+
+    private static void merge(ObjectNode target, ObjectNode overlay, String path) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = overlay.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> entry = it.next();
+            String key = entry.getKey();
+            String here = path.isEmpty() ? key : path + "." + key;
+            JsonNode existing = target.get(key);
+            JsonNode value = entry.getValue();
+            if ((UNION_PATHS.contains(here) || here.startsWith("hooks.")) && existing instanceof ArrayNode list && value.isArray()) {
+                Set<JsonNode> seen = new LinkedHashSet<>();
+                list.forEach(seen::add);
+                value.forEach(seen::add);
+                ArrayNode union = JsonNodeFactory.instance.arrayNode();
+                seen.forEach(union::add);
+                target.set(key, union);
+            } else if ((RECORD_KEYS.contains(here)) && existing instanceof ObjectNode record && value.isObject()) {
+                record.setAll((ObjectNode) value.deepCopy());
+            } else if ((here.equals("permissions") || here.equals("hooks")) && existing instanceof ObjectNode nested && value.isObject()) {
+                merge(nested, (ObjectNode) value, here);
+            } else {
+                target.set(key, value.deepCopy());
+            }
+        }
+    }
+
+    /** {@code sha256:} of the JSON with keys sorted at every level and no whitespace, non-ASCII escaped. */
+    static String checksum(JsonNode settings) {
+        byte[] canonical = Json.write(g -> {
+            g.enable(JsonGenerator.Feature.ESCAPE_NON_ASCII);
+            writeSorted(g, settings);
+        });
+        return "sha256:" + Secrets.sha256(new String(canonical, java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    private static void writeSorted(JsonGenerator g, JsonNode node) throws IOException {
+        if (node.isObject()) {
+            TreeMap<String, JsonNode> sorted = new TreeMap<>();
+            node.fields().forEachRemaining(e -> sorted.put(e.getKey(), e.getValue()));
+            g.writeStartObject();
+            for (Map.Entry<String, JsonNode> entry : sorted.entrySet()) {
+                g.writeFieldName(entry.getKey());
+                writeSorted(g, entry.getValue());
+            }
+            g.writeEndObject();
+        } else if (node.isArray()) {
+            g.writeStartArray();
+            for (JsonNode item : node) writeSorted(g, item);
+            g.writeEndArray();
+        } else {
+            g.writeTree(node);
+        }
+    }
+}
