@@ -6,6 +6,7 @@ import dev.bsg.gateway.auth.Authenticator;
 import dev.bsg.gateway.auth.Guards;
 import dev.bsg.gateway.auth.OAuthEndpoints;
 import dev.bsg.gateway.auth.OidcClient;
+import dev.bsg.gateway.auth.SecretBox;
 import dev.bsg.gateway.web.WebSignIn;
 import java.net.URI;
 import dev.bsg.gateway.auth.SessionService;
@@ -63,10 +64,11 @@ public final class Gateway implements AutoCloseable {
                 : settings.session().jwtSecrets();
         SessionTokens sessionTokens = new SessionTokens(jwtSecrets,
                 settings.server().publicUrl() == null ? "urn:bsg:gateway" : settings.server().publicUrl(), settings.session().accessTtl(), Clock.systemUTC());
-        this.sessions = new SessionService(sessionTokens, new RefreshTokenStore(sql, settings.session().refreshTtl(), Clock.systemUTC()), users, audit);
+        OidcClient oidc = new OidcClient(settings.oidc(), () -> URI.create(publicUrl() + "/oauth/callback"));
+        SecretBox box = new SecretBox(new GatewaySecrets(sql).getOrCreate("idp-token-key"));
+        this.sessions = new SessionService(sessionTokens, new RefreshTokenStore(sql, settings.session().refreshTtl(), Clock.systemUTC()), users, audit, oidc, box);
         DeviceGrantStore devices = new DeviceGrantStore(sql, Clock.systemUTC());
         OAuthEndpoints oauth = new OAuthEndpoints(sessions, devices, users, settings.oidc().enabled(), this::publicUrl);
-        OidcClient oidc = new OidcClient(settings.oidc(), () -> URI.create(publicUrl() + "/oauth/callback"));
         WebSignIn web = new WebSignIn(settings.oidc(), oidc, sessions, sessionTokens, users, keys, audit, devices, () -> URI.create(publicUrl()));
         Authenticator authenticator = new Authenticator(keys, sessionTokens, settings.admin());
         ModelCatalog catalog = new ModelCatalog(settings.models().extraEntries(), settings.models().aliases(), settings.models().regionPrefix());

@@ -144,7 +144,7 @@ public final class OAuthEndpoints {
                     oauthError(exchange, 400, "expired_token", "the device code is no longer valid; start the sign-in again");
                     return;
                 }
-                exchange.sendJson(200, tokenResponse(sessions.start(user, grant.subject(), grant.groups())));
+                exchange.sendJson(200, tokenResponse(sessions.start(user, grant.subject(), grant.groups(), grant.sealedIdpToken())));
             }
         }
     }

@@ -5,7 +5,9 @@ import com.nimbusds.jwt.JWT;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.oauth2.sdk.AuthorizationCode;
 import com.nimbusds.oauth2.sdk.AuthorizationCodeGrant;
+import com.nimbusds.oauth2.sdk.RefreshTokenGrant;
 import com.nimbusds.oauth2.sdk.ResponseType;
+import com.nimbusds.oauth2.sdk.token.RefreshToken;
 import com.nimbusds.oauth2.sdk.Scope;
 import com.nimbusds.oauth2.sdk.TokenRequest;
 import com.nimbusds.oauth2.sdk.TokenResponse;
@@ -45,8 +47,8 @@ public final class OidcClient {
 
     private record Provider(OIDCProviderMetadata metadata, IDTokenValidator validator) {}
 
-    /** Who signed in, as the identity provider vouches. */
-    public record Identity(String subject, String email, String name, List<String> groups) {}
+    /** Who signed in, as the identity provider vouches, and its refresh token when it gave one (offline_access). */
+    public record Identity(String subject, String email, String name, List<String> groups, String idpRefreshToken) {}
 
     /** What the browser is sent to, and what the gateway must remember until it comes back. */
     public record Authorization(URI uri, State state, Nonce nonce, CodeVerifier verifier) {}
@@ -100,13 +102,33 @@ public final class OidcClient {
         TokenRequest request = auth == null
                 ? new TokenRequest(current.metadata().getTokenEndpointURI(), new ClientID(settings.clientId()), grant)
                 : new TokenRequest(current.metadata().getTokenEndpointURI(), auth, grant);
+        return identityFrom(current, request, expectedNonce, "the identity provider refused the code");
+    }
+
+    /**
+     * Refreshes at the identity provider, so a person disabled there, or moved between groups, is
+     * seen at the gateway's next refresh.
+     */
+    public Identity refresh(String idpRefreshToken) throws OidcException {
+        Provider current = provider();
+        ClientAuthentication auth = settings.clientSecret() == null ? null
+                : new ClientSecretBasic(new ClientID(settings.clientId()), new Secret(settings.clientSecret()));
+        RefreshTokenGrant grant = new RefreshTokenGrant(new RefreshToken(idpRefreshToken));
+        TokenRequest request = auth == null
+                ? new TokenRequest(current.metadata().getTokenEndpointURI(), new ClientID(settings.clientId()), grant)
+                : new TokenRequest(current.metadata().getTokenEndpointURI(), auth, grant);
+        return identityFrom(current, request, null, "the identity provider ended this session");
+    }
+
+    private Identity identityFrom(Provider current, TokenRequest request, Nonce expectedNonce, String refusedWording) throws OidcException {
         try {
             TokenResponse response = OIDCTokenResponseParser.parse(request.toHTTPRequest().send());
             if (!response.indicatesSuccess()) {
-                throw new OidcException("the identity provider refused the code: " + response.toErrorResponse().getErrorObject().getDescription());
+                throw new OidcException(refusedWording + ": " + response.toErrorResponse().getErrorObject().getDescription());
             }
             OIDCTokenResponse tokens = (OIDCTokenResponse) response.toSuccessResponse();
             JWT idToken = tokens.getOIDCTokens().getIDToken();
+            if (idToken == null) throw new OidcException(refusedWording + ": no ID token came back");
             current.validator().validate(idToken, expectedNonce);
             JWTClaimsSet claims = idToken.getJWTClaimsSet();
             String email = stringClaim(claims.getClaims(), settings.emailClaim());
@@ -122,12 +144,25 @@ public final class OidcClient {
             }
             if (Boolean.FALSE.equals(claims.getClaim("email_verified"))) throw new OidcException("the identity provider says this email is not verified");
             if (email == null) throw new OidcException("the identity provider gave no email (claim '" + settings.emailClaim() + "'); set oidc.email_claim");
-            return new Identity(claims.getSubject(), email.toLowerCase(Locale.ROOT), name, groups(claims.getClaim(settings.groupsClaim())));
+            String refreshToken = tokens.getOIDCTokens().getRefreshToken() == null ? null : tokens.getOIDCTokens().getRefreshToken().getValue();
+            return new Identity(claims.getSubject(), email.toLowerCase(Locale.ROOT), name, groups(claims.getClaim(settings.groupsClaim())), refreshToken);
         } catch (OidcException e) {
             throw e;
         } catch (Exception e) {
             throw new OidcException("sign-in could not be completed with the identity provider: " + e.getMessage());
         }
+    }
+
+    /** Null when the identity may use the gateway; otherwise why not. */
+    public String refusal(Identity identity) {
+        if (!settings.allowedEmailDomains().isEmpty()) {
+            String domain = identity.email().substring(identity.email().lastIndexOf('@') + 1);
+            if (!settings.allowedEmailDomains().contains(domain)) return "the email domain " + domain + " is not allowed here";
+        }
+        if (!settings.allowedGroups().isEmpty() && identity.groups().stream().noneMatch(settings.allowedGroups()::contains)) {
+            return "you are not in any of the groups allowed here";
+        }
+        return null;
     }
 
     private static String stringClaim(Map<String, Object> claims, String name) {

@@ -21,7 +21,8 @@ public final class DeviceGrantStore {
 
     public enum Status { PENDING, APPROVED, DENIED, REDEEMED }
 
-    public record Grant(String id, String userCode, Status status, String userId, String subject, List<String> groups, long expiresAt, Long lastPolledAt) {}
+    public record Grant(String id, String userCode, Status status, String userId, String subject, List<String> groups, long expiresAt, Long lastPolledAt,
+                        String sealedIdpToken) {}
 
     /** The codes handed to the device; the device code is shown only this once. */
     public record Issued(String deviceCode, String userCode, long expiresInSeconds) {}
@@ -68,9 +69,9 @@ public final class DeviceGrantStore {
         return grant.expiresAt() <= clock.millis();
     }
 
-    public boolean approve(String id, String userId, String subject, List<String> groups) {
-        return sql.update("UPDATE device_grants SET status = ?, user_id = ?, subject = ?, groups_csv = ? WHERE id = ? AND status = ?",
-                Status.APPROVED.name(), userId, subject, String.join(",", groups), id, Status.PENDING.name()) == 1;
+    public boolean approve(String id, String userId, String subject, List<String> groups, String sealedIdpToken) {
+        return sql.update("UPDATE device_grants SET status = ?, user_id = ?, subject = ?, groups_csv = ?, idp_refresh_token = ? WHERE id = ? AND status = ?",
+                Status.APPROVED.name(), userId, subject, String.join(",", groups), sealedIdpToken, id, Status.PENDING.name()) == 1;
     }
 
     public boolean deny(String id) {
@@ -93,12 +94,13 @@ public final class DeviceGrantStore {
         return !expired(grant) && grant.status() == Status.PENDING;
     }
 
-    private static final String SELECT = "SELECT id, user_code, status, user_id, subject, groups_csv, expires_at, last_polled_at FROM device_grants ";
+    private static final String SELECT = "SELECT id, user_code, status, user_id, subject, groups_csv, expires_at, last_polled_at, idp_refresh_token FROM device_grants ";
 
     private static Grant map(java.sql.ResultSet row) throws java.sql.SQLException {
         String groups = row.getString(6);
         return new Grant(row.getString(1), row.getString(2), Status.valueOf(row.getString(3)), row.getString(4), row.getString(5),
-                groups == null || groups.isEmpty() ? List.of() : Arrays.asList(groups.split(",")), row.getLong(7), Sql.nullableLong(row, "last_polled_at"));
+                groups == null || groups.isEmpty() ? List.of() : Arrays.asList(groups.split(",")), row.getLong(7), Sql.nullableLong(row, "last_polled_at"),
+                row.getString(9));
     }
 
     private static String userCode() {

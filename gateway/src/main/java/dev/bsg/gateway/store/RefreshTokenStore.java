@@ -17,11 +17,11 @@ public final class RefreshTokenStore {
     private final Duration lifetime;
     private final Clock clock;
 
-    /** A freshly issued token (shown to the client once) and its owner. */
-    public record Issued(String token, String userId, String familyId) {}
+    /** A freshly issued token (shown to the client once), its owner, and the sealed IdP refresh token it carries (may be null). */
+    public record Issued(String token, String userId, String familyId, String sealedIdpToken, String subject, java.util.List<String> groups) {}
 
-    /** What redeeming a token gave: the next token, or why not. */
-    public record Redeemed(Issued next, String refusal) {}
+    /** What redeeming a token gave: the spent token's session (to build the next from), or why not. */
+    public record Redeemed(Issued spent, String refusal) {}
 
     public RefreshTokenStore(Sql sql, Duration lifetime, Clock clock) {
         this.sql = sql;
@@ -29,23 +29,34 @@ public final class RefreshTokenStore {
         this.clock = clock;
     }
 
-    public Issued issue(String userId) {
-        return issue(userId, "rtf_" + UUID.randomUUID().toString().replace("-", ""));
+    /** Starts a session family; the subject and groups are carried to every refresh. */
+    public Issued issue(String userId, String subject, java.util.List<String> groups, String sealedIdpToken) {
+        return issue(userId, "rtf_" + UUID.randomUUID().toString().replace("-", ""), subject, groups, sealedIdpToken);
     }
 
-    private Issued issue(String userId, String familyId) {
+    /** The next token of a family, with what the session knows now (groups may have changed at the IdP). */
+    public Issued next(Issued previous, java.util.List<String> groups, String sealedIdpToken) {
+        return issue(previous.userId(), previous.familyId(), previous.subject(), groups, sealedIdpToken);
+    }
+
+    private Issued issue(String userId, String familyId, String subject, java.util.List<String> groups, String sealedIdpToken) {
         String token = PREFIX + Secrets.base62(43);
         long now = clock.millis();
-        sql.update("INSERT INTO refresh_tokens (id, family_id, user_id, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
-                "rt_" + UUID.randomUUID().toString().replace("-", ""), familyId, userId, Secrets.sha256(token), now, now + lifetime.toMillis());
-        return new Issued(token, userId, familyId);
+        sql.update("INSERT INTO refresh_tokens (id, family_id, user_id, token_hash, created_at, expires_at, idp_refresh_token, groups_csv, subject) "
+                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "rt_" + UUID.randomUUID().toString().replace("-", ""), familyId, userId, Secrets.sha256(token), now, now + lifetime.toMillis(),
+                sealedIdpToken, String.join(",", groups), subject);
+        return new Issued(token, userId, familyId, sealedIdpToken, subject, groups);
     }
 
-    private record Row(String id, String familyId, String userId, long expiresAt, Long usedAt, Long revokedAt) {}
+    private record Row(String id, String familyId, String userId, long expiresAt, Long usedAt, Long revokedAt, String sealedIdpToken,
+                       String subject, String groupsCsv) {}
 
     public Redeemed redeem(String token) {
-        Optional<Row> found = sql.one("SELECT id, family_id, user_id, expires_at, used_at, revoked_at FROM refresh_tokens WHERE token_hash = ?",
-                r -> new Row(r.getString(1), r.getString(2), r.getString(3), r.getLong(4), Sql.nullableLong(r, "used_at"), Sql.nullableLong(r, "revoked_at")),
+        Optional<Row> found = sql.one("SELECT id, family_id, user_id, expires_at, used_at, revoked_at, idp_refresh_token, subject, groups_csv "
+                        + "FROM refresh_tokens WHERE token_hash = ?",
+                r -> new Row(r.getString(1), r.getString(2), r.getString(3), r.getLong(4), Sql.nullableLong(r, "used_at"), Sql.nullableLong(r, "revoked_at"),
+                        r.getString(7), r.getString(8), r.getString(9)),
                 Secrets.sha256(token));
         if (found.isEmpty()) return new Redeemed(null, "unknown refresh token");
         Row row = found.get();
@@ -61,7 +72,12 @@ public final class RefreshTokenStore {
             revokeFamily(row.familyId());
             return new Redeemed(null, "refresh token reused; the whole session was revoked");
         }
-        return new Redeemed(issue(row.userId(), row.familyId()), null);
+        java.util.List<String> groups = row.groupsCsv() == null || row.groupsCsv().isEmpty() ? java.util.List.of() : java.util.List.of(row.groupsCsv().split(","));
+        return new Redeemed(new Issued(null, row.userId(), row.familyId(), row.sealedIdpToken(), row.subject(), groups), null);
+    }
+
+    public void revokeFamilyOf(Issued issued) {
+        revokeFamily(issued.familyId());
     }
 
     /** Revokes the family the token belongs to (sign-out); unknown tokens are ignored, as RFC 7009 asks. */

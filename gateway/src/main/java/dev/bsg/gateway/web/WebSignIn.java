@@ -142,7 +142,7 @@ public final class WebSignIn {
             page(exchange, 403, "Sign-in failed", "<p>" + Html.escape(e.getMessage()) + "</p><p><a href=\"/login\">Try again</a></p>");
             return;
         }
-        String refusal = refusal(identity);
+        String refusal = oidc.refusal(identity);
         User user = refusal == null ? users.findOrCreate(identity.email(), identity.name()) : null;
         if (user != null && user.disabled()) refusal = "your account is disabled on this gateway";
         if (refusal != null) {
@@ -152,7 +152,8 @@ public final class WebSignIn {
             return;
         }
         if (started.deviceGrantId() != null) {
-            boolean approved = devices.approve(started.deviceGrantId(), user.id(), identity.subject(), identity.groups());
+            boolean approved = devices.approve(started.deviceGrantId(), user.id(), identity.subject(), identity.groups(),
+                    identity.idpRefreshToken() == null ? null : sessions.seal(identity.idpRefreshToken()));
             audit.record(user.email(), "sign-in", null, approved ? "ok" : "device code expired", exchange.clientIp(), "device");
             page(exchange, approved ? 200 : 400, approved ? "You're signed in" : "Code expired", approved
                     ? "<p>Signed in as <b>" + Html.escape(user.email()) + "</b>. Return to your device — it should connect within a few seconds.</p>"
@@ -164,18 +165,6 @@ public final class WebSignIn {
         exchange.setHeader("Set-Cookie", COOKIE + "=" + session.accessToken() + "; Path=/; HttpOnly; SameSite=Lax; Max-Age="
                 + session.expiresInSeconds() + (secure() ? "; Secure" : ""));
         redirect(exchange, "/");
-    }
-
-    /** Null when the identity may sign in; otherwise why not. */
-    String refusal(OidcClient.Identity identity) {
-        if (!oidcSettings.allowedEmailDomains().isEmpty()) {
-            String domain = identity.email().substring(identity.email().lastIndexOf('@') + 1);
-            if (!oidcSettings.allowedEmailDomains().contains(domain)) return "the email domain " + domain + " is not allowed here";
-        }
-        if (!oidcSettings.allowedGroups().isEmpty() && identity.groups().stream().noneMatch(oidcSettings.allowedGroups()::contains)) {
-            return "you are not in any of the groups allowed here";
-        }
-        return null;
     }
 
     public void home(Exchange exchange) {

@@ -185,6 +185,30 @@ class WebSignInTest {
         assertThat(me.get("groups").toString()).isEqualTo("[\"eng\"]");
     }
 
+    /** Signs a device in through the browser; returns the token response. */
+    static com.fasterxml.jackson.databind.JsonNode deviceSignIn(String subject, String email, List<String> groups) throws Exception {
+        var device = json(gw.send("POST", "/oauth/device_authorization", "surface=claude_code", "Content-Type", "application/x-www-form-urlencoded"));
+        signInAs(subject, email, groups);
+        new Browser().submit(gw.url() + "/device", "user_code=" + device.get("user_code").asText(), "Origin", gw.url());
+        HttpResponse<String> tokens = gw.send("POST", "/oauth/token", "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code&device_code="
+                + device.get("device_code").asText(), "Content-Type", "application/x-www-form-urlencoded");
+        assertThat(tokens.statusCode()).as(tokens.body()).isEqualTo(200);
+        return json(tokens);
+    }
+
+    /** The mock IdP answers a refresh with the claims it first issued, so this shows groups survive; the IdP-down case is in IdentityProviderEndsSessionsTest. */
+    @Test
+    void aRefreshedSessionKeepsTheGroupsTheIdentityProviderGives() throws Exception {
+        var first = deviceSignIn("gil-sub", "gil@example.com", List.of("eng"));
+        assertThat(json(gw.send("GET", "/api/me", null, "Authorization", "Bearer " + first.get("access_token").asText())).get("groups").toString())
+                .isEqualTo("[\"eng\"]");
+        HttpResponse<String> refreshed = gw.send("POST", "/oauth/token", "grant_type=refresh_token&refresh_token=" + first.get("refresh_token").asText(),
+                "Content-Type", "application/x-www-form-urlencoded");
+        assertThat(refreshed.statusCode()).as(refreshed.body()).isEqualTo(200);
+        assertThat(json(gw.send("GET", "/api/me", null, "Authorization", "Bearer " + json(refreshed).get("access_token").asText())).get("groups").toString())
+                .isEqualTo("[\"eng\"]");
+    }
+
     @Test
     void aDeniedDeviceIsToldSoAndUnknownCodesExpire() throws Exception {
         var device = json(gw.send("POST", "/oauth/device_authorization", "", "Content-Type", "application/x-www-form-urlencoded"));
