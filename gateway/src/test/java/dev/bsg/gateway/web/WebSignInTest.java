@@ -19,26 +19,38 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Browser sign-in against a real OpenID Connect provider, driven by an HTTP client that behaves like a browser. */
+/**
+ * Browser and device sign-in against a real OpenID Connect provider, driven by an HTTP client that
+ * behaves like a browser. Runs once per database: {@link WebSignInTest} (SQLite), {@link PostgresWebSignInTest}.
+ */
+@org.junit.jupiter.api.TestInstance(org.junit.jupiter.api.TestInstance.Lifecycle.PER_CLASS)
 class WebSignInTest {
-    static final MockOAuth2Server IDP = new MockOAuth2Server(new Route[0]);
-    static TestDatabase database;
+    static MockOAuth2Server IDP;
     static TestGateway gw;
+    private TestDatabase database;
+
+    TestDatabase database() {
+        return TestDatabase.sqlite();
+    }
 
     @BeforeAll
-    static void start() {
+    void start() {
+        IDP = new MockOAuth2Server(new Route[0]);
         IDP.start(InetAddress.getLoopbackAddress(), 0);
-        database = TestDatabase.sqlite();
+        database = database();
         gw = TestGateway.start(database.url(), Map.of("BSG_OIDC__ISSUER", IDP.issuerUrl("company").toString(),
                 "BSG_OIDC__CLIENT_ID", "bsg-gateway-client", "BSG_OIDC__CLIENT_SECRET", "client-secret",
                 "BSG_OIDC__ALLOWED_EMAIL_DOMAINS", "example.com"));
     }
 
     @AfterAll
-    static void stop() throws Exception {
-        gw.close();
-        database.close();
-        IDP.shutdown();
+    void stop() throws Exception {
+        try {
+            gw.close();
+            database.close();
+        } finally {
+            IDP.shutdown();
+        }
     }
 
     /** A browser: keeps the gateway's cookies (per host), follows redirects itself so each hop can be checked. */
