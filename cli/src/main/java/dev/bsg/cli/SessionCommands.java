@@ -76,16 +76,23 @@ final class SessionCommands {
         }
     }
 
-    @Command(name = "token", mixinStandardHelpOptions = true,
-            description = "Print a fresh gateway access token (refreshing it silently); fits Claude Code's apiKeyHelper.")
-    static final class Token implements Callable<Integer> {
+    /** Commands that act on a stored session: {@code --gateway}, or the one last signed in to. */
+    abstract static class StoredSession {
         @Option(names = "--gateway", description = "The gateway (default: the one you last signed in to).")
         String gateway;
 
+        CredentialFile.Entry stored(CredentialFile file) {
+            return file.read(gateway == null ? null : gateway.replaceAll("/+$", ""));
+        }
+    }
+
+    @Command(name = "token", mixinStandardHelpOptions = true,
+            description = "Print a fresh gateway access token (refreshing it silently); fits Claude Code's apiKeyHelper.")
+    static final class Token extends StoredSession implements Callable<Integer> {
         @Override
         public Integer call() {
             CredentialFile file = CredentialFile.standard();
-            CredentialFile.Entry entry = file.read(gateway == null ? null : gateway.replaceAll("/+$", ""));
+            CredentialFile.Entry entry = stored(file);
             if (entry == null) throw new CliException("not signed in" + (gateway == null ? "" : " to " + gateway) + "; run bsg login --gateway URL");
             if (entry.expiresAtEpochSecond() - Instant.now().getEpochSecond() < 60) {
                 if (entry.refreshToken() == null) throw new CliException("your session expired; run bsg login --gateway " + entry.gateway());
@@ -105,14 +112,11 @@ final class SessionCommands {
     }
 
     @Command(name = "logout", mixinStandardHelpOptions = true, description = "End your session with a gateway and forget its tokens.")
-    static final class Logout implements Callable<Integer> {
-        @Option(names = "--gateway", description = "The gateway (default: the one you last signed in to).")
-        String gateway;
-
+    static final class Logout extends StoredSession implements Callable<Integer> {
         @Override
         public Integer call() {
             CredentialFile file = CredentialFile.standard();
-            CredentialFile.Entry entry = file.read(gateway == null ? null : gateway.replaceAll("/+$", ""));
+            CredentialFile.Entry entry = stored(file);
             if (entry == null) {
                 System.err.println("bsg: not signed in; nothing to do");
                 return 0;

@@ -30,50 +30,32 @@ class AdminCommandTest {
         gateway.close();
     }
 
-    record Run(int exit, String out, String err) {}
-
-    static Run bsg(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            int exit = Main.run(args);
-            return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
-
     @Test
     void createListRevokeAndDisable() {
         String url = gateway.url();
-        Run created = bsg("admin", "--url", url, "--token", ADMIN, "keys", "create", "--user", "ops@example.com", "--name", "ci");
+        CliRun created = CliRun.bsg("admin", "--url", url, "--token", ADMIN, "keys", "create", "--user", "ops@example.com", "--name", "ci");
         assertThat(created.exit()).isZero();
         assertThat(created.out().strip()).matches("SSOK_[0-9A-Za-z]{32}");
-        Run listed = bsg("admin", "--url", url, "--token", ADMIN, "keys", "list");
+        CliRun listed = CliRun.bsg("admin", "--url", url, "--token", ADMIN, "keys", "list");
         assertThat(listed.out()).contains("ops@example.com").contains("active").doesNotContain(created.out().strip());
         String id = listed.out().lines().filter(l -> l.contains("ops@example.com")).findFirst().orElseThrow().split("\\s+")[0];
-        assertThat(bsg("admin", "--url", url, "--token", ADMIN, "keys", "revoke", id).exit()).isZero();
-        assertThat(bsg("admin", "--url", url, "--token", ADMIN, "--json", "keys", "list").out()).contains("\"status\" : \"revoked\"");
-        assertThat(bsg("admin", "--url", url, "--token", ADMIN, "users", "disable", "ops@example.com").exit()).isZero();
-        assertThat(bsg("admin", "--url", url, "--token", ADMIN, "users", "list").out()).contains("ops@example.com").contains("true");
+        assertThat(CliRun.bsg("admin", "--url", url, "--token", ADMIN, "keys", "revoke", id).exit()).isZero();
+        assertThat(CliRun.bsg("admin", "--url", url, "--token", ADMIN, "--json", "keys", "list").out()).contains("\"status\" : \"revoked\"");
+        assertThat(CliRun.bsg("admin", "--url", url, "--token", ADMIN, "users", "disable", "ops@example.com").exit()).isZero();
+        assertThat(CliRun.bsg("admin", "--url", url, "--token", ADMIN, "users", "list").out()).contains("ops@example.com").contains("true");
     }
 
     @Test
     void errorsAreOneLineThatSaysWhatToDo() {
-        Run noToken = bsg("admin", "--url", gateway.url(), "keys", "list");
+        CliRun noToken = CliRun.bsg("admin", "--url", gateway.url(), "keys", "list");
         if (System.getenv("BSG_ADMIN_TOKEN") == null) {
             assertThat(noToken.exit()).isEqualTo(1);
             assertThat(noToken.err()).startsWith("bsg: no admin key").contains("--token");
         }
-        Run wrongToken = bsg("admin", "--url", gateway.url(), "--token", "wrong-token-0123456789", "keys", "list");
+        CliRun wrongToken = CliRun.bsg("admin", "--url", gateway.url(), "--token", "wrong-token-0123456789", "keys", "list");
         assertThat(wrongToken.exit()).isEqualTo(1);
         assertThat(wrongToken.err()).contains("check --token");
-        Run down = bsg("admin", "--url", "http://127.0.0.1:9", "--token", ADMIN, "keys", "list");
+        CliRun down = CliRun.bsg("admin", "--url", "http://127.0.0.1:9", "--token", ADMIN, "keys", "list");
         assertThat(down.err()).contains("can't reach the gateway").contains("./bsg serve");
         assertThat(down.err().lines().count()).isEqualTo(1);
     }

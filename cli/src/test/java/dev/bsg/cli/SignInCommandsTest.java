@@ -64,25 +64,6 @@ class SignInCommandsTest {
         IDP.shutdown();
     }
 
-    record Run(int exit, String out, String err) {}
-
-    /** Runs bsg in this JVM; stderr is also streamed to {@code live} so a test can react while it runs. */
-    static Run bsg(ByteArrayOutputStream live, String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = live != null ? live : new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            int exit = Main.run(args);
-            return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
-
     /** What a person does in the browser: open the page, confirm the code, sign in at the IdP. */
     static String approveInBrowser(String userCode) throws Exception {
         HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
@@ -96,11 +77,11 @@ class SignInCommandsTest {
         return response.body();
     }
 
-    static Run login() throws Exception {
+    static CliRun login() throws Exception {
         IDP.enqueueCallback(new DefaultOAuth2TokenCallback("company", "erin-sub", "JWT", List.of("bsg-cli-test"),
                 Map.of("email", "erin@example.com", "name", "Erin", "groups", List.of("eng")), 3600));
         ByteArrayOutputStream live = new ByteArrayOutputStream();
-        CompletableFuture<Run> login = CompletableFuture.supplyAsync(() -> bsg(live, "login", "--gateway", gateway.url(), "--device"));
+        CompletableFuture<CliRun> login = CompletableFuture.supplyAsync(() -> CliRun.bsg(live, "login", "--gateway", gateway.url(), "--device"));
         Pattern code = Pattern.compile("confirm the code ([A-Z]{4}-[A-Z]{4})");
         Matcher matcher = null;
         for (int i = 0; i < 100; i++) {
@@ -115,13 +96,13 @@ class SignInCommandsTest {
 
     @Test
     void loginTokenRefreshAndLogout() throws Exception {
-        Run login = login();
+        CliRun login = login();
         assertThat(login.exit()).as(login.err()).isZero();
         assertThat(login.err()).contains("signed in to " + gateway.url() + " as erin@example.com");
         Path credentials = home.resolve(".config/bsg/credentials.json");
         assertThat(Files.getPosixFilePermissions(credentials)).hasSize(2).allMatch(p -> p.name().startsWith("OWNER"));
 
-        Run token = bsg(null, "token");
+        CliRun token = CliRun.bsg("token");
         assertThat(token.exit()).isZero();
         String jwt = token.out().strip();
         assertThat(jwt).startsWith("ey").doesNotContain("\n");
@@ -136,13 +117,13 @@ class SignInCommandsTest {
         String firstRefresh = stored.at("/gateways").elements().next().get("refresh_token").asText();
         ((com.fasterxml.jackson.databind.node.ObjectNode) stored.at("/gateways").elements().next()).put("expires_at", 0);
         Files.write(credentials, Json.MAPPER.writeValueAsBytes(stored));
-        Run refreshed = bsg(null, "token", "--gateway", gateway.url());
+        CliRun refreshed = CliRun.bsg("token", "--gateway", gateway.url());
         assertThat(refreshed.exit()).as(refreshed.err()).isZero();
         assertThat(refreshed.out().strip()).startsWith("ey").isNotEqualTo(jwt);
         assertThat(Json.MAPPER.readTree(credentials.toFile()).at("/gateways").elements().next().get("refresh_token").asText()).isNotEqualTo(firstRefresh);
 
-        assertThat(bsg(null, "logout").exit()).isZero();
-        Run after = bsg(null, "token");
+        assertThat(CliRun.bsg("logout").exit()).isZero();
+        CliRun after = CliRun.bsg("token");
         assertThat(after.exit()).isEqualTo(1);
         assertThat(after.err()).contains("not signed in").contains("bsg login --gateway");
     }
@@ -160,7 +141,7 @@ class SignInCommandsTest {
         Path claudeHome = Files.createTempDirectory("bsg-claude-home");
         String java = ProcessHandle.current().info().command().orElse("java");
         String helper = java + " -Duser.home=" + home + " -cp " + System.getProperty("java.class.path") + " dev.bsg.cli.Main token --gateway " + gateway.url();
-        assertThat(bsg(null, "setup", "claude-code", "--gateway", gateway.url(), "--settings", claudeHome.resolve(".claude/settings.json").toString(),
+        assertThat(CliRun.bsg("setup", "claude-code", "--gateway", gateway.url(), "--settings", claudeHome.resolve(".claude/settings.json").toString(),
                 "--bsg", java + " -Duser.home=" + home + " -cp " + System.getProperty("java.class.path") + " dev.bsg.cli.Main").exit()).isZero();
         assertThat(Files.readString(claudeHome.resolve(".claude/settings.json"))).contains(helper.replace("\\", "\\\\"));
 
@@ -184,7 +165,7 @@ class SignInCommandsTest {
     void setupClaudeCodeMergesBacksUpAndIsIdempotent() throws Exception {
         Path settings = home.resolve("claude-settings.json");
         Files.writeString(settings, "{\"permissions\":{\"allow\":[\"Bash(ls)\"]},\"env\":{\"FOO\":\"bar\"}}");
-        assertThat(bsg(null, "setup", "claude-code", "--gateway", gateway.url() + "/", "--settings", settings.toString(), "--bsg", "/opt/bsg/bsg").exit()).isZero();
+        assertThat(CliRun.bsg("setup", "claude-code", "--gateway", gateway.url() + "/", "--settings", settings.toString(), "--bsg", "/opt/bsg/bsg").exit()).isZero();
         JsonNode merged = Json.MAPPER.readTree(settings.toFile());
         assertThat(merged.at("/env/ANTHROPIC_BASE_URL").asText()).isEqualTo(gateway.url());
         assertThat(merged.at("/env/FOO").asText()).isEqualTo("bar");
@@ -193,7 +174,7 @@ class SignInCommandsTest {
         try (var files = Files.list(home)) {
             assertThat(files.filter(f -> f.getFileName().toString().startsWith("claude-settings.json.bak-")).count()).isEqualTo(1);
         }
-        Run again = bsg(null, "setup", "claude-code", "--gateway", gateway.url(), "--settings", settings.toString(), "--bsg", "/opt/bsg/bsg");
+        CliRun again = CliRun.bsg("setup", "claude-code", "--gateway", gateway.url(), "--settings", settings.toString(), "--bsg", "/opt/bsg/bsg");
         assertThat(again.err()).contains("already points");
         try (var files = Files.list(home)) {
             assertThat(files.filter(f -> f.getFileName().toString().startsWith("claude-settings.json.bak-")).count()).as("no second backup").isEqualTo(1);

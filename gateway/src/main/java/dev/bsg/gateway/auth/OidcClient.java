@@ -96,13 +96,8 @@ public final class OidcClient {
     /** Redeems the code the browser brought back and returns the verified identity. */
     public Identity redeem(String code, Nonce expectedNonce, CodeVerifier verifier) throws OidcException {
         Provider current = provider();
-        ClientAuthentication auth = settings.clientSecret() == null ? null
-                : new ClientSecretBasic(new ClientID(settings.clientId()), new Secret(settings.clientSecret()));
         AuthorizationCodeGrant grant = new AuthorizationCodeGrant(new AuthorizationCode(code), redirectUri.get(), verifier);
-        TokenRequest request = auth == null
-                ? new TokenRequest(current.metadata().getTokenEndpointURI(), new ClientID(settings.clientId()), grant)
-                : new TokenRequest(current.metadata().getTokenEndpointURI(), auth, grant);
-        return identityFrom(current, request, expectedNonce, "the identity provider refused the code");
+        return identityFrom(current, tokenRequest(current, grant), expectedNonce, "the identity provider refused the code");
     }
 
     /**
@@ -111,13 +106,15 @@ public final class OidcClient {
      */
     public Identity refresh(String idpRefreshToken) throws OidcException {
         Provider current = provider();
-        ClientAuthentication auth = settings.clientSecret() == null ? null
-                : new ClientSecretBasic(new ClientID(settings.clientId()), new Secret(settings.clientSecret()));
         RefreshTokenGrant grant = new RefreshTokenGrant(new RefreshToken(idpRefreshToken));
-        TokenRequest request = auth == null
-                ? new TokenRequest(current.metadata().getTokenEndpointURI(), new ClientID(settings.clientId()), grant)
-                : new TokenRequest(current.metadata().getTokenEndpointURI(), auth, grant);
-        return identityFrom(current, request, null, "the identity provider ended this session");
+        return identityFrom(current, tokenRequest(current, grant), null, "the identity provider ended this session");
+    }
+
+    /** A confidential client authenticates with client_secret_basic; a public one sends its client_id. */
+    private TokenRequest tokenRequest(Provider current, com.nimbusds.oauth2.sdk.AuthorizationGrant grant) {
+        if (settings.clientSecret() == null) return new TokenRequest(current.metadata().getTokenEndpointURI(), new ClientID(settings.clientId()), grant);
+        ClientAuthentication auth = new ClientSecretBasic(new ClientID(settings.clientId()), new Secret(settings.clientSecret()));
+        return new TokenRequest(current.metadata().getTokenEndpointURI(), auth, grant);
     }
 
     private Identity identityFrom(Provider current, TokenRequest request, Nonce expectedNonce, String refusedWording) throws OidcException {
