@@ -32,9 +32,12 @@ final class ServeCommand implements Callable<Integer> {
         Map<String, String> env = new HashMap<>(System.getenv());
         if (port != null) env.put("BSG_SERVER__PORT", port.toString());
         BedrockSimulator simulator = null;
+        DevelopmentIdentityProvider identityProvider = null;
         String adminKey = null;
         if (demo) {
             simulator = BedrockSimulator.start();
+            identityProvider = DevelopmentIdentityProvider.start();
+            env.putAll(identityProvider.gatewayEnvironment());
             adminKey = "bsg-demo-admin-" + Secrets.base62(24);
             env.putAll(simulator.gatewayEnvironment());
             env.put("BSG_UPSTREAM__REGIONS", "us-east-1");
@@ -58,6 +61,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         CountDownLatch stopped = new CountDownLatch(1);
         BedrockSimulator sim = simulator;
+        DevelopmentIdentityProvider idp = identityProvider;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.err.println("bsg: shutting down, letting in-flight requests finish (up to " + settings.server().shutdownGrace().toSeconds() + " s)");
             try {
@@ -66,6 +70,7 @@ final class ServeCommand implements Callable<Integer> {
                 System.err.println("bsg: shutdown: " + e.getMessage());
             }
             if (sim != null) sim.close();
+            if (idp != null) idp.close();
             stopped.countDown();
         }, "bsg-shutdown"));
         System.out.println("bsg: gateway listening on " + gateway.url());
@@ -103,6 +108,10 @@ final class ServeCommand implements Callable<Integer> {
                 curl:
                   curl %1$s/v1/messages -H 'x-api-key: %2$s' -H 'anthropic-version: 2023-06-01' \\
                     -d '{"model":"claude-sonnet-4-5","max_tokens":64,"messages":[{"role":"user","content":"hi"}]}'
+
+                Sign in (development identity provider: enter any email address as the user name):
+                  browser:  %1$s/login
+                  CLI:      ./bsg login --gateway %1$s --device
 
                 Admin:
                   ./bsg admin --url %1$s --token %3$s keys list

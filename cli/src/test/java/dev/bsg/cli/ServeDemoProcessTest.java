@@ -50,11 +50,27 @@ class ServeDemoProcessTest {
                     .build(), HttpResponse.BodyHandlers.ofString());
             assertThat(reply.statusCode()).isEqualTo(200);
             assertThat(reply.body()).contains("Hello from the Bedrock simulator.");
+            assertThat(signInWithTheDevelopmentIdentityProvider(url, "alice@example.com")).contains("You are <b>alice@example.com</b>");
             process.destroy();
             assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
             assertThat(Files.readString(dir.resolve("stderr.txt"))).contains("shutting down");
         } finally {
             process.destroyForcibly();
         }
+    }
+
+    /** What a person does: /login, type an email at the development IdP's form, come back signed in. */
+    static String signInWithTheDevelopmentIdentityProvider(String gateway, String email) throws Exception {
+        HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+        HttpResponse<String> login = http.send(HttpRequest.newBuilder(URI.create(gateway + "/login")).build(), HttpResponse.BodyHandlers.ofString());
+        URI authorize = URI.create(login.headers().firstValue("location").orElseThrow());
+        assertThat(http.send(HttpRequest.newBuilder(authorize).build(), HttpResponse.BodyHandlers.ofString()).body()).contains("name=\"username\"");
+        HttpResponse<String> submitted = http.send(HttpRequest.newBuilder(authorize).header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("username=" + java.net.URLEncoder.encode(email, java.nio.charset.StandardCharsets.UTF_8) + "&claims="))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> callback = http.send(HttpRequest.newBuilder(URI.create(submitted.headers().firstValue("location").orElseThrow())).build(),
+                HttpResponse.BodyHandlers.ofString());
+        String cookie = callback.headers().firstValue("set-cookie").orElseThrow().split(";")[0];
+        return http.send(HttpRequest.newBuilder(URI.create(gateway + "/")).header("Cookie", cookie).build(), HttpResponse.BodyHandlers.ofString()).body();
     }
 }
