@@ -46,6 +46,18 @@ class AdminCommandTest {
     }
 
     @Test
+    void keygenWritesAPrivateKeyTheGatewayCanUseForEs256() throws Exception {
+        java.nio.file.Path key = Files.createTempDirectory("bsg-keygen").resolve("session.jwk");
+        assertThat(CliRun.bsg("keygen", "--out", key.toString()).exit()).isZero();
+        assertThat(Files.getPosixFilePermissions(key)).hasSize(2);
+        var settings = SettingsLoader.load(null, Map.of("BSG_SESSION__JWT_KEY_FILE", key.toString()));
+        assertThat(settings.session().jwtKey().isPrivate()).isTrue();
+        CliRun again = CliRun.bsg("keygen", "--out", key.toString());
+        assertThat(again.exit()).isEqualTo(1);
+        assertThat(again.err()).contains("already exists");
+    }
+
+    @Test
     void errorsAreOneLineThatSaysWhatToDo() {
         CliRun noToken = CliRun.bsg("admin", "--url", gateway.url(), "keys", "list");
         if (System.getenv("BSG_ADMIN_TOKEN") == null) {

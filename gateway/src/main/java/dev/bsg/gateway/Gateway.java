@@ -62,8 +62,10 @@ public final class Gateway implements AutoCloseable {
         List<String> jwtSecrets = settings.session().jwtSecrets().isEmpty()
                 ? List.of(new GatewaySecrets(sql).getOrCreate("session-jwt"))
                 : settings.session().jwtSecrets();
-        SessionTokens sessionTokens = new SessionTokens(jwtSecrets,
-                settings.server().publicUrl() == null ? "urn:bsg:gateway" : settings.server().publicUrl(), settings.session().accessTtl(), Clock.systemUTC());
+        String issuer = settings.server().publicUrl() == null ? "urn:bsg:gateway" : settings.server().publicUrl();
+        SessionTokens sessionTokens = settings.session().jwtKey() != null
+                ? SessionTokens.ec(settings.session().jwtKey(), issuer, settings.session().accessTtl(), Clock.systemUTC())
+                : new SessionTokens(jwtSecrets, issuer, settings.session().accessTtl(), Clock.systemUTC());
         OidcClient oidc = new OidcClient(settings.oidc(), () -> URI.create(publicUrl() + "/oauth/callback"));
         SecretBox box = new SecretBox(new GatewaySecrets(sql).getOrCreate("idp-token-key"));
         this.sessions = new SessionService(sessionTokens, new RefreshTokenStore(sql, settings.session().refreshTtl(), Clock.systemUTC()), users, audit, oidc, box);

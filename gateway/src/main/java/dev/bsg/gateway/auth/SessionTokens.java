@@ -4,7 +4,15 @@ import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.JWSSigner;
+import com.nimbusds.jose.JWSVerifier;
+import com.nimbusds.jose.crypto.ECDSASigner;
+import com.nimbusds.jose.crypto.ECDSAVerifier;
 import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import com.nimbusds.jose.crypto.MACVerifier;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
@@ -14,25 +22,24 @@ import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 
 /**
- * Gateway access tokens: HS256 JWTs with {@code iss}, {@code aud}, {@code exp} checked and the
- * algorithm pinned. Several secrets may verify (rotation); the first one signs. Each secret is
- * named by a {@code kid} derived from it, so verification picks the right one.
+ * Gateway access tokens: JWTs with {@code iss}, {@code aud}, {@code exp} checked and the algorithm
+ * pinned. HS256 by default, where several secrets may verify (rotation) and the first one signs; or
+ * ES256 with a key file. Each key is named by a {@code kid}, so verification picks the right one.
  */
 public final class SessionTokens {
     public static final String AUDIENCE = "bsg-gateway";
     private static final int MIN_SECRET_BYTES = 32;
 
-    private record Key(String id, byte[] secret, MACVerifier verifier) {}
-
-    private final List<Key> keys = new ArrayList<>();
-    private final MACSigner signer;
+    private final JWSAlgorithm algorithm;
+    private final String signingKeyId;
+    private final JWSSigner signer;
+    private final Map<String, JWSVerifier> verifiers;
     private final String issuer;
     private final Duration ttl;
     private final Clock clock;
@@ -40,25 +47,53 @@ public final class SessionTokens {
     /** The claims a verified token carries. */
     public record Session(String userId, String subject, String email, String name, List<String> groups, long expiresAtEpochSecond) {}
 
-    public SessionTokens(List<String> secrets, String issuer, Duration ttl, Clock clock) {
-        if (secrets.isEmpty()) throw new IllegalArgumentException("at least one session secret is needed");
-        for (String secret : secrets) {
-            byte[] bytes = secret.getBytes(StandardCharsets.UTF_8);
-            if (bytes.length < MIN_SECRET_BYTES) throw new IllegalArgumentException("session secrets must be at least " + MIN_SECRET_BYTES + " bytes");
-            try {
-                keys.add(new Key(Secrets.sha256(secret).substring(0, 16), bytes, new MACVerifier(bytes)));
-            } catch (JOSEException e) {
-                throw new IllegalArgumentException(e.getMessage(), e);
-            }
-        }
-        try {
-            this.signer = new MACSigner(keys.get(0).secret());
-        } catch (JOSEException e) {
-            throw new IllegalArgumentException(e.getMessage(), e);
-        }
+    private SessionTokens(JWSAlgorithm algorithm, String signingKeyId, JWSSigner signer, Map<String, JWSVerifier> verifiers, String issuer,
+                          Duration ttl, Clock clock) {
+        this.algorithm = algorithm;
+        this.signingKeyId = signingKeyId;
+        this.signer = signer;
+        this.verifiers = verifiers;
         this.issuer = issuer;
         this.ttl = ttl;
         this.clock = clock;
+    }
+
+    /** HS256 with a rotation list: the first secret signs, every one verifies. */
+    public SessionTokens(List<String> secrets, String issuer, Duration ttl, Clock clock) {
+        this(hmac(secrets), issuer, ttl, clock);
+    }
+
+    private SessionTokens(Hmac hmac, String issuer, Duration ttl, Clock clock) {
+        this(JWSAlgorithm.HS256, hmac.signingKeyId(), hmac.signer(), hmac.verifiers(), issuer, ttl, clock);
+    }
+
+    private record Hmac(String signingKeyId, JWSSigner signer, Map<String, JWSVerifier> verifiers) {}
+
+    private static Hmac hmac(List<String> secrets) {
+        if (secrets.isEmpty()) throw new IllegalArgumentException("at least one session secret is needed");
+        Map<String, JWSVerifier> verifiers = new LinkedHashMap<>();
+        try {
+            for (String secret : secrets) {
+                byte[] bytes = secret.getBytes(StandardCharsets.UTF_8);
+                if (bytes.length < MIN_SECRET_BYTES) throw new IllegalArgumentException("session secrets must be at least " + MIN_SECRET_BYTES + " bytes");
+                verifiers.put(Secrets.sha256(secret).substring(0, 16), new MACVerifier(bytes));
+            }
+            String first = secrets.get(0);
+            return new Hmac(Secrets.sha256(first).substring(0, 16), new MACSigner(first.getBytes(StandardCharsets.UTF_8)), verifiers);
+        } catch (JOSEException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
+    /** ES256 with an EC P-256 key (a JWK with its private part); verification uses its public half. */
+    public static SessionTokens ec(ECKey key, String issuer, Duration ttl, Clock clock) {
+        if (!Curve.P_256.equals(key.getCurve()) || !key.isPrivate()) throw new IllegalArgumentException("the session key must be a private EC P-256 JWK");
+        try {
+            String kid = key.getKeyID() != null ? key.getKeyID() : key.computeThumbprint().toString().substring(0, 16);
+            return new SessionTokens(JWSAlgorithm.ES256, kid, new ECDSASigner(key), Map.of(kid, new ECDSAVerifier(key.toPublicJWK())), issuer, ttl, clock);
+        } catch (JOSEException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
     }
 
     public Duration ttl() {
@@ -73,7 +108,7 @@ public final class SessionTokens {
                 .jwtID(UUID.randomUUID().toString())
                 .claim("uid", userId).claim("email", email).claim("name", name).claim("groups", groups)
                 .build();
-        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).type(JOSEObjectType.JWT).keyID(keys.get(0).id()).build(), claims);
+        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(algorithm).type(JOSEObjectType.JWT).keyID(signingKeyId).build(), claims);
         try {
             jwt.sign(signer);
         } catch (JOSEException e) {
@@ -96,10 +131,10 @@ public final class SessionTokens {
         } catch (ParseException e) {
             return null;
         }
-        if (!JWSAlgorithm.HS256.equals(jwt.getHeader().getAlgorithm())) return null;
-        Key key = keyFor(jwt.getHeader().getKeyID());
+        if (!algorithm.equals(jwt.getHeader().getAlgorithm())) return null;
+        JWSVerifier verifier0 = jwt.getHeader().getKeyID() == null ? null : verifiers.get(jwt.getHeader().getKeyID());
         try {
-            if (key == null || !jwt.verify(key.verifier())) return null;
+            if (verifier0 == null || !jwt.verify(verifier0)) return null;
             JWTClaimsSet claims = jwt.getJWTClaimsSet();
             DefaultJWTClaimsVerifier<?> verifier = new DefaultJWTClaimsVerifier<>(AUDIENCE,
                     new JWTClaimsSet.Builder().issuer(issuer).build(), Set.of("sub", "exp", "iat", "uid")) {
@@ -116,10 +151,5 @@ public final class SessionTokens {
         } catch (JOSEException | ParseException | BadJWTException e) {
             return null;
         }
-    }
-
-    private Key keyFor(String kid) {
-        for (Key key : keys) if (key.id().equals(kid)) return key;
-        return null;
     }
 }

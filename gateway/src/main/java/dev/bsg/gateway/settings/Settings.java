@@ -42,7 +42,7 @@ public record Settings(Server server, Database database, Admin admin, ApiKeys ap
     }
 
     /** Gateway sessions: JWT secrets (first signs, all verify; empty = generated and kept in the database), lifetimes. */
-    public record Session(List<String> jwtSecrets, Duration accessTtl, Duration refreshTtl) {}
+    public record Session(List<String> jwtSecrets, com.nimbusds.jose.jwk.ECKey jwtKey, Duration accessTtl, Duration refreshTtl) {}
 
     public enum CredentialSource { DEFAULT, PROFILE, STATIC, BEARER }
 

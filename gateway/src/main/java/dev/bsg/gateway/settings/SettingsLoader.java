@@ -93,7 +93,20 @@ public final class SettingsLoader {
                 throw new SettingsException("session.jwt_secrets", "(hidden)", "each secret needs at least 32 bytes; generate one with 'openssl rand -base64 48'");
             }
         }
-        return new Settings.Session(List.copyOf(secrets),
+        // The JWK itself is a secret, so it usually comes through the _file indirection: session.jwt_key_file.
+        String keyJson = c.string("session.jwt_key", null);
+        com.nimbusds.jose.jwk.ECKey key = null;
+        if (keyJson != null) {
+            try {
+                key = com.nimbusds.jose.jwk.ECKey.parse(keyJson);
+            } catch (java.text.ParseException e) {
+                key = null;
+            }
+            if (key == null || !key.isPrivate() || !com.nimbusds.jose.jwk.Curve.P_256.equals(key.getCurve())) {
+                throw new SettingsException("session.jwt_key", "(hidden)", "it must be a private EC P-256 JWK; create one with 'bsg keygen --out FILE' and set session.jwt_key_file");
+            }
+        }
+        return new Settings.Session(List.copyOf(secrets), key,
                 Duration.ofMinutes(c.integer("session.ttl_minutes", 60, 1, 24 * 60)),
                 Duration.ofDays(c.integer("session.refresh_ttl_days", 30, 1, 365)));
     }

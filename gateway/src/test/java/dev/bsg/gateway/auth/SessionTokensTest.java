@@ -76,6 +76,21 @@ class SessionTokensTest {
         assertThat(tokens.verify("not.a.jwt")).isNull();
     }
 
+    @Test
+    void es256TokensVerifyWithTheKeysPublicHalfAndTheAlgorithmStaysPinned() throws Exception {
+        com.nimbusds.jose.jwk.ECKey key = new com.nimbusds.jose.jwk.gen.ECKeyGenerator(com.nimbusds.jose.jwk.Curve.P_256).keyID("k1").generate();
+        SessionTokens ec = SessionTokens.ec(key, ISSUER, Duration.ofHours(1), Clock.fixed(NOW, ZoneOffset.UTC));
+        String token = mint(ec);
+        assertThat(token.split("\\.")[0]).isEqualTo(Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(new String(Base64.getUrlDecoder().decode(token.split("\\.")[0]), StandardCharsets.UTF_8).getBytes(StandardCharsets.UTF_8)));
+        assertThat(new String(Base64.getUrlDecoder().decode(token.split("\\.")[0]), StandardCharsets.UTF_8)).contains("\"alg\":\"ES256\"");
+        assertThat(ec.verify(token)).isNotNull();
+        assertThat(ec.verify(mint(tokens(List.of(SECRET), NOW)))).as("an HS256 token is refused by an ES256 gateway").isNull();
+        SessionTokens other = SessionTokens.ec(new com.nimbusds.jose.jwk.gen.ECKeyGenerator(com.nimbusds.jose.jwk.Curve.P_256).keyID("k1").generate(),
+                ISSUER, Duration.ofHours(1), Clock.fixed(NOW, ZoneOffset.UTC));
+        assertThat(other.verify(token)).as("a foreign key with the same kid").isNull();
+    }
+
     static String signed(JWSAlgorithm algorithm, String kid, String audience, String issuer) throws Exception {
         JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(issuer).audience(audience).subject("s").claim("uid", "usr_1")
                 .issueTime(Date.from(NOW)).expirationTime(Date.from(NOW.plusSeconds(600))).build();
