@@ -121,12 +121,14 @@ final class SessionCommands {
                 System.err.println("bsg: not signed in; nothing to do");
                 return 0;
             }
-            if (entry.refreshToken() != null) {
-                try {
-                    new GatewayClient(entry.gateway()).form(entry.gateway() + "/oauth/revoke", "token", entry.refreshToken(), "token_type_hint", "refresh_token");
-                } catch (CliException e) {
-                    System.err.println("bsg: the gateway could not be told (" + e.getMessage() + "); the local tokens are removed anyway");
+            try {
+                GatewayClient client = new GatewayClient(entry.gateway());
+                client.form(entry.gateway() + "/oauth/revoke", "token", entry.accessToken(), "token_type_hint", "access_token");
+                if (entry.refreshToken() != null) {
+                    client.form(entry.gateway() + "/oauth/revoke", "token", entry.refreshToken(), "token_type_hint", "refresh_token");
                 }
+            } catch (CliException e) {
+                System.err.println("bsg: the gateway could not be told (" + e.getMessage() + "); the local tokens are removed anyway");
             }
             file.remove(entry.gateway());
             System.err.println("bsg: signed out of " + entry.gateway());

@@ -14,6 +14,7 @@ import dev.bsg.gateway.auth.SessionTokens;
 import dev.bsg.gateway.store.DeviceGrantStore;
 import dev.bsg.gateway.store.GatewaySecrets;
 import dev.bsg.gateway.store.RefreshTokenStore;
+import dev.bsg.gateway.store.RevokedTokens;
 import java.time.Clock;
 import dev.bsg.gateway.http.Door;
 import dev.bsg.gateway.http.HttpServer;
@@ -46,6 +47,7 @@ public final class Gateway implements AutoCloseable {
     private final UserStore users;
     private final ApiKeyStore keys;
     private final SessionService sessions;
+    private final RevokedTokens revokedTokens;
     private final StreamWatchdog watchdog;
     private final UpstreamSigner signer;
     private final BedrockUpstream upstream;
@@ -68,11 +70,13 @@ public final class Gateway implements AutoCloseable {
                 : new SessionTokens(jwtSecrets, issuer, settings.session().accessTtl(), Clock.systemUTC());
         OidcClient oidc = new OidcClient(settings.oidc(), () -> URI.create(publicUrl() + "/oauth/callback"));
         SecretBox box = new SecretBox(new GatewaySecrets(sql).getOrCreate("idp-token-key"));
-        this.sessions = new SessionService(sessionTokens, new RefreshTokenStore(sql, settings.session().refreshTtl(), Clock.systemUTC()), users, audit, oidc, box);
+        this.revokedTokens = new RevokedTokens(sql, java.time.Duration.ofSeconds(3));
+        this.sessions = new SessionService(sessionTokens, new RefreshTokenStore(sql, settings.session().refreshTtl(), Clock.systemUTC()), users, audit, oidc, box,
+                revokedTokens);
         DeviceGrantStore devices = new DeviceGrantStore(sql, Clock.systemUTC());
         OAuthEndpoints oauth = new OAuthEndpoints(sessions, devices, users, settings.oidc().enabled(), this::publicUrl);
         WebSignIn web = new WebSignIn(settings.oidc(), oidc, sessions, sessionTokens, users, keys, audit, devices, () -> URI.create(publicUrl()));
-        Authenticator authenticator = new Authenticator(keys, sessionTokens, settings.admin());
+        Authenticator authenticator = new Authenticator(keys, sessionTokens, revokedTokens, settings.admin());
         ModelCatalog catalog = new ModelCatalog(settings.models().extraEntries(), settings.models().aliases(), settings.models().regionPrefix());
         this.signer = UpstreamSigner.from(settings.upstream());
         this.upstream = new BedrockUpstream(settings.upstream(), signer, metrics);
@@ -182,6 +186,7 @@ public final class Gateway implements AutoCloseable {
             server.stop();
         } finally {
             watchdog.close();
+            revokedTokens.close();
             upstream.close();
             database.close();
         }

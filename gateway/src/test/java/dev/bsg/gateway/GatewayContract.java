@@ -178,6 +178,27 @@ abstract class GatewayContract {
     }
 
     @Test
+    void aRevokedAccessTokenStopsAtOnceHereAndWithinSecondsOnOtherInstances() throws Exception {
+        var pair = gw.gateway.sessions().start(gw.gateway.users().findOrCreate("ivy@example.com", "Ivy"), "idp-ivy", java.util.List.of());
+        String bearer = "Bearer " + pair.accessToken();
+        try (TestGateway other = TestGateway.startOn(database().url())) {
+            assertThat(other.send("POST", "/v1/messages", MESSAGE, "Authorization", bearer).statusCode()).isEqualTo(200);
+            assertThat(gw.send("POST", "/oauth/revoke", form("token", pair.accessToken()), "Content-Type", "application/x-www-form-urlencoded").statusCode())
+                    .isEqualTo(200);
+            HttpResponse<String> here = gw.send("POST", "/v1/messages", MESSAGE, "Authorization", bearer);
+            assertThat(here.statusCode()).isEqualTo(401);
+            assertThat(json(here).at("/error/message").asText()).contains("revoked");
+            long deadline = System.currentTimeMillis() + 8000;
+            int status = 200;
+            while (status == 200 && System.currentTimeMillis() < deadline) {
+                Thread.sleep(250);
+                status = other.send("POST", "/v1/messages", MESSAGE, "Authorization", bearer).statusCode();
+            }
+            assertThat(status).as("the other instance learnt of the revocation").isEqualTo(401);
+        }
+    }
+
+    @Test
     void badTokenRequestsGetOAuthErrors() throws Exception {
         assertThat(json(token("grant_type", "password", "username", "x")).get("error").asText()).isEqualTo("unsupported_grant_type");
         assertThat(json(token("refresh_token", "x")).get("error").asText()).isEqualTo("invalid_request");

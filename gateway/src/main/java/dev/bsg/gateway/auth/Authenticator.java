@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.bsg.gateway.settings.Settings;
 import dev.bsg.gateway.store.ApiKey;
 import dev.bsg.gateway.store.ApiKeyStore;
+import dev.bsg.gateway.store.RevokedTokens;
 import dev.bsg.protocol.errors.ApiError;
 import java.time.Duration;
 import java.util.List;
@@ -18,10 +19,12 @@ public final class Authenticator {
     private final ApiKeyStore keys;
     private final SessionTokens sessions;
     private final Settings.Admin admins;
+    private final RevokedTokens revokedTokens;
     private final Cache<String, Optional<ApiKey>> cache = Caffeine.newBuilder()
             .maximumSize(100_000).expireAfterWrite(Duration.ofSeconds(30)).build();
 
-    public Authenticator(ApiKeyStore keys, SessionTokens sessions, Settings.Admin admins) {
+    public Authenticator(ApiKeyStore keys, SessionTokens sessions, RevokedTokens revokedTokens, Settings.Admin admins) {
+        this.revokedTokens = revokedTokens;
         this.keys = keys;
         this.sessions = sessions;
         this.admins = admins;
@@ -47,6 +50,7 @@ public final class Authenticator {
         if (SessionTokens.looksLikeJwt(credential)) {
             SessionTokens.Session session = sessions.verify(credential);
             if (session == null) throw new AuthException(ApiError.authentication("invalid or expired session token; sign in again"));
+            if (revokedTokens.isRevoked(session.tokenId())) throw new AuthException(ApiError.authentication("session token revoked; sign in again"));
             return new Principal(session.userId(), session.email(), null, session.groups(), admins.grants(session.email(), session.groups()));
         }
         String hash = Secrets.sha256(credential);

@@ -2,6 +2,7 @@ package dev.bsg.gateway.auth;
 
 import dev.bsg.gateway.store.AuditLog;
 import dev.bsg.gateway.store.RefreshTokenStore;
+import dev.bsg.gateway.store.RevokedTokens;
 import dev.bsg.gateway.store.User;
 import dev.bsg.gateway.store.UserStore;
 import java.util.List;
@@ -20,6 +21,7 @@ public final class SessionService {
     private final AuditLog audit;
     private final OidcClient oidc;
     private final SecretBox box;
+    private final RevokedTokens revokedTokens;
 
     /** What a client gets on sign-in and on each refresh. */
     public record TokenPair(String accessToken, String refreshToken, long expiresInSeconds, String email) {}
@@ -27,7 +29,9 @@ public final class SessionService {
     /** A refresh that worked (pair) or was refused (reason, for the client and the audit trail). */
     public record Refreshed(TokenPair pair, String refusal) {}
 
-    public SessionService(SessionTokens tokens, RefreshTokenStore refreshTokens, UserStore users, AuditLog audit, OidcClient oidc, SecretBox box) {
+    public SessionService(SessionTokens tokens, RefreshTokenStore refreshTokens, UserStore users, AuditLog audit, OidcClient oidc, SecretBox box,
+                          RevokedTokens revokedTokens) {
+        this.revokedTokens = revokedTokens;
         this.tokens = tokens;
         this.refreshTokens = refreshTokens;
         this.users = users;
@@ -83,10 +87,17 @@ public final class SessionService {
         return new Refreshed(null, why);
     }
 
-    /** RFC 7009: revokes a refresh token's whole session; anything else is ignored. */
+    /** RFC 7009: a refresh token revokes its whole session, an access token itself until it would expire; anything else is ignored. */
     public void revoke(String token, String sourceIp) {
-        if (token != null && token.startsWith(RefreshTokenStore.PREFIX) && refreshTokens.revoke(token)) {
-            audit.record("unknown", "session.revoke", null, "ok", sourceIp, null);
+        if (token == null) return;
+        if (token.startsWith(RefreshTokenStore.PREFIX) && refreshTokens.revoke(token)) {
+            audit.record("unknown", "session.revoke", null, "ok", sourceIp, "refresh token");
+        } else if (SessionTokens.looksLikeJwt(token)) {
+            SessionTokens.Session session = tokens.verify(token);
+            if (session != null && session.tokenId() != null) {
+                revokedTokens.revoke(session.tokenId(), session.expiresAtEpochSecond());
+                audit.record(session.email(), "session.revoke", null, "ok", sourceIp, "access token");
+            }
         }
     }
 

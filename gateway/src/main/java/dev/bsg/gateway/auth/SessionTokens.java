@@ -45,7 +45,7 @@ public final class SessionTokens {
     private final Clock clock;
 
     /** The claims a verified token carries. */
-    public record Session(String userId, String subject, String email, String name, List<String> groups, long expiresAtEpochSecond) {}
+    public record Session(String userId, String subject, String email, String name, List<String> groups, long expiresAtEpochSecond, String tokenId) {}
 
     private SessionTokens(JWSAlgorithm algorithm, String signingKeyId, JWSSigner signer, Map<String, JWSVerifier> verifiers, String issuer,
                           Duration ttl, Clock clock) {
@@ -147,7 +147,8 @@ public final class SessionTokens {
             verifier.verify(claims, null);
             List<String> groups = claims.getStringListClaim("groups");
             return new Session(claims.getStringClaim("uid"), claims.getSubject(), claims.getStringClaim("email"),
-                    claims.getStringClaim("name"), groups == null ? List.of() : groups, claims.getExpirationTime().toInstant().getEpochSecond());
+                    claims.getStringClaim("name"), groups == null ? List.of() : groups, claims.getExpirationTime().toInstant().getEpochSecond(),
+                    claims.getJWTID());
         } catch (JOSEException | ParseException | BadJWTException e) {
             return null;
         }
