@@ -54,11 +54,14 @@ class SignInCommandsTest {
         home = Files.createTempDirectory("bsg-cli-home");
         originalHome = System.getProperty("user.home");
         System.setProperty("user.home", home.toString());
+        // This test reads the credentials file itself; the keyring back-end has KeyringStorageTest.
+        System.setProperty("bsg.credential.storage", "file");
     }
 
     @AfterAll
     static void stop() throws Exception {
         System.setProperty("user.home", originalHome);
+        System.clearProperty("bsg.credential.storage");
         gateway.close();
         simulator.close();
         IDP.shutdown();
