@@ -13,6 +13,7 @@ import dev.bsg.gateway.auth.SessionService;
 import dev.bsg.gateway.auth.SessionTokens;
 import dev.bsg.gateway.store.DeviceGrantStore;
 import dev.bsg.gateway.store.GatewaySecrets;
+import dev.bsg.gateway.store.PendingSignIns;
 import dev.bsg.gateway.store.RefreshTokenStore;
 import dev.bsg.gateway.store.RevokedTokens;
 import java.time.Clock;
@@ -75,7 +76,8 @@ public final class Gateway implements AutoCloseable {
                 revokedTokens);
         DeviceGrantStore devices = new DeviceGrantStore(sql, Clock.systemUTC());
         OAuthEndpoints oauth = new OAuthEndpoints(sessions, devices, users, settings.oidc().enabled(), this::publicUrl);
-        WebSignIn web = new WebSignIn(settings.oidc(), oidc, sessions, sessionTokens, users, keys, audit, devices, () -> URI.create(publicUrl()));
+        WebSignIn web = new WebSignIn(settings.oidc(), oidc, sessions, sessionTokens, users, keys, audit, devices,
+                new PendingSignIns(sql), () -> URI.create(publicUrl()));
         Authenticator authenticator = new Authenticator(keys, sessionTokens, revokedTokens, settings.admin());
         ModelCatalog catalog = new ModelCatalog(settings.models().extraEntries(), settings.models().aliases(), settings.models().regionPrefix());
         this.signer = UpstreamSigner.from(settings.upstream());

@@ -50,8 +50,14 @@ public final class SessionService {
         return pair(user, subject, groups, refresh.token());
     }
 
-    public String seal(String idpRefreshToken) {
-        return box.seal(idpRefreshToken);
+    /** Seals a secret the gateway must keep for a while (an IdP refresh token, a PKCE verifier). */
+    public String seal(String secret) {
+        return box.seal(secret);
+    }
+
+    /** The secret {@link #seal} sealed, or null when it can't be opened. */
+    public String open(String sealed) {
+        return box.open(sealed);
     }
 
     public Refreshed refresh(String refreshToken, String sourceIp) {

@@ -1,7 +1,5 @@
 package dev.bsg.gateway.web;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import com.nimbusds.oauth2.sdk.pkce.CodeVerifier;
 import com.nimbusds.openid.connect.sdk.Nonce;
 import dev.bsg.gateway.auth.OidcClient;
@@ -11,6 +9,7 @@ import dev.bsg.gateway.http.Exchange;
 import dev.bsg.gateway.http.Forms;
 import dev.bsg.gateway.limits.FixedWindowLimiter;
 import dev.bsg.gateway.store.DeviceGrantStore;
+import dev.bsg.gateway.store.PendingSignIns;
 import dev.bsg.gateway.settings.Settings;
 import dev.bsg.gateway.store.ApiKey;
 import dev.bsg.gateway.store.ApiKeyStore;
@@ -40,13 +39,11 @@ public final class WebSignIn {
     private final Supplier<URI> publicUrl;
     private final DeviceGrantStore devices;
     private final FixedWindowLimiter verifyLimiter = new FixedWindowLimiter(10, Duration.ofMinutes(10));
-    private final Cache<String, Pending> pending = Caffeine.newBuilder().expireAfterWrite(Duration.ofMinutes(10)).maximumSize(100_000).build();
-
-    /** A sign-in waiting for the identity provider; {@code deviceGrantId} is set when it approves a device. */
-    private record Pending(Nonce nonce, CodeVerifier verifier, String deviceGrantId) {}
+    private final PendingSignIns pending;
 
     public WebSignIn(Settings.Oidc oidcSettings, OidcClient oidc, SessionService sessions, SessionTokens tokens, UserStore users,
-                     ApiKeyStore keys, AuditLog audit, DeviceGrantStore devices, Supplier<URI> publicUrl) {
+                     ApiKeyStore keys, AuditLog audit, DeviceGrantStore devices, PendingSignIns pending, Supplier<URI> publicUrl) {
+        this.pending = pending;
         this.devices = devices;
         this.oidcSettings = oidcSettings;
         this.oidc = oidc;
@@ -70,7 +67,8 @@ public final class WebSignIn {
         }
         try {
             OidcClient.Authorization authorization = oidc.authorize();
-            pending.put(authorization.state().getValue(), new Pending(authorization.nonce(), authorization.verifier(), deviceGrantId));
+            pending.put(authorization.state().getValue(), new PendingSignIns.Pending(authorization.nonce().getValue(),
+                    sessions.seal(authorization.verifier().getValue()), deviceGrantId));
             redirect(exchange, authorization.uri().toString());
         } catch (OidcClient.OidcException e) {
             page(exchange, 502, "Sign-in is unavailable", "<p>" + Html.escape(e.getMessage()) + "</p>");
@@ -122,8 +120,9 @@ public final class WebSignIn {
 
     public void callback(Exchange exchange) {
         String state = exchange.query("state");
-        Pending started = state == null ? null : pending.asMap().remove(state);
-        if (started == null) {
+        PendingSignIns.Pending started = state == null ? null : pending.take(state).orElse(null);
+        String verifier = started == null ? null : sessions.open(started.sealedVerifier());
+        if (started == null || verifier == null) {
             page(exchange, 400, "Sign-in link expired", "<p>This sign-in was already used or took too long. <a href=\"/login\">Start again</a>.</p>");
             return;
         }
@@ -136,7 +135,7 @@ public final class WebSignIn {
         }
         OidcClient.Identity identity;
         try {
-            identity = oidc.redeem(exchange.query("code") == null ? "" : exchange.query("code"), started.nonce(), started.verifier());
+            identity = oidc.redeem(exchange.query("code") == null ? "" : exchange.query("code"), new Nonce(started.nonce()), new CodeVerifier(verifier));
         } catch (OidcClient.OidcException e) {
             audit.record("unknown", "sign-in", null, "failed", exchange.clientIp(), e.getMessage());
             page(exchange, 403, "Sign-in failed", "<p>" + Html.escape(e.getMessage()) + "</p><p><a href=\"/login\">Try again</a></p>");

@@ -131,6 +131,20 @@ class WebSignInTest {
     }
 
     @Test
+    void aSignInStartedOnOneInstanceFinishesOnAnother() throws Exception {
+        try (TestGateway second = TestGateway.start(database.url(), Map.of("BSG_OIDC__ISSUER", IDP.issuerUrl("company").toString(),
+                "BSG_OIDC__CLIENT_ID", "bsg-gateway-client", "BSG_OIDC__CLIENT_SECRET", "client-secret",
+                "BSG_SERVER__PUBLIC_URL", gw.url()))) {
+            signInAs("lb-sub", "lou@example.com", List.of());
+            Browser browser = new Browser();
+            // /login on the second instance; the IdP sends the browser back to the public URL, which is the first instance.
+            HttpResponse<String> home = browser.get(second.url() + "/login");
+            assertThat(home.uri().toString()).startsWith(gw.url());
+            assertThat(home.body()).contains("lou@example.com");
+        }
+    }
+
+    @Test
     void anEmailOutsideTheAllowedDomainsIsRefusedWithAReason() throws Exception {
         signInAs("mallory-sub", "mallory@elsewhere.org", List.of());
         Browser browser = new Browser();
