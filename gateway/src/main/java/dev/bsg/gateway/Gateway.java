@@ -18,6 +18,9 @@ import dev.bsg.gateway.store.RefreshTokenStore;
 import dev.bsg.gateway.store.RevokedTokens;
 import java.time.Clock;
 import dev.bsg.gateway.http.Door;
+import dev.bsg.gateway.metering.Metering;
+import dev.bsg.gateway.metering.UsageReports;
+import dev.bsg.gateway.metering.UsageWriter;
 import dev.bsg.gateway.http.HttpServer;
 import dev.bsg.gateway.http.Interceptor;
 import dev.bsg.gateway.http.Router;
@@ -48,6 +51,7 @@ public final class Gateway implements AutoCloseable {
     private final UserStore users;
     private final ApiKeyStore keys;
     private final SessionService sessions;
+    private final UsageWriter usageWriter;
     private final RevokedTokens revokedTokens;
     private final StreamWatchdog watchdog;
     private final UpstreamSigner signer;
@@ -93,19 +97,23 @@ public final class Gateway implements AutoCloseable {
         AdminApi admin = new AdminApi(users, keys, audit, authenticator, settings.apiKeys().maxPerUser());
         SelfServiceApi self = admin.selfService();
 
+        this.usageWriter = new UsageWriter(database, 10_000);
+        Metering metering = new Metering(usageWriter);
+        UsageReports usage = new UsageReports(database, sql);
         List<Interceptor> caller = List.of(operations.recorder(), Guards.caller(authenticator));
+        List<Interceptor> metered = List.of(operations.recorder(), Guards.caller(authenticator), metering.interceptor());
         List<Interceptor> administrator = List.of(operations.recorder(), Guards.admin(authenticator));
         List<Interceptor> open = List.of();
         Router router = new Router();
         for (String prefix : List.of("", "/anthropic")) {
-            router.add("POST", prefix + "/v1/messages", Door.ANTHROPIC, caller, anthropic::messages)
+            router.add("POST", prefix + "/v1/messages", Door.ANTHROPIC, metered, anthropic::messages)
                     .add("POST", prefix + "/v1/messages/count_tokens", Door.ANTHROPIC, caller, anthropic::countTokens)
                     .add("GET", prefix + "/v1/models", Door.ANTHROPIC, caller, models::anthropicModels)
                     .add("GET", prefix + "/api/hello", Door.ANTHROPIC, open, exchange -> exchange.sendEmpty(200));
         }
         for (String prefix : List.of("", "/bedrock")) {
             for (String operation : List.of("invoke", "invoke-with-response-stream", "converse", "converse-stream", "count-tokens")) {
-                router.add("POST", prefix + "/model/{modelId}/" + operation, Door.BEDROCK, caller, exchange -> bedrock.operation(exchange, operation));
+                router.add("POST", prefix + "/model/{modelId}/" + operation, Door.BEDROCK, metered, exchange -> bedrock.operation(exchange, operation));
             }
             router.add("GET", prefix + "/inference-profiles", Door.BEDROCK, caller, models::listInferenceProfiles)
                     .add("GET", prefix + "/inference-profiles/{id}", Door.BEDROCK, caller, models::getInferenceProfile);
@@ -117,6 +125,8 @@ public final class Gateway implements AutoCloseable {
                 .add("GET", "/api/admin/users/{id}", Door.API, administrator, admin::getUser)
                 .add("PATCH", "/api/admin/users/{id}", Door.API, administrator, admin::updateUser)
                 .add("GET", "/api/admin/audit", Door.API, administrator, admin::listAudit)
+                .add("GET", "/api/admin/usage", Door.API, administrator, usage::all)
+                .add("GET", "/api/usage", Door.API, caller, usage::mine)
                 .add("GET", "/managed/settings", Door.API, caller, managedSettings::serve)
                 .add("GET", "/api/me", Door.API, caller, self::me)
                 .add("GET", "/api/keys", Door.API, caller, self::listKeys)
@@ -187,6 +197,7 @@ public final class Gateway implements AutoCloseable {
         try {
             server.stop();
         } finally {
+            usageWriter.close();
             watchdog.close();
             revokedTokens.close();
             upstream.close();

@@ -31,6 +31,10 @@ public final class Exchange {
     private long firstByteNanos;
     private boolean completed;
     private boolean bodyRead;
+    private String operation;
+    private String modelAsked;
+    private String errorType;
+    private final dev.bsg.gateway.metering.Usage usage = new dev.bsg.gateway.metering.Usage();
 
     Exchange(Request request, Response response, Callback callback, Door door, Map<String, String> pathParams, String requestId, long maxBodyBytes) {
         this.request = request;
@@ -102,6 +106,33 @@ public final class Exchange {
 
     public int status() {
         return status;
+    }
+
+    /** What the upstream accounted for this request, filled in by the relays. */
+    public dev.bsg.gateway.metering.Usage usage() {
+        return usage;
+    }
+
+    /** The Bedrock operation this request became (invoke, converse-stream, ...); null for non-inference requests. */
+    public String operation() {
+        return operation;
+    }
+
+    public void operation(String operation) {
+        this.operation = operation;
+    }
+
+    public String modelAsked() {
+        return modelAsked;
+    }
+
+    public void modelAsked(String modelAsked) {
+        this.modelAsked = modelAsked;
+    }
+
+    /** The error type answered, in the door's dialect; null on success. */
+    public String errorType() {
+        return errorType;
     }
 
     /** Nanos from arrival to the first response byte, or -1 when nothing was sent yet. */
@@ -181,6 +212,7 @@ public final class Exchange {
 
     /** The error in this door's envelope: Anthropic's JSON, or Bedrock's header and {@code {"message"}}. */
     public void sendError(ApiError error) {
+        errorType = door == Door.BEDROCK ? error.bedrockType() : error.anthropicType();
         if (door == Door.BEDROCK) {
             setHeader("X-Amzn-Errortype", error.bedrockType());
             sendJson(error.bedrockStatus(), ErrorBodies.bedrock(error));

@@ -11,7 +11,15 @@ public interface Interceptor {
 
     /** Runs the interceptors in order, then the handler. */
     static Chain chain(java.util.List<Interceptor> interceptors, Handler handler) {
-        Chain chain = handler::handle;
+        // A handler's HttpError is answered right away, so every interceptor sees the final status.
+        Chain chain = exchange -> {
+            try {
+                handler.handle(exchange);
+            } catch (HttpError e) {
+                if (exchange.isCommitted()) throw e;
+                exchange.sendError(e.error());
+            }
+        };
         for (int i = interceptors.size() - 1; i >= 0; i--) {
             Interceptor interceptor = interceptors.get(i);
             Chain next = chain;

@@ -41,6 +41,7 @@ public final class AnthropicRelay {
         ResolvedModel model = resolve(exchange, request.model());
         String betaHeader = exchange.header("anthropic-beta");
         String operation = request.stream() ? "invoke-with-response-stream" : "invoke";
+        exchange.operation(operation);
         Map<String, String> headers = BedrockHeaders.forward(exchange, request.stream());
         UpstreamResponse response;
         boolean retried = false;
@@ -55,8 +56,11 @@ public final class AnthropicRelay {
             exchange.sendError(response.error());
             return;
         }
+        exchange.usage().region(response.region());
         if (!request.stream()) {
-            exchange.sendJson(200, response.readAll());
+            byte[] message = response.readAll();
+            exchange.usage().messageBody(message);
+            exchange.sendJson(200, message);
             return;
         }
         StreamRelay.relay(exchange, response, exchange.startStream(200, Sse.CONTENT_TYPE), SSE, Sse.PING, watchdog);
@@ -65,10 +69,10 @@ public final class AnthropicRelay {
     /** Each chunk frame becomes one SSE event; exception frames become {@code error} events. */
     private static final StreamRelay.Dialect SSE = new StreamRelay.Dialect() {
         @Override
-        public void translate(byte[] raw, int offset, int length, List<EventStreamMessage> frames, ByteArrayOutputStream out) {
-            for (EventStreamMessage frame : frames) {
-                byte[] event = BedrockChunks.toSse(frame);
-                if (event != null) out.writeBytes(event);
+        public void translate(byte[] raw, int offset, int length, List<StreamRelay.Decoded> frames, ByteArrayOutputStream out) {
+            for (StreamRelay.Decoded decoded : frames) {
+                if (!decoded.frame().isEvent()) out.writeBytes(ErrorBodies.sseError(BedrockChunks.error(decoded.frame())));
+                else if (decoded.eventType() != null) out.writeBytes(Sse.event(decoded.eventType(), decoded.eventJson()));
             }
         }
 
@@ -122,6 +126,7 @@ public final class AnthropicRelay {
     }
 
     private ResolvedModel resolve(Exchange exchange, String name) {
+        exchange.modelAsked(name);
         ResolvedModel model = catalog.resolve(name);
         if (model == null) throw new HttpError(ApiError.notFound("model: " + name + " is not a model this gateway serves"));
         exchange.model(model.anthropicId());

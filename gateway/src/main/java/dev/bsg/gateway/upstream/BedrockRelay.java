@@ -41,6 +41,8 @@ public final class BedrockRelay {
                     + "Member must be a model ID, an inference profile ID or an ARN"));
         }
         exchange.model(catalog.anthropicIdOf(modelId));
+        exchange.modelAsked(modelId);
+        exchange.operation(operation);
         modelPolicy.check(exchange.principal(), modelId, exchange.model());
         byte[] body = exchange.body();
         try (UpstreamResponse response = upstream.call(operation, modelId, body, forwardHeaders(exchange), exchange.model())) {
@@ -49,8 +51,12 @@ public final class BedrockRelay {
                 exchange.send(response.status(), null, response.errorBody());
                 return;
             }
+            exchange.usage().region(response.region());
             if (!operation.endsWith("-stream")) {
-                exchange.send(200, null, response.readAll());
+                byte[] answer = response.readAll();
+                if (operation.equals("invoke")) exchange.usage().messageBody(answer);
+                else if (operation.equals("converse")) exchange.usage().converseBody(answer);
+                exchange.send(200, null, answer);
                 return;
             }
             StreamSink sink = exchange.startStream(200, response.header("content-type") == null
@@ -62,7 +68,7 @@ public final class BedrockRelay {
     /** Frames go out byte for byte; a broken upstream becomes an exception frame when a frame boundary allows it. */
     private static final StreamRelay.Dialect PASS_THROUGH = new StreamRelay.Dialect() {
         @Override
-        public void translate(byte[] raw, int offset, int length, List<EventStreamMessage> frames, ByteArrayOutputStream out) {
+        public void translate(byte[] raw, int offset, int length, List<StreamRelay.Decoded> frames, ByteArrayOutputStream out) {
             out.write(raw, offset, length);
         }
 

@@ -5,6 +5,7 @@ import dev.bsg.gateway.http.StreamSink;
 import dev.bsg.protocol.eventstream.EventStreamDecoder;
 import dev.bsg.protocol.eventstream.EventStreamException;
 import dev.bsg.protocol.eventstream.EventStreamMessage;
+import dev.bsg.protocol.translate.BedrockChunks;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -27,11 +28,14 @@ final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>>, StreamWatc
     /** How frames reach the client, and how the relay reports a broken upstream in the client's dialect. */
     interface Dialect {
         /** Appends what the client gets for these upstream bytes (already decoded into frames). */
-        void translate(byte[] raw, int offset, int length, List<EventStreamMessage> frames, ByteArrayOutputStream out);
+        void translate(byte[] raw, int offset, int length, List<Decoded> frames, ByteArrayOutputStream out);
 
         /** The bytes that tell the client the upstream broke, or null when only cutting the connection can say it. */
         byte[] failure(String message, boolean atFrameBoundary);
     }
+
+    /** A frame, with the Anthropic event inside it when it is a chunk (decoded once, for the client and for metering). */
+    record Decoded(EventStreamMessage frame, byte[] eventJson, String eventType) {}
 
     /** How a relayed stream ended. */
     enum Outcome { COMPLETED, UPSTREAM_FAILED, CLIENT_GONE }
@@ -41,6 +45,7 @@ final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>>, StreamWatc
     private final Dialect dialect;
     private final EventStreamDecoder decoder = new EventStreamDecoder();
     private final List<EventStreamMessage> frames = new ArrayList<>(8);
+    private final List<Decoded> decoded = new ArrayList<>(8);
     private final CompletableFuture<Outcome> done = new CompletableFuture<>();
     private final byte[] ping;
     private final long pingNanos;
@@ -71,7 +76,10 @@ final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>>, StreamWatc
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
-        if (outcome == Outcome.CLIENT_GONE) exchange.abort(new IOException("client went away"));
+        if (outcome == Outcome.CLIENT_GONE) {
+            exchange.usage().clientAborted(true);
+            exchange.abort(new IOException("client went away"));
+        }
         else exchange.complete();
         return outcome;
     }
@@ -115,8 +123,10 @@ final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>>, StreamWatc
             fail("upstream sent a malformed event stream: " + e.getMessage());
             return;
         }
+        decoded.clear();
+        for (EventStreamMessage frame : frames) decoded.add(meter(frame));
         ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(256, raw.length * 2));
-        dialect.translate(raw, 0, raw.length, frames, out);
+        dialect.translate(raw, 0, raw.length, decoded, out);
         if (out.size() == 0) {
             subscription.request(1);
             return;
@@ -136,6 +146,26 @@ final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>>, StreamWatc
             return;
         }
         finish(ByteBuffer.allocate(0), Outcome.COMPLETED);
+    }
+
+    /** Decodes a chunk's event once and lets the meter see the events that carry usage. */
+    private Decoded meter(EventStreamMessage frame) {
+        if (!frame.isEvent()) return new Decoded(frame, null, null);
+        String eventType = frame.header(":event-type");
+        if ("chunk".equals(eventType)) {
+            byte[] json = BedrockChunks.eventJson(frame);
+            String type = json == null ? null : BedrockChunks.eventType(json);
+            exchange.usage().streamEvent(type, json);
+            return new Decoded(frame, json, type);
+        }
+        if ("metadata".equals(eventType)) {
+            try {
+                exchange.usage().converseUsage(dev.bsg.protocol.translate.Json.MAPPER.readTree(frame.payload()).path("usage"));
+            } catch (IOException e) {
+                // not JSON: nothing to meter
+            }
+        }
+        return new Decoded(frame, null, null);
     }
 
     private void fail(String message) {

@@ -1,0 +1,118 @@
+package dev.bsg.gateway.metering;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.bsg.protocol.translate.Json;
+import java.io.IOException;
+
+/**
+ * The tokens one request used, as the upstream itself accounted them: from a Message's or a stream's
+ * {@code usage}, Bedrock's invocation metrics, Converse usage, or the token-count headers. Later,
+ * more complete figures replace earlier ones; nothing is summed twice.
+ */
+public final class Usage {
+    private long input;
+    private long output;
+    private long cacheRead;
+    private long cacheWrite5m;
+    private long cacheWrite1h;
+    private String region;
+    private boolean clientAborted;
+
+    public long input() {
+        return input;
+    }
+
+    public long output() {
+        return output;
+    }
+
+    public long cacheRead() {
+        return cacheRead;
+    }
+
+    public long cacheWrite5m() {
+        return cacheWrite5m;
+    }
+
+    public long cacheWrite1h() {
+        return cacheWrite1h;
+    }
+
+    public String region() {
+        return region;
+    }
+
+    public void region(String region) {
+        this.region = region;
+    }
+
+    public boolean clientAborted() {
+        return clientAborted;
+    }
+
+    public void clientAborted(boolean aborted) {
+        this.clientAborted = aborted;
+    }
+
+    /** An Anthropic {@code usage} object (a Message's, message_start's or message_delta's, which is cumulative). */
+    public void anthropicUsage(JsonNode usage) {
+        if (usage == null || !usage.isObject()) return;
+        if (usage.has("input_tokens")) input = usage.path("input_tokens").asLong();
+        if (usage.has("output_tokens")) output = usage.path("output_tokens").asLong();
+        if (usage.has("cache_read_input_tokens")) cacheRead = usage.path("cache_read_input_tokens").asLong();
+        JsonNode creation = usage.path("cache_creation");
+        if (creation.isObject()) {
+            cacheWrite5m = creation.path("ephemeral_5m_input_tokens").asLong();
+            cacheWrite1h = creation.path("ephemeral_1h_input_tokens").asLong();
+        } else if (usage.has("cache_creation_input_tokens")) {
+            cacheWrite5m = usage.path("cache_creation_input_tokens").asLong();
+        }
+    }
+
+    /** One event of an Anthropic stream (already decoded from Bedrock's chunk). */
+    public void streamEvent(String type, byte[] json) {
+        if (!"message_start".equals(type) && !"message_delta".equals(type) && !"message_stop".equals(type)) return;
+        JsonNode event = parse(json);
+        if (event == null) return;
+        switch (type) {
+            case "message_start" -> anthropicUsage(event.path("message").path("usage"));
+            case "message_delta" -> anthropicUsage(event.path("usage"));
+            default -> {
+                JsonNode metrics = event.path("amazon-bedrock-invocationMetrics");
+                if (metrics.isObject()) {
+                    input = metrics.path("inputTokenCount").asLong(input);
+                    output = metrics.path("outputTokenCount").asLong(output);
+                    if (metrics.has("cacheReadInputTokenCount")) cacheRead = metrics.path("cacheReadInputTokenCount").asLong();
+                }
+            }
+        }
+    }
+
+    /** A whole Anthropic Message body (non-streaming InvokeModel). */
+    public void messageBody(byte[] body) {
+        JsonNode message = parse(body);
+        if (message != null) anthropicUsage(message.path("usage"));
+    }
+
+    /** Converse's {@code usage} (a Converse response, or a ConverseStream metadata event). */
+    public void converseUsage(JsonNode usage) {
+        if (usage == null || !usage.isObject()) return;
+        input = usage.path("inputTokens").asLong(input);
+        output = usage.path("outputTokens").asLong(output);
+        cacheRead = usage.path("cacheReadInputTokens").asLong(cacheRead);
+        cacheWrite5m = usage.path("cacheWriteInputTokens").asLong(cacheWrite5m);
+    }
+
+    public void converseBody(byte[] body) {
+        JsonNode response = parse(body);
+        if (response != null) converseUsage(response.path("usage"));
+    }
+
+    private static JsonNode parse(byte[] json) {
+        try {
+            return Json.MAPPER.readTree(json);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package dev.bsg.gateway.metering;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.bsg.gateway.TestGateway;
+import dev.bsg.protocol.translate.Json;
+import dev.bsg.simulator.Fault;
+import dev.bsg.simulator.Reply;
+import java.net.http.HttpResponse;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Every inference request leaves one usage record whose tokens are the upstream's own figures. */
+class MeteringTest {
+    @RegisterExtension
+    static final TestGateway gw = TestGateway.perClass(Map.of());
+    static final String BEDROCK_BODY = "{\"anthropic_version\":\"bedrock-2023-05-31\",\"max_tokens\":64,\"messages\":[{\"role\":\"user\",\"content\":\"hello there\"}]}";
+
+    static String message(boolean stream) {
+        return "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":64,\"stream\":" + stream + ",\"messages\":[{\"role\":\"user\",\"content\":\"hello there\"}]}";
+    }
+
+    static JsonNode report(String query) throws Exception {
+        return Json.MAPPER.readTree(gw.admin("GET", "/api/admin/usage" + query, null).body());
+    }
+
+    /** Records are written off the request path; wait until the expected number has landed. */
+    static JsonNode totalsWhenWritten(long expected) throws Exception {
+        JsonNode totals = null;
+        for (int i = 0; i < 100; i++) {
+            totals = report("").get("data").get(0);
+            if (totals.get("requests").asLong() >= expected) return totals;
+            Thread.sleep(100);
+        }
+        return totals;
+    }
+
+    @Test
+    void mixedTrafficOnBothDoorsIsMeteredWithTheUpstreamsOwnTokenCounts() throws Exception {
+        gw.simulator.defaultReply(Reply.text("four five six seven eight nine ten").withDeltas(3).withCache(11, 7));
+        long input = 0;
+        long output = 0;
+
+        HttpResponse<String> plain = gw.post("/v1/messages", message(false), "x-claude-code-session-id", "sess-1");
+        JsonNode usage = Json.MAPPER.readTree(plain.body()).get("usage");
+        input += usage.get("input_tokens").asLong();
+        output += usage.get("output_tokens").asLong();
+
+        String sse = gw.post("/v1/messages", message(true)).body();
+        JsonNode start = Json.MAPPER.readTree(sse.lines().filter(l -> l.startsWith("data: {\"type\":\"message_start\"")).findFirst().orElseThrow().substring(6));
+        JsonNode delta = Json.MAPPER.readTree(sse.lines().filter(l -> l.startsWith("data: {\"type\":\"message_delta\"")).findFirst().orElseThrow().substring(6));
+        input += start.at("/message/usage/input_tokens").asLong();
+        output += delta.at("/usage/output_tokens").asLong();
+
+        HttpResponse<String> invoke = gw.send("POST", "/bedrock/model/us.anthropic.claude-sonnet-4-6/invoke", BEDROCK_BODY, "Authorization", "Bearer " + gw.apiKey);
+        JsonNode invokeUsage = Json.MAPPER.readTree(invoke.body()).get("usage");
+        input += invokeUsage.get("input_tokens").asLong();
+        output += invokeUsage.get("output_tokens").asLong();
+
+        HttpResponse<String> converse = gw.send("POST", "/bedrock/model/us.anthropic.claude-sonnet-4-6/converse",
+                "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"hi\"}]}]}", "Authorization", "Bearer " + gw.apiKey);
+        JsonNode converseUsage = Json.MAPPER.readTree(converse.body()).get("usage");
+        input += converseUsage.get("inputTokens").asLong();
+        output += converseUsage.get("outputTokens").asLong();
+
+        gw.simulator.failNext(Fault.THROTTLE, Fault.THROTTLE, Fault.THROTTLE, Fault.THROTTLE, Fault.THROTTLE, Fault.THROTTLE);
+        assertThat(gw.post("/v1/messages", message(false)).statusCode()).isEqualTo(429);
+
+        JsonNode totals = totalsWhenWritten(5);
+        assertThat(totals.get("requests").asLong()).isEqualTo(5);
+        assertThat(totals.get("errors").asLong()).isEqualTo(1);
+        assertThat(totals.get("input_tokens").asLong()).isEqualTo(input);
+        assertThat(totals.get("output_tokens").asLong()).isEqualTo(output);
+        assertThat(totals.get("cache_read_tokens").asLong()).as("3 Anthropic-format answers and converse report cache reads").isEqualTo(11 * 4);
+        assertThat(totals.get("cache_write_5m_tokens").asLong()).isEqualTo(7 * 4);
+
+        JsonNode byDoor = report("?group_by=door,model");
+        assertThat(byDoor.get("data").findValuesAsText("door")).containsExactly("anthropic", "bedrock");
+        assertThat(byDoor.get("data").findValuesAsText("model")).containsExactly("claude-sonnet-4-5-20250929", "claude-sonnet-4-6");
+        assertThat(byDoor.get("data").get(0).get("requests").asLong()).isEqualTo(3);
+        JsonNode mine = Json.MAPPER.readTree(gw.send("GET", "/api/usage?group_by=day", null, "x-api-key", gw.apiKey).body());
+        assertThat(mine.get("data").get(0).get("requests").asLong()).isEqualTo(5);
+        assertThat(gw.admin("GET", "/api/admin/usage?group_by=colour", null).statusCode()).isEqualTo(400);
+    }
+}
