@@ -1,8 +1,7 @@
 -- One row per inference request on either door (metering). Times in epoch milliseconds.
 CREATE TABLE usage_records (
-    id                  VARCHAR(40)  PRIMARY KEY,
+    request_id          VARCHAR(64)  PRIMARY KEY,
     at                  BIGINT       NOT NULL,
-    request_id          VARCHAR(64)  NOT NULL,
     user_id             VARCHAR(40),
     user_email          VARCHAR(320),
     key_id              VARCHAR(40),
@@ -25,6 +24,5 @@ CREATE TABLE usage_records (
     ttfb_ms             BIGINT,
     client_aborted      BOOLEAN      NOT NULL
 );
-CREATE UNIQUE INDEX usage_records_request ON usage_records (request_id);
 CREATE INDEX usage_records_at ON usage_records (at);
 CREATE INDEX usage_records_user_at ON usage_records (user_id, at);

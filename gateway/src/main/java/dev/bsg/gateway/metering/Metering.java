@@ -3,7 +3,6 @@ package dev.bsg.gateway.metering;
 import dev.bsg.gateway.auth.Principal;
 import dev.bsg.gateway.http.Exchange;
 import dev.bsg.gateway.http.Interceptor;
-import java.util.UUID;
 
 /** The metering link of the chain: after each inference request, its usage record goes to the writer. */
 public final class Metering {
@@ -29,7 +28,7 @@ public final class Metering {
         Principal principal = exchange.principal();
         Usage usage = exchange.usage();
         long ttfb = exchange.timeToFirstByteNanos();
-        return new UsageRecord("use_" + UUID.randomUUID().toString().replace("-", ""), System.currentTimeMillis(), exchange.requestId(),
+        return new UsageRecord(System.currentTimeMillis(), exchange.requestId(),
                 principal.userId(), principal.email(), principal.keyId(), String.join(",", principal.groups()),
                 exchange.header("x-claude-code-session-id"), exchange.header("x-claude-code-agent-id"),
                 exchange.door().name().toLowerCase(java.util.Locale.ROOT), exchange.operation(), exchange.modelAsked(), exchange.model(), usage.region(),

@@ -18,9 +18,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class UsageWriter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(UsageWriter.class);
-    private static final String INSERT = "INSERT INTO usage_records (id, at, request_id, user_id, user_email, key_id, groups_csv, session_id, agent_id, "
+    private static final String INSERT = "INSERT INTO usage_records (at, request_id, user_id, user_email, key_id, groups_csv, session_id, agent_id, "
             + "door, operation, model_asked, model, region, input_tokens, output_tokens, cache_read_tokens, cache_write_5m_tokens, cache_write_1h_tokens, "
-            + "status, error_type, latency_ms, ttfb_ms, client_aborted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+            + "status, error_type, latency_ms, ttfb_ms, client_aborted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     private final Database database;
     private final BlockingQueue<UsageRecord> queue;
     private final Thread writer;
@@ -66,7 +66,7 @@ public final class UsageWriter implements AutoCloseable {
             try (Connection connection = database.connection(); PreparedStatement insert = connection.prepareStatement(INSERT)) {
                 connection.setAutoCommit(false);
                 for (UsageRecord r : batch) {
-                    Object[] values = {r.id(), r.at(), r.requestId(), r.userId(), r.userEmail(), r.keyId(), r.groupsCsv(), r.sessionId(), r.agentId(),
+                    Object[] values = {r.at(), r.requestId(), r.userId(), r.userEmail(), r.keyId(), r.groupsCsv(), r.sessionId(), r.agentId(),
                             r.door(), r.operation(), r.modelAsked(), r.model(), r.region(), r.inputTokens(), r.outputTokens(), r.cacheReadTokens(),
                             r.cacheWrite5mTokens(), r.cacheWrite1hTokens(), r.status(), r.errorType(), r.latencyMs(), r.ttfbMs(), r.clientAborted()};
                     for (int i = 0; i < values.length; i++) insert.setObject(i + 1, values[i]);
