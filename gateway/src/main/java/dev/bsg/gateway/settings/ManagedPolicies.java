@@ -63,9 +63,20 @@ public final class ManagedPolicies {
     }
 
     private final List<Rule> rules;
+    /** Rules never change after start, so each one's merged settings and checksum are worked out once. */
+    private final Map<Rule, Effective> merged = new java.util.IdentityHashMap<>();
+    private final Effective baseOnly;
 
     public ManagedPolicies(List<Rule> rules) {
         this.rules = List.copyOf(rules);
+        Rule base = this.rules.stream().filter(Rule::catchAll).findFirst().orElse(null);
+        for (Rule rule : this.rules) {
+            if (rule.catchAll()) continue;
+            ObjectNode settings = base == null ? rule.settings().deepCopy() : base.settings().deepCopy();
+            if (base != null) merge(settings, rule.settings(), "");
+            merged.put(rule, new Effective(settings, checksum(settings)));
+        }
+        this.baseOnly = base == null ? null : new Effective(base.settings().deepCopy(), checksum(base.settings()));
     }
 
     static ManagedPolicies from(ConfigTree config) {
@@ -95,19 +106,10 @@ public final class ManagedPolicies {
 
     /** The settings for this person, or null when no rule applies (Claude Code then has no managed policy). */
     public Effective effective(String email, List<String> groups) {
-        Rule base = null;
-        Rule match = null;
         for (Rule rule : rules) {
-            if (rule.catchAll()) {
-                if (base == null) base = rule;
-            } else if (match == null && rule.matches(email, groups)) {
-                match = rule;
-            }
+            if (!rule.catchAll() && rule.matches(email, groups)) return merged.get(rule);
         }
-        if (base == null && match == null) return null;
-        ObjectNode settings = base == null ? match.settings().deepCopy() : base.settings().deepCopy();
-        if (base != null && match != null) merge(settings, match.settings(), "");
-        return new Effective(settings, checksum(settings));
+        return baseOnly;
     }
 
     private static void merge(ObjectNode target, ObjectNode overlay, String path) {

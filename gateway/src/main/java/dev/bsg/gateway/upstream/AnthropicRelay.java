@@ -71,8 +71,8 @@ public final class AnthropicRelay {
         @Override
         public void translate(byte[] raw, int offset, int length, List<StreamRelay.Decoded> frames, ByteArrayOutputStream out) {
             for (StreamRelay.Decoded decoded : frames) {
-                if (!decoded.frame().isEvent()) out.writeBytes(ErrorBodies.sseError(BedrockChunks.error(decoded.frame())));
-                else if (decoded.eventType() != null) out.writeBytes(Sse.event(decoded.eventType(), decoded.eventJson()));
+                byte[] event = BedrockChunks.toSse(decoded.frame(), decoded.eventJson(), decoded.eventType());
+                if (event != null) out.writeBytes(event);
             }
         }
 

@@ -7,13 +7,14 @@ import dev.bsg.protocol.errors.ApiError;
 import dev.bsg.protocol.models.ModelCatalog;
 import dev.bsg.protocol.models.ResolvedModel;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 
 /** The {@code availableModels} of the caller's managed policy, enforced on inference and on model lists. */
 public final class ModelPolicy {
     private final ManagedPolicies policies;
     private final ModelCatalog catalog;
+    /** Allowed catalog IDs per policy (by checksum), resolved once rather than on every request. */
+    private final java.util.Map<String, Set<String>> allowedByPolicy = new java.util.concurrent.ConcurrentHashMap<>();
 
     public ModelPolicy(ManagedPolicies policies, ModelCatalog catalog) {
         this.policies = policies;
@@ -24,14 +25,15 @@ public final class ModelPolicy {
     public Set<String> allowed(Principal principal) {
         if (policies.isEmpty() || principal == null || principal.admin() && principal.userId() == null) return null;
         ManagedPolicies.Effective effective = policies.effective(principal.email(), principal.groups());
-        List<String> names = effective == null ? null : effective.availableModels();
-        if (names == null) return null;
-        Set<String> ids = new HashSet<>();
-        for (String name : names) {
-            ResolvedModel resolved = catalog.resolve(name);
-            ids.add(resolved == null ? name : resolved.anthropicId());
-        }
-        return ids;
+        if (effective == null || effective.availableModels() == null) return null;
+        return allowedByPolicy.computeIfAbsent(effective.checksum(), k -> {
+            Set<String> ids = new HashSet<>();
+            for (String name : effective.availableModels()) {
+                ResolvedModel resolved = catalog.resolve(name);
+                ids.add(resolved == null ? name : resolved.anthropicId());
+            }
+            return Set.copyOf(ids);
+        });
     }
 
     /** Refuses, in Claude apps gateway wording, a model outside the caller's allowlist. */

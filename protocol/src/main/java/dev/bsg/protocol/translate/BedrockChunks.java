@@ -99,11 +99,14 @@ public final class BedrockChunks {
 
     /** The SSE bytes for one frame, or null for a frame that carries nothing to pass on. */
     public static byte[] toSse(EventStreamMessage frame) {
+        byte[] json = frame.isEvent() ? eventJson(frame) : null;
+        return toSse(frame, json, json == null ? null : eventType(json));
+    }
+
+    /** The same, for a frame whose event JSON and type were already decoded (the relay decodes once, for metering too). */
+    public static byte[] toSse(EventStreamMessage frame, byte[] eventJson, String eventType) {
         if (!frame.isEvent()) return ErrorBodies.sseError(error(frame));
-        byte[] json = eventJson(frame);
-        if (json == null) return null;
-        String type = eventType(json);
-        return type == null ? null : Sse.event(type, json);
+        return eventJson == null || eventType == null ? null : Sse.event(eventType, eventJson);
     }
 
     /** A chunk frame as Bedrock sends it, for the simulator and tests. */
