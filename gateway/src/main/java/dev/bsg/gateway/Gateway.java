@@ -18,7 +18,18 @@ import dev.bsg.gateway.store.RefreshTokenStore;
 import dev.bsg.gateway.store.RevokedTokens;
 import java.time.Clock;
 import dev.bsg.gateway.http.Door;
+import dev.bsg.gateway.admin.PricesApi;
+import dev.bsg.gateway.admin.SpendLimitsApi;
+import dev.bsg.gateway.limits.Budgets;
+import dev.bsg.gateway.limits.RequestLimits;
 import dev.bsg.gateway.metering.Metering;
+import dev.bsg.gateway.metering.Pricing;
+import dev.bsg.gateway.metering.UsageTags;
+import dev.bsg.gateway.store.SharedState;
+import dev.bsg.gateway.store.SpendLimitStore;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import dev.bsg.gateway.metering.UsageReports;
 import dev.bsg.gateway.metering.UsageWriter;
 import dev.bsg.gateway.http.HttpServer;
@@ -57,6 +68,8 @@ public final class Gateway implements AutoCloseable {
     private final UpstreamSigner signer;
     private final BedrockUpstream upstream;
     private final HttpServer server;
+    private final SharedState shared;
+    private final ScheduledExecutorService background = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("housekeeping").factory());
 
     public Gateway(Settings settings) {
         this.settings = settings;
@@ -82,7 +95,8 @@ public final class Gateway implements AutoCloseable {
         OAuthEndpoints oauth = new OAuthEndpoints(sessions, devices, users, settings.oidc().enabled(), this::publicUrl);
         WebSignIn web = new WebSignIn(settings.oidc(), oidc, sessions, sessionTokens, users, keys, audit, devices,
                 new PendingSignIns(sql), () -> URI.create(publicUrl()));
-        Authenticator authenticator = new Authenticator(keys, sessionTokens, revokedTokens, settings.admin());
+        this.shared = settings.cache().redisUrl() != null ? new dev.bsg.gateway.store.RedisState(settings.cache().redisUrl()) : SharedState.inProcess();
+        Authenticator authenticator = new Authenticator(keys, sessionTokens, revokedTokens, settings.admin(), shared);
         ModelCatalog catalog = new ModelCatalog(settings.models().extraEntries(), settings.models().aliases(), settings.models().regionPrefix());
         this.signer = UpstreamSigner.from(settings.upstream());
         this.upstream = new BedrockUpstream(settings.upstream(), signer, metrics);
@@ -97,11 +111,24 @@ public final class Gateway implements AutoCloseable {
         AdminApi admin = new AdminApi(users, keys, audit, authenticator, settings.apiKeys().maxPerUser());
         SelfServiceApi self = admin.selfService();
 
-        this.usageWriter = new UsageWriter(database, 10_000);
-        Metering metering = new Metering(usageWriter);
+        UsageTags tags = new UsageTags(sql);
+        shared.onEvent(event -> {
+            if (event.equals("tags")) tags.forget();
+        });
+        this.usageWriter = new UsageWriter(database, tags, settings.metering().journalDir(), settings.metering().queueCapacity(), metrics);
+        Pricing pricing = new Pricing(sql, catalog, settings.pricing().csvFile() == null ? null : readPrices(settings.pricing().csvFile()));
+        Metering metering = new Metering(usageWriter, pricing);
         UsageReports usage = new UsageReports(database, sql);
+        Budgets budgets = new Budgets(new SpendLimitStore(sql), sql, shared.counters(), settings.budgets());
+        RequestLimits limits = new RequestLimits(settings.limits(), shared.counters(), budgets, pricing, metrics);
+        SpendLimitsApi spendLimits = new SpendLimitsApi(new SpendLimitStore(sql), budgets, users, audit, shared);
+        PricesApi prices = new PricesApi(pricing, audit, shared);
+        // Other instances' changes arrive by broadcast with Redis; without it (or if a message is lost) these catch up.
+        background.scheduleWithFixedDelay(budgets::reload, 5, 5, TimeUnit.SECONDS);
+        background.scheduleWithFixedDelay(pricing::refresh, 30, 30, TimeUnit.SECONDS);
+        background.scheduleWithFixedDelay(() -> usageWriter.prune(settings.metering().retentionDays()), 1, 60, TimeUnit.MINUTES);
         List<Interceptor> caller = List.of(operations.recorder(), Guards.caller(authenticator));
-        List<Interceptor> metered = List.of(operations.recorder(), Guards.caller(authenticator), metering.interceptor());
+        List<Interceptor> metered = List.of(operations.recorder(), Guards.caller(authenticator), metering.interceptor(), limits.interceptor());
         List<Interceptor> administrator = List.of(operations.recorder(), Guards.admin(authenticator));
         List<Interceptor> open = List.of();
         Router router = new Router();
@@ -113,7 +140,8 @@ public final class Gateway implements AutoCloseable {
         }
         for (String prefix : List.of("", "/bedrock")) {
             for (String operation : List.of("invoke", "invoke-with-response-stream", "converse", "converse-stream", "count-tokens")) {
-                router.add("POST", prefix + "/model/{modelId}/" + operation, Door.BEDROCK, metered, exchange -> bedrock.operation(exchange, operation));
+                router.add("POST", prefix + "/model/{modelId}/" + operation, Door.BEDROCK, operation.equals("count-tokens") ? caller : metered,
+                        exchange -> bedrock.operation(exchange, operation));
             }
             router.add("GET", prefix + "/inference-profiles", Door.BEDROCK, caller, models::listInferenceProfiles)
                     .add("GET", prefix + "/inference-profiles/{id}", Door.BEDROCK, caller, models::getInferenceProfile);
@@ -127,6 +155,13 @@ public final class Gateway implements AutoCloseable {
                 .add("GET", "/api/admin/audit", Door.API, administrator, admin::listAudit)
                 .add("GET", "/api/admin/usage", Door.API, administrator, usage::all)
                 .add("GET", "/api/usage", Door.API, caller, usage::mine)
+                .add("GET", "/api/admin/prices", Door.API, administrator, prices::show)
+                .add("POST", "/api/admin/prices", Door.API, administrator, prices::replace)
+                .add("GET", "/v1/organizations/spend_limits", Door.API, administrator, spendLimits::list)
+                .add("POST", "/v1/organizations/spend_limits", Door.API, administrator, spendLimits::create)
+                .add("GET", "/v1/organizations/spend_limits/effective", Door.API, administrator, spendLimits::effective)
+                .add("GET", "/v1/organizations/spend_limits/{id}", Door.API, administrator, spendLimits::get)
+                .add("DELETE", "/v1/organizations/spend_limits/{id}", Door.API, administrator, spendLimits::delete)
                 .add("GET", "/managed/settings", Door.API, caller, managedSettings::serve)
                 .add("GET", "/api/me", Door.API, caller, self::me)
                 .add("GET", "/api/keys", Door.API, caller, self::listKeys)
@@ -175,6 +210,19 @@ public final class Gateway implements AutoCloseable {
         return configured != null ? configured.replaceAll("/+$", "") : url();
     }
 
+    private static dev.bsg.protocol.pricing.PriceList readPrices(java.nio.file.Path file) {
+        try {
+            return dev.bsg.protocol.pricing.PriceList.parse(java.nio.file.Files.readString(file));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** How many usage records wait in memory and in the local journal (for tests and operators). */
+    public UsageWriter usageWriter() {
+        return usageWriter;
+    }
+
     public Settings settings() {
         return settings;
     }
@@ -197,7 +245,9 @@ public final class Gateway implements AutoCloseable {
         try {
             server.stop();
         } finally {
+            background.shutdownNow();
             usageWriter.close();
+            shared.close();
             watchdog.close();
             revokedTokens.close();
             upstream.close();

@@ -71,7 +71,7 @@ public final class AdminApi {
         exchange.sendJson(200, Json.write(g -> KeyDesk.writeUser(g, user)));
     }
 
-    /** PATCH: {@code disabled} and {@code name}; disabling cuts the user's keys off at once on this instance. */
+    /** PATCH: {@code disabled}, {@code team} and {@code name}; disabling cuts the user's keys off at once on this instance. */
     public void updateUser(Exchange exchange) {
         User user = findUser(exchange.pathParam("id"));
         JsonNode body = KeyDesk.jsonBody(exchange);
@@ -81,6 +81,12 @@ public final class AdminApi {
             users.setDisabled(user.id(), disabled);
             authenticator.forgetUser(user.id());
             desk.audit(exchange, disabled ? "user.disable" : "user.enable", user.email(), "ok", null);
+        }
+        if (body.has("team")) {
+            String team = KeyDesk.tag(body, "team");
+            users.setTeam(user.id(), team);
+            authenticator.forgetTags();
+            desk.audit(exchange, "user.team", user.email(), "ok", team);
         }
         if (body.has("name")) {
             users.rename(user.id(), body.get("name").asText());

@@ -33,13 +33,24 @@ final class KeyDesk {
     }
 
     /** What a request for a new key asks for, validated before anything is created. */
-    record KeyRequest(String name, Long expiresAt) {}
+    record KeyRequest(String name, Long expiresAt, String team, String project) {}
 
     /** Reads {@code name} and optional {@code expires_at}; bad values are a 400 before anything changes. */
     static KeyRequest read(JsonNode body) {
         String name = body.path("name").asText("default").strip();
         if (name.isEmpty() || name.length() > 200) throw new HttpError(ApiError.invalidRequest("name: 1 to 200 characters"));
-        return new KeyRequest(name, expiry(body));
+        return new KeyRequest(name, expiry(body), tag(body, "team"), tag(body, "project"));
+    }
+
+    /** An optional reporting tag: 1 to 100 letters, digits and . _ : / -. */
+    static String tag(JsonNode body, String field) {
+        JsonNode value = body.get(field);
+        if (value == null || value.isNull()) return null;
+        String text = value.asText().strip();
+        if (!value.isTextual() || !text.matches("^[A-Za-z0-9][A-Za-z0-9._:/ -]{0,99}$")) {
+            throw new HttpError(ApiError.invalidRequest(field + ": use 1 to 100 letters, digits, spaces and . _ : / - (starting with a letter or digit)"));
+        }
+        return text;
     }
 
     /** Creates the key; answers 201 with the key, shown this once. */
@@ -51,7 +62,7 @@ final class KeyDesk {
             throw new HttpError(ApiError.invalidRequest(user.email() + " already has " + maxKeysPerUser + " active keys (api_keys.max_per_user); revoke one first"));
         }
         String secret = ApiKeyFormat.generate();
-        ApiKey key = keys.create(user.id(), name, Secrets.sha256(secret), ApiKeyFormat.hint(secret), expiresAt);
+        ApiKey key = keys.create(user.id(), name, Secrets.sha256(secret), ApiKeyFormat.hint(secret), expiresAt, request.team(), request.project());
         audit(exchange, "key.create", key.id() + " (" + user.email() + ")", "ok", name);
         exchange.sendJson(201, Json.write(g -> {
             g.writeStartObject();
@@ -126,6 +137,8 @@ final class KeyDesk {
         g.writeStringField("user_id", key.userId());
         g.writeStringField("user_email", key.userEmail());
         g.writeStringField("hint", key.hint());
+        g.writeStringField("team", key.team());
+        g.writeStringField("project", key.project());
         g.writeStringField("created_at", Instant.ofEpochMilli(key.createdAt()).toString());
         g.writeStringField("expires_at", key.expiresAt() == null ? null : Instant.ofEpochMilli(key.expiresAt()).toString());
         g.writeStringField("revoked_at", key.revokedAt() == null ? null : Instant.ofEpochMilli(key.revokedAt()).toString());
@@ -138,6 +151,7 @@ final class KeyDesk {
         g.writeStringField("email", user.email());
         g.writeStringField("name", user.name());
         g.writeBooleanField("disabled", user.disabled());
+        g.writeStringField("team", user.team());
         g.writeStringField("created_at", Instant.ofEpochMilli(user.createdAt()).toString());
         g.writeEndObject();
     }

@@ -6,6 +6,7 @@ import dev.bsg.gateway.settings.Settings;
 import dev.bsg.gateway.store.ApiKey;
 import dev.bsg.gateway.store.ApiKeyStore;
 import dev.bsg.gateway.store.RevokedTokens;
+import dev.bsg.gateway.store.SharedState;
 import dev.bsg.protocol.errors.ApiError;
 import java.time.Duration;
 import java.util.List;
@@ -23,7 +24,11 @@ public final class Authenticator {
     private final Cache<String, Optional<ApiKey>> cache = Caffeine.newBuilder()
             .maximumSize(100_000).expireAfterWrite(Duration.ofSeconds(30)).build();
 
-    public Authenticator(ApiKeyStore keys, SessionTokens sessions, RevokedTokens revokedTokens, Settings.Admin admins) {
+    private final SharedState shared;
+
+    public Authenticator(ApiKeyStore keys, SessionTokens sessions, RevokedTokens revokedTokens, Settings.Admin admins, SharedState shared) {
+        this.shared = shared;
+        shared.onEvent(this::apply);
         this.revokedTokens = revokedTokens;
         this.keys = keys;
         this.sessions = sessions;
@@ -60,7 +65,7 @@ public final class Authenticator {
         if (key.revokedAt() != null) throw new AuthException(ApiError.authentication("API key has been revoked"));
         if (key.userDisabled()) throw new AuthException(ApiError.permission("user " + key.userEmail() + " is disabled"));
         if (!key.usableAt(System.currentTimeMillis())) throw new AuthException(ApiError.authentication("API key has expired"));
-        return new Principal(key.userId(), key.userEmail(), key.id(), List.of(), admins.grants(key.userEmail(), List.of()));
+        return new Principal(key.userId(), key.userEmail(), key.id(), key.userGroups(), admins.grants(key.userEmail(), key.userGroups()));
     }
 
     private boolean isAdminKeyHash(String hash) {
@@ -69,11 +74,28 @@ public final class Authenticator {
         return match;
     }
 
+    /** A key changed (revoked): every instance drops it from its cache. */
     public void forgetKey(String keyId) {
-        cache.asMap().values().removeIf(entry -> entry.map(k -> k.id().equals(keyId)).orElse(false));
+        shared.broadcast("key:" + keyId);
     }
 
+    /** A user changed (disabled): every instance drops the user's keys from its cache. */
     public void forgetUser(String userId) {
-        cache.asMap().values().removeIf(entry -> entry.map(k -> k.userId().equals(userId)).orElse(false));
+        shared.broadcast("user:" + userId);
+    }
+
+    /** Teams or projects changed: every instance re-reads them for the usage records it writes. */
+    public void forgetTags() {
+        shared.broadcast("tags");
+    }
+
+    private void apply(String event) {
+        if (event.startsWith("key:")) {
+            String keyId = event.substring(4);
+            cache.asMap().values().removeIf(entry -> entry.map(k -> k.id().equals(keyId)).orElse(false));
+        } else if (event.startsWith("user:")) {
+            String userId = event.substring(5);
+            cache.asMap().values().removeIf(entry -> entry.map(k -> k.userId().equals(userId)).orElse(false));
+        }
     }
 }

@@ -68,6 +68,12 @@ public final class Exchange {
         return field == null ? null : field.getValue();
     }
 
+    /** Every value of a repeated query parameter, such as {@code user_ids[]}. */
+    public java.util.List<String> queryAll(String name) {
+        Fields.Field field = Request.extractQueryParameters(request).get(name);
+        return field == null ? java.util.List.of() : field.getValues();
+    }
+
     public String header(String name) {
         return request.getHeaders().get(name);
     }

@@ -16,7 +16,10 @@ public final class Usage {
     private long cacheWrite5m;
     private long cacheWrite1h;
     private String region;
+    private String upstreamModel;
     private boolean clientAborted;
+    private long costNanos = -1;
+    private String priceVersion;
 
     public long input() {
         return input;
@@ -44,6 +47,33 @@ public final class Usage {
 
     public void region(String region) {
         this.region = region;
+    }
+
+    /** The Bedrock model ID sent upstream (profile ID, base ID or ARN): what the price depends on. */
+    public String upstreamModel() {
+        return upstreamModel;
+    }
+
+    public void upstreamModel(String modelId) {
+        this.upstreamModel = modelId;
+    }
+
+    /** Nanodollars, once priced; -1 before. */
+    public long costNanos() {
+        return costNanos;
+    }
+
+    public String priceVersion() {
+        return priceVersion;
+    }
+
+    public void priced(long nanos, String version) {
+        this.costNanos = nanos;
+        this.priceVersion = version;
+    }
+
+    public long totalTokens() {
+        return input + output + cacheRead + cacheWrite5m + cacheWrite1h;
     }
 
     public boolean clientAborted() {

@@ -1,7 +1,25 @@
 package dev.bsg.gateway.metering;
 
-/** One metered request. */
+/** One metered request. {@code team} and {@code project} are settled by the writer, off the hot path. */
 public record UsageRecord(long at, String requestId, String userId, String userEmail, String keyId, String groupsCsv,
                           String sessionId, String agentId, String door, String operation, String modelAsked, String model, String region,
                           long inputTokens, long outputTokens, long cacheReadTokens, long cacheWrite5mTokens, long cacheWrite1hTokens,
-                          int status, String errorType, long latencyMs, Long ttfbMs, boolean clientAborted) {}
+                          long costNanos, String priceVersion, String team, String project,
+                          int status, String errorType, long latencyMs, Long ttfbMs, boolean clientAborted) {
+
+    UsageRecord withTags(String team, String project) {
+        return new UsageRecord(at, requestId, userId, userEmail, keyId, groupsCsv, sessionId, agentId, door, operation, modelAsked, model, region,
+                inputTokens, outputTokens, cacheReadTokens, cacheWrite5mTokens, cacheWrite1hTokens, costNanos, priceVersion, team, project,
+                status, errorType, latencyMs, ttfbMs, clientAborted);
+    }
+
+    Object[] columns() {
+        return new Object[] {at, requestId, userId, userEmail, keyId, groupsCsv, sessionId, agentId, door, operation, modelAsked, model, region,
+                inputTokens, outputTokens, cacheReadTokens, cacheWrite5mTokens, cacheWrite1hTokens, costNanos, priceVersion, team, project,
+                status, errorType, latencyMs, ttfbMs, clientAborted};
+    }
+
+    static final String COLUMNS = "at, request_id, user_id, user_email, key_id, groups_csv, session_id, agent_id, door, operation, model_asked, model, region, "
+            + "input_tokens, output_tokens, cache_read_tokens, cache_write_5m_tokens, cache_write_1h_tokens, cost_nanos, price_version, team, project, "
+            + "status, error_type, latency_ms, ttfb_ms, client_aborted";
+}

@@ -5,7 +5,9 @@ import dev.bsg.gateway.http.HttpError;
 import dev.bsg.gateway.store.Database;
 import dev.bsg.gateway.store.Sql;
 import dev.bsg.protocol.errors.ApiError;
+import dev.bsg.protocol.pricing.Price;
 import dev.bsg.protocol.translate.Json;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -13,19 +15,30 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** {@code GET /api/admin/usage} and {@code GET /api/usage}: totals grouped by user, model, day, door or region. */
+/**
+ * {@code GET /api/admin/usage} and {@code GET /api/usage}: totals grouped by any of user, team, project,
+ * model, region, day and door, filtered by the same, as JSON or CSV. Whole days are read from the daily
+ * rollups (fast over months, and still there after raw records pass their retention); a range that
+ * cuts through a day is read from the raw records.
+ */
 public final class UsageReports {
+    private static final List<String> MEASURES = List.of("requests", "errors", "input_tokens", "output_tokens", "cache_read_tokens",
+            "cache_write_5m_tokens", "cache_write_1h_tokens", "cost_usd");
     private final Sql sql;
-    private final Map<String, String> dimensions = new LinkedHashMap<>();
+    private final Map<String, String> rawColumns = new LinkedHashMap<>();
+    private final Map<String, String> dailyColumns = new LinkedHashMap<>();
 
     public UsageReports(Database database, Sql sql) {
         this.sql = sql;
-        dimensions.put("user", "user_email");
-        dimensions.put("model", "model");
-        dimensions.put("door", "door");
-        dimensions.put("region", "region");
-        dimensions.put("day", database.isPostgres() ? "to_char(to_timestamp(at / 1000) AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+        for (String plain : List.of("team", "project", "model", "region", "door")) {
+            rawColumns.put(plain, "COALESCE(" + plain + ", '')");
+            dailyColumns.put(plain, plain);
+        }
+        rawColumns.put("user", "COALESCE(user_email, '')");
+        dailyColumns.put("user", "user_email");
+        rawColumns.put("day", database.isPostgres() ? "to_char(to_timestamp(at / 1000) AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
                 : "strftime('%Y-%m-%d', at / 1000, 'unixepoch')");
+        dailyColumns.put("day", "day");
     }
 
     public void all(Exchange exchange) {
@@ -43,48 +56,89 @@ public final class UsageReports {
         List<String> groups = new ArrayList<>();
         String groupBy = exchange.query("group_by");
         if (groupBy != null && !groupBy.isBlank()) {
-            for (String name : groupBy.split(",")) {
-                if (!dimensions.containsKey(name.strip())) {
-                    throw new HttpError(ApiError.invalidRequest("group_by: " + name.strip() + " is not one of " + String.join(", ", dimensions.keySet())));
-                }
-                groups.add(name.strip());
-            }
+            for (String name : groupBy.split(",")) groups.add(dimension(name.strip(), "group_by"));
         }
-        StringBuilder select = new StringBuilder("SELECT ");
-        for (String group : groups) select.append(dimensions.get(group)).append(" AS g_").append(group).append(", ");
-        select.append("COUNT(*), SUM(input_tokens), SUM(output_tokens), SUM(cache_read_tokens), SUM(cache_write_5m_tokens), SUM(cache_write_1h_tokens), ")
-                .append("SUM(CASE WHEN status >= 400 THEN 1 ELSE 0 END) FROM usage_records WHERE at >= ? AND at < ?");
-        List<Object> params = new ArrayList<>(List.of(from, to));
+        boolean daily = from % 86_400_000 == 0 && (to == Long.MAX_VALUE || to % 86_400_000 == 0);
+        Map<String, String> columns = daily ? dailyColumns : rawColumns;
+        StringBuilder query = new StringBuilder("SELECT ");
+        for (String group : groups) query.append(columns.get(group)).append(" AS g_").append(group).append(", ");
+        if (daily) {
+            query.append("SUM(requests), SUM(errors), SUM(input_tokens), SUM(output_tokens), SUM(cache_read_tokens), SUM(cache_write_5m_tokens), ")
+                    .append("SUM(cache_write_1h_tokens), SUM(cost_nanos) FROM usage_daily WHERE day >= ? AND day < ?");
+        } else {
+            query.append("COUNT(*), SUM(CASE WHEN status >= 400 THEN 1 ELSE 0 END), SUM(input_tokens), SUM(output_tokens), SUM(cache_read_tokens), ")
+                    .append("SUM(cache_write_5m_tokens), SUM(cache_write_1h_tokens), SUM(cost_nanos) FROM usage_records WHERE at >= ? AND at < ?");
+        }
+        List<Object> params = new ArrayList<>();
+        params.add(daily ? UsageWriter.day(from) : (Object) from);
+        params.add(daily ? (to == Long.MAX_VALUE ? "9999-12-31" : UsageWriter.day(to)) : (Object) to);
         if (userId != null) {
-            select.append(" AND user_id = ?");
+            query.append(" AND user_id = ?");
             params.add(userId);
+        }
+        for (String filter : columns.keySet()) {
+            String value = exchange.query(filter);
+            if (value == null) continue;
+            query.append(" AND ").append(columns.get(filter)).append(" = ?");
+            params.add(value);
         }
         if (!groups.isEmpty()) {
             String keys = String.join(", ", groups.stream().map(g -> "g_" + g).toList());
-            select.append(" GROUP BY ").append(keys).append(" ORDER BY ").append(keys);
+            query.append(" GROUP BY ").append(keys).append(" ORDER BY ").append(keys);
         }
-        List<Map<String, Object>> rows = sql.list(select.toString(), row -> {
+        List<Map<String, Object>> rows = new ArrayList<>(sql.list(query.toString(), row -> {
             Map<String, Object> out = new LinkedHashMap<>();
             int column = 1;
-            for (String group : groups) out.put(group, row.getString(column++));
-            out.put("requests", row.getLong(column++));
-            out.put("input_tokens", row.getLong(column++));
-            out.put("output_tokens", row.getLong(column++));
-            out.put("cache_read_tokens", row.getLong(column++));
-            out.put("cache_write_5m_tokens", row.getLong(column++));
-            out.put("cache_write_1h_tokens", row.getLong(column++));
-            out.put("errors", row.getLong(column));
+            for (String group : groups) {
+                String value = row.getString(column++);
+                out.put(group, value == null || value.isEmpty() ? null : value);
+            }
+            for (int i = 0; i < MEASURES.size() - 1; i++) out.put(MEASURES.get(i), row.getLong(column++));
+            out.put("cost_usd", Price.usd(row.getLong(column)));
             return out;
-        }, params.toArray());
-        exchange.sendJson(200, Json.bytes(Map.of("data", rows)));
+        }, params.toArray()));
+        if ("csv".equals(exchange.query("format")) || String.valueOf(exchange.header("accept")).startsWith("text/csv")) {
+            exchange.send(200, "text/csv; charset=utf-8", csv(groups, rows).getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        exchange.sendJson(200, Json.bytes(Map.of("data", rows, "source", daily ? "daily_rollups" : "records")));
+    }
+
+    private static String csv(List<String> groups, List<Map<String, Object>> rows) {
+        StringBuilder out = new StringBuilder();
+        List<String> header = new ArrayList<>(groups);
+        header.addAll(MEASURES);
+        out.append(String.join(",", header)).append('\n');
+        for (Map<String, Object> row : rows) {
+            List<String> cells = new ArrayList<>();
+            for (String column : header) cells.add(cell(row.get(column)));
+            out.append(String.join(",", cells)).append('\n');
+        }
+        return out.toString();
+    }
+
+    private static String cell(Object value) {
+        if (value == null) return "";
+        String text = value.toString();
+        // Quote what a spreadsheet would split or run as a formula.
+        if (text.matches(".*[\",\\n].*") || text.matches("^[=+\\-@].*")) return "\"" + text.replace("\"", "\"\"") + "\"";
+        return text;
+    }
+
+    private String dimension(String name, String parameter) {
+        if (!rawColumns.containsKey(name)) {
+            throw new HttpError(ApiError.invalidRequest(parameter + ": " + name + " is not one of " + String.join(", ", rawColumns.keySet())));
+        }
+        return name;
     }
 
     private static long time(String text, String name, long fallback) {
         if (text == null || text.isBlank()) return fallback;
         try {
+            if (text.matches("^\\d{4}-\\d{2}-\\d{2}$")) return java.time.LocalDate.parse(text).atStartOfDay(java.time.ZoneOffset.UTC).toInstant().toEpochMilli();
             return Instant.parse(text).toEpochMilli();
         } catch (DateTimeParseException e) {
-            throw new HttpError(ApiError.invalidRequest(name + ": use an ISO-8601 time such as 2026-11-01T00:00:00Z"));
+            throw new HttpError(ApiError.invalidRequest(name + ": use a date such as 2026-11-01 or an ISO-8601 time such as 2026-11-01T00:00:00Z"));
         }
     }
 }

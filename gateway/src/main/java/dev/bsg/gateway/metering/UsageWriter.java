@@ -1,11 +1,18 @@
 package dev.bsg.gateway.metering;
 
 import dev.bsg.gateway.store.Database;
+import dev.bsg.gateway.telemetry.GatewayMetrics;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -13,22 +20,47 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes usage records off the hot path: requests queue them (a full queue makes the request wait
- * rather than lose its record), one virtual thread writes them in batches, and closing drains the queue.
+ * Writes usage records off the hot path. Requests queue them (a full queue makes the request wait
+ * rather than lose its record); one virtual thread writes them in batches, each batch with its daily
+ * rollups in one transaction. While the database can't take them they go to the local journal, which
+ * is replayed, oldest first, once it can. Closing drains the queue.
  */
 public final class UsageWriter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(UsageWriter.class);
-    private static final String INSERT = "INSERT INTO usage_records (at, request_id, user_id, user_email, key_id, groups_csv, session_id, agent_id, "
-            + "door, operation, model_asked, model, region, input_tokens, output_tokens, cache_read_tokens, cache_write_5m_tokens, cache_write_1h_tokens, "
-            + "status, error_type, latency_ms, ttfb_ms, client_aborted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    private static final int BATCH = 500;
+    private static final long REPLAY_EVERY_NANOS = TimeUnit.SECONDS.toNanos(2);
+    private static final String INSERT = "INSERT INTO usage_records (" + UsageRecord.COLUMNS + ") VALUES ("
+            + "?, ".repeat(26) + "?) ON CONFLICT (request_id) DO NOTHING";
+    private static final String ROLLUP = "INSERT INTO usage_daily (day, user_id, user_email, team, project, model, region, door, requests, errors, "
+            + "input_tokens, output_tokens, cache_read_tokens, cache_write_5m_tokens, cache_write_1h_tokens, cost_nanos) "
+            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (day, user_id, user_email, team, project, model, region, door) DO UPDATE SET "
+            + "requests = usage_daily.requests + excluded.requests, errors = usage_daily.errors + excluded.errors, "
+            + "input_tokens = usage_daily.input_tokens + excluded.input_tokens, output_tokens = usage_daily.output_tokens + excluded.output_tokens, "
+            + "cache_read_tokens = usage_daily.cache_read_tokens + excluded.cache_read_tokens, "
+            + "cache_write_5m_tokens = usage_daily.cache_write_5m_tokens + excluded.cache_write_5m_tokens, "
+            + "cache_write_1h_tokens = usage_daily.cache_write_1h_tokens + excluded.cache_write_1h_tokens, "
+            + "cost_nanos = usage_daily.cost_nanos + excluded.cost_nanos";
     private final Database database;
+    private final UsageTags tags;
+    private final UsageJournal journal;
+    private final GatewayMetrics metrics;
     private final BlockingQueue<UsageRecord> queue;
     private final Thread writer;
     private volatile boolean closing;
+    private volatile long journalBytes;
+    private boolean journalPending;
+    private long nextReplay;
 
-    public UsageWriter(Database database, int capacity) {
+    public UsageWriter(Database database, UsageTags tags, Path journalDirectory, int capacity, GatewayMetrics metrics) {
         this.database = database;
+        this.tags = tags;
+        this.journal = new UsageJournal(journalDirectory);
+        this.metrics = metrics;
         this.queue = new ArrayBlockingQueue<>(capacity);
+        this.journalBytes = journal.size();
+        this.journalPending = journalBytes > 0;
+        metrics.gauge("bsg.usage.queue.depth", "Usage records waiting to be written", queue::size);
+        metrics.gauge("bsg.usage.journal.bytes", "Usage records waiting in the local journal for the database, in bytes", () -> journalBytes);
         this.writer = Thread.ofVirtual().name("usage-writer").start(this::run);
     }
 
@@ -45,61 +77,159 @@ public final class UsageWriter implements AutoCloseable {
         return queue.size();
     }
 
+    /** Records waiting in the local journal, in bytes; 0 when the database has everything. */
+    public long journalBytes() {
+        return journalBytes;
+    }
+
     private void run() {
-        List<UsageRecord> batch = new ArrayList<>(500);
+        List<UsageRecord> batch = new ArrayList<>(BATCH);
         while (!closing || !queue.isEmpty()) {
             try {
+                if (journalPending && System.nanoTime() - nextReplay >= 0) replay();
                 UsageRecord first = queue.poll(200, TimeUnit.MILLISECONDS);
                 if (first == null) continue;
                 batch.add(first);
-                queue.drainTo(batch, 499);
-                write(batch);
+                queue.drainTo(batch, BATCH - 1);
+                store(batch);
                 batch.clear();
             } catch (InterruptedException e) {
                 if (!closing) return;
             }
         }
+        if (journalPending) replay();
+        journal.closeOpen();
     }
 
-    private void write(List<UsageRecord> batch) {
+    /** To the database when it is up and nothing older waits in the journal; else to the journal. */
+    private void store(List<UsageRecord> batch) throws InterruptedException {
         while (true) {
-            try (Connection connection = database.connection(); PreparedStatement insert = connection.prepareStatement(INSERT)) {
-                connection.setAutoCommit(false);
-                for (UsageRecord r : batch) {
-                    Object[] values = {r.at(), r.requestId(), r.userId(), r.userEmail(), r.keyId(), r.groupsCsv(), r.sessionId(), r.agentId(),
-                            r.door(), r.operation(), r.modelAsked(), r.model(), r.region(), r.inputTokens(), r.outputTokens(), r.cacheReadTokens(),
-                            r.cacheWrite5mTokens(), r.cacheWrite1hTokens(), r.status(), r.errorType(), r.latencyMs(), r.ttfbMs(), r.clientAborted()};
-                    for (int i = 0; i < values.length; i++) insert.setObject(i + 1, values[i]);
-                    insert.addBatch();
-                }
+            if (!journalPending) {
                 try {
-                    insert.executeBatch();
-                    connection.commit();
+                    write(batch);
+                    return;
                 } catch (SQLException e) {
-                    connection.rollback();
-                    throw e;
-                } finally {
-                    connection.setAutoCommit(true);
+                    LOG.warn("the database can't take usage records ({}); keeping them in the local journal until it can", e.getMessage());
+                    nextReplay = System.nanoTime() + REPLAY_EVERY_NANOS;
                 }
+            }
+            try {
+                journal.append(batch);
+                journalPending = true;
+                journalBytes = journal.size();
                 return;
-            } catch (SQLException e) {
-                // Keep the batch and try again: a record is never dropped. (A local journal for long outages is still to come.)
-                LOG.warn("usage records could not be written ({}); retrying", e.getMessage());
-                try {
-                    Thread.sleep(1000);
-                } catch (InterruptedException interrupted) {
-                    if (closing) return;
-                }
+            } catch (IOException e) {
+                // Neither place takes them: hold the batch (and so, through the full queue, the requests) and try again.
+                LOG.error("usage records can be written neither to the database nor to the journal ({}); retrying", e.getMessage());
+                Thread.sleep(1000);
+                journalPending = false;
             }
         }
     }
 
-    /** Writes what is queued, then stops. */
+    private void replay() {
+        try {
+            for (Path file : journal.files()) {
+                List<UsageRecord> records = UsageJournal.read(file);
+                for (int from = 0; from < records.size(); from += BATCH) write(records.subList(from, Math.min(records.size(), from + BATCH)));
+                journal.delete(file);
+                LOG.info("replayed {} usage records from the local journal", records.size());
+            }
+            journalPending = false;
+        } catch (SQLException | IOException e) {
+            nextReplay = System.nanoTime() + REPLAY_EVERY_NANOS;
+        }
+        journalBytes = journal.size();
+    }
+
+    private void write(List<UsageRecord> batch) throws SQLException {
+        long started = System.nanoTime();
+        List<UsageRecord> tagged = new ArrayList<>(batch.size());
+        try {
+            for (UsageRecord record : batch) tagged.add(tags.settle(record));
+        } catch (RuntimeException e) {
+            // The writer must outlive any one failure: treated like a database error, the batch goes to the journal.
+            throw new SQLException("usage tags could not be read: " + e, e);
+        }
+        try (Connection connection = database.connection()) {
+            connection.setAutoCommit(false);
+            try (PreparedStatement insert = connection.prepareStatement(INSERT); PreparedStatement rollup = connection.prepareStatement(ROLLUP)) {
+                for (UsageRecord record : tagged) {
+                    Object[] values = record.columns();
+                    for (int i = 0; i < values.length; i++) insert.setObject(i + 1, values[i]);
+                    insert.addBatch();
+                }
+                int[] counts = insert.executeBatch();
+                // Only records inserted now are added to the rollups: a replayed record the table already holds adds nothing.
+                Map<List<String>, long[]> days = new LinkedHashMap<>();
+                for (int i = 0; i < tagged.size(); i++) {
+                    if (counts[i] == 0) continue;
+                    UsageRecord r = tagged.get(i);
+                    long[] sums = days.computeIfAbsent(rollupKey(r), k -> new long[8]);
+                    sums[0]++;
+                    if (r.status() >= 400) sums[1]++;
+                    sums[2] += r.inputTokens();
+                    sums[3] += r.outputTokens();
+                    sums[4] += r.cacheReadTokens();
+                    sums[5] += r.cacheWrite5mTokens();
+                    sums[6] += r.cacheWrite1hTokens();
+                    sums[7] += r.costNanos();
+                }
+                for (Map.Entry<List<String>, long[]> day : days.entrySet()) {
+                    int column = 1;
+                    for (String key : day.getKey()) rollup.setString(column++, key);
+                    for (long sum : day.getValue()) rollup.setLong(column++, sum);
+                    rollup.addBatch();
+                }
+                if (!days.isEmpty()) rollup.executeBatch();
+                connection.commit();
+                for (int i = 0; i < tagged.size(); i++) {
+                    if (counts[i] == 0) continue;
+                    UsageRecord r = tagged.get(i);
+                    metrics.usage(r.model(), r.region(), r.team(), r.inputTokens(), r.outputTokens(), r.cacheReadTokens(),
+                            r.cacheWrite5mTokens() + r.cacheWrite1hTokens(), r.costNanos());
+                }
+            } catch (SQLException e) {
+                connection.rollback();
+                throw e;
+            } finally {
+                connection.setAutoCommit(true);
+            }
+        }
+        metrics.usageWrite(System.nanoTime() - started);
+    }
+
+    /** Deletes raw records older than the retention; the daily rollups keep their totals. */
+    public int prune(int retentionDays) {
+        try (Connection connection = database.connection();
+             PreparedStatement delete = connection.prepareStatement("DELETE FROM usage_records WHERE at < ?")) {
+            delete.setLong(1, System.currentTimeMillis() - retentionDays * 86_400_000L);
+            return delete.executeUpdate();
+        } catch (SQLException e) {
+            LOG.warn("old usage records could not be pruned ({}); trying again later", e.getMessage());
+            return 0;
+        }
+    }
+
+    static String day(long at) {
+        return Instant.ofEpochMilli(at).atOffset(ZoneOffset.UTC).toLocalDate().toString();
+    }
+
+    private static List<String> rollupKey(UsageRecord r) {
+        return List.of(day(r.at()), orEmpty(r.userId()), orEmpty(r.userEmail()), orEmpty(r.team()), orEmpty(r.project()), orEmpty(r.model()),
+                orEmpty(r.region()), r.door());
+    }
+
+    private static String orEmpty(String value) {
+        return value == null ? "" : value;
+    }
+
+    /** Writes what is queued (to the journal if the database is down), then stops. */
     @Override
     public void close() {
         closing = true;
         try {
-            writer.join(30_000);
+            writer.join(60_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -9,7 +9,7 @@ import java.util.Set;
 
 /** The gateway's whole configuration, validated. Built by {@link SettingsLoader}. */
 public record Settings(Server server, Database database, Admin admin, ApiKeys apiKeys, Session session, Oidc oidc, Upstream upstream, Models models,
-                       ManagedPolicies policies) {
+                       ManagedPolicies policies, Limits limits, Budgets budgets, Metering metering, Cache cache, Pricing pricing) {
 
     public record Server(String host, int port, String publicUrl, long maxBodyBytes, Duration shutdownGrace, Duration pingInterval) {}
 
@@ -62,4 +62,27 @@ public record Settings(Server server, Database database, Admin admin, ApiKeys ap
 
     public record Models(String regionPrefix, Map<String, String> aliases, List<CatalogEntry> extraEntries,
                          Set<String> dropBetas, Set<String> dropFields) {}
+
+    /** A rate: requests and tokens per minute; 0 means unlimited. */
+    public record Rate(int requestsPerMinute, long tokensPerMinute) {
+        public static final Rate NONE = new Rate(0, 0);
+    }
+
+    /** Rate limits per API key, per user and per group (a group's members share its rate); concurrent requests per user. */
+    public record Limits(Rate key, Rate user, Map<String, Rate> groups, int userConcurrency) {}
+
+    /**
+     * How spend limits apply: {@code groupLimitModeMin} takes the most restrictive of a user's group caps (else the
+     * most generous); {@code failClosed} refuses requests when spend can't be checked.
+     */
+    public record Budgets(boolean groupLimitModeMin, boolean failClosed) {}
+
+    /** Usage records: the in-memory queue, the local journal for database outages, and how long raw records are kept. */
+    public record Metering(int queueCapacity, java.nio.file.Path journalDir, int retentionDays) {}
+
+    /** Shared state across instances: Redis when {@code redisUrl} is set, in-process otherwise. */
+    public record Cache(String redisUrl) {}
+
+    /** A price CSV to use at start instead of the shipped one (an admin import later replaces either). */
+    public record Pricing(java.nio.file.Path csvFile) {}
 }

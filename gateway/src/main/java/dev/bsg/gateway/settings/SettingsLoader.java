@@ -62,12 +62,61 @@ public final class SettingsLoader {
         for (String email : c.list("admin.emails")) adminEmails.add(email.toLowerCase(Locale.ROOT));
         Settings settings = new Settings(server, database, new Settings.Admin(List.copyOf(adminHashes), Set.copyOf(adminEmails), Set.copyOf(c.list("admin.groups"))),
                 new Settings.ApiKeys(c.integer("api_keys.max_per_user", 20, 1, 10_000)), session(c), oidc(c), upstream(c, env), models(c, env),
-                ManagedPolicies.from(c));
+                ManagedPolicies.from(c), limits(c), new Settings.Budgets(groupLimitModeMin(c), c.bool("budgets.fail_closed", false)),
+                new Settings.Metering(c.integer("metering.queue_capacity", 10_000, 100, 10_000_000),
+                        Path.of(c.string("metering.journal_dir", "./data/usage-journal")),
+                        c.integer("metering.retention_days", 400, 1, 36_500)),
+                new Settings.Cache(redisUrl(c)), pricing(c));
         List<String> unknown = c.unknownKeys();
         if (!unknown.isEmpty()) {
             throw new SettingsException("unknown config key " + String.join(", ", unknown) + ": check the spelling against the documented keys in README.md");
         }
         return settings;
+    }
+
+    private static Settings.Limits limits(ConfigTree c) {
+        java.util.Map<String, Settings.Rate> groups = new java.util.LinkedHashMap<>();
+        com.fasterxml.jackson.databind.JsonNode section = c.raw("limits.groups");
+        if (section != null) {
+            if (!section.isObject()) throw new SettingsException("limits.groups", section.toString(), "expected group names, each with requests_per_minute and/or tokens_per_minute");
+            for (java.util.Iterator<String> names = section.fieldNames(); names.hasNext(); ) {
+                String group = names.next();
+                groups.put(group, rate(c, "limits.groups." + group));
+            }
+        }
+        return new Settings.Limits(rate(c, "limits.key"), rate(c, "limits.user"), java.util.Map.copyOf(groups),
+                c.integer("limits.user.concurrent_requests", 0, 0, 100_000));
+    }
+
+    private static Settings.Rate rate(ConfigTree c, String prefix) {
+        return new Settings.Rate(c.integer(prefix + ".requests_per_minute", 0, 0, 100_000_000),
+                c.integer(prefix + ".tokens_per_minute", 0, 0, Integer.MAX_VALUE));
+    }
+
+    private static boolean groupLimitModeMin(ConfigTree c) {
+        String mode = c.string("budgets.group_limit_mode", "min");
+        if (!mode.equals("min") && !mode.equals("max")) throw new SettingsException("budgets.group_limit_mode", mode, "use min (most restrictive group cap) or max");
+        return mode.equals("min");
+    }
+
+    private static String redisUrl(ConfigTree c) {
+        String url = c.string("cache.redis_url", null);
+        if (url != null && !url.matches("^rediss?://.+")) throw new SettingsException("cache.redis_url", url, "use redis://HOST:PORT (or rediss:// for TLS), e.g. redis://127.0.0.1:6379");
+        return url;
+    }
+
+    private static Settings.Pricing pricing(ConfigTree c) {
+        String file = c.string("pricing.csv_file", null);
+        if (file == null) return new Settings.Pricing(null);
+        Path path = Path.of(file);
+        try {
+            dev.bsg.protocol.pricing.PriceList.parse(Files.readString(path));
+        } catch (IOException e) {
+            throw new SettingsException("pricing.csv_file", file, "the file can't be read; point it at a price CSV (bsg admin prices export prints the current one)");
+        } catch (IllegalArgumentException e) {
+            throw new SettingsException("pricing.csv_file", file, e.getMessage());
+        }
+        return new Settings.Pricing(path);
     }
 
     private static Settings.Oidc oidc(ConfigTree c) {

@@ -2,7 +2,7 @@ package dev.bsg.gateway.store;
 
 /** An API key's record; the key itself is never stored, only its SHA-256. */
 public record ApiKey(String id, String userId, String userEmail, String name, String hint, long createdAt, Long expiresAt, Long revokedAt,
-                     boolean userDisabled) {
+                     boolean userDisabled, String team, String project, java.util.List<String> userGroups) {
 
     public boolean usableAt(long now) {
         return revokedAt == null && !userDisabled && (expiresAt == null || expiresAt > now);

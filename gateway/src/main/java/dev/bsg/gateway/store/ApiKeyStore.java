@@ -5,7 +5,7 @@ import java.util.Optional;
 import java.util.UUID;
 
 public final class ApiKeyStore {
-    private static final String SELECT = "SELECT k.id, k.user_id, u.email, k.name, k.key_hint, k.created_at, k.expires_at, k.revoked_at, u.disabled "
+    private static final String SELECT = "SELECT k.id, k.user_id, u.email, k.name, k.key_hint, k.created_at, k.expires_at, k.revoked_at, u.disabled, k.team, k.project, u.groups_csv "
             + "FROM api_keys k JOIN users u ON u.id = k.user_id ";
     private final Sql sql;
 
@@ -15,13 +15,18 @@ public final class ApiKeyStore {
 
     private static ApiKey map(java.sql.ResultSet row) throws java.sql.SQLException {
         return new ApiKey(row.getString(1), row.getString(2), row.getString(3), row.getString(4), row.getString(5), row.getLong(6),
-                Sql.nullableLong(row, "expires_at"), Sql.nullableLong(row, "revoked_at"), row.getBoolean(9));
+                Sql.nullableLong(row, "expires_at"), Sql.nullableLong(row, "revoked_at"), row.getBoolean(9),
+                row.getString(10), row.getString(11), UserStore.groups(row.getString(12)));
     }
 
     public ApiKey create(String userId, String name, String keyHash, String hint, Long expiresAt) {
+        return create(userId, name, keyHash, hint, expiresAt, null, null);
+    }
+
+    public ApiKey create(String userId, String name, String keyHash, String hint, Long expiresAt, String team, String project) {
         String id = "key_" + UUID.randomUUID().toString().replace("-", "");
-        sql.update("INSERT INTO api_keys (id, user_id, name, key_hash, key_hint, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                id, userId, name, keyHash, hint, System.currentTimeMillis(), expiresAt);
+        sql.update("INSERT INTO api_keys (id, user_id, name, key_hash, key_hint, created_at, expires_at, team, project) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                id, userId, name, keyHash, hint, System.currentTimeMillis(), expiresAt, team, project);
         return byId(id).orElseThrow();
     }
 

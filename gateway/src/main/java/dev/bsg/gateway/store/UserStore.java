@@ -6,7 +6,7 @@ import java.util.Optional;
 import java.util.UUID;
 
 public final class UserStore {
-    private static final String COLUMNS = "id, email, name, disabled, created_at";
+    private static final String COLUMNS = "id, email, name, disabled, created_at, team";
     private final Sql sql;
 
     public UserStore(Sql sql) {
@@ -14,7 +14,8 @@ public final class UserStore {
     }
 
     private static User map(java.sql.ResultSet row) throws java.sql.SQLException {
-        return new User(row.getString("id"), row.getString("email"), row.getString("name"), row.getBoolean("disabled"), row.getLong("created_at"));
+        return new User(row.getString("id"), row.getString("email"), row.getString("name"), row.getBoolean("disabled"), row.getLong("created_at"),
+                row.getString("team"));
     }
 
     public Optional<User> byEmail(String email) {
@@ -42,6 +43,23 @@ public final class UserStore {
             if (!e.isConflict()) throw e;
         }
         return byEmail(normal).orElseThrow();
+    }
+
+    /** Remembers the IdP groups of a sign-in, so group limits also apply to the user's API keys. */
+    public void setGroups(String id, java.util.List<String> groups) {
+        sql.update("UPDATE users SET groups_csv = ? WHERE id = ?", String.join(",", groups), id);
+    }
+
+    public java.util.List<String> groupsOf(String id) {
+        return sql.one("SELECT groups_csv FROM users WHERE id = ?", row -> groups(row.getString(1)), id).orElse(java.util.List.of());
+    }
+
+    public boolean setTeam(String id, String team) {
+        return sql.update("UPDATE users SET team = ?, updated_at = ? WHERE id = ?", team, System.currentTimeMillis(), id) == 1;
+    }
+
+    static java.util.List<String> groups(String csv) {
+        return csv == null || csv.isEmpty() ? java.util.List.of() : java.util.List.of(csv.split(","));
     }
 
     public boolean setDisabled(String id, boolean disabled) {

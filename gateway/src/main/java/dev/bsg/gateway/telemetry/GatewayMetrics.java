@@ -53,6 +53,47 @@ public final class GatewayMetrics {
                 .register(registry).increment();
     }
 
+    public void gauge(String name, String description, java.util.function.Supplier<Number> value) {
+        io.micrometer.core.instrument.Gauge.builder(name, value).description(description).register(registry);
+    }
+
+    private final Timer usageWrites = Timer.builder("bsg.usage.write").description("Time to write one batch of usage records with its rollups")
+            .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30)).register(registry);
+
+    public void usageWrite(long nanos) {
+        usageWrites.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private record SpendKey(String model, String region, String team) {}
+
+    private record SpendMeters(Counter input, Counter output, Counter cacheRead, Counter cacheWrite, Counter cost) {}
+
+    private final Map<SpendKey, SpendMeters> spendMeters = new ConcurrentHashMap<>();
+
+    /** Tokens and cost (USD) by model, region and team. */
+    public void usage(String model, String region, String team, long input, long output, long cacheRead, long cacheWrite, long costNanos) {
+        SpendMeters meters = spendMeters.computeIfAbsent(new SpendKey(model == null ? "-" : model, region == null ? "-" : region, team == null ? "" : team),
+                k -> new SpendMeters(tokens(k, "input"), tokens(k, "output"), tokens(k, "cache_read"), tokens(k, "cache_write"),
+                        Counter.builder("bsg.cost").baseUnit("usd").description("What requests cost at the prices in force, in USD")
+                                .tags("model", k.model(), "region", k.region(), "team", k.team()).register(registry)));
+        meters.input().increment(input);
+        meters.output().increment(output);
+        meters.cacheRead().increment(cacheRead);
+        meters.cacheWrite().increment(cacheWrite);
+        meters.cost().increment(costNanos / 1e9);
+    }
+
+    private Counter tokens(SpendKey k, String kind) {
+        return Counter.builder("bsg.tokens").description("Tokens by model, region, team and kind, as the upstream accounted them")
+                .tags("model", k.model(), "region", k.region(), "team", k.team(), "kind", kind).register(registry);
+    }
+
+    /** A request refused by a rate limit, concurrency cap or spend limit. */
+    public void limitRejection(String limit, String scope) {
+        Counter.builder("bsg.limit.rejections").description("Requests refused by a limit, by limit and scope")
+                .tags("limit", limit, "scope", scope).register(registry).increment();
+    }
+
     public String scrape() {
         return registry.scrape();
     }

@@ -130,6 +130,7 @@ public final class AnthropicRelay {
         ResolvedModel model = catalog.resolve(name);
         if (model == null) throw new HttpError(ApiError.notFound("model: " + name + " is not a model this gateway serves"));
         exchange.model(model.anthropicId());
+        exchange.usage().upstreamModel(model.bedrockId());
         modelPolicy.check(exchange.principal(), name, model.anthropicId());
         return model;
     }

@@ -42,6 +42,7 @@ public final class BedrockRelay {
         }
         exchange.model(catalog.anthropicIdOf(modelId));
         exchange.modelAsked(modelId);
+        exchange.usage().upstreamModel(modelId);
         exchange.operation(operation);
         modelPolicy.check(exchange.principal(), modelId, exchange.model());
         byte[] body = exchange.body();

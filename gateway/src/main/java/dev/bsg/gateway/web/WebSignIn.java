@@ -144,6 +144,7 @@ public final class WebSignIn {
         String refusal = oidc.refusal(identity);
         User user = refusal == null ? users.findOrCreate(identity.email(), identity.name()) : null;
         if (user != null && user.disabled()) refusal = "your account is disabled on this gateway";
+        if (user != null && refusal == null) users.setGroups(user.id(), identity.groups());
         if (refusal != null) {
             audit.record(identity.email(), "sign-in", null, "refused", exchange.clientIp(), refusal);
             page(exchange, 403, "Sign-in refused", "<p>Signed in as <b>" + Html.escape(identity.email()) + "</b>, but " + Html.escape(refusal)

@@ -34,6 +34,11 @@ public record ApiError(int anthropicStatus, String anthropicType, int bedrockSta
         return new ApiError(429, "rate_limit_error", 429, "ThrottlingException", message);
     }
 
+    /** A spend limit reached: not worth retrying until the period resets. */
+    public static ApiError spendLimit(String message) {
+        return new ApiError(429, "billing_error", 429, "ServiceQuotaExceededException", message);
+    }
+
     public static ApiError internal(String message) {
         return new ApiError(500, "api_error", 500, "InternalServerException", message);
     }

@@ -86,18 +86,28 @@ public final class ModelCatalog {
 
     /** The Anthropic ID for a Bedrock ID from the Bedrock door, for reporting; the ID itself when unknown. */
     public String anthropicIdOf(String bedrockId) {
-        String base = bedrockId;
-        int slash = base.lastIndexOf('/');
-        if (slash >= 0) base = base.substring(slash + 1);
-        int dot = base.indexOf('.');
-        if (dot > 0 && KNOWN_PREFIXES.contains(base.substring(0, dot))) base = base.substring(dot + 1);
+        String base = baseIdOf(bedrockId);
         CatalogEntry entry = byBedrockId.get(base);
         if (entry != null) return entry.anthropicId();
-        if (base.startsWith("anthropic.")) {
-            String name = base.substring("anthropic.".length()).replaceFirst("-v[0-9]+(:[0-9]+)?$", "");
-            return name;
-        }
-        return bedrockId;
+        String name = nameOfBaseId(base);
+        return name != null ? name : bedrockId;
+    }
+
+    /** {@code anthropic.claude-x-20250101-v1:0} → {@code claude-x-20250101}; null for other providers' ids. */
+    public static String nameOfBaseId(String base) {
+        return base.startsWith("anthropic.") ? base.substring("anthropic.".length()).replaceFirst("-v[0-9]+(:[0-9]+)?$", "") : null;
+    }
+
+    /** A Bedrock model ID without its ARN path and inference-profile prefix. */
+    public static String baseIdOf(String bedrockId) {
+        String base = bedrockId.substring(bedrockId.lastIndexOf('/') + 1);
+        int dot = base.indexOf('.');
+        return dot > 0 && KNOWN_PREFIXES.contains(base.substring(0, dot)) ? base.substring(dot + 1) : base;
+    }
+
+    /** Whether a Bedrock model ID is called through global cross-region inference. */
+    public static boolean isGlobal(String bedrockId) {
+        return bedrockId.substring(bedrockId.lastIndexOf('/') + 1).startsWith("global.");
     }
 
     private String withPrefix(String baseId, Set<String> offered) {

@@ -1,0 +1,225 @@
+package dev.bsg.gateway.admin;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.bsg.gateway.auth.Principal;
+import dev.bsg.gateway.http.Exchange;
+import dev.bsg.gateway.http.HttpError;
+import dev.bsg.gateway.limits.Budgets;
+import dev.bsg.gateway.limits.Period;
+import dev.bsg.gateway.store.AuditLog;
+import dev.bsg.gateway.store.SharedState;
+import dev.bsg.gateway.store.SpendLimitStore;
+import dev.bsg.gateway.store.SpendLimitStore.SpendLimit;
+import dev.bsg.gateway.store.User;
+import dev.bsg.gateway.store.UserStore;
+import dev.bsg.protocol.errors.ApiError;
+import dev.bsg.protocol.translate.Json;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * {@code /v1/organizations/spend_limits}, in the shape of Anthropic's admin API: list, create (or
+ * replace for the same scope and period), get, delete, and what is in effect for each person.
+ * Amounts are whole USD cents as strings; null means unlimited.
+ */
+public final class SpendLimitsApi {
+    private final SpendLimitStore store;
+    private final Budgets budgets;
+    private final UserStore users;
+    private final AuditLog audit;
+    private final SharedState shared;
+
+    public SpendLimitsApi(SpendLimitStore store, Budgets budgets, UserStore users, AuditLog audit, SharedState shared) {
+        this.store = store;
+        this.budgets = budgets;
+        this.users = users;
+        this.audit = audit;
+        this.shared = shared;
+        shared.onEvent(event -> {
+            if (event.equals("spend-limits")) budgets.reload();
+        });
+    }
+
+    public void list(Exchange exchange) {
+        int limit = number(exchange.query("limit"), "limit", 20, 1, 1000);
+        String scopeType = exchange.query("scope_type");
+        String after = exchange.query("after_id");
+        String before = exchange.query("before_id");
+        List<SpendLimit> all = new ArrayList<>();
+        for (SpendLimit l : store.all()) {
+            if (scopeType != null && !l.scopeType().equals(scopeType)) continue;
+            if (after != null && l.id().compareTo(after) <= 0) continue;
+            if (before != null && l.id().compareTo(before) >= 0) continue;
+            all.add(l);
+        }
+        List<SpendLimit> page = before != null ? all.subList(Math.max(0, all.size() - limit), all.size()) : all.subList(0, Math.min(limit, all.size()));
+        boolean hasMore = page.size() < all.size();
+        exchange.sendJson(200, Json.write(g -> {
+            g.writeStartObject();
+            g.writeArrayFieldStart("data");
+            for (SpendLimit l : page) write(g, l);
+            g.writeEndArray();
+            g.writeBooleanField("has_more", hasMore);
+            g.writeStringField("first_id", page.isEmpty() ? null : page.get(0).id());
+            g.writeStringField("last_id", page.isEmpty() ? null : page.get(page.size() - 1).id());
+            g.writeEndObject();
+        }));
+    }
+
+    public void create(Exchange exchange) {
+        JsonNode body = KeyDesk.jsonBody(exchange);
+        JsonNode scope = body.path("scope");
+        String type = scope.path("type").asText("");
+        String value = switch (type) {
+            case "user" -> required(scope, "user_id").contains("@") ? required(scope, "user_id").toLowerCase(Locale.ROOT) : required(scope, "user_id");
+            case "rbac_group" -> required(scope, "rbac_group_id");
+            case "organization" -> "";
+            default -> throw new HttpError(ApiError.invalidRequest("scope.type: use user, rbac_group or organization"));
+        };
+        Period period = Period.parse(body.path("period").asText(""));
+        if (period == null) throw new HttpError(ApiError.invalidRequest("period: use daily, weekly or monthly"));
+        if (!body.has("amount")) throw new HttpError(ApiError.invalidRequest("amount: required, whole USD cents as a string (\"500\" is $5.00), or null for unlimited"));
+        Long cents = null;
+        JsonNode amount = body.get("amount");
+        if (!amount.isNull()) {
+            String text = amount.asText();
+            if (!text.matches("^[0-9]{1,15}$")) throw new HttpError(ApiError.invalidRequest("amount: whole USD cents as a string, such as \"500\" for $5.00, or null for unlimited"));
+            cents = Long.parseLong(text);
+        }
+        SpendLimit saved = store.upsert(type, value, period.apiName(), cents);
+        audit(exchange, "admin.limit.upsert", type + ":" + value + ":" + period.apiName(), cents == null ? "unlimited" : cents + " cents");
+        shared.broadcast("spend-limits");
+        exchange.sendJson(200, Json.write(g -> write(g, saved)));
+    }
+
+    public void get(Exchange exchange) {
+        SpendLimit limit = find(exchange.pathParam("id"));
+        exchange.sendJson(200, Json.write(g -> write(g, limit)));
+    }
+
+    public void delete(Exchange exchange) {
+        SpendLimit limit = find(exchange.pathParam("id"));
+        store.delete(limit.id());
+        audit(exchange, "admin.limit.delete", limit.scopeType() + ":" + limit.scopeValue() + ":" + limit.period(), null);
+        shared.broadcast("spend-limits");
+        exchange.sendJson(200, Json.write(g -> {
+            g.writeStartObject();
+            g.writeStringField("type", "spend_limit_deleted");
+            g.writeStringField("id", limit.id());
+            g.writeEndObject();
+        }));
+    }
+
+    /** One row per person and period: the limit in effect, where it comes from, and the spend so far. */
+    public void effective(Exchange exchange) {
+        List<String> wantedUsers = exchange.queryAll("user_ids[]");
+        List<String> wantedPeriods = exchange.queryAll("period[]");
+        for (String p : wantedPeriods) if (Period.parse(p) == null) throw new HttpError(ApiError.invalidRequest("period[]: use daily, weekly or monthly"));
+        String q = exchange.query("q");
+        int limit = number(exchange.query("limit"), "limit", 20, 1, 1000);
+        int page = number(exchange.query("page"), "page", 1, 1, 1_000_000);
+        Instant now = Instant.now();
+        record Row(User user, Budgets.Effective effective, long spent) {}
+        List<Row> rows = new ArrayList<>();
+        for (User user : users.all()) {
+            if (!wantedUsers.isEmpty() && !wantedUsers.contains(user.id()) && !wantedUsers.contains(user.email())) continue;
+            if (q != null && !user.email().contains(q.toLowerCase(Locale.ROOT)) && (user.name() == null || !user.name().toLowerCase(Locale.ROOT).contains(q.toLowerCase(Locale.ROOT)))) continue;
+            Principal principal = new Principal(user.id(), user.email(), null, users.groupsOf(user.id()), false);
+            for (Period period : Period.values()) {
+                if (!wantedPeriods.isEmpty() && !wantedPeriods.contains(period.apiName())) continue;
+                rows.add(new Row(user, budgets.effective(principal, period), budgets.spent(user.id(), period, now)));
+            }
+        }
+        if ("spend_desc".equals(exchange.query("sort"))) rows.sort(Comparator.comparingLong(Row::spent).reversed());
+        int from = Math.min(rows.size(), (page - 1) * limit);
+        List<Row> shown = rows.subList(from, Math.min(rows.size(), from + limit));
+        boolean more = from + limit < rows.size();
+        exchange.sendJson(200, Json.write(g -> {
+            g.writeStartObject();
+            g.writeArrayFieldStart("data");
+            for (Row row : shown) {
+                g.writeStartObject();
+                g.writeObjectFieldStart("scope");
+                g.writeStringField("type", "user");
+                g.writeStringField("user_id", row.user().id());
+                g.writeEndObject();
+                g.writeArrayFieldStart("groups");
+                for (String group : users.groupsOf(row.user().id())) g.writeString(group);
+                g.writeEndArray();
+                g.writeObjectFieldStart("actor");
+                g.writeStringField("type", "user_actor");
+                g.writeStringField("user_id", row.user().id());
+                g.writeStringField("name", row.user().name());
+                g.writeStringField("email_address", row.user().email());
+                g.writeBooleanField("deleted", false);
+                g.writeEndObject();
+                Long cents = row.effective().amountCents();
+                g.writeStringField("amount", cents == null ? null : cents.toString());
+                g.writeStringField("currency", "USD");
+                g.writeStringField("period", row.effective().period().apiName());
+                g.writeStringField("source", row.effective().source());
+                g.writeStringField("spend_limit_id", row.effective().limit() == null ? null : row.effective().limit().id());
+                g.writeStringField("period_to_date_spend", cents(row.spent()));
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeBooleanField("has_more", more);
+            if (more) g.writeNumberField("next_page", page + 1);
+            else g.writeNullField("next_page");
+            g.writeEndObject();
+        }));
+    }
+
+    /** Nanodollars as USD cents, exactly: 1 cent is 10^7 nanodollars. */
+    static String cents(long nanos) {
+        return BigDecimal.valueOf(nanos, 7).stripTrailingZeros().toPlainString();
+    }
+
+    private SpendLimit find(String id) {
+        return store.byId(id).orElseThrow(() -> new HttpError(ApiError.notFound("spend limit " + id + " does not exist")));
+    }
+
+    private void audit(Exchange exchange, String action, String target, String detail) {
+        audit.record(exchange.principal().email(), action, target, "ok", exchange.clientIp(), detail);
+    }
+
+    private static String required(JsonNode scope, String field) {
+        String value = scope.path(field).asText("").strip();
+        if (value.isEmpty() || value.length() > 320) throw new HttpError(ApiError.invalidRequest("scope." + field + ": required"));
+        return value;
+    }
+
+    static int number(String text, String name, int fallback, int min, int max) {
+        if (text == null || text.isBlank()) return fallback;
+        try {
+            int value = Integer.parseInt(text.strip());
+            if (value < min || value > max) throw new NumberFormatException();
+            return value;
+        } catch (NumberFormatException e) {
+            throw new HttpError(ApiError.invalidRequest(name + ": must be a whole number from " + min + " to " + max));
+        }
+    }
+
+    private static void write(JsonGenerator g, SpendLimit l) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("type", "spend_limit");
+        g.writeStringField("id", l.id());
+        g.writeStringField("created_at", Instant.ofEpochMilli(l.createdAt()).toString());
+        g.writeStringField("updated_at", Instant.ofEpochMilli(l.updatedAt()).toString());
+        g.writeObjectFieldStart("scope");
+        g.writeStringField("type", l.scopeType());
+        if (l.scopeType().equals("user")) g.writeStringField("user_id", l.scopeValue());
+        if (l.scopeType().equals("rbac_group")) g.writeStringField("rbac_group_id", l.scopeValue());
+        g.writeEndObject();
+        g.writeStringField("amount", l.amountCents() == null ? null : l.amountCents().toString());
+        g.writeStringField("currency", "USD");
+        g.writeStringField("period", l.period());
+        g.writeEndObject();
+    }
+}

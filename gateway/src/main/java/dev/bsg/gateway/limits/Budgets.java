@@ -1,0 +1,136 @@
+package dev.bsg.gateway.limits;
+
+import dev.bsg.gateway.auth.Principal;
+import dev.bsg.gateway.settings.Settings;
+import dev.bsg.gateway.store.SpendLimitStore;
+import dev.bsg.gateway.store.SpendLimitStore.SpendLimit;
+import dev.bsg.gateway.store.Sql;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Spend limits as they apply to one person: their own limit, else the most restrictive (or generous)
+ * of their groups' per-seat limits, else the organisation's; checked against what they spent this day,
+ * week or month. Spend so far is a counter per person and period, loaded from the daily rollups the
+ * first time it is needed and then kept up by every priced request.
+ */
+public final class Budgets {
+    private static final Logger LOG = LoggerFactory.getLogger(Budgets.class);
+    public static final long NANOS_PER_CENT = 10_000_000L;
+
+    /** The limit that applies to a person for a period, and where it comes from; {@code limit} null = unlimited. */
+    public record Effective(Period period, SpendLimit limit, String source) {
+        public Long amountCents() {
+            return limit == null ? null : limit.amountCents();
+        }
+    }
+
+    /** A request refused: the period whose limit is reached and when it resets. */
+    public record Block(Period period, Instant resetsAt, long limitCents, long spentNanos) {}
+
+    private final SpendLimitStore store;
+    private final Sql sql;
+    private final Counters counters;
+    private final Settings.Budgets settings;
+    private volatile List<SpendLimit> limits;
+
+    public Budgets(SpendLimitStore store, Sql sql, Counters counters, Settings.Budgets settings) {
+        this.store = store;
+        this.sql = sql;
+        this.counters = counters;
+        this.settings = settings;
+        this.limits = store.all();
+    }
+
+    /** Re-reads the limits, so a change made through another instance applies here too. */
+    public void reload() {
+        limits = store.all();
+    }
+
+    public boolean any() {
+        return !limits.isEmpty();
+    }
+
+    public Effective effective(Principal principal, Period period) {
+        List<SpendLimit> snapshot = limits;
+        String name = period.apiName();
+        String email = principal.email() == null ? "" : principal.email().toLowerCase(Locale.ROOT);
+        for (SpendLimit limit : snapshot) {
+            if (limit.period().equals(name) && limit.scopeType().equals("user")
+                    && (limit.scopeValue().equals(principal.userId()) || limit.scopeValue().equalsIgnoreCase(email))) {
+                return new Effective(period, limit, "user");
+            }
+        }
+        SpendLimit chosen = null;
+        for (SpendLimit limit : snapshot) {
+            if (!limit.period().equals(name) || !limit.scopeType().equals("rbac_group") || !principal.groups().contains(limit.scopeValue())) continue;
+            if (chosen == null || tighter(limit, chosen) == settings.groupLimitModeMin()) chosen = limit;
+        }
+        if (chosen != null) return new Effective(period, chosen, "rbac_group");
+        for (SpendLimit limit : snapshot) {
+            if (limit.period().equals(name) && limit.scopeType().equals("organization")) return new Effective(period, limit, "organization");
+        }
+        return new Effective(period, null, "none");
+    }
+
+    /** Whether {@code a} is more restrictive than {@code b}; an unlimited (null) amount is the least. */
+    private static boolean tighter(SpendLimit a, SpendLimit b) {
+        if (a.amountCents() == null) return false;
+        return b.amountCents() == null || a.amountCents() < b.amountCents();
+    }
+
+    /** The first limit this person has reached, or null. A spend store that can't answer fails open unless configured closed. */
+    public Block check(Principal principal, Instant now) {
+        if (principal.userId() == null || limits.isEmpty()) return null;
+        for (Period period : Period.values()) {
+            Long cents = effective(principal, period).amountCents();
+            if (cents == null) continue;
+            long spent;
+            try {
+                spent = spent(principal.userId(), period, now);
+            } catch (RuntimeException e) {
+                LOG.warn("spend for {} could not be read ({}); {}", principal.email(), e.getMessage(), settings.failClosed() ? "refusing" : "allowing");
+                if (settings.failClosed()) return new Block(period, period.reset(now), cents, -1);
+                continue;
+            }
+            if (spent >= cents * NANOS_PER_CENT) return new Block(period, period.reset(now), cents, spent);
+        }
+        return null;
+    }
+
+    /** What a person spent so far in the period, in nanodollars. */
+    public long spent(String userId, Period period, Instant now) {
+        String key = key(userId, period, now);
+        long value = counters.get(key);
+        if (value >= 0) return value;
+        long fromStore = sql.one("SELECT COALESCE(SUM(cost_nanos), 0) FROM usage_daily WHERE user_id = ? AND day >= ?",
+                row -> row.getLong(1), userId, period.start(now).toString()).orElse(0L);
+        counters.setIfAbsent(key, fromStore, ttl(period, now));
+        return Math.max(counters.get(key), fromStore);
+    }
+
+    /** Adds a priced request to its person's running totals (those already loaded). */
+    public void record(String userId, long costNanos, Instant now) {
+        if (userId == null || costNanos <= 0 || limits.isEmpty()) return;
+        List<String> keys = new ArrayList<>(3);
+        for (Period period : Period.values()) keys.add(key(userId, period, now));
+        try {
+            counters.addIfPresent(keys.toArray(String[]::new), costNanos);
+        } catch (RuntimeException e) {
+            LOG.warn("spend counters could not be updated ({}); they are reloaded from the usage records when they expire", e.getMessage());
+        }
+    }
+
+    private static String key(String userId, Period period, Instant now) {
+        return "sp:" + userId + ":" + period.apiName() + ":" + period.start(now);
+    }
+
+    private static Duration ttl(Period period, Instant now) {
+        return Duration.between(now, period.reset(now)).plusHours(1);
+    }
+}

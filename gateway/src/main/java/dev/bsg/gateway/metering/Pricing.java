@@ -1,0 +1,92 @@
+package dev.bsg.gateway.metering;
+
+import dev.bsg.gateway.http.Exchange;
+import dev.bsg.gateway.store.Sql;
+import dev.bsg.protocol.models.ModelCatalog;
+import dev.bsg.protocol.pricing.Price;
+import dev.bsg.protocol.pricing.PriceList;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The price list in force and what each request cost under it. Every list ever in force is kept in
+ * the database, and a record names the version it was charged at, so later imports never reprice the past.
+ */
+public final class Pricing {
+    private static final Logger LOG = LoggerFactory.getLogger(Pricing.class);
+    private static final String SHIPPED = "shipped";
+    private final Sql sql;
+    private final ModelCatalog catalog;
+    private volatile PriceList current;
+
+    /** @param configured a list from {@code pricing.csv_file}, or null for the shipped one */
+    public Pricing(Sql sql, ModelCatalog catalog, PriceList configured) {
+        this.sql = sql;
+        this.catalog = catalog;
+        PriceList start = configured != null ? configured : PriceList.shipped();
+        Optional<Newest> newest = newest();
+        // A configured or newly shipped list takes over from an older list of the same origin; an admin's import stays.
+        String origin = configured != null ? "config" : SHIPPED;
+        if (newest.isEmpty() || (!newest.get().version().equals(start.version()) && newest.get().importedBy().equals(origin))
+                || (configured != null && !stored(start.version()))) {
+            store(start, origin);
+        }
+        refresh();
+    }
+
+    /** Prices the exchange's usage (once) and returns its cost in nanodollars. */
+    public long price(Exchange exchange) {
+        Usage usage = exchange.usage();
+        if (usage.costNanos() >= 0) return usage.costNanos();
+        PriceList list = current;
+        String model = usage.upstreamModel();
+        String region = usage.region() == null ? "*" : usage.region();
+        long nanos = usage.totalTokens() == 0 ? 0 : list.costNanos(model, model == null ? null : catalog.anthropicIdOf(model), region,
+                new Price.Tokens(usage.input(), usage.output(), usage.cacheRead(), usage.cacheWrite5m(), usage.cacheWrite1h()));
+        usage.priced(nanos, list.version());
+        return nanos;
+    }
+
+    public PriceList current() {
+        return current;
+    }
+
+    /** Makes a list the one in force, on this instance now and on others at their next refresh. */
+    public PriceList importList(PriceList list, String by) {
+        store(list, by);
+        refresh();
+        return current;
+    }
+
+    /** Picks up a list another instance imported. */
+    public void refresh() {
+        newest().ifPresent(newest -> {
+            if (current == null || !current.version().equals(newest.version())) {
+                String csv = sql.one("SELECT csv FROM price_lists WHERE version = ?", row -> row.getString(1), newest.version()).orElseThrow();
+                current = PriceList.parse(csv);
+                LOG.info("prices in force: {} (from {})", current.version(), newest.importedBy());
+            }
+        });
+    }
+
+    private void store(PriceList list, String by) {
+        long now = System.currentTimeMillis();
+        if (stored(list.version())) {
+            sql.update("UPDATE price_lists SET imported_at = ?, imported_by = ? WHERE version = ?", now, by, list.version());
+        } else {
+            sql.update("INSERT INTO price_lists (version, csv, imported_at, imported_by) VALUES (?, ?, ?, ?)", list.version(), list.csv(), now, by);
+        }
+    }
+
+    private boolean stored(String version) {
+        return sql.one("SELECT 1 FROM price_lists WHERE version = ?", row -> true, version).isPresent();
+    }
+
+    private Optional<Newest> newest() {
+        return sql.one("SELECT version, imported_by FROM price_lists ORDER BY imported_at DESC LIMIT 1",
+                row -> new Newest(row.getString(1), row.getString(2)));
+    }
+
+    private record Newest(String version, String importedBy) {}
+}
