@@ -94,6 +94,11 @@ public final class TestGateway implements AutoCloseable, BeforeAllCallback, Afte
         env.put("BSG_UPSTREAM__REGIONS", "us-east-1,us-west-2");
         env.put("BSG_UPSTREAM__RETRY_BASE_DELAY_MS", "1");
         env.put("BSG_ADMIN__API_KEYS", ADMIN_KEY);
+        try {
+            env.put("BSG_METERING__JOURNAL_DIR", java.nio.file.Files.createTempDirectory("bsg-journal").toString());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         env.putAll(overrides);
         try {
             gateway = new Gateway(SettingsLoader.load(config, env)).start();
@@ -128,6 +133,14 @@ public final class TestGateway implements AutoCloseable, BeforeAllCallback, Afte
         all[1] = apiKey;
         System.arraycopy(headers, 0, all, 2, headers.length);
         return send("POST", path, body, all);
+    }
+
+    /** A new user with a key of their own (so a test can count only its own traffic); returns the key. */
+    public String newUserKey(String email) {
+        User user = gateway.users().findOrCreate(email, null);
+        String key = ApiKeyFormat.generate();
+        gateway.keys().create(user.id(), "test", Secrets.sha256(key), ApiKeyFormat.hint(key), null);
+        return key;
     }
 
     public HttpResponse<String> admin(String method, String path, String body) {
