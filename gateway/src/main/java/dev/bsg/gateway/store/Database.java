@@ -34,7 +34,7 @@ public final class Database implements AutoCloseable {
             config.addDataSourceProperty("foreign_keys", "true");
         }
         config.setInitializationFailTimeout(10_000);
-        config.setConnectionTimeout(10_000);
+        config.setConnectionTimeout(5_000);
         try {
             this.dataSource = new HikariDataSource(config);
         } catch (RuntimeException e) {

@@ -1,0 +1,93 @@
+package dev.bsg.gateway.metering;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.bsg.gateway.CuttableProxy;
+import dev.bsg.gateway.TestDatabase;
+import dev.bsg.gateway.TestGateway;
+import dev.bsg.gateway.settings.Settings;
+import dev.bsg.gateway.store.Database;
+import dev.bsg.gateway.store.Sql;
+import dev.bsg.gateway.telemetry.GatewayMetrics;
+import java.net.URI;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Usage records survive a database outage: kept in the local journal, replayed once when it returns, never doubled. */
+class DatabaseOutageTest {
+    static final String MESSAGE = "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":64,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+
+    @Test
+    void trafficThroughAnOutageIsAllRecordedExactlyOnce() throws Exception {
+        try (TestDatabase database = TestDatabase.postgres()) {
+            URI direct = URI.create(database.url().substring("jdbc:".length()));
+            try (CuttableProxy proxy = new CuttableProxy(direct.getHost(), direct.getPort())) {
+                String throughProxy = database.url().replace(":" + direct.getPort() + "/", ":" + proxy.port() + "/");
+                TestGateway gw = TestGateway.start(throughProxy, Map.of());
+                int sent = 0;
+                long journalSeen = 0;
+                try {
+                    String key = gw.newUserKey("outage@example.com");
+                    for (int i = 0; i < 60; i++) {
+                        if (i == 15) proxy.cut();
+                        if (i == 45) proxy.restore();
+                        HttpResponse<String> response = gw.send("POST", "/v1/messages", MESSAGE, "x-api-key", key);
+                        assertThat(response.statusCode()).as("inference goes on while the database is down (request %d)", i).isEqualTo(200);
+                        sent++;
+                        journalSeen = Math.max(journalSeen, gw.gateway.usageWriter().journalBytes());
+                        Thread.sleep(i >= 15 && i < 45 ? 150 : 10);
+                    }
+                    for (int i = 0; i < 300 && (gw.gateway.usageWriter().journalBytes() > 0 || gw.gateway.usageWriter().pending() > 0); i++) Thread.sleep(100);
+                    assertThat(journalSeen).as("records went to the journal during the outage").isPositive();
+                    assertThat(gw.gateway.usageWriter().journalBytes()).as("and it was replayed").isZero();
+                } finally {
+                    gw.close();
+                }
+                try (Database db = new Database(new Settings.Database(database.url(), null, null, 2))) {
+                    Sql sql = new Sql(db);
+                    long records = sql.one("SELECT COUNT(*) FROM usage_records WHERE user_email = ?", r -> r.getLong(1), "outage@example.com").orElseThrow();
+                    long distinct = sql.one("SELECT COUNT(DISTINCT request_id) FROM usage_records WHERE user_email = ?", r -> r.getLong(1), "outage@example.com").orElseThrow();
+                    long rolledUp = sql.one("SELECT SUM(requests) FROM usage_daily WHERE user_email = ?", r -> r.getLong(1), "outage@example.com").orElseThrow();
+                    assertThat(records).isEqualTo(sent);
+                    assertThat(distinct).isEqualTo(sent);
+                    assertThat(rolledUp).as("the daily totals count each record once").isEqualTo(sent);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aReplayRunTwiceOrOverlappingWhatTheDatabaseHasCountsEachRecordOnce() throws Exception {
+        Path dir = Files.createTempDirectory("bsg-replay");
+        try (TestDatabase database = TestDatabase.sqlite();
+             Database db = new Database(new Settings.Database(database.url(), null, null, 2))) {
+            Sql sql = new Sql(db);
+            UsageRecord landed = record("req-1");
+            UsageRecord waiting = record("req-2");
+            try (UsageWriter writer = new UsageWriter(db, new UsageTags(sql), dir, 100, new GatewayMetrics())) {
+                writer.submit(landed);
+            }
+            // A journal that holds both: as if the first had been written just as the connection failed.
+            UsageJournal journal = new UsageJournal(dir);
+            journal.append(List.of(landed, waiting));
+            journal.closeOpen();
+            Files.copy(journal.files().get(0), dir.resolve("usage-9999999999999-copy.jsonl"));
+            try (UsageWriter writer = new UsageWriter(db, new UsageTags(sql), dir, 100, new GatewayMetrics())) {
+                for (int i = 0; i < 100 && writer.journalBytes() > 0; i++) Thread.sleep(50);
+                assertThat(writer.journalBytes()).isZero();
+            }
+            assertThat(sql.list("SELECT request_id FROM usage_records ORDER BY request_id", r -> r.getString(1))).containsExactly("req-1", "req-2");
+            assertThat(sql.one("SELECT SUM(requests) FROM usage_daily", r -> r.getLong(1)).orElseThrow()).isEqualTo(2);
+            assertThat(sql.one("SELECT SUM(cost_nanos) FROM usage_daily", r -> r.getLong(1)).orElseThrow()).isEqualTo(2 * 1234L);
+        }
+    }
+
+    static UsageRecord record(String requestId) {
+        return new UsageRecord(System.currentTimeMillis(), requestId, null, "replay@example.com", null, "", null, null, "anthropic", "invoke",
+                "claude-sonnet-4-5", "claude-sonnet-4-5-20250929", "us-east-1", 10, 20, 0, 0, 0, 1234, "prices-test", null, null, 200, null, 5, 3L, false);
+    }
+}
