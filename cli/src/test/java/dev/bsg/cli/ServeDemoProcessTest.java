@@ -19,44 +19,98 @@ import org.junit.jupiter.api.Test;
 
 /** {@code bsg serve --demo} as a real process: it prints a working key, serves, and stops cleanly on SIGTERM. */
 class ServeDemoProcessTest {
-    @Test
-    void demoPrintsAWorkingKeyAndShutsDownGracefully() throws Exception {
+    /** A running {@code bsg serve --demo} process, the URL it listens on and the key it printed. */
+    record Demo(Process process, String url, String key, Path dir) {}
+
+    static Demo startDemo() throws Exception {
         Path dir = Files.createTempDirectory("bsg-demo");
         String java = ProcessHandle.current().info().command().orElse("java");
         ProcessBuilder builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "dev.bsg.cli.Main", "serve", "--demo", "--port", "0")
                 .directory(dir.toFile()).redirectError(dir.resolve("stderr.txt").toFile());
         builder.environment().put("BSG_DATABASE__URL", "jdbc:sqlite:" + dir.resolve("demo.db"));
         Process process = builder.start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        StringBuilder printed = new StringBuilder();
+        String url = null;
+        String key = null;
+        long deadline = System.currentTimeMillis() + 60_000;
+        while ((url == null || key == null) && System.currentTimeMillis() < deadline) {
+            String line = out.readLine();
+            if (line == null) break;
+            printed.append(line).append('\n');
+            Matcher listening = Pattern.compile("listening on (http://\\S+)").matcher(line);
+            if (listening.find()) url = listening.group(1);
+            Matcher apiKey = Pattern.compile("(SSOK_[0-9A-Za-z]{32})").matcher(line);
+            if (apiKey.find()) key = apiKey.group(1);
+        }
+        if (url == null || key == null) {
+            process.destroyForcibly();
+            throw new AssertionError("the demo did not print its URL and key:\n" + printed);
+        }
+        Thread.ofVirtual().start(() -> out.lines().forEach(line -> { })); // keep its stdout drained
+        return new Demo(process, url, key, dir);
+    }
+
+    static final String MESSAGE = "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":16,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+
+    @Test
+    void demoPrintsAWorkingKeyAndShutsDownGracefully() throws Exception {
+        Demo demo = startDemo();
         try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-            StringBuilder printed = new StringBuilder();
-            String url = null;
-            String key = null;
-            long deadline = System.currentTimeMillis() + 60_000;
-            while ((url == null || key == null) && System.currentTimeMillis() < deadline) {
-                String line = out.readLine();
-                if (line == null) break;
-                printed.append(line).append('\n');
-                Matcher listening = Pattern.compile("listening on (http://\\S+)").matcher(line);
-                if (listening.find()) url = listening.group(1);
-                Matcher apiKey = Pattern.compile("(SSOK_[0-9A-Za-z]{32})").matcher(line);
-                if (apiKey.find()) key = apiKey.group(1);
-            }
-            assertThat(url).as(printed.toString()).isNotNull();
-            assertThat(key).as(printed.toString()).isNotNull();
-            HttpResponse<String> reply = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url + "/v1/messages"))
-                    .header("x-api-key", key).timeout(Duration.ofSeconds(20))
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":16,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"))
-                    .build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> reply = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(demo.url() + "/v1/messages"))
+                    .header("x-api-key", demo.key()).timeout(Duration.ofSeconds(20))
+                    .POST(HttpRequest.BodyPublishers.ofString(MESSAGE)).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(reply.statusCode()).isEqualTo(200);
             assertThat(reply.body()).contains("Hello from the Bedrock simulator.");
-            assertThat(signInWithTheDevelopmentIdentityProvider(url, "alice@example.com")).contains("You are <b>alice@example.com</b>");
-            process.destroy();
-            assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            assertThat(Files.readString(dir.resolve("stderr.txt"))).contains("shutting down");
+            assertThat(signInWithTheDevelopmentIdentityProvider(demo.url(), "alice@example.com")).contains("You are <b>alice@example.com</b>");
+            demo.process().destroy();
+            assertThat(demo.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(Files.readString(demo.dir().resolve("stderr.txt"))).contains("shutting down");
         } finally {
-            process.destroyForcibly();
+            demo.process().destroyForcibly();
         }
+    }
+
+    @Test
+    void sigtermUnderLoadLeavesARecordForEveryFinishedRequest() throws Exception {
+        Demo demo = startDemo();
+        java.util.Set<String> finished = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        java.util.List<Thread> clients = new java.util.ArrayList<>();
+        try {
+            for (int c = 0; c < 16; c++) {
+                boolean stream = c % 4 == 0;
+                clients.add(Thread.ofVirtual().start(() -> {
+                    while (!stop.get()) {
+                        try {
+                            HttpResponse<String> reply = http.send(HttpRequest.newBuilder(URI.create(demo.url() + "/v1/messages"))
+                                    .header("x-api-key", demo.key()).timeout(Duration.ofSeconds(20))
+                                    .POST(HttpRequest.BodyPublishers.ofString(stream ? MESSAGE.replace("{\"model\"", "{\"stream\":true,\"model\"") : MESSAGE))
+                                    .build(), HttpResponse.BodyHandlers.ofString());
+                            boolean complete = reply.statusCode() == 200 && (!stream || reply.body().contains("message_stop"));
+                            if (complete) finished.add(reply.headers().firstValue("request-id").orElseThrow());
+                        } catch (Exception e) {
+                            if (!demo.process().isAlive()) return;
+                        }
+                    }
+                }));
+            }
+            Thread.sleep(2000);
+            demo.process().destroy(); // SIGTERM, with requests in flight
+            assertThat(demo.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            stop.set(true);
+            for (Thread client : clients) client.join(10_000);
+            demo.process().destroyForcibly();
+        }
+        assertThat(finished).as("traffic ran before the signal").hasSizeGreaterThan(50);
+        java.util.Set<String> recorded = new java.util.HashSet<>();
+        try (java.sql.Connection db = java.sql.DriverManager.getConnection("jdbc:sqlite:" + demo.dir().resolve("demo.db"));
+             java.sql.ResultSet rows = db.createStatement().executeQuery("SELECT request_id FROM usage_records")) {
+            while (rows.next()) recorded.add(rows.getString(1));
+        }
+        assertThat(recorded).as("every request that finished was recorded before the process exited").containsAll(finished);
     }
 
     /** What a person does: /login, type an email at the development IdP's form, come back signed in. */
