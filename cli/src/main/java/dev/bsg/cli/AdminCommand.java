@@ -20,7 +20,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 @Command(name = "admin", mixinStandardHelpOptions = true, description = "Administer a running gateway through its admin API.",
-        subcommands = {AdminCommand.Keys.class, AdminCommand.Users.class})
+        subcommands = {AdminCommand.Keys.class, AdminCommand.Users.class, UsageCommand.class, PricesCommand.class, LimitsCommand.class})
 final class AdminCommand {
     @Option(names = "--url", description = "Gateway URL (default: $BSG_URL or http://127.0.0.1:8080).")
     String url;
@@ -32,12 +32,27 @@ final class AdminCommand {
     boolean json;
 
     JsonNode call(String method, String path, Object body) {
-        String base = url != null ? url : System.getenv().getOrDefault("BSG_URL", "http://127.0.0.1:8080");
+        return parse(send(method, path, "application/json", body == null ? null : Json.bytes(body)));
+    }
+
+    JsonNode parse(HttpResponse<byte[]> response) {
+        JsonNode answer;
+        try {
+            answer = Json.MAPPER.readTree(response.body());
+        } catch (IOException e) {
+            throw new CliException("the gateway answered " + response.statusCode() + " with something that is not JSON: is " + base() + " a bsg gateway?");
+        }
+        return answer;
+    }
+
+    /** Any request; an error answer becomes a {@link CliException} with the gateway's message. */
+    HttpResponse<byte[]> send(String method, String path, String contentType, byte[] body) {
+        String base = base();
         String credential = token != null ? token : System.getenv("BSG_ADMIN_TOKEN");
         if (credential == null || credential.isBlank()) throw new CliException("no admin key: pass --token or set BSG_ADMIN_TOKEN to a key from admin.api_keys");
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base.replaceAll("/+$", "") + path))
-                .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + credential).header("Content-Type", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(Json.bytes(body)));
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
+                .timeout(Duration.ofSeconds(60)).header("Authorization", "Bearer " + credential).header("Content-Type", contentType)
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
         HttpResponse<byte[]> response;
         try (HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
             response = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
@@ -46,18 +61,22 @@ final class AdminCommand {
         } catch (IOException | InterruptedException | IllegalArgumentException e) {
             throw new CliException("request to " + base + " failed: " + e.getMessage());
         }
-        JsonNode answer;
-        try {
-            answer = Json.MAPPER.readTree(response.body());
-        } catch (IOException e) {
-            throw new CliException("the gateway answered " + response.statusCode() + " with something that is not JSON: is " + base + " a bsg gateway?");
-        }
         if (response.statusCode() >= 400) {
-            String message = answer.path("error").path("message").asText(answer.path("message").asText("HTTP " + response.statusCode()));
+            String message = "HTTP " + response.statusCode();
+            try {
+                JsonNode answer = Json.MAPPER.readTree(response.body());
+                message = answer.path("error").path("message").asText(answer.path("message").asText(message));
+            } catch (IOException e) {
+                // not JSON: keep the status
+            }
             if (response.statusCode() == 401 || response.statusCode() == 403) message += " (check --token / BSG_ADMIN_TOKEN)";
             throw new CliException(message);
         }
-        return answer;
+        return response;
+    }
+
+    private String base() {
+        return (url != null ? url : System.getenv().getOrDefault("BSG_URL", "http://127.0.0.1:8080")).replaceAll("/+$", "");
     }
 
     void print(JsonNode answer, List<String> columns) {
