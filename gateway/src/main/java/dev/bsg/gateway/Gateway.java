@@ -91,11 +91,11 @@ public final class Gateway implements AutoCloseable {
         this.revokedTokens = new RevokedTokens(sql, java.time.Duration.ofSeconds(3));
         this.sessions = new SessionService(sessionTokens, new RefreshTokenStore(sql, settings.session().refreshTtl(), Clock.systemUTC()), users, audit, oidc, box,
                 revokedTokens);
-        DeviceGrantStore devices = new DeviceGrantStore(sql, Clock.systemUTC());
-        OAuthEndpoints oauth = new OAuthEndpoints(sessions, devices, users, settings.oidc().enabled(), this::publicUrl);
-        WebSignIn web = new WebSignIn(settings.oidc(), oidc, sessions, sessionTokens, users, keys, audit, devices,
-                new PendingSignIns(sql), () -> URI.create(publicUrl()));
         this.shared = settings.cache().redisUrl() != null ? new dev.bsg.gateway.store.RedisState(settings.cache().redisUrl()) : SharedState.inProcess();
+        DeviceGrantStore devices = new DeviceGrantStore(sql, Clock.systemUTC());
+        OAuthEndpoints oauth = new OAuthEndpoints(sessions, devices, users, settings.oidc().enabled(), this::publicUrl, shared.counters());
+        WebSignIn web = new WebSignIn(settings.oidc(), oidc, sessions, sessionTokens, users, keys, audit, devices,
+                new PendingSignIns(sql), () -> URI.create(publicUrl()), shared.counters());
         Authenticator authenticator = new Authenticator(keys, sessionTokens, revokedTokens, settings.admin(), shared);
         ModelCatalog catalog = new ModelCatalog(settings.models().extraEntries(), settings.models().aliases(), settings.models().regionPrefix());
         this.signer = UpstreamSigner.from(settings.upstream());
@@ -107,7 +107,7 @@ public final class Gateway implements AutoCloseable {
         BedrockRelay bedrock = new BedrockRelay(catalog, upstream, watchdog, modelPolicy);
         ModelEndpoints models = new ModelEndpoints(catalog, settings.upstream().regions().get(0), modelPolicy);
         ManagedSettingsEndpoint managedSettings = new ManagedSettingsEndpoint(settings.policies());
-        Operations operations = new Operations(database, signer, metrics);
+        Operations operations = new Operations(database, signer, metrics, shared);
         AdminApi admin = new AdminApi(users, keys, audit, authenticator, settings.apiKeys().maxPerUser());
         SelfServiceApi self = admin.selfService();
 
@@ -128,7 +128,9 @@ public final class Gateway implements AutoCloseable {
         background.scheduleWithFixedDelay(pricing::refresh, 30, 30, TimeUnit.SECONDS);
         background.scheduleWithFixedDelay(() -> usageWriter.prune(settings.metering().retentionDays()), 1, 60, TimeUnit.MINUTES);
         List<Interceptor> caller = List.of(operations.recorder(), Guards.caller(authenticator));
-        List<Interceptor> metered = List.of(operations.recorder(), Guards.caller(authenticator), metering.interceptor(), limits.interceptor());
+        List<Interceptor> metered = settings.metering().enabled()
+                ? List.of(operations.recorder(), Guards.caller(authenticator), metering.interceptor(), limits.interceptor())
+                : caller;
         List<Interceptor> administrator = List.of(operations.recorder(), Guards.admin(authenticator));
         List<Interceptor> open = List.of();
         Router router = new Router();

@@ -24,9 +24,11 @@ public final class OAuthEndpoints {
     private final UserStore users;
     private final boolean signInConfigured;
     private final Supplier<String> publicUrl;
-    private final FixedWindowLimiter deviceLimiter = new FixedWindowLimiter(30, Duration.ofMinutes(10));
+    private final FixedWindowLimiter deviceLimiter;
 
-    public OAuthEndpoints(SessionService sessions, DeviceGrantStore devices, UserStore users, boolean signInConfigured, Supplier<String> publicUrl) {
+    public OAuthEndpoints(SessionService sessions, DeviceGrantStore devices, UserStore users, boolean signInConfigured, Supplier<String> publicUrl,
+                          dev.bsg.gateway.limits.Counters counters) {
+        this.deviceLimiter = new FixedWindowLimiter(counters, "device-authorization", 30, Duration.ofMinutes(10));
         this.sessions = sessions;
         this.devices = devices;
         this.users = users;

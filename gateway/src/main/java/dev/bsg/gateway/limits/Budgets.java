@@ -38,6 +38,32 @@ public final class Budgets {
     private final Counters counters;
     private final Settings.Budgets settings;
     private volatile List<SpendLimit> limits;
+    // Per person (user, email, groups) the limits in effect for each period; emptied when the limits change.
+    private volatile java.util.concurrent.ConcurrentHashMap<Principal, Effective[]> effectiveCache = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile Calendar calendar = Calendar.of(Instant.now());
+
+    /** The current day, week and month starts and resets, recomputed when the day changes. */
+    private record Calendar(long validUntilMillis, String[] starts, Instant[] resets) {
+        static Calendar of(Instant now) {
+            Period[] periods = Period.values();
+            String[] starts = new String[periods.length];
+            Instant[] resets = new Instant[periods.length];
+            for (Period p : periods) {
+                starts[p.ordinal()] = p.start(now).toString();
+                resets[p.ordinal()] = p.reset(now);
+            }
+            return new Calendar(Period.DAILY.reset(now).toEpochMilli(), starts, resets);
+        }
+    }
+
+    private Calendar calendar(Instant now) {
+        Calendar current = calendar;
+        if (now.toEpochMilli() >= current.validUntilMillis() || now.toEpochMilli() < current.validUntilMillis() - 86_400_000L) {
+            current = Calendar.of(now);
+            calendar = current;
+        }
+        return current;
+    }
 
     public Budgets(SpendLimitStore store, Sql sql, Counters counters, Settings.Budgets settings) {
         this.store = store;
@@ -50,6 +76,7 @@ public final class Budgets {
     /** Re-reads the limits, so a change made through another instance applies here too. */
     public void reload() {
         limits = store.all();
+        effectiveCache = new java.util.concurrent.ConcurrentHashMap<>();
     }
 
     public boolean any() {
@@ -87,18 +114,23 @@ public final class Budgets {
     /** The first limit this person has reached, or null. A spend store that can't answer fails open unless configured closed. */
     public Block check(Principal principal, Instant now) {
         if (principal.userId() == null || limits.isEmpty()) return null;
+        Effective[] all = effectiveCache.computeIfAbsent(principal, p -> {
+            Effective[] each = new Effective[Period.values().length];
+            for (Period period : Period.values()) each[period.ordinal()] = effective(p, period);
+            return each;
+        });
         for (Period period : Period.values()) {
-            Long cents = effective(principal, period).amountCents();
+            Long cents = all[period.ordinal()].amountCents();
             if (cents == null) continue;
             long spent;
             try {
                 spent = spent(principal.userId(), period, now);
             } catch (RuntimeException e) {
                 LOG.warn("spend for {} could not be read ({}); {}", principal.email(), e.getMessage(), settings.failClosed() ? "refusing" : "allowing");
-                if (settings.failClosed()) return new Block(period, period.reset(now), cents, -1);
+                if (settings.failClosed()) return new Block(period, calendar(now).resets()[period.ordinal()], cents, -1);
                 continue;
             }
-            if (spent >= cents * NANOS_PER_CENT) return new Block(period, period.reset(now), cents, spent);
+            if (spent >= cents * NANOS_PER_CENT) return new Block(period, calendar(now).resets()[period.ordinal()], cents, spent);
         }
         return null;
     }
@@ -109,7 +141,7 @@ public final class Budgets {
         long value = counters.get(key);
         if (value >= 0) return value;
         long fromStore = sql.one("SELECT COALESCE(SUM(cost_nanos), 0) FROM usage_daily WHERE user_id = ? AND day >= ?",
-                row -> row.getLong(1), userId, period.start(now).toString()).orElse(0L);
+                row -> row.getLong(1), userId, calendar(now).starts()[period.ordinal()]).orElse(0L);
         counters.setIfAbsent(key, fromStore, ttl(period, now));
         return Math.max(counters.get(key), fromStore);
     }
@@ -126,8 +158,8 @@ public final class Budgets {
         }
     }
 
-    private static String key(String userId, Period period, Instant now) {
-        return "sp:" + userId + ":" + period.apiName() + ":" + period.start(now);
+    private String key(String userId, Period period, Instant now) {
+        return "sp:" + userId + ":" + period.apiName() + ":" + calendar(now).starts()[period.ordinal()];
     }
 
     private static Duration ttl(Period period, Instant now) {

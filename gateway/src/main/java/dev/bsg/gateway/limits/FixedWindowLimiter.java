@@ -1,21 +1,30 @@
 package dev.bsg.gateway.limits;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicInteger;
 
-/** At most {@code limit} events per key in each window; for unauthenticated endpoints, keyed by client IP. In-process. */
+/**
+ * At most {@code limit} events per key in each window, counted in the shared {@link Counters} (so with
+ * Redis, across every instance); for unauthenticated endpoints, keyed by client IP.
+ */
 public final class FixedWindowLimiter {
+    private final Counters counters;
+    private final String name;
     private final int limit;
-    private final Cache<String, AtomicInteger> windows;
+    private final Duration window;
 
-    public FixedWindowLimiter(int limit, Duration window) {
+    public FixedWindowLimiter(Counters counters, String name, int limit, Duration window) {
+        this.counters = counters;
+        this.name = name;
         this.limit = limit;
-        this.windows = Caffeine.newBuilder().expireAfterWrite(window).maximumSize(100_000).build();
+        this.window = window;
     }
 
     public boolean allow(String key) {
-        return windows.get(key, k -> new AtomicInteger()).incrementAndGet() <= limit;
+        long windowIndex = System.currentTimeMillis() / window.toMillis();
+        try {
+            return counters.tryAdd(new String[] {"fw:" + name + ":" + key + ":" + windowIndex}, new long[] {1}, new long[] {limit}, window) < 0;
+        } catch (RuntimeException e) {
+            return true; // the shared store is down: sign-in is not refused for that
+        }
     }
 }

@@ -1,35 +1,47 @@
 package dev.bsg.gateway.limits;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
 import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** Counters in this process: each instance limits on its own. */
+/** Counters in this process: each instance limits on its own. Expired counters are swept now and then. */
 public final class LocalCounters implements Counters {
-    private record Counter(AtomicLong value, long ttlNanos) {}
+    private static final long SWEEP_EVERY_NANOS = Duration.ofSeconds(30).toNanos();
 
-    private final Cache<String, Counter> counters = Caffeine.newBuilder().maximumSize(1_000_000)
-            .expireAfter(new Expiry<String, Counter>() {
-                @Override
-                public long expireAfterCreate(String key, Counter counter, long now) {
-                    return counter.ttlNanos();
-                }
+    private static final class Counter {
+        final AtomicLong value;
+        final long expiresAt;
 
-                @Override
-                public long expireAfterUpdate(String key, Counter counter, long now, long remaining) {
-                    return remaining;
-                }
+        Counter(long value, long expiresAt) {
+            this.value = new AtomicLong(value);
+            this.expiresAt = expiresAt;
+        }
+    }
 
-                @Override
-                public long expireAfterRead(String key, Counter counter, long now, long remaining) {
-                    return remaining;
-                }
-            }).build();
+    private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
+    private volatile long nextSweep = System.nanoTime() + SWEEP_EVERY_NANOS;
+
+    private Counter live(String key) {
+        Counter counter = counters.get(key);
+        if (counter != null && counter.expiresAt - System.nanoTime() < 0) {
+            counters.remove(key, counter);
+            return null;
+        }
+        return counter;
+    }
 
     private Counter counter(String key, Duration ttl) {
-        return counters.get(key, k -> new Counter(new AtomicLong(), ttl.toNanos()));
+        Counter counter = live(key);
+        if (counter != null) return counter;
+        sweepNowAndThen();
+        return counters.computeIfAbsent(key, k -> new Counter(0, System.nanoTime() + ttl.toNanos()));
+    }
+
+    private void sweepNowAndThen() {
+        long now = System.nanoTime();
+        if (now - nextSweep < 0) return;
+        nextSweep = now + SWEEP_EVERY_NANOS;
+        counters.values().removeIf(c -> c.expiresAt - now < 0);
     }
 
     @Override
@@ -37,33 +49,34 @@ public final class LocalCounters implements Counters {
         Counter[] found = new Counter[keys.length];
         for (int i = 0; i < keys.length; i++) {
             found[i] = counter(keys[i], ttl);
-            if (found[i].value().get() + increments[i] > limits[i]) return i;
+            if (found[i].value.get() + increments[i] > limits[i]) return i;
         }
-        for (int i = 0; i < keys.length; i++) found[i].value().addAndGet(increments[i]);
+        for (int i = 0; i < keys.length; i++) if (increments[i] != 0) found[i].value.addAndGet(increments[i]);
         return -1;
     }
 
     @Override
     public void add(String[] keys, long delta, Duration ttl) {
-        for (String key : keys) counter(key, ttl).value().addAndGet(delta);
+        for (String key : keys) counter(key, ttl).value.addAndGet(delta);
     }
 
     @Override
     public void addIfPresent(String[] keys, long delta) {
         for (String key : keys) {
-            Counter counter = counters.getIfPresent(key);
-            if (counter != null) counter.value().addAndGet(delta);
+            Counter counter = live(key);
+            if (counter != null) counter.value.addAndGet(delta);
         }
     }
 
     @Override
     public long get(String key) {
-        Counter counter = counters.getIfPresent(key);
-        return counter == null ? -1 : counter.value().get();
+        Counter counter = live(key);
+        return counter == null ? -1 : counter.value.get();
     }
 
     @Override
     public void setIfAbsent(String key, long value, Duration ttl) {
-        counters.asMap().putIfAbsent(key, new Counter(new AtomicLong(value), ttl.toNanos()));
+        Counter counter = live(key);
+        if (counter == null) counters.putIfAbsent(key, new Counter(value, System.nanoTime() + ttl.toNanos()));
     }
 }

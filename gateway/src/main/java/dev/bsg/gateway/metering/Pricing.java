@@ -19,6 +19,8 @@ public final class Pricing {
     private final Sql sql;
     private final ModelCatalog catalog;
     private volatile PriceList current;
+    // Prices looked up once per model and region for the list in force; replaced with the list.
+    private volatile java.util.concurrent.ConcurrentHashMap<String, Price.Rated> rated = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** @param configured a list from {@code pricing.csv_file}, or null for the shipped one */
     public Pricing(Sql sql, ModelCatalog catalog, PriceList configured) {
@@ -40,10 +42,14 @@ public final class Pricing {
         Usage usage = exchange.usage();
         if (usage.costNanos() >= 0) return usage.costNanos();
         PriceList list = current;
+        java.util.concurrent.ConcurrentHashMap<String, Price.Rated> prices = rated;
         String model = usage.upstreamModel();
         String region = usage.region() == null ? "*" : usage.region();
-        long nanos = usage.totalTokens() == 0 ? 0 : list.costNanos(model, model == null ? null : catalog.anthropicIdOf(model), region,
-                new Price.Tokens(usage.input(), usage.output(), usage.cacheRead(), usage.cacheWrite5m(), usage.cacheWrite1h()));
+        long nanos = 0;
+        if (usage.totalTokens() > 0) {
+            Price.Rated price = prices.computeIfAbsent(model + "|" + region, k -> list.rated(model, model == null ? null : catalog.anthropicIdOf(model), region));
+            nanos = price.costNanos(new Price.Tokens(usage.input(), usage.output(), usage.cacheRead(), usage.cacheWrite5m(), usage.cacheWrite1h()));
+        }
         usage.priced(nanos, list.version());
         return nanos;
     }
@@ -65,6 +71,7 @@ public final class Pricing {
             if (current == null || !current.version().equals(newest.version())) {
                 String csv = sql.one("SELECT csv FROM price_lists WHERE version = ?", row -> row.getString(1), newest.version()).orElseThrow();
                 current = PriceList.parse(csv);
+                rated = new java.util.concurrent.ConcurrentHashMap<>();
                 LOG.info("prices in force: {} (from {})", current.version(), newest.importedBy());
             }
         });

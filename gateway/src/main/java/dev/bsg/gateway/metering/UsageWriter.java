@@ -28,6 +28,7 @@ import org.slf4j.LoggerFactory;
 public final class UsageWriter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(UsageWriter.class);
     private static final int BATCH = 500;
+    private static final long LINGER_MILLIS = 50;
     private static final long REPLAY_EVERY_NANOS = TimeUnit.SECONDS.toNanos(2);
     private static final String INSERT = "INSERT INTO usage_records (" + UsageRecord.COLUMNS + ") VALUES ("
             + "?, ".repeat(26) + "?) ON CONFLICT (request_id) DO NOTHING";
@@ -90,6 +91,9 @@ public final class UsageWriter implements AutoCloseable {
                 UsageRecord first = queue.poll(200, TimeUnit.MILLISECONDS);
                 if (first == null) continue;
                 batch.add(first);
+                // Linger once for a fuller batch: one transaction for many records costs far less than many small ones,
+                // and one sleep costs less than waking for every record.
+                if (queue.size() < BATCH - 1 && !closing) Thread.sleep(LINGER_MILLIS);
                 queue.drainTo(batch, BATCH - 1);
                 store(batch);
                 batch.clear();

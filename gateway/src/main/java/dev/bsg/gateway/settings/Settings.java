@@ -77,8 +77,8 @@ public record Settings(Server server, Database database, Admin admin, ApiKeys ap
      */
     public record Budgets(boolean groupLimitModeMin, boolean failClosed) {}
 
-    /** Usage records: the in-memory queue, the local journal for database outages, and how long raw records are kept. */
-    public record Metering(int queueCapacity, java.nio.file.Path journalDir, int retentionDays) {}
+    /** Usage records ({@code enabled} false only to measure what metering costs): the in-memory queue, the local journal for database outages, and how long raw records are kept. */
+    public record Metering(boolean enabled, int queueCapacity, java.nio.file.Path journalDir, int retentionDays) {}
 
     /** Shared state across instances: Redis when {@code redisUrl} is set, in-process otherwise. */
     public record Cache(String redisUrl) {}

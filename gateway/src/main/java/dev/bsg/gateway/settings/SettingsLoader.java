@@ -63,7 +63,7 @@ public final class SettingsLoader {
         Settings settings = new Settings(server, database, new Settings.Admin(List.copyOf(adminHashes), Set.copyOf(adminEmails), Set.copyOf(c.list("admin.groups"))),
                 new Settings.ApiKeys(c.integer("api_keys.max_per_user", 20, 1, 10_000)), session(c), oidc(c), upstream(c, env), models(c, env),
                 ManagedPolicies.from(c), limits(c), new Settings.Budgets(groupLimitModeMin(c), c.bool("budgets.fail_closed", false)),
-                new Settings.Metering(c.integer("metering.queue_capacity", 10_000, 100, 10_000_000),
+                new Settings.Metering(c.bool("metering.enabled", true), c.integer("metering.queue_capacity", 10_000, 100, 10_000_000),
                         Path.of(c.string("metering.journal_dir", "./data/usage-journal")),
                         c.integer("metering.retention_days", 400, 1, 36_500)),
                 new Settings.Cache(redisUrl(c)), pricing(c));

@@ -12,7 +12,10 @@ public final class Operations {
     private final UpstreamSigner signer;
     private final GatewayMetrics metrics;
 
-    public Operations(Database database, UpstreamSigner signer, GatewayMetrics metrics) {
+    private final dev.bsg.gateway.store.SharedState shared;
+
+    public Operations(Database database, UpstreamSigner signer, GatewayMetrics metrics, dev.bsg.gateway.store.SharedState shared) {
+        this.shared = shared;
         this.database = database;
         this.signer = signer;
         this.metrics = metrics;
@@ -26,13 +29,18 @@ public final class Operations {
     public void ready(Exchange exchange) {
         boolean databaseOk = database.isHealthy();
         String credentialProblem = signer.problem();
-        boolean ready = databaseOk && credentialProblem == null;
+        String sharedProblem = shared.problem();
+        boolean ready = databaseOk && credentialProblem == null && sharedProblem == null;
         exchange.sendJson(ready ? 200 : 503, Json.write(g -> {
             g.writeStartObject();
             g.writeStringField("status", ready ? "ready" : "not ready");
             g.writeObjectFieldStart("checks");
             g.writeObjectFieldStart("database");
             g.writeStringField("status", databaseOk ? "ok" : "failing");
+            g.writeEndObject();
+            g.writeObjectFieldStart("shared_state");
+            g.writeStringField("status", sharedProblem == null ? "ok" : "failing");
+            if (sharedProblem != null) g.writeStringField("detail", sharedProblem);
             g.writeEndObject();
             g.writeObjectFieldStart("upstream_credentials");
             g.writeStringField("status", credentialProblem == null ? "ok" : "failing");

@@ -38,11 +38,12 @@ public final class WebSignIn {
     private final AuditLog audit;
     private final Supplier<URI> publicUrl;
     private final DeviceGrantStore devices;
-    private final FixedWindowLimiter verifyLimiter = new FixedWindowLimiter(10, Duration.ofMinutes(10));
+    private final FixedWindowLimiter verifyLimiter;
     private final PendingSignIns pending;
 
     public WebSignIn(Settings.Oidc oidcSettings, OidcClient oidc, SessionService sessions, SessionTokens tokens, UserStore users,
-                     ApiKeyStore keys, AuditLog audit, DeviceGrantStore devices, PendingSignIns pending, Supplier<URI> publicUrl) {
+                     ApiKeyStore keys, AuditLog audit, DeviceGrantStore devices, PendingSignIns pending, Supplier<URI> publicUrl, dev.bsg.gateway.limits.Counters counters) {
+        this.verifyLimiter = new FixedWindowLimiter(counters, "device-verify", 10, Duration.ofMinutes(10));
         this.pending = pending;
         this.devices = devices;
         this.oidcSettings = oidcSettings;

@@ -195,6 +195,13 @@ abstract class CostAndBudgetsContract {
         assertThat(gw.simulator.received().stream().filter(r -> !r.operation().equals("count-tokens")))
                 .as("the refused requests never went upstream").hasSize(1);
 
+        waitForRequests("?user=budget@example.com", 1);
+        String metrics = gw.send("GET", "/metrics", null).body();
+        assertThat(metrics).contains("bsg_limit_rejections_total{limit=\"spend_daily\",scope=\"user\"}")
+                .containsPattern("bsg_cost_usd_total\\{model=\"claude-sonnet-4-5-20250929\",region=\"us-east-1\",team=\"\"} [1-9]")
+                .containsPattern("bsg_tokens_total\\{kind=\"cache_write\",model=\"claude-sonnet-4-5-20250929\",region=\"us-east-1\",team=\"\"} [1-9]")
+                .contains("bsg_usage_queue_depth").contains("bsg_usage_journal_bytes").containsPattern("bsg_usage_write_seconds_count [1-9]");
+
         JsonNode effective = Json.MAPPER.readTree(gw.admin("GET", "/v1/organizations/spend_limits/effective?period[]=daily&q=budget", null).body());
         JsonNode row = effective.get("data").get(0);
         assertThat(row.get("source").asText()).isEqualTo("user");

@@ -17,15 +17,27 @@ public record Price(String model, String region, BigDecimal input, BigDecimal ou
      * keep it exact in every database; a cent is 10^7.
      */
     public long costNanos(Tokens tokens, boolean regional) {
-        BigDecimal sum = input.multiply(BigDecimal.valueOf(tokens.input()))
-                .add(output.multiply(BigDecimal.valueOf(tokens.output())))
-                .add(cacheRead.multiply(BigDecimal.valueOf(tokens.cacheRead())))
-                .add(cacheWrite5m.multiply(BigDecimal.valueOf(tokens.cacheWrite5m())))
-                .add(cacheWrite1h.multiply(BigDecimal.valueOf(tokens.cacheWrite1h())));
+        BigDecimal sum = BigDecimal.ZERO;
+        sum = plus(sum, input, tokens.input());
+        sum = plus(sum, output, tokens.output());
+        sum = plus(sum, cacheRead, tokens.cacheRead());
+        sum = plus(sum, cacheWrite5m, tokens.cacheWrite5m());
+        sum = plus(sum, cacheWrite1h, tokens.cacheWrite1h());
         if (regional && regionalPremiumPercent.signum() != 0) {
             sum = sum.multiply(HUNDRED.add(regionalPremiumPercent)).divide(HUNDRED);
         }
         return sum.multiply(NANOS_PER_USD_PER_MTOK).setScale(0, RoundingMode.HALF_EVEN).longValueExact();
+    }
+
+    private static BigDecimal plus(BigDecimal sum, BigDecimal price, long tokens) {
+        return tokens == 0 ? sum : sum.add(price.multiply(BigDecimal.valueOf(tokens)));
+    }
+
+    /** A price with its premium settled for one way of calling the model. */
+    public record Rated(Price price, boolean regional) {
+        public long costNanos(Tokens tokens) {
+            return price.costNanos(tokens, regional);
+        }
     }
 
     /** Nanodollars as a plain USD decimal, such as {@code 0.000123450}. */

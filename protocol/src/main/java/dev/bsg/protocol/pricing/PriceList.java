@@ -117,7 +117,12 @@ public final class PriceList {
 
     /** What a request cost in nanodollars: the model's price in that region, with the regional premium unless it went global. */
     public long costNanos(String bedrockId, String anthropicId, String region, Price.Tokens tokens) {
-        return lookup(bedrockId, anthropicId, region).costNanos(tokens, bedrockId == null || !ModelCatalog.isGlobal(bedrockId));
+        return rated(bedrockId, anthropicId, region).costNanos(tokens);
+    }
+
+    /** The price a model called in a region pays, premium settled. */
+    public Price.Rated rated(String bedrockId, String anthropicId, String region) {
+        return new Price.Rated(lookup(bedrockId, anthropicId, region), bedrockId == null || !ModelCatalog.isGlobal(bedrockId));
     }
 
     public String version() {
