@@ -7,7 +7,6 @@ import dev.bsg.gateway.store.SpendLimitStore.SpendLimit;
 import dev.bsg.gateway.store.Sql;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.slf4j.Logger;
@@ -149,10 +148,10 @@ public final class Budgets {
     /** Adds a priced request to its person's running totals (those already loaded). */
     public void record(String userId, long costNanos, Instant now) {
         if (userId == null || costNanos <= 0 || limits.isEmpty()) return;
-        List<String> keys = new ArrayList<>(3);
-        for (Period period : Period.values()) keys.add(key(userId, period, now));
+        String[] keys = new String[Period.values().length];
+        for (Period period : Period.values()) keys[period.ordinal()] = key(userId, period, now);
         try {
-            counters.addIfPresent(keys.toArray(String[]::new), costNanos);
+            counters.addIfPresent(keys, costNanos);
         } catch (RuntimeException e) {
             LOG.warn("spend counters could not be updated ({}); they are reloaded from the usage records when they expire", e.getMessage());
         }

@@ -39,7 +39,11 @@ public final class RequestLimits {
     }
 
     /** One counter a request is checked against. */
-    private record Check(String key, long increment, long limit, String limitName, String scope, boolean concurrency) {}
+    private record Check(String key, long increment, long limit, String limitName, String scope, boolean concurrency) {
+        boolean tokens() {
+            return !concurrency && increment == 0;
+        }
+    }
 
     public Interceptor interceptor() {
         return (exchange, chain) -> {
@@ -49,8 +53,7 @@ public final class RequestLimits {
                 return;
             }
             long now = System.currentTimeMillis();
-            long minute = now / 60_000;
-            List<Check> checks = checks(principal, minute);
+            List<Check> checks = checks(principal, now / 60_000);
             if (!checks.isEmpty() && !acquire(exchange, checks, now)) return;
             boolean holdsSlot = checks.stream().anyMatch(Check::concurrency);
             try {
@@ -62,7 +65,7 @@ public final class RequestLimits {
                 chain.proceed(exchange);
             } finally {
                 if (holdsSlot) release(principal);
-                afterwards(exchange, principal, minute);
+                afterwards(exchange, principal, checks);
             }
         };
     }
@@ -126,16 +129,11 @@ public final class RequestLimits {
         }
     }
 
-    private void afterwards(Exchange exchange, Principal principal, long minute) {
+    private void afterwards(Exchange exchange, Principal principal, List<Check> checks) {
         long tokens = exchange.usage().totalTokens();
         if (tokens > 0) {
-            List<String> keys = new ArrayList<>(3);
-            if (principal.keyId() != null && settings.key().tokensPerMinute() > 0) keys.add("rl:key:" + principal.keyId() + ":t:" + minute);
-            if (principal.userId() != null && settings.user().tokensPerMinute() > 0) keys.add("rl:user:" + principal.userId() + ":t:" + minute);
-            for (String group : principal.groups()) {
-                Settings.Rate rate = settings.groups().get(group);
-                if (rate != null && rate.tokensPerMinute() > 0) keys.add("rl:group:" + group + ":t:" + minute);
-            }
+            List<String> keys = new ArrayList<>(2);
+            for (Check check : checks) if (check.tokens()) keys.add(check.key());
             if (!keys.isEmpty()) {
                 try {
                     counters.add(keys.toArray(String[]::new), tokens, WINDOW_TTL);

@@ -13,8 +13,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,7 +45,10 @@ public final class UsageWriter implements AutoCloseable {
     private final UsageTags tags;
     private final UsageJournal journal;
     private final GatewayMetrics metrics;
-    private final BlockingQueue<UsageRecord> queue;
+    // Lock-free: requests never wait on each other to hand over a record, and the writer is never woken per record.
+    private final ConcurrentLinkedQueue<UsageRecord> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger queued = new AtomicInteger();
+    private final int capacity;
     private final Thread writer;
     private volatile boolean closing;
     private volatile long journalBytes;
@@ -57,25 +60,30 @@ public final class UsageWriter implements AutoCloseable {
         this.tags = tags;
         this.journal = new UsageJournal(journalDirectory);
         this.metrics = metrics;
-        this.queue = new ArrayBlockingQueue<>(capacity);
+        this.capacity = capacity;
         this.journalBytes = journal.size();
         this.journalPending = journalBytes > 0;
-        metrics.gauge("bsg.usage.queue.depth", "Usage records waiting to be written", queue::size);
+        metrics.gauge("bsg.usage.queue.depth", "Usage records waiting to be written", queued::get);
         metrics.gauge("bsg.usage.journal.bytes", "Usage records waiting in the local journal for the database, in bytes", () -> journalBytes);
         this.writer = Thread.ofVirtual().name("usage-writer").start(this::run);
     }
 
+    /** Queues a record; while the queue is full the caller waits (back-pressure), the record is never dropped. */
     public void submit(UsageRecord record) {
-        try {
-            queue.put(record);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            queue.offer(record);
+        while (queued.get() >= capacity && !closing) {
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
         }
+        queued.incrementAndGet();
+        queue.add(record);
     }
 
     public int pending() {
-        return queue.size();
+        return queued.get();
     }
 
     /** Records waiting in the local journal, in bytes; 0 when the database has everything. */
@@ -85,16 +93,21 @@ public final class UsageWriter implements AutoCloseable {
 
     private void run() {
         List<UsageRecord> batch = new ArrayList<>(BATCH);
-        while (!closing || !queue.isEmpty()) {
+        while (true) {
             try {
                 if (journalPending && System.nanoTime() - nextReplay >= 0) replay();
-                UsageRecord first = queue.poll(200, TimeUnit.MILLISECONDS);
-                if (first == null) continue;
-                batch.add(first);
-                // Linger once for a fuller batch: one transaction for many records costs far less than many small ones,
-                // and one sleep costs less than waking for every record.
-                if (queue.size() < BATCH - 1 && !closing) Thread.sleep(LINGER_MILLIS);
-                queue.drainTo(batch, BATCH - 1);
+                boolean last = closing; // read before draining, so nothing queued before close is left behind
+                drainInto(batch);
+                if (batch.isEmpty()) {
+                    if (last) break;
+                    Thread.sleep(LINGER_MILLIS);
+                    continue;
+                }
+                // Linger once for a fuller batch: one transaction for many records costs far less than many small ones.
+                if (batch.size() < BATCH && !last) {
+                    Thread.sleep(LINGER_MILLIS);
+                    drainInto(batch);
+                }
                 store(batch);
                 batch.clear();
             } catch (InterruptedException e) {
@@ -103,6 +116,14 @@ public final class UsageWriter implements AutoCloseable {
         }
         if (journalPending) replay();
         journal.closeOpen();
+    }
+
+    private void drainInto(List<UsageRecord> batch) {
+        UsageRecord record;
+        while (batch.size() < BATCH && (record = queue.poll()) != null) {
+            queued.decrementAndGet();
+            batch.add(record);
+        }
     }
 
     /** To the database when it is up and nothing older waits in the journal; else to the journal. */
