@@ -64,7 +64,14 @@ public final class ComponentCosts {
                         .body(new BytesRequestContent(BEDROCK_BODY)).headers(h -> h.put("Authorization", "Bearer bedrock-api-key-bsg-simulator"))
                         .send().getStatus()));
             }
-            default -> throw new IllegalArgumentException("part: signer, translate, jdk or jetty");
+            case "pricing" -> {
+                dev.bsg.protocol.pricing.PriceList prices = dev.bsg.protocol.pricing.PriceList.shipped();
+                dev.bsg.protocol.pricing.Price.Tokens tokens = new dev.bsg.protocol.pricing.Price.Tokens(1234, 567, 8901, 23, 0);
+                report("pricing a request", loop(1_000_000, () -> prices.rated("us.anthropic.claude-sonnet-4-5-20250929-v1:0", "claude-sonnet-4-5-20250929", "us-east-1")
+                        .costNanos(tokens)));
+            }
+            case "usage-writer" -> report("queueing and writing a usage record (batched, with rollups; SQLite unless a JDBC URL is given)", usageWriter(args.length > 1 ? args[1] : null));
+            default -> throw new IllegalArgumentException("part: signer, translate, jdk, jetty, pricing or usage-writer [JDBC URL]");
         }
         System.exit(0);
     }
@@ -111,6 +118,38 @@ public final class ComponentCosts {
         stop.set(true);
         System.out.printf("  %d requests/s%n", done.get() / 8);
         return cpu / 1000.0 / done.get();
+    }
+
+    /** Records submitted from 32 virtual threads, as requests do, and written by the writer; CPU per record for both. */
+    private static double usageWriter(String url) throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("bsg-bench-usage");
+        String jdbc = url != null ? url : "jdbc:sqlite:" + dir.resolve("usage.db");
+        try (dev.bsg.gateway.store.Database db = new dev.bsg.gateway.store.Database(new Settings.Database(jdbc, null, null, 4));
+             dev.bsg.gateway.metering.UsageWriter writer = new dev.bsg.gateway.metering.UsageWriter(db,
+                     new dev.bsg.gateway.metering.UsageTags(new dev.bsg.gateway.store.Sql(db)), dir.resolve("journal"), 10_000,
+                     new dev.bsg.gateway.telemetry.GatewayMetrics())) {
+            AtomicLong ids = new AtomicLong();
+            Call submitBatch = () -> {
+                Thread[] threads = new Thread[32];
+                for (int t = 0; t < threads.length; t++) {
+                    threads[t] = Thread.ofVirtual().start(() -> {
+                        for (int i = 0; i < 5_000; i++) {
+                            writer.submit(new dev.bsg.gateway.metering.UsageRecord(System.currentTimeMillis(), "req_bench" + ids.incrementAndGet(), "usr_bench",
+                                    "bench@example.com", "key_bench", "", null, null, "anthropic", "invoke", "claude-sonnet-4-5", "claude-sonnet-4-5-20250929",
+                                    "us-east-1", 20, 30, 0, 0, 0, 480_000, "prices-bench", null, null, 200, null, 3, 2L, false));
+                        }
+                    });
+                }
+                for (Thread thread : threads) thread.join();
+                while (writer.pending() > 0) Thread.sleep(10);
+                Thread.sleep(200); // the last batch's transaction
+                return null;
+            };
+            submitBatch.run(); // warm-up: 160,000 records
+            long start = cpuNanos();
+            submitBatch.run();
+            return (cpuNanos() - start) / 1000.0 / 160_000;
+        }
     }
 
     private static void report(String what, double microseconds) {

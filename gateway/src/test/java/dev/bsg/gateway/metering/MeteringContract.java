@@ -10,19 +10,39 @@ import dev.bsg.simulator.Reply;
 import java.net.http.HttpResponse;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Every inference request leaves one usage record whose tokens are the upstream's own figures. */
-class MeteringTest {
-    @RegisterExtension
-    static final TestGateway gw = TestGateway.perClass(Map.of());
+/** Every inference request leaves one usage record whose tokens are the upstream's own figures; run on SQLite and PostgreSQL. */
+@org.junit.jupiter.api.TestInstance(org.junit.jupiter.api.TestInstance.Lifecycle.PER_CLASS)
+abstract class MeteringContract {
+    dev.bsg.gateway.TestDatabase database;
+    TestGateway gw;
+
+    abstract dev.bsg.gateway.TestDatabase database();
+
+    @org.junit.jupiter.api.BeforeAll
+    void start() {
+        database = database();
+        gw = TestGateway.start(database.url(), Map.of());
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    void stop() throws Exception {
+        gw.close();
+        database.close();
+    }
+
+    @org.junit.jupiter.api.BeforeEach
+    void reset() {
+        gw.simulator.reset();
+    }
+
     static final String BEDROCK_BODY = "{\"anthropic_version\":\"bedrock-2023-05-31\",\"max_tokens\":64,\"messages\":[{\"role\":\"user\",\"content\":\"hello there\"}]}";
 
     static String message(boolean stream) {
         return "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":64,\"stream\":" + stream + ",\"messages\":[{\"role\":\"user\",\"content\":\"hello there\"}]}";
     }
 
-    static JsonNode report(String query) throws Exception {
+    JsonNode report(String query) throws Exception {
         return Json.MAPPER.readTree(gw.admin("GET", "/api/admin/usage" + query, null).body());
     }
 
@@ -51,7 +71,7 @@ class MeteringTest {
     }
 
     /** This user's totals once {@code expected} records have landed (they are written off the request path). */
-    static JsonNode meterTotals(long expected) throws Exception {
+    JsonNode meterTotals(long expected) throws Exception {
         JsonNode totals = null;
         for (int i = 0; i < 100; i++) {
             for (JsonNode row : report("?group_by=user").get("data")) if ("meter@example.com".equals(row.path("user").asText())) totals = row;
