@@ -22,6 +22,7 @@ import dev.bsg.gateway.admin.PricesApi;
 import dev.bsg.gateway.admin.SpendLimitsApi;
 import dev.bsg.gateway.limits.Budgets;
 import dev.bsg.gateway.limits.RequestLimits;
+import dev.bsg.gateway.limits.UsageStandingEndpoint;
 import dev.bsg.gateway.metering.Metering;
 import dev.bsg.gateway.metering.Pricing;
 import dev.bsg.gateway.metering.UsageTags;
@@ -157,6 +158,7 @@ public final class Gateway implements AutoCloseable {
                 .add("GET", "/api/admin/audit", Door.API, administrator, admin::listAudit)
                 .add("GET", "/api/admin/usage", Door.API, administrator, usage::all)
                 .add("GET", "/api/usage", Door.API, caller, usage::mine)
+                .add("GET", "/api/oauth/usage", Door.API, caller, new UsageStandingEndpoint(budgets)::serve)
                 .add("GET", "/api/admin/prices", Door.API, administrator, prices::show)
                 .add("POST", "/api/admin/prices", Door.API, administrator, prices::replace)
                 .add("GET", "/v1/organizations/spend_limits", Door.API, administrator, spendLimits::list)

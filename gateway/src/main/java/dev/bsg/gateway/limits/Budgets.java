@@ -29,9 +29,6 @@ public final class Budgets {
         }
     }
 
-    /** A request refused: the period whose limit is reached and when it resets. */
-    public record Block(Period period, Instant resetsAt, long limitCents, long spentNanos) {}
-
     private final SpendLimitStore store;
     private final Sql sql;
     private final Counters counters;
@@ -110,28 +107,53 @@ public final class Budgets {
         return b.amountCents() == null || a.amountCents() < b.amountCents();
     }
 
-    /** The first limit this person has reached, or null. A spend store that can't answer fails open unless configured closed. */
-    public Block check(Principal principal, Instant now) {
-        if (principal.userId() == null || limits.isEmpty()) return null;
+    /**
+     * Where a person stands against the limit of one period. {@code spentNanos} is -1 when spend couldn't
+     * be read and the gateway is configured to fail closed.
+     */
+    public record Standing(Period period, Instant resetsAt, long limitCents, long spentNanos) {
+        public boolean blocked() {
+            return spentNanos < 0 || spentNanos >= limitCents * NANOS_PER_CENT;
+        }
+
+        /** Spent over limit: 0.0 to 1.0 and beyond; 1.0 for a zero limit. */
+        public double utilization() {
+            if (spentNanos < 0 || limitCents == 0) return 1.0;
+            return (double) spentNanos / (limitCents * (double) NANOS_PER_CENT);
+        }
+    }
+
+    /** This person's standing for every period with a limit. A spend store that can't answer is skipped (fail open) unless configured closed. */
+    public List<Standing> standings(Principal principal, Instant now) {
+        if (principal.userId() == null || limits.isEmpty()) return List.of();
         Effective[] all = effectiveCache.computeIfAbsent(principal, p -> {
             Effective[] each = new Effective[Period.values().length];
             for (Period period : Period.values()) each[period.ordinal()] = effective(p, period);
             return each;
         });
+        List<Standing> standings = new java.util.ArrayList<>(3);
         for (Period period : Period.values()) {
             Long cents = all[period.ordinal()].amountCents();
             if (cents == null) continue;
-            long spent;
+            Instant reset = calendar(now).resets()[period.ordinal()];
             try {
-                spent = spent(principal.userId(), period, now);
+                standings.add(new Standing(period, reset, cents, spent(principal.userId(), period, now)));
             } catch (RuntimeException e) {
                 LOG.warn("spend for {} could not be read ({}); {}", principal.email(), e.getMessage(), settings.failClosed() ? "refusing" : "allowing");
-                if (settings.failClosed()) return new Block(period, calendar(now).resets()[period.ordinal()], cents, -1);
-                continue;
+                if (settings.failClosed()) standings.add(new Standing(period, reset, cents, -1));
             }
-            if (spent >= cents * NANOS_PER_CENT) return new Block(period, calendar(now).resets()[period.ordinal()], cents, spent);
         }
-        return null;
+        return standings;
+    }
+
+    /** The standing that decides this request: the first limit reached, else the closest to it; null when no limit applies. */
+    public Standing check(Principal principal, Instant now) {
+        Standing decisive = null;
+        for (Standing standing : standings(principal, now)) {
+            if (standing.blocked()) return standing;
+            if (decisive == null || standing.utilization() > decisive.utilization()) decisive = standing;
+        }
+        return decisive;
     }
 
     /** What a person spent so far in the period, in nanodollars. */

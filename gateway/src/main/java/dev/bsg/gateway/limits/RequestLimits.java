@@ -57,11 +57,12 @@ public final class RequestLimits {
             if (!checks.isEmpty() && !acquire(exchange, checks, now)) return;
             boolean holdsSlot = checks.stream().anyMatch(Check::concurrency);
             try {
-                Budgets.Block block = budgets.check(principal, Instant.ofEpochMilli(now));
-                if (block != null) {
-                    refuse(exchange, block, Instant.ofEpochMilli(now));
+                Budgets.Standing standing = budgets.check(principal, Instant.ofEpochMilli(now));
+                if (standing != null && standing.blocked()) {
+                    refuse(exchange, standing, Instant.ofEpochMilli(now));
                     return;
                 }
+                if (standing != null) announce(exchange, standing);
                 chain.proceed(exchange);
             } finally {
                 if (holdsSlot) release(principal);
@@ -146,12 +147,28 @@ public final class RequestLimits {
     }
 
     /** 429 in the shape Claude Code understands for a spend cap, with the period and reset time, and no retry. */
-    private void refuse(Exchange exchange, Budgets.Block block, Instant now) {
+    /** A capped person's answers say how close they are, so Claude Code can warn before the limit stops them. */
+    private static void announce(Exchange exchange, Budgets.Standing standing) {
+        double utilization = standing.utilization();
+        String status = utilization >= 0.75 ? "allowed_warning" : "allowed";
+        String reset = Long.toString(standing.resetsAt().getEpochSecond());
+        exchange.setHeader("anthropic-ratelimit-unified-status", status);
+        exchange.setHeader("anthropic-ratelimit-unified-representative-claim", "overage");
+        exchange.setHeader("anthropic-ratelimit-unified-overage-status", status);
+        exchange.setHeader("anthropic-ratelimit-unified-overage-utilization", String.format(java.util.Locale.ROOT, "%.2f", utilization));
+        if (utilization >= 0.75) exchange.setHeader("anthropic-ratelimit-unified-overage-surpassed-threshold", utilization >= 0.95 ? "0.95" : "0.75");
+        exchange.setHeader("anthropic-ratelimit-unified-reset", reset);
+        exchange.setHeader("anthropic-ratelimit-unified-overage-reset", reset);
+    }
+
+    private void refuse(Exchange exchange, Budgets.Standing block, Instant now) {
         metrics.limitRejection("spend_" + block.period().apiName(), "user");
         long reset = block.resetsAt().getEpochSecond();
         exchange.setHeader("x-should-retry", "false");
         exchange.setHeader("retry-after", Long.toString(Math.max(1, reset - now.getEpochSecond())));
         exchange.setHeader("anthropic-ratelimit-unified-status", "rejected");
+        exchange.setHeader("anthropic-ratelimit-unified-overage-utilization", "1");
+        exchange.setHeader("anthropic-ratelimit-unified-overage-surpassed-threshold", "1");
         exchange.setHeader("anthropic-ratelimit-unified-reset", Long.toString(reset));
         exchange.setHeader("anthropic-ratelimit-unified-overage-reset", Long.toString(reset));
         exchange.setHeader("anthropic-ratelimit-unified-overage-period", block.period().apiName());

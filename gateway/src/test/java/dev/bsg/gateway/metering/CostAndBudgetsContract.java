@@ -166,16 +166,24 @@ abstract class CostAndBudgetsContract {
         // 1,000,000 cache-write tokens at $3.75 × 1.1 per million: $4.125 a request.
         gw.simulator.defaultReply(Reply.text("expensive").withCache(0, 1_000_000));
         HttpResponse<String> created = gw.admin("POST", "/v1/organizations/spend_limits",
-                "{\"scope\":{\"type\":\"user\",\"user_id\":\"budget@example.com\"},\"amount\":\"100\",\"period\":\"daily\"}");
+                "{\"scope\":{\"type\":\"user\",\"user_id\":\"budget@example.com\"},\"amount\":\"500\",\"period\":\"daily\"}");
         assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
         JsonNode limit = Json.MAPPER.readTree(created.body());
         assertThat(limit.get("type").asText()).isEqualTo("spend_limit");
         assertThat(limit.get("id").asText()).startsWith("spl_");
-        assertThat(limit.get("amount").asText()).isEqualTo("100");
+        assertThat(limit.get("amount").asText()).isEqualTo("500");
 
         HttpResponse<String> allowed = gw.send("POST", "/v1/messages", message("claude-sonnet-4-5"), "x-api-key", key);
         assertThat(allowed.statusCode()).isEqualTo(200);
+        assertThat(allowed.headers().firstValue("anthropic-ratelimit-unified-status")).contains("allowed");
+        assertThat(allowed.headers().firstValue("anthropic-ratelimit-unified-overage-utilization")).contains("0.00");
         BigDecimal spentCents = usd(Json.MAPPER.readTree(allowed.body()).get("usage"), true).movePointRight(2);
+        HttpResponse<String> warned = gw.send("POST", "/v1/messages", message("claude-sonnet-4-5"), "x-api-key", key);
+        assertThat(warned.statusCode()).isEqualTo(200);
+        assertThat(warned.headers().firstValue("anthropic-ratelimit-unified-status")).as("$4.13 of $5 spent").contains("allowed_warning");
+        assertThat(warned.headers().firstValue("anthropic-ratelimit-unified-overage-surpassed-threshold")).contains("0.75");
+        assertThat(warned.headers().firstValue("anthropic-ratelimit-unified-representative-claim")).contains("overage");
+        spentCents = spentCents.add(usd(Json.MAPPER.readTree(warned.body()).get("usage"), true).movePointRight(2));
         HttpResponse<String> blocked = gw.send("POST", "/v1/messages", message("claude-sonnet-4-5"), "x-api-key", key);
         assertThat(blocked.statusCode()).isEqualTo(429);
         assertThat(blocked.headers().firstValue("x-should-retry")).contains("false");
@@ -193,7 +201,14 @@ abstract class CostAndBudgetsContract {
         assertThat(gw.send("POST", "/v1/messages/count_tokens", message("claude-sonnet-4-5"), "x-api-key", key).statusCode())
                 .as("count_tokens is never blocked").isEqualTo(200);
         assertThat(gw.simulator.received().stream().filter(r -> !r.operation().equals("count-tokens")))
-                .as("the refused requests never went upstream").hasSize(1);
+                .as("the refused requests never went upstream").hasSize(2);
+        JsonNode standing = Json.MAPPER.readTree(gw.send("GET", "/api/oauth/usage", null, "x-api-key", key).body());
+        assertThat(standing.at("/extra_usage/daily/limit").asInt()).isEqualTo(500);
+        assertThat(standing.at("/extra_usage/daily/used_credits").decimalValue()).isEqualByComparingTo(spentCents.setScale(2, java.math.RoundingMode.HALF_UP));
+        assertThat(standing.at("/extra_usage/monthly_limit").isNull()).isTrue();
+        assertThat(standing.at("/limits/0/group").asText()).isEqualTo("daily");
+        assertThat(standing.at("/limits/0/severity").asText()).isEqualTo("critical");
+        assertThat(standing.at("/limits/0/resets_at").asText()).endsWith("T00:00:00Z");
 
         waitForRequests("?user=budget@example.com", 1);
         String metrics = gw.send("GET", "/metrics", null).body();
