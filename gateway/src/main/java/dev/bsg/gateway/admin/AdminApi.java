@@ -97,15 +97,7 @@ public final class AdminApi {
     }
 
     public void listAudit(Exchange exchange) {
-        int limit = 100;
-        String limitText = exchange.query("limit");
-        if (limitText != null) {
-            try {
-                limit = Math.max(1, Math.min(1000, Integer.parseInt(limitText)));
-            } catch (NumberFormatException e) {
-                throw new HttpError(ApiError.invalidRequest("limit: must be a number from 1 to 1000"));
-            }
-        }
+        int limit = SpendLimitsApi.number(exchange.query("limit"), "limit", 100, 1, 1000);
         List<AuditLog.Event> events = audit.recent(limit);
         exchange.sendJson(200, Json.write(g -> {
             g.writeStartObject();

@@ -118,6 +118,26 @@ public final class Usage {
         }
     }
 
+    /**
+     * Bedrock's token-count headers on a non-streaming answer: the figures to keep when the body has no
+     * usage of its own (a model whose answer isn't Anthropic-shaped); a body's usage read after replaces them.
+     */
+    public void tokenHeaders(java.util.function.UnaryOperator<String> header) {
+        input = number(header.apply("x-amzn-bedrock-input-token-count"), input);
+        output = number(header.apply("x-amzn-bedrock-output-token-count"), output);
+        cacheRead = number(header.apply("x-amzn-bedrock-cache-read-input-token-count"), cacheRead);
+        cacheWrite5m = number(header.apply("x-amzn-bedrock-cache-write-input-token-count"), cacheWrite5m);
+    }
+
+    private static long number(String text, long fallback) {
+        if (text == null) return fallback;
+        try {
+            return Long.parseLong(text.strip());
+        } catch (NumberFormatException e) {
+            return fallback;
+        }
+    }
+
     /** A whole Anthropic Message body (non-streaming InvokeModel). */
     public void messageBody(byte[] body) {
         JsonNode message = parse(body);

@@ -59,6 +59,7 @@ public final class AnthropicRelay {
         exchange.usage().region(response.region());
         if (!request.stream()) {
             byte[] message = response.readAll();
+            exchange.usage().tokenHeaders(response::header);
             exchange.usage().messageBody(message);
             exchange.sendJson(200, message);
             return;

@@ -55,6 +55,7 @@ public final class BedrockRelay {
             exchange.usage().region(response.region());
             if (!operation.endsWith("-stream")) {
                 byte[] answer = response.readAll();
+                exchange.usage().tokenHeaders(response::header);
                 if (operation.equals("invoke")) exchange.usage().messageBody(answer);
                 else if (operation.equals("converse")) exchange.usage().converseBody(answer);
                 exchange.send(200, null, answer);
