@@ -164,6 +164,7 @@ public final class Gateway implements AutoCloseable {
                 .add("GET", "/v1/organizations/spend_limits", Door.API, administrator, spendLimits::list)
                 .add("POST", "/v1/organizations/spend_limits", Door.API, administrator, spendLimits::create)
                 .add("GET", "/v1/organizations/spend_limits/effective", Door.API, administrator, spendLimits::effective)
+                .add("GET", "/v1/organizations/spend_limits/audit", Door.API, administrator, spendLimits::audit)
                 .add("GET", "/v1/organizations/spend_limits/{id}", Door.API, administrator, spendLimits::get)
                 .add("DELETE", "/v1/organizations/spend_limits/{id}", Door.API, administrator, spendLimits::delete)
                 .add("GET", "/managed/settings", Door.API, caller, managedSettings::serve)

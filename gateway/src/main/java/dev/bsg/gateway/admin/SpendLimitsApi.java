@@ -176,6 +176,33 @@ public final class SpendLimitsApi {
         }));
     }
 
+    /** Changes to spend limits, newest first: who set or deleted which limit, when. */
+    public void audit(Exchange exchange) {
+        int limit = number(exchange.query("limit"), "limit", 20, 1, 1000);
+        List<AuditLog.Event> events = audit.recent("admin.limit.", exchange.query("after_id"), limit + 1);
+        boolean more = events.size() > limit;
+        List<AuditLog.Event> page = more ? events.subList(0, limit) : events;
+        exchange.sendJson(200, Json.write(g -> {
+            g.writeStartObject();
+            g.writeArrayFieldStart("data");
+            for (AuditLog.Event e : page) {
+                g.writeStartObject();
+                g.writeStringField("id", e.id());
+                g.writeStringField("created_at", Instant.ofEpochMilli(e.at()).toString());
+                g.writeStringField("actor", e.actor());
+                g.writeStringField("action", e.action().equals("admin.limit.delete") ? "delete" : "upsert");
+                g.writeStringField("target", e.target());
+                g.writeStringField("detail", e.detail());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeBooleanField("has_more", more);
+            g.writeStringField("first_id", page.isEmpty() ? null : page.get(0).id());
+            g.writeStringField("last_id", page.isEmpty() ? null : page.get(page.size() - 1).id());
+            g.writeEndObject();
+        }));
+    }
+
     /** Nanodollars as USD cents, exactly: 1 cent is 10^7 nanodollars. */
     static String cents(long nanos) {
         return BigDecimal.valueOf(nanos, 7).stripTrailingZeros().toPlainString();

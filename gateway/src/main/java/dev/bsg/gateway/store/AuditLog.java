@@ -19,8 +19,19 @@ public final class AuditLog {
     }
 
     public List<Event> recent(int limit) {
-        return sql.list("SELECT id, at, actor, action, target, outcome, source_ip, detail FROM audit_events ORDER BY at DESC LIMIT ?",
-                row -> new Event(row.getString(1), row.getLong(2), row.getString(3), row.getString(4), row.getString(5),
-                        row.getString(6), row.getString(7), row.getString(8)), limit);
+        return sql.list("SELECT id, at, actor, action, target, outcome, source_ip, detail FROM audit_events ORDER BY at DESC LIMIT ?", AuditLog::map, limit);
+    }
+
+    /** Newest first, of actions starting with a prefix, older than the event {@code afterId} when given. */
+    public List<Event> recent(String actionPrefix, String afterId, int limit) {
+        long before = afterId == null ? Long.MAX_VALUE
+                : sql.one("SELECT at FROM audit_events WHERE id = ?", row -> row.getLong(1), afterId).orElse(Long.MAX_VALUE);
+        return sql.list("SELECT id, at, actor, action, target, outcome, source_ip, detail FROM audit_events WHERE action LIKE ? AND at < ? "
+                + "ORDER BY at DESC LIMIT ?", AuditLog::map, actionPrefix + "%", before, limit);
+    }
+
+    private static Event map(java.sql.ResultSet row) throws java.sql.SQLException {
+        return new Event(row.getString(1), row.getLong(2), row.getString(3), row.getString(4), row.getString(5), row.getString(6), row.getString(7),
+                row.getString(8));
     }
 }

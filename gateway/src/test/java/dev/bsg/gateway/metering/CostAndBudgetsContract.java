@@ -232,6 +232,10 @@ abstract class CostAndBudgetsContract {
         JsonNode deleted = Json.MAPPER.readTree(gw.admin("DELETE", "/v1/organizations/spend_limits/" + limit.get("id").asText(), null).body());
         assertThat(deleted.get("type").asText()).isEqualTo("spend_limit_deleted");
         assertThat(gw.admin("GET", "/v1/organizations/spend_limits/" + limit.get("id").asText(), null).statusCode()).isEqualTo(404);
+        JsonNode audit = Json.MAPPER.readTree(gw.admin("GET", "/v1/organizations/spend_limits/audit?limit=2", null).body());
+        assertThat(audit.get("data").findValuesAsText("action")).containsExactly("delete", "upsert");
+        assertThat(audit.get("data").get(1).get("detail").asText()).isEqualTo("unlimited");
+        assertThat(audit.get("data").get(0).get("actor").asText()).isEqualTo("admin");
     }
 
     @Test
