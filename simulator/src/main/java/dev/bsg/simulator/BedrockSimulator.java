@@ -76,7 +76,8 @@ public final class BedrockSimulator implements AutoCloseable {
                 return true;
             }
         });
-        verifier = new SigV4Verifier(Map.of(ACCESS_KEY, SECRET_KEY));
+        // Its own static key, and any temporary credentials the federation simulator issued in this process.
+        verifier = new SigV4Verifier(key -> key.equals(ACCESS_KEY) ? SECRET_KEY : IssuedCredentials.secretOf(key), "bedrock");
     }
 
     public static BedrockSimulator start() {

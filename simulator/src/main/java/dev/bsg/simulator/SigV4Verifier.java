@@ -29,10 +29,13 @@ final class SigV4Verifier {
     private static final DateTimeFormatter AMZ_DATE = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
     private static final AwsV4HttpSigner SIGNER = AwsV4HttpSigner.create();
 
-    private final Map<String, String> secrets;
+    private final java.util.function.Function<String, String> secrets;
+    private final String service;
 
-    SigV4Verifier(Map<String, String> secrets) {
+    /** @param secrets the secret key of an access key id, or null when it is unknown */
+    SigV4Verifier(java.util.function.Function<String, String> secrets, String service) {
         this.secrets = secrets;
+        this.service = service;
     }
 
     /** Null when the signature is valid; otherwise the reason, worded as AWS words it. */
@@ -42,10 +45,10 @@ final class SigV4Verifier {
         if (m == null || !m.matches()) return "Authorization header requires a valid SigV4 signature";
         String accessKey = m.group(1);
         String region = m.group(3);
-        String service = m.group(4);
-        String secret = secrets.get(accessKey);
+        String scopedService = m.group(4);
+        String secret = secrets.apply(accessKey);
         if (secret == null) return "The security token included in the request is invalid.";
-        if (!service.equals("bedrock")) return "Credential should be scoped to correct service: 'bedrock'.";
+        if (!scopedService.equals(service)) return "Credential should be scoped to correct service: '" + service + "'.";
         Instant signedAt;
         try {
             signedAt = Instant.from(AMZ_DATE.parse(first(headers, "x-amz-date")));
@@ -80,7 +83,7 @@ final class SigV4Verifier {
         SdkHttpRequest signed = SIGNER.sign(r -> r.identity(identity)
                         .request(request.build())
                         .payload(ContentStreamProvider.fromByteArray(body))
-                        .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, service)
+                        .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, scopedService)
                         .putProperty(AwsV4HttpSigner.REGION_NAME, region)
                         .putProperty(AwsV4HttpSigner.PAYLOAD_SIGNING_ENABLED, !unsignedPayload)
                         .putProperty(AwsV4HttpSigner.SIGNING_CLOCK, Clock.fixed(signedAt, ZoneOffset.UTC)))

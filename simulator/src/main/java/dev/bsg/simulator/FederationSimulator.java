@@ -1,0 +1,284 @@
+package dev.bsg.simulator;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.bsg.protocol.translate.Json;
+import java.io.IOException;
+import java.net.URLDecoder;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * Stand-ins for AWS STS (AssumeRoleWithWebIdentity, GetCallerIdentity) and Cognito Identity (GetId,
+ * GetCredentialsForIdentity, the enhanced flow) on one port, for tests and the demo. Web identity
+ * tokens are checked as AWS checks them where it matters to a client: a JWT, not expired, from a
+ * trusted issuer (by default any), for a trusted audience (by default any). Their signatures are not
+ * verified: that is the identity provider's part, tested against it directly.
+ */
+public final class FederationSimulator implements AutoCloseable {
+    public static final String ACCOUNT = "123456789012";
+    private static final Pattern ROLE_ARN = Pattern.compile("^arn:aws:iam::([0-9]{12}):role/([\\w+=,.@/-]{1,64})$");
+    private static final Pattern SESSION_NAME = Pattern.compile("^[\\w+=,.@-]{2,64}$");
+
+    private final Server server;
+    private final SigV4Verifier stsVerifier = new SigV4Verifier(IssuedCredentials::secretOf, "sts");
+    private final Set<String> trustedIssuers = ConcurrentHashMap.newKeySet();
+    private final Map<String, String> identities = new ConcurrentHashMap<>();
+    private final List<String> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    private FederationSimulator() {
+        server = new Server();
+        ServerConnector connector = new ServerConnector(server, 1, 1);
+        connector.setHost("127.0.0.1");
+        server.addConnector(connector);
+        server.setHandler(new Handler.Abstract() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) throws Exception {
+                serve(request, response, callback);
+                return true;
+            }
+        });
+    }
+
+    public static FederationSimulator start() {
+        FederationSimulator simulator = new FederationSimulator();
+        try {
+            simulator.server.start();
+        } catch (Exception e) {
+            throw new IllegalStateException("federation simulator failed to start: " + e.getMessage(), e);
+        }
+        return simulator;
+    }
+
+    public String endpoint() {
+        return "http://127.0.0.1:" + ((ServerConnector) server.getConnectors()[0]).getLocalPort();
+    }
+
+    /** Only tokens from these issuers are accepted from now on (the identity pool's or the IAM OIDC provider's configuration). */
+    public FederationSimulator trustIssuers(String... issuers) {
+        trustedIssuers.addAll(List.of(issuers));
+        return this;
+    }
+
+    /** The operations called so far, such as {@code sts:AssumeRoleWithWebIdentity}. */
+    public List<String> calls() {
+        return List.copyOf(calls);
+    }
+
+    private void serve(Request request, Response response, Callback callback) throws IOException {
+        byte[] body = Content.Source.asInputStream(request).readAllBytes();
+        String target = request.getHeaders().get("X-Amz-Target");
+        if (target != null && target.startsWith("AWSCognitoIdentityService.")) {
+            cognito(target.substring("AWSCognitoIdentityService.".length()), body, response, callback);
+        } else {
+            sts(request, body, response, callback);
+        }
+    }
+
+    // ---- STS (query protocol, XML answers) ----
+
+    private void sts(Request request, byte[] body, Response response, Callback callback) {
+        Map<String, String> form = form(new String(body, StandardCharsets.UTF_8));
+        String query = request.getHttpURI().getQuery();
+        if (query != null) form.putAll(form(query));
+        String action = form.getOrDefault("Action", "");
+        calls.add("sts:" + action);
+        switch (action) {
+            case "AssumeRoleWithWebIdentity" -> assumeRoleWithWebIdentity(form, response, callback);
+            case "GetCallerIdentity" -> getCallerIdentity(request, body, response, callback);
+            default -> stsError(response, callback, 400, "InvalidAction", "Could not find operation " + action + " for version 2011-06-15");
+        }
+    }
+
+    private void assumeRoleWithWebIdentity(Map<String, String> form, Response response, Callback callback) {
+        String roleArn = form.getOrDefault("RoleArn", "");
+        String sessionName = form.getOrDefault("RoleSessionName", "");
+        java.util.regex.Matcher role = ROLE_ARN.matcher(roleArn);
+        if (!role.matches()) {
+            stsError(response, callback, 400, "ValidationError", "1 validation error detected: Value '" + roleArn + "' at 'roleArn' failed to satisfy constraint");
+            return;
+        }
+        if (!SESSION_NAME.matcher(sessionName).matches()) {
+            stsError(response, callback, 400, "ValidationError",
+                    "1 validation error detected: Value '" + sessionName + "' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*");
+            return;
+        }
+        long seconds = form.containsKey("DurationSeconds") ? Long.parseLong(form.get("DurationSeconds")) : 3600;
+        if (seconds < 900 || seconds > 43_200) {
+            stsError(response, callback, 400, "ValidationError", "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.");
+            return;
+        }
+        JsonNode claims = claims(form.get("WebIdentityToken"));
+        String problem = tokenProblem(claims);
+        if (problem != null) {
+            stsError(response, callback, 400, problem.startsWith("expired") ? "ExpiredTokenException" : "InvalidIdentityToken", problem);
+            return;
+        }
+        String arn = "arn:aws:sts::" + role.group(1) + ":assumed-role/" + role.group(2) + "/" + sessionName;
+        IssuedCredentials.Issued issued = IssuedCredentials.issue(arn, "AROA" + ACCOUNT + ":" + sessionName, Instant.now().plusSeconds(seconds));
+        String xml = "<AssumeRoleWithWebIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><AssumeRoleWithWebIdentityResult>"
+                + "<SubjectFromWebIdentityToken>" + xml(claims.path("sub").asText()) + "</SubjectFromWebIdentityToken>"
+                + "<Audience>" + xml(audience(claims)) + "</Audience>"
+                + "<AssumedRoleUser><Arn>" + xml(arn) + "</Arn><AssumedRoleId>" + xml(issued.userId()) + "</AssumedRoleId></AssumedRoleUser>"
+                + "<Credentials><SessionToken>" + issued.sessionToken() + "</SessionToken><SecretAccessKey>" + xml(issued.secretAccessKey())
+                + "</SecretAccessKey><Expiration>" + issued.expiration() + "</Expiration><AccessKeyId>" + issued.accessKeyId() + "</AccessKeyId></Credentials>"
+                + "<Provider>" + xml(claims.path("iss").asText()) + "</Provider></AssumeRoleWithWebIdentityResult>"
+                + "<ResponseMetadata><RequestId>" + UUID.randomUUID() + "</RequestId></ResponseMetadata></AssumeRoleWithWebIdentityResponse>";
+        send(response, callback, 200, "text/xml", xml);
+    }
+
+    private void getCallerIdentity(Request request, byte[] body, Response response, Callback callback) {
+        Map<String, List<String>> headers = new LinkedHashMap<>();
+        for (HttpField field : request.getHeaders()) headers.computeIfAbsent(field.getLowerCaseName(), k -> new ArrayList<>()).add(field.getValue());
+        String path = request.getHttpURI().getPath() + (request.getHttpURI().getQuery() == null ? "" : "?" + request.getHttpURI().getQuery());
+        String problem = stsVerifier.verify(request.getMethod(), path, headers, body);
+        if (problem != null) {
+            stsError(response, callback, 403, problem.contains("token") ? "InvalidClientTokenId" : "SignatureDoesNotMatch", problem);
+            return;
+        }
+        String accessKey = headers.get("authorization").get(0).replaceFirst(".*Credential=([^/]+)/.*", "$1");
+        IssuedCredentials.Issued issued = IssuedCredentials.find(accessKey);
+        String xml = "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><GetCallerIdentityResult>"
+                + "<Arn>" + xml(issued.arn()) + "</Arn><UserId>" + xml(issued.userId()) + "</UserId><Account>" + ACCOUNT + "</Account>"
+                + "</GetCallerIdentityResult><ResponseMetadata><RequestId>" + UUID.randomUUID() + "</RequestId></ResponseMetadata></GetCallerIdentityResponse>";
+        send(response, callback, 200, "text/xml", xml);
+    }
+
+    private static void stsError(Response response, Callback callback, int status, String code, String message) {
+        send(response, callback, status, "text/xml", "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type><Code>"
+                + code + "</Code><Message>" + xml(message) + "</Message></Error><RequestId>" + UUID.randomUUID() + "</RequestId></ErrorResponse>");
+    }
+
+    // ---- Cognito Identity (JSON 1.1) ----
+
+    private void cognito(String operation, byte[] body, Response response, Callback callback) {
+        calls.add("cognito-identity:" + operation);
+        JsonNode request;
+        try {
+            request = Json.MAPPER.readTree(body);
+        } catch (IOException e) {
+            cognitoError(response, callback, "SerializationException", "Start of structure or map found where not expected.");
+            return;
+        }
+        String problem = loginsProblem(request.path("Logins"));
+        if (problem != null) {
+            cognitoError(response, callback, "NotAuthorizedException", problem);
+            return;
+        }
+        String login = request.path("Logins").fields().next().getValue().asText();
+        String subject = claims(login).path("sub").asText();
+        switch (operation) {
+            case "GetId" -> {
+                String pool = request.path("IdentityPoolId").asText("");
+                if (!pool.matches("^[\\w-]+:[0-9a-f-]+$")) {
+                    cognitoError(response, callback, "ValidationException", "1 validation error detected: Value '" + pool + "' at 'identityPoolId' failed to satisfy constraint");
+                    return;
+                }
+                String region = pool.substring(0, pool.indexOf(':'));
+                String id = identities.computeIfAbsent(pool + "|" + subject, k -> region + ":" + UUID.nameUUIDFromBytes(k.getBytes(StandardCharsets.UTF_8)));
+                send(response, callback, 200, "application/x-amz-json-1.1", "{\"IdentityId\":\"" + id + "\"}");
+            }
+            case "GetCredentialsForIdentity" -> {
+                String id = request.path("IdentityId").asText("");
+                if (!identities.containsValue(id)) {
+                    cognitoError(response, callback, "ResourceNotFoundException", "Identity '" + id + "' not found.");
+                    return;
+                }
+                String arn = "arn:aws:sts::" + ACCOUNT + ":assumed-role/Cognito_BedrockAuth_Role/CognitoIdentityCredentials";
+                IssuedCredentials.Issued issued = IssuedCredentials.issue(arn, "AROA" + ACCOUNT + ":CognitoIdentityCredentials", Instant.now().plus(Duration.ofHours(1)));
+                send(response, callback, 200, "application/x-amz-json-1.1", "{\"IdentityId\":\"" + id + "\",\"Credentials\":{\"AccessKeyId\":\""
+                        + issued.accessKeyId() + "\",\"SecretKey\":\"" + issued.secretAccessKey() + "\",\"SessionToken\":\"" + issued.sessionToken()
+                        + "\",\"Expiration\":" + issued.expiration().getEpochSecond() + "}}");
+            }
+            default -> cognitoError(response, callback, "UnknownOperationException", "Unknown operation " + operation);
+        }
+    }
+
+    /** The Logins map: one entry whose key is the token issuer's host and path (Cognito's rule), holding a valid token. */
+    private String loginsProblem(JsonNode logins) {
+        if (!logins.isObject() || logins.size() != 1) return "Unauthenticated access is not supported for this identity pool.";
+        Map.Entry<String, JsonNode> login = logins.fields().next();
+        JsonNode claims = claims(login.getValue().asText());
+        String problem = tokenProblem(claims);
+        if (problem != null) return "Invalid login token. " + problem;
+        String issuer = claims.path("iss").asText().replaceFirst("^https?://", "");
+        if (!issuer.equals(login.getKey())) return "Invalid login token. Issuer doesn't match providerName";
+        return null;
+    }
+
+    private static void cognitoError(Response response, Callback callback, String type, String message) {
+        response.getHeaders().put("x-amzn-ErrorType", type);
+        send(response, callback, 400, "application/x-amz-json-1.1", "{\"__type\":\"" + type + "\",\"message\":" + Json.quote(message) + "}");
+    }
+
+    // ---- tokens ----
+
+    private static JsonNode claims(String jwt) {
+        if (jwt == null) return null;
+        String[] parts = jwt.split("\\.");
+        if (parts.length != 3) return null;
+        try {
+            return Json.MAPPER.readTree(Base64.getUrlDecoder().decode(parts[1]));
+        } catch (IOException | IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private String tokenProblem(JsonNode claims) {
+        if (claims == null || !claims.isObject()) return "Couldn't parse the web identity token: it is not a JWT";
+        if (claims.path("exp").asLong(0) < Instant.now().getEpochSecond()) return "expired: the web identity token has expired";
+        String issuer = claims.path("iss").asText("");
+        if (!trustedIssuers.isEmpty() && !trustedIssuers.contains(issuer)) return "No OpenIDConnect provider found in your account for " + issuer;
+        return null;
+    }
+
+    private static String audience(JsonNode claims) {
+        JsonNode aud = claims.path("aud");
+        return aud.isArray() && !aud.isEmpty() ? aud.get(0).asText() : aud.asText();
+    }
+
+    private static Map<String, String> form(String text) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String pair : text.split("&")) {
+            if (pair.isEmpty()) continue;
+            int eq = pair.indexOf('=');
+            out.put(URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8),
+                    eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+        }
+        return out;
+    }
+
+    private static String xml(String text) {
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+
+    private static void send(Response response, Callback callback, int status, String contentType, String body) {
+        response.setStatus(status);
+        response.getHeaders().put("Content-Type", contentType);
+        response.getHeaders().put("x-amzn-RequestId", UUID.randomUUID().toString());
+        response.write(true, ByteBuffer.wrap(body.getBytes(StandardCharsets.UTF_8)), callback);
+    }
+
+    @Override
+    public void close() throws Exception {
+        server.stop();
+    }
+}
