@@ -48,7 +48,9 @@ public final class OidcClient {
     private record Provider(OIDCProviderMetadata metadata, IDTokenValidator validator) {}
 
     /** Who signed in, as the identity provider vouches, and its refresh token when it gave one (offline_access). */
-    public record Identity(String subject, String email, String name, List<String> groups, String idpRefreshToken) {}
+    /** Who signed in; {@code idToken} is the verified ID token itself, for what must pass it on (AWS federation). */
+    public record Identity(String subject, String email, String name, List<String> groups, String idpRefreshToken, String idToken,
+                           Map<String, Object> claims) {}
 
     /** What the browser is sent to, and what the gateway must remember until it comes back. */
     public record Authorization(URI uri, State state, Nonce nonce, CodeVerifier verifier) {}
@@ -142,7 +144,8 @@ public final class OidcClient {
             if (Boolean.FALSE.equals(claims.getClaim("email_verified"))) throw new OidcException("the identity provider says this email is not verified");
             if (email == null) throw new OidcException("the identity provider gave no email (claim '" + settings.emailClaim() + "'); set oidc.email_claim");
             String refreshToken = tokens.getOIDCTokens().getRefreshToken() == null ? null : tokens.getOIDCTokens().getRefreshToken().getValue();
-            return new Identity(claims.getSubject(), email.toLowerCase(Locale.ROOT), name, groups(claims.getClaim(settings.groupsClaim())), refreshToken);
+            return new Identity(claims.getSubject(), email.toLowerCase(Locale.ROOT), name, groups(claims.getClaim(settings.groupsClaim())), refreshToken,
+                    idToken.serialize(), claims.getClaims());
         } catch (OidcException e) {
             throw e;
         } catch (Exception e) {

@@ -1,0 +1,103 @@
+package dev.bsg.cli;
+
+import dev.bsg.gateway.auth.OidcClient;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code bsg credential-process}: AWS {@code credential_process} JSON on stdout and nothing else.
+ * Cached credentials are reused until 60 s before they expire; then the IdP refresh token renews them
+ * without a browser; only then does the person sign in again. Concurrent runs for one profile wait for
+ * the first one's sign-in and reuse its result, so two AWS CLI processes never open two browsers.
+ */
+@Command(name = "credential-process", mixinStandardHelpOptions = true,
+        description = "Temporary AWS credentials for Bedrock, signed in through the company identity provider (for AWS credential_process).")
+final class CredentialProcessCommand implements Callable<Integer> {
+    static final long REUSE_MARGIN_SECONDS = 60;
+
+    @Option(names = "--profile", defaultValue = "${env:BSG_PROFILE:-default}", description = "Profile in the organisation config (default: $BSG_PROFILE or default).")
+    String profile;
+
+    @Option(names = "--clear-cache", description = "Forget the cached credentials and tokens of this profile.")
+    boolean clearCache;
+
+    @Option(names = "--get-monitoring-token", description = "Print the ID token instead (signing in when needed), for telemetry.")
+    boolean monitoringToken;
+
+    @Override
+    public Integer call() throws IOException {
+        AwsCredentialCache cache = AwsCredentialCache.forProfile(profile);
+        if (clearCache) {
+            cache.clear();
+            System.err.println("bsg: cleared the cached credentials of profile '" + profile + "'");
+            return 0;
+        }
+        AwsCredentialCache.Cached cached = cache.read();
+        if (answer(cached)) return 0;
+        AwsProfile config = AwsProfile.load(profile);
+        try (FileLock ignored = lock(cache.path())) {
+            cached = cache.read(); // another bsg may have signed in while this one waited
+            if (answer(cached)) return 0;
+            LoopbackSignIn signIn = new LoopbackSignIn(config);
+            OidcClient.Identity identity = cached == null || cached.refreshToken() == null ? null : signIn.refresh(cached.refreshToken());
+            if (identity == null) identity = signIn.signIn();
+            AwsFederation.Credentials credentials = AwsFederation.exchange(config, identity.idToken(), identity.email());
+            String refreshToken = identity.idpRefreshToken() != null ? identity.idpRefreshToken() : cached == null ? null : cached.refreshToken();
+            AwsCredentialCache.Cached fresh = new AwsCredentialCache.Cached(credentials.accessKeyId(), credentials.secretAccessKey(),
+                    credentials.sessionToken(), credentials.expiration(), identity.idToken(), expiry(identity), refreshToken);
+            cache.write(fresh, config.credentialStorage().equals("keyring"));
+            if (!answer(fresh)) throw new CliException("AWS issued credentials that expire within a minute; check session_duration in " + config.source());
+            return 0;
+        }
+    }
+
+    /** Prints what was asked for when the cache can answer it. */
+    private boolean answer(AwsCredentialCache.Cached cached) {
+        if (cached == null) return false;
+        if (monitoringToken) {
+            if (!cached.idTokenValidFor(REUSE_MARGIN_SECONDS)) return false;
+            System.out.println(cached.idToken());
+            return true;
+        }
+        if (!cached.credentialsValidFor(REUSE_MARGIN_SECONDS)) return false;
+        System.out.println("{\"Version\":1,\"AccessKeyId\":" + quote(cached.accessKeyId()) + ",\"SecretAccessKey\":" + quote(cached.secretAccessKey())
+                + ",\"SessionToken\":" + quote(cached.sessionToken()) + ",\"Expiration\":" + quote(cached.expiration().toString()) + "}");
+        return true;
+    }
+
+    private static Instant expiry(OidcClient.Identity identity) {
+        Object exp = identity.claims().get("exp");
+        if (exp instanceof java.util.Date date) return date.toInstant();
+        if (exp instanceof Number seconds) return Instant.ofEpochSecond(seconds.longValue());
+        return null;
+    }
+
+    /** One sign-in per profile at a time, across processes; the others wait here, saying so. */
+    private static FileLock lock(Path cacheFile) {
+        Path lockFile = cacheFile.resolveSibling(cacheFile.getFileName() + ".lock");
+        try {
+            Files.createDirectories(lockFile.getParent());
+            FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileLock lock = channel.tryLock();
+            if (lock == null) {
+                System.err.println("bsg: another bsg is signing in to this profile; waiting for it");
+                lock = channel.lock();
+            }
+            return lock;
+        } catch (IOException e) {
+            throw new CliException("can't lock " + lockFile + ": " + e.getMessage());
+        }
+    }
+
+    private static String quote(String value) {
+        return dev.bsg.protocol.translate.Json.quote(value);
+    }
+}

@@ -1,0 +1,231 @@
+package dev.bsg.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.bsg.protocol.translate.Json;
+import dev.bsg.simulator.FederationSimulator;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import no.nav.security.mock.oauth2.MockOAuth2Server;
+import no.nav.security.mock.oauth2.http.Route;
+import no.nav.security.mock.oauth2.token.DefaultOAuth2TokenCallback;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.sts.StsClient;
+
+/**
+ * {@code bsg credential-process} as the AWS CLI runs it: a separate process, a real OpenID Connect
+ * provider (the browser step done by curl through $BROWSER), and the STS and Cognito Identity stand-ins.
+ */
+class CredentialProcessTest {
+    static final MockOAuth2Server IDP = new MockOAuth2Server(new Route[0]);
+    static FederationSimulator aws;
+    static Path dir;
+    static Path config;
+    static Path browserLog;
+    static int port;
+
+    @BeforeAll
+    static void start() throws Exception {
+        IDP.start(InetAddress.getLoopbackAddress(), 0);
+        aws = FederationSimulator.start();
+        dir = Files.createTempDirectory("bsg-credential-process");
+        browserLog = dir.resolve("browser.log");
+        Path browser = dir.resolve("browser");
+        // A browser that signs in at once: the mock IdP redirects straight back to bsg's loopback listener.
+        Files.writeString(browser, "#!/bin/sh\necho \"$1\" >> '" + browserLog + "'\ncurl -s -L -o /dev/null \"$1\" &\n");
+        Files.setPosixFilePermissions(browser, PosixFilePermissions.fromString("rwx------"));
+        try (ServerSocket free = new ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        config = dir.resolve("config.yaml");
+        String issuer = IDP.issuerUrl("company").toString();
+        Files.writeString(config, """
+                profiles:
+                  direct:
+                    issuer: %s
+                    client_id: bsg-cli
+                    redirect_port: %d
+                    federation: direct
+                    role_arn: arn:aws:iam::123456789012:role/BedrockDevelopers
+                    region: us-east-1
+                    credential_storage: file
+                  pool:
+                    issuer: %s
+                    client_id: bsg-cli
+                    redirect_port: %d
+                    federation: cognito
+                    identity_pool_id: us-east-1:11111111-2222-3333-4444-555555555555
+                    credential_storage: file
+                  nowhere:
+                    issuer: http://127.0.0.1:9/never
+                    client_id: bsg-cli
+                    redirect_port: %d
+                    federation: direct
+                    role_arn: arn:aws:iam::123456789012:role/BedrockDevelopers
+                """.formatted(issuer, port, issuer, port, port));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        aws.close();
+        IDP.shutdown();
+    }
+
+    @BeforeEach
+    void clean() throws Exception {
+        Files.deleteIfExists(browserLog);
+        for (String profile : List.of("direct", "pool", "nowhere")) run(profile, "--clear-cache");
+    }
+
+    static void expectSignIn(String email) {
+        IDP.enqueueCallback(new DefaultOAuth2TokenCallback("company", email.substring(0, email.indexOf('@')) + "-sub", "JWT", List.of("bsg-cli"),
+                Map.of("email", email, "name", "Someone"), 3600));
+    }
+
+    record Result(int exit, String out, String err) {
+        JsonNode json() throws Exception {
+            return Json.MAPPER.readTree(out);
+        }
+    }
+
+    static Result run(String profile, String... extra) throws Exception {
+        return start(profile, extra).get(90, TimeUnit.SECONDS);
+    }
+
+    static CompletableFuture<Result> start(String profile, String... extra) throws Exception {
+        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-cp", System.getProperty("java.class.path"),
+                "dev.bsg.cli.Main", "credential-process", "--profile", profile));
+        command.addAll(List.of(extra));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        Map<String, String> env = builder.environment();
+        env.put("HOME", dir.toString());
+        env.put("XDG_CACHE_HOME", dir.resolve("cache").toString());
+        env.put("BSG_CONFIG", config.toString());
+        env.put("BROWSER", dir.resolve("browser").toString());
+        env.put("BSG_CREDENTIAL_STORAGE", "file");
+        env.put("AWS_ENDPOINT_URL_STS", aws.endpoint());
+        env.put("AWS_ENDPOINT_URL_COGNITO_IDENTITY", aws.endpoint());
+        // Credentials of the caller's own are never used to get these: no recursion through a profile.
+        env.put("AWS_PROFILE", "bsg-profile-that-calls-bsg");
+        env.put("AWS_ACCESS_KEY_ID", "AKIDNOTTOBEUSED");
+        env.put("AWS_SECRET_ACCESS_KEY", "not-to-be-used");
+        Process process = builder.start();
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+                return new Result(process.waitFor(), out, err);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    static long browserOpened() throws Exception {
+        return Files.exists(browserLog) ? Files.readAllLines(browserLog).size() : 0;
+    }
+
+    @Test
+    void signsInOnceFederatesAsThePersonAndThenAnswersFromTheCache() throws Exception {
+        expectSignIn("ana@example.com");
+        Result first = run("direct");
+        assertThat(first.exit()).as(first.err()).isZero();
+        JsonNode credentials = first.json();
+        assertThat(credentials.get("Version").asInt()).isEqualTo(1);
+        assertThat(credentials.get("AccessKeyId").asText()).startsWith("ASIA");
+        assertThat(credentials.get("Expiration").asText()).endsWith("Z");
+        assertThat(first.out().strip().lines()).as("stdout holds the JSON and nothing else").hasSize(1);
+        assertThat(first.err()).contains("sign in to " + IDP.issuerUrl("company").toString().replaceAll("/+$", ""));
+        assertThat(browserOpened()).isEqualTo(1);
+        try (StsClient sts = StsClient.builder().endpointOverride(URI.create(aws.endpoint())).region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsSessionCredentials.create(credentials.get("AccessKeyId").asText(),
+                        credentials.get("SecretAccessKey").asText(), credentials.get("SessionToken").asText()))).build()) {
+            assertThat(sts.getCallerIdentity().arn()).as("CloudTrail shows the person").endsWith("assumed-role/BedrockDevelopers/ana@example.com");
+        }
+
+        Result cached = run("direct");
+        assertThat(cached.exit()).isZero();
+        assertThat(cached.json().get("AccessKeyId").asText()).isEqualTo(credentials.get("AccessKeyId").asText());
+        assertThat(cached.err()).isEmpty();
+        assertThat(browserOpened()).as("no second sign-in").isEqualTo(1);
+        Path cacheFile = dir.resolve("cache/bsg/aws-direct.json");
+        assertThat(Files.getPosixFilePermissions(cacheFile)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+
+        Result token = run("direct", "--get-monitoring-token");
+        assertThat(token.out().strip().split("\\.")).hasSize(3);
+        assertThat(browserOpened()).isEqualTo(1);
+
+        // Credentials near their end are renewed with the IdP refresh token: no browser.
+        Files.writeString(cacheFile, Files.readString(cacheFile).replaceFirst("\"Expiration\":\"[^\"]+\"", "\"Expiration\":\"2020-01-01T00:00:00Z\""));
+        expectSignIn("ana@example.com");
+        Result renewed = run("direct");
+        assertThat(renewed.exit()).as(renewed.err()).isZero();
+        assertThat(renewed.json().get("AccessKeyId").asText()).isNotEqualTo(credentials.get("AccessKeyId").asText());
+        assertThat(browserOpened()).as("renewed without a browser").isEqualTo(1);
+    }
+
+    @Test
+    void twoConcurrentRunsOpenOneBrowser() throws Exception {
+        expectSignIn("bo@example.com");
+        CompletableFuture<Result> one = start("direct");
+        CompletableFuture<Result> two = start("direct");
+        Result a = one.get(90, TimeUnit.SECONDS);
+        Result b = two.get(90, TimeUnit.SECONDS);
+        assertThat(a.exit()).as(a.err()).isZero();
+        assertThat(b.exit()).as(b.err()).isZero();
+        assertThat(a.json().get("AccessKeyId").asText()).isEqualTo(b.json().get("AccessKeyId").asText());
+        assertThat(browserOpened()).isEqualTo(1);
+    }
+
+    @Test
+    void cognitoIdentityPoolWithTheIssuerAsTheLoginsKey() throws Exception {
+        expectSignIn("cy@example.com");
+        Result result = run("pool");
+        assertThat(result.exit()).as(result.err()).isZero();
+        assertThat(result.json().get("AccessKeyId").asText()).startsWith("ASIA");
+        assertThat(aws.calls()).contains("cognito-identity:GetId", "cognito-identity:GetCredentialsForIdentity");
+    }
+
+    @Test
+    void failuresSayWhatToDo() throws Exception {
+        Result down = run("nowhere");
+        assertThat(down.exit()).isEqualTo(1);
+        assertThat(down.out()).isEmpty();
+        assertThat(down.err()).contains("could not be discovered").contains("profile 'nowhere'");
+
+        Result unknown = run("typo");
+        assertThat(unknown.exit()).isEqualTo(1);
+        assertThat(unknown.err()).contains("no profile 'typo'").contains("direct, pool, nowhere");
+
+        try (ServerSocket busy = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+            Result portTaken = run("direct");
+            assertThat(portTaken.exit()).isEqualTo(1);
+            assertThat(portTaken.err()).contains("port " + port + " is in use by another program").contains("redirect_port");
+        }
+
+        Path cacheFile = dir.resolve("cache/bsg/aws-direct.json");
+        Files.createDirectories(cacheFile.getParent());
+        Files.writeString(cacheFile, "{ not json");
+        expectSignIn("dee@example.com");
+        Result corrupt = run("direct");
+        assertThat(corrupt.exit()).as(corrupt.err()).isZero();
+        assertThat(corrupt.err()).contains("unreadable; it is cleared");
+    }
+}
