@@ -181,6 +181,57 @@ class CredentialProcessTest {
         assertThat(browserOpened()).as("renewed without a browser").isEqualTo(1);
     }
 
+    /** The AWS CLI: Debian's package (scripts/test installs it), else one on the PATH. */
+    static String awsCli() {
+        for (String candidate : List.of("/usr/bin/aws", "aws")) {
+            try {
+                Process probe = new ProcessBuilder(candidate, "--version").redirectErrorStream(true).start();
+                probe.getInputStream().readAllBytes();
+                if (probe.waitFor() == 0) return candidate;
+            } catch (Exception e) {
+                // not this one
+            }
+        }
+        String why = "the AWS CLI is not installed; scripts/test installs it (Debian package awscli)";
+        if ("true".equals(System.getenv("CI"))) org.junit.jupiter.api.Assertions.fail(why);
+        org.junit.jupiter.api.Assumptions.assumeTrue(false, why);
+        return null;
+    }
+
+    @Test
+    void theAwsCliSignsInOnceThroughCredentialProcessAndThenReusesIt() throws Exception {
+        String cli = awsCli();
+        Path launcher = dir.resolve("bsg-credential-process");
+        Files.writeString(launcher, "#!/bin/sh\nexec '" + ProcessHandle.current().info().command().orElse("java") + "' -cp '" + System.getProperty("java.class.path")
+                + "' dev.bsg.cli.Main credential-process \"$@\"\n");
+        Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwx------"));
+        Path awsConfig = dir.resolve("aws-config");
+        Files.writeString(awsConfig, "[profile bsg]\ncredential_process = " + launcher + " --profile direct\nregion = us-east-1\n");
+        expectSignIn("eve@example.com");
+        List<String> arns = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            ProcessBuilder builder = new ProcessBuilder(cli, "sts", "get-caller-identity", "--profile", "bsg", "--output", "json",
+                    "--endpoint-url", aws.endpoint()); // Debian's AWS CLI predates AWS_ENDPOINT_URL_STS; bsg itself reads it
+            Map<String, String> env = builder.environment();
+            env.keySet().removeIf(k -> k.startsWith("AWS_"));
+            env.put("AWS_CONFIG_FILE", awsConfig.toString());
+            env.put("AWS_SHARED_CREDENTIALS_FILE", dir.resolve("no-credentials").toString());
+            env.put("AWS_ENDPOINT_URL_STS", aws.endpoint());
+            env.put("HOME", dir.toString());
+            env.put("XDG_CACHE_HOME", dir.resolve("cache").toString());
+            env.put("BSG_CONFIG", config.toString());
+            env.put("BROWSER", dir.resolve("browser").toString());
+            env.put("BSG_CREDENTIAL_STORAGE", "file");
+            Process process = builder.start();
+            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(process.waitFor()).as(err).isZero();
+            arns.add(Json.MAPPER.readTree(out).get("Arn").asText());
+        }
+        assertThat(arns).containsOnly("arn:aws:sts::123456789012:assumed-role/BedrockDevelopers/eve@example.com");
+        assertThat(browserOpened()).as("one sign-in for both calls").isEqualTo(1);
+    }
+
     @Test
     void twoConcurrentRunsOpenOneBrowser() throws Exception {
         expectSignIn("bo@example.com");

@@ -28,6 +28,8 @@ final class SigV4Verifier {
             "AWS4-HMAC-SHA256 Credential=([^/]+)/([0-9]{8})/([^/]+)/([^/]+)/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})");
     private static final DateTimeFormatter AMZ_DATE = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
     private static final AwsV4HttpSigner SIGNER = AwsV4HttpSigner.create();
+    @SuppressWarnings("deprecation")
+    private static final software.amazon.awssdk.auth.signer.Aws4Signer CLASSIC = software.amazon.awssdk.auth.signer.Aws4Signer.create();
 
     private final java.util.function.Function<String, String> secrets;
     private final String service;
@@ -80,14 +82,26 @@ final class SigV4Verifier {
                 ? AwsCredentialsIdentity.create(accessKey, secret)
                 : AwsSessionCredentialsIdentity.create(accessKey, secret, token);
         boolean unsignedPayload = "UNSIGNED-PAYLOAD".equals(first(headers, "x-amz-content-sha256"));
-        SdkHttpRequest signed = SIGNER.sign(r -> r.identity(identity)
-                        .request(request.build())
-                        .payload(ContentStreamProvider.fromByteArray(body))
-                        .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, scopedService)
-                        .putProperty(AwsV4HttpSigner.REGION_NAME, region)
-                        .putProperty(AwsV4HttpSigner.PAYLOAD_SIGNING_ENABLED, !unsignedPayload)
-                        .putProperty(AwsV4HttpSigner.SIGNING_CLOCK, Clock.fixed(signedAt, ZoneOffset.UTC)))
-                .request();
+        SdkHttpRequest signed;
+        if (m.group(5).contains("x-amz-content-sha256")) {
+            signed = SIGNER.sign(r -> r.identity(identity)
+                            .request(request.build())
+                            .payload(ContentStreamProvider.fromByteArray(body))
+                            .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, scopedService)
+                            .putProperty(AwsV4HttpSigner.REGION_NAME, region)
+                            .putProperty(AwsV4HttpSigner.PAYLOAD_SIGNING_ENABLED, !unsignedPayload)
+                            .putProperty(AwsV4HttpSigner.SIGNING_CLOCK, Clock.fixed(signedAt, ZoneOffset.UTC)))
+                    .request();
+        } else {
+            // Clients that don't sign a payload-hash header (botocore, for most services): the SDK's classic
+            // signer signs exactly the headers given, where the newer one adds x-amz-content-sha256.
+            software.amazon.awssdk.auth.credentials.AwsCredentials credentials = token == null
+                    ? software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create(accessKey, secret)
+                    : software.amazon.awssdk.auth.credentials.AwsSessionCredentials.create(accessKey, secret, token);
+            signed = CLASSIC.sign(request.contentStreamProvider(ContentStreamProvider.fromByteArray(body)).build(),
+                    software.amazon.awssdk.auth.signer.params.Aws4SignerParams.builder().awsCredentials(credentials).signingName(scopedService)
+                            .signingRegion(software.amazon.awssdk.regions.Region.of(region)).signingClockOverride(Clock.fixed(signedAt, ZoneOffset.UTC)).build());
+        }
         String expected = signed.firstMatchingHeader("Authorization").orElse("");
         return expected.endsWith("Signature=" + m.group(6))
                 ? null
