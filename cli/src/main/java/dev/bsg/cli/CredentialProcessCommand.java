@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.concurrent.Callable;
+import java.util.function.Predicate;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -34,18 +35,33 @@ final class CredentialProcessCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        AwsCredentialCache cache = AwsCredentialCache.forProfile(profile);
         if (clearCache) {
-            cache.clear();
+            AwsCredentialCache.forProfile(profile).clear();
             System.err.println("bsg: cleared the cached credentials of profile '" + profile + "'");
             return 0;
         }
+        if (monitoringToken) {
+            System.out.println(current(profile, c -> c.idTokenValidFor(REUSE_MARGIN_SECONDS)).idToken());
+            return 0;
+        }
+        AwsCredentialCache.Cached cached = current(profile, c -> c.credentialsValidFor(REUSE_MARGIN_SECONDS));
+        System.out.println("{\"Version\":1,\"AccessKeyId\":" + quote(cached.accessKeyId()) + ",\"SecretAccessKey\":" + quote(cached.secretAccessKey())
+                + ",\"SessionToken\":" + quote(cached.sessionToken()) + ",\"Expiration\":" + quote(cached.expiration().toString()) + "}");
+        return 0;
+    }
+
+    /**
+     * What the cache holds when it is {@code good} enough; otherwise a renewal through the IdP refresh
+     * token, else a sign-in, then federation, all written back to the cache.
+     */
+    static AwsCredentialCache.Cached current(String profile, Predicate<AwsCredentialCache.Cached> good) throws IOException {
+        AwsCredentialCache cache = AwsCredentialCache.forProfile(profile);
         AwsCredentialCache.Cached cached = cache.read();
-        if (answer(cached)) return 0;
+        if (cached != null && good.test(cached)) return cached;
         AwsProfile config = AwsProfile.load(profile);
         try (FileLock ignored = lock(cache.path())) {
             cached = cache.read(); // another bsg may have signed in while this one waited
-            if (answer(cached)) return 0;
+            if (cached != null && good.test(cached)) return cached;
             LoopbackSignIn signIn = new LoopbackSignIn(config);
             OidcClient.Identity identity = cached == null || cached.refreshToken() == null ? null : signIn.refresh(cached.refreshToken());
             if (identity == null) identity = signIn.signIn();
@@ -54,23 +70,10 @@ final class CredentialProcessCommand implements Callable<Integer> {
             AwsCredentialCache.Cached fresh = new AwsCredentialCache.Cached(credentials.accessKeyId(), credentials.secretAccessKey(),
                     credentials.sessionToken(), credentials.expiration(), identity.idToken(), expiry(identity), refreshToken);
             cache.write(fresh, config.credentialStorage().equals("keyring"));
-            if (!answer(fresh)) throw new CliException("AWS issued credentials that expire within a minute; check session_duration in " + config.source());
-            return 0;
+            if (!good.test(fresh)) throw new CliException("the new credentials or ID token expire within a minute; check session_duration in " + config.source()
+                    + " and the identity provider's token lifetime");
+            return fresh;
         }
-    }
-
-    /** Prints what was asked for when the cache can answer it. */
-    private boolean answer(AwsCredentialCache.Cached cached) {
-        if (cached == null) return false;
-        if (monitoringToken) {
-            if (!cached.idTokenValidFor(REUSE_MARGIN_SECONDS)) return false;
-            System.out.println(cached.idToken());
-            return true;
-        }
-        if (!cached.credentialsValidFor(REUSE_MARGIN_SECONDS)) return false;
-        System.out.println("{\"Version\":1,\"AccessKeyId\":" + quote(cached.accessKeyId()) + ",\"SecretAccessKey\":" + quote(cached.secretAccessKey())
-                + ",\"SessionToken\":" + quote(cached.sessionToken()) + ",\"Expiration\":" + quote(cached.expiration().toString()) + "}");
-        return true;
     }
 
     private static Instant expiry(OidcClient.Identity identity) {

@@ -96,7 +96,7 @@ class CredentialProcessTest {
 
     static void expectSignIn(String email) {
         IDP.enqueueCallback(new DefaultOAuth2TokenCallback("company", email.substring(0, email.indexOf('@')) + "-sub", "JWT", List.of("bsg-cli"),
-                Map.of("email", email, "name", "Someone"), 3600));
+                Map.of("email", email, "name", "Someone", "department", "Platform"), 3600));
     }
 
     record Result(int exit, String out, String err) {
@@ -113,6 +113,14 @@ class CredentialProcessTest {
         List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-cp", System.getProperty("java.class.path"),
                 "dev.bsg.cli.Main", "credential-process", "--profile", profile));
         command.addAll(List.of(extra));
+        return startCommand(command);
+    }
+
+    static Result runCommand(List<String> command) throws Exception {
+        return startCommand(command).get(90, TimeUnit.SECONDS);
+    }
+
+    static CompletableFuture<Result> startCommand(List<String> command) throws Exception {
         ProcessBuilder builder = new ProcessBuilder(command);
         Map<String, String> env = builder.environment();
         env.put("HOME", dir.toString());
@@ -170,6 +178,16 @@ class CredentialProcessTest {
 
         Result token = run("direct", "--get-monitoring-token");
         assertThat(token.out().strip().split("\\.")).hasSize(3);
+        assertThat(browserOpened()).isEqualTo(1);
+        List<String> otel = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-cp", System.getProperty("java.class.path"),
+                "dev.bsg.cli.Main", "otel-headers", "--profile", "direct"));
+        Result headers = runCommand(otel);
+        assertThat(headers.exit()).as(headers.err()).isZero();
+        JsonNode otelHeaders = headers.json();
+        assertThat(otelHeaders.get("x-user-email").asText()).isEqualTo("ana@example.com");
+        assertThat(otelHeaders.get("x-user-id").asText()).matches("[0-9a-f]{32}").doesNotContain("ana-sub");
+        assertThat(otelHeaders.get("x-user-name").asText()).isEqualTo("Someone");
+        assertThat(otelHeaders.get("x-department").asText()).isEqualTo("Platform");
         assertThat(browserOpened()).isEqualTo(1);
 
         // Credentials near their end are renewed with the IdP refresh token: no browser.
