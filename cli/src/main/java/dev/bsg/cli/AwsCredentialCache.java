@@ -37,7 +37,7 @@ final class AwsCredentialCache {
     static AwsCredentialCache forProfile(String profile) {
         String cacheHome = System.getenv("XDG_CACHE_HOME");
         Path base = cacheHome != null && !cacheHome.isBlank() ? Path.of(cacheHome) : Path.of(System.getProperty("user.home"), ".cache");
-        return new AwsCredentialCache(base.resolve("bsg").resolve("aws-" + profile.replaceAll("[^A-Za-z0-9._-]", "_") + ".json"), profile);
+        return new AwsCredentialCache(base.resolve("bsg").resolve("aws-" + CachedCredentials.fileSafe(profile) + ".json"), profile);
     }
 
     Path path() {
@@ -68,6 +68,7 @@ final class AwsCredentialCache {
         ObjectNode node = Json.MAPPER.createObjectNode();
         node.put("AccessKeyId", cached.accessKeyId());
         node.put("Expiration", cached.expiration().toString());
+        node.put("expires_epoch", cached.expiration().getEpochSecond()); // what the fast cached path compares (CachedCredentials)
         if (cached.idTokenExpiration() != null) node.put("id_token_expiration", cached.idTokenExpiration().toString());
         ObjectNode secrets = Json.MAPPER.createObjectNode();
         secrets.put("SecretAccessKey", cached.secretAccessKey());

@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
                 SetupCommand.class, KeygenCommand.class, CredentialProcessCommand.class, OtelHeadersCommand.class, AdminCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("credential-process") && CachedCredentials.tryAnswer(args)) return;
         System.exit(run(args));
     }
 

@@ -191,7 +191,8 @@ class CredentialProcessTest {
         assertThat(browserOpened()).isEqualTo(1);
 
         // Credentials near their end are renewed with the IdP refresh token: no browser.
-        Files.writeString(cacheFile, Files.readString(cacheFile).replaceFirst("\"Expiration\":\"[^\"]+\"", "\"Expiration\":\"2020-01-01T00:00:00Z\""));
+        Files.writeString(cacheFile, Files.readString(cacheFile).replaceFirst("\"Expiration\":\"[^\"]+\"", "\"Expiration\":\"2020-01-01T00:00:00Z\"")
+                .replaceFirst("\"expires_epoch\":[0-9]+", "\"expires_epoch\":1577836800"));
         expectSignIn("ana@example.com");
         Result renewed = run("direct");
         assertThat(renewed.exit()).as(renewed.err()).isZero();
