@@ -36,6 +36,7 @@ import software.amazon.awssdk.services.sts.StsClient;
 class CredentialProcessTest {
     static final MockOAuth2Server IDP = new MockOAuth2Server(new Route[0]);
     static FederationSimulator aws;
+    static dev.bsg.simulator.BedrockSimulator bedrock;
     static Path dir;
     static Path config;
     static Path browserLog;
@@ -45,6 +46,7 @@ class CredentialProcessTest {
     static void start() throws Exception {
         IDP.start(InetAddress.getLoopbackAddress(), 0);
         aws = FederationSimulator.start();
+        bedrock = dev.bsg.simulator.BedrockSimulator.start();
         dir = Files.createTempDirectory("bsg-credential-process");
         browserLog = dir.resolve("browser.log");
         Path browser = dir.resolve("browser");
@@ -85,6 +87,7 @@ class CredentialProcessTest {
     @AfterAll
     static void stop() throws Exception {
         aws.close();
+        bedrock.close();
         IDP.shutdown();
     }
 
@@ -220,27 +223,14 @@ class CredentialProcessTest {
     @Test
     void theAwsCliSignsInOnceThroughCredentialProcessAndThenReusesIt() throws Exception {
         String cli = awsCli();
-        Path launcher = dir.resolve("bsg-credential-process");
-        Files.writeString(launcher, "#!/bin/sh\nexec '" + ProcessHandle.current().info().command().orElse("java") + "' -cp '" + System.getProperty("java.class.path")
-                + "' dev.bsg.cli.Main credential-process \"$@\"\n");
-        Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwx------"));
-        Path awsConfig = dir.resolve("aws-config");
-        Files.writeString(awsConfig, "[profile bsg]\ncredential_process = " + launcher + " --profile direct\nregion = us-east-1\n");
+        Path awsConfig = awsConfig("direct");
         expectSignIn("eve@example.com");
         List<String> arns = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
             ProcessBuilder builder = new ProcessBuilder(cli, "sts", "get-caller-identity", "--profile", "bsg", "--output", "json",
                     "--endpoint-url", aws.endpoint()); // Debian's AWS CLI predates AWS_ENDPOINT_URL_STS; bsg itself reads it
-            Map<String, String> env = builder.environment();
-            env.keySet().removeIf(k -> k.startsWith("AWS_"));
-            env.put("AWS_CONFIG_FILE", awsConfig.toString());
-            env.put("AWS_SHARED_CREDENTIALS_FILE", dir.resolve("no-credentials").toString());
-            env.put("AWS_ENDPOINT_URL_STS", aws.endpoint());
-            env.put("HOME", dir.toString());
-            env.put("XDG_CACHE_HOME", dir.resolve("cache").toString());
-            env.put("BSG_CONFIG", config.toString());
-            env.put("BROWSER", dir.resolve("browser").toString());
-            env.put("BSG_CREDENTIAL_STORAGE", "file");
+            awsToolEnvironment(builder.environment(), awsConfig);
+            builder.environment().put("HOME", dir.toString());
             Process process = builder.start();
             String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -249,6 +239,53 @@ class CredentialProcessTest {
         }
         assertThat(arns).containsOnly("arn:aws:sts::123456789012:assumed-role/BedrockDevelopers/eve@example.com");
         assertThat(browserOpened()).as("one sign-in for both calls").isEqualTo(1);
+    }
+
+    /** A profile for the AWS tools whose credential_process is this build of bsg. */
+    static Path awsConfig(String profile) throws Exception {
+        Path launcher = dir.resolve("bsg-credential-process");
+        Files.writeString(launcher, "#!/bin/sh\nexec '" + ProcessHandle.current().info().command().orElse("java") + "' -cp '" + System.getProperty("java.class.path")
+                + "' dev.bsg.cli.Main credential-process \"$@\"\n");
+        Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwx------"));
+        Path file = dir.resolve("aws-config-" + profile);
+        Files.writeString(file, "[profile bsg]\ncredential_process = " + launcher + " --profile " + profile + "\nregion = us-east-1\n");
+        return file;
+    }
+
+    /** What every AWS tool here runs with: this test's config, cache and browser, and no AWS variables of the machine. */
+    static void awsToolEnvironment(Map<String, String> env, Path awsConfig) {
+        env.keySet().removeIf(k -> k.startsWith("AWS_") || k.startsWith("ANTHROPIC_") || k.startsWith("CLAUDE_"));
+        env.put("AWS_CONFIG_FILE", awsConfig.toString());
+        env.put("AWS_SHARED_CREDENTIALS_FILE", dir.resolve("no-credentials").toString());
+        env.put("AWS_ENDPOINT_URL_STS", aws.endpoint());
+        env.put("XDG_CACHE_HOME", dir.resolve("cache").toString());
+        env.put("BSG_CONFIG", config.toString());
+        env.put("BROWSER", dir.resolve("browser").toString());
+        env.put("BSG_CREDENTIAL_STORAGE", "file");
+    }
+
+    @Test
+    void claudeCodeOnBedrockUsesTheFederatedCredentials() throws Exception {
+        Path claude = ClaudeCodeBinary.find();
+        Path claudeHome = Files.createTempDirectory("bsg-claude-bedrock");
+        ProcessBuilder builder = new ProcessBuilder(claude.toString(), "-p", "Say hello.", "--output-format", "json");
+        awsToolEnvironment(builder.environment(), awsConfig("direct"));
+        builder.environment().putAll(Map.of("HOME", claudeHome.toString(), "CLAUDE_CODE_USE_BEDROCK", "1", "AWS_PROFILE", "bsg", "AWS_REGION", "us-east-1",
+                "ANTHROPIC_BEDROCK_BASE_URL", bedrock.endpoint(), "DISABLE_AUTOUPDATER", "1", "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1"));
+        builder.redirectError(claudeHome.resolve("stderr.txt").toFile());
+        expectSignIn("fay@example.com");
+        Process running = builder.start();
+        running.getOutputStream().close();
+        String stdout = new String(running.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(running.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        JsonNode result = Json.MAPPER.readTree(stdout);
+        assertThat(result.get("is_error").asBoolean()).as(stdout + Files.readString(claudeHome.resolve("stderr.txt"))).isFalse();
+        assertThat(result.get("result").asText()).isEqualTo("Hello from the Bedrock simulator.");
+        dev.bsg.simulator.ReceivedRequest last = bedrock.lastRequest();
+        assertThat(last.signatureValid()).isTrue();
+        String keyId = last.header("authorization").replaceFirst(".*Credential=([^/]+)/.*", "$1");
+        assertThat(dev.bsg.simulator.IssuedCredentials.all().get(keyId).arn()).endsWith("/BedrockDevelopers/fay@example.com");
+        assertThat(browserOpened()).isEqualTo(1);
     }
 
     @Test

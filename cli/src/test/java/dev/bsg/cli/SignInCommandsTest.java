@@ -133,13 +133,7 @@ class SignInCommandsTest {
 
     @Test
     void claudeCodeReachesBedrockAsTheSignedInUserThroughBsgToken() throws Exception {
-        Path root = Path.of(System.getenv().getOrDefault("BSG_REPO_ROOT", "..")).toAbsolutePath();
-        Path claude = System.getenv("BSG_CLAUDE_BIN") != null ? Path.of(System.getenv("BSG_CLAUDE_BIN")) : root.resolve(".tools/node_modules/.bin/claude");
-        if (!Files.isExecutable(claude)) {
-            String why = "Claude Code CLI not found at " + claude + "; scripts/test installs it";
-            if ("true".equals(System.getenv("CI"))) org.junit.jupiter.api.Assertions.fail(why);
-            org.junit.jupiter.api.Assumptions.assumeTrue(false, why);
-        }
+        Path claude = ClaudeCodeBinary.find();
         assertThat(login().exit()).isZero();
         Path claudeHome = Files.createTempDirectory("bsg-claude-home");
         String java = ProcessHandle.current().info().command().orElse("java");
