@@ -133,6 +133,7 @@ class CredentialProcessTest {
         env.put("BSG_CREDENTIAL_STORAGE", "file");
         env.put("AWS_ENDPOINT_URL_STS", aws.endpoint());
         env.put("AWS_ENDPOINT_URL_COGNITO_IDENTITY", aws.endpoint());
+        env.put("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", bedrock.endpoint());
         // Credentials of the caller's own are never used to get these: no recursion through a profile.
         env.put("AWS_PROFILE", "bsg-profile-that-calls-bsg");
         env.put("AWS_ACCESS_KEY_ID", "AKIDNOTTOBEUSED");
@@ -286,6 +287,77 @@ class CredentialProcessTest {
         String keyId = last.header("authorization").replaceFirst(".*Credential=([^/]+)/.*", "$1");
         assertThat(dev.bsg.simulator.IssuedCredentials.all().get(keyId).arn()).endsWith("/BedrockDevelopers/fay@example.com");
         assertThat(browserOpened()).isEqualTo(1);
+    }
+
+    static List<String> bsg(String... args) {
+        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-cp", System.getProperty("java.class.path"),
+                "dev.bsg.cli.Main"));
+        command.addAll(List.of(args));
+        return command;
+    }
+
+    @Test
+    void doctorChecksEveryStepAndSaysWhatToFix() throws Exception {
+        expectSignIn("gus@example.com");
+        assertThat(run("direct").exit()).isZero();
+        Result healthy = runCommand(bsg("doctor", "--profile", "direct"));
+        assertThat(healthy.exit()).as(healthy.out() + healthy.err()).isZero();
+        assertThat(healthy.out()).contains("config").contains("identity provider").contains("callback port").contains("cached credentials")
+                .contains("AWS federation").contains("Bedrock").doesNotContain("FAIL");
+        assertThat(healthy.out()).containsPattern("Bedrock +PASS .*counts [0-9]+ tokens");
+
+        try (ServerSocket busy = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+            Result broken = runCommand(bsg("doctor", "--profile", "nowhere", "--json"));
+            assertThat(broken.exit()).isEqualTo(1);
+            JsonNode checks = broken.json();
+            JsonNode idp = null;
+            JsonNode callback = null;
+            for (JsonNode check : checks) {
+                if (check.get("check").asText().equals("identity provider")) idp = check;
+                if (check.get("check").asText().equals("callback port")) callback = check;
+            }
+            assertThat(idp.get("status").asText()).isEqualTo("fail");
+            assertThat(idp.get("fix").asText()).contains("issuer");
+            assertThat(callback.get("status").asText()).isEqualTo("fail");
+            assertThat(callback.get("fix").asText()).contains("redirect_port");
+        }
+    }
+
+    @Test
+    void aCancelledSignInSaysSoAndLeavesNoCredentials() throws Exception {
+        Path cancelling = dir.resolve("cancelling-browser");
+        // The person declines at the IdP: it sends them back with error=access_denied.
+        Files.writeString(cancelling, "#!/bin/sh\nstate=$(echo \"$1\" | sed 's/.*[?&]state=\\([^&]*\\).*/\\1/')\n"
+                + "curl -s -o /dev/null \"http://localhost:" + port + "/callback?error=access_denied&state=$state\" &\n");
+        Files.setPosixFilePermissions(cancelling, PosixFilePermissions.fromString("rwx------"));
+        List<String> command = bsg("credential-process", "--profile", "direct");
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().putAll(Map.of("HOME", dir.toString(), "XDG_CACHE_HOME", dir.resolve("cache").toString(), "BSG_CONFIG", config.toString(),
+                "BROWSER", cancelling.toString(), "BSG_CREDENTIAL_STORAGE", "file"));
+        Process process = builder.start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor()).isEqualTo(1);
+        assertThat(out).isEmpty();
+        assertThat(err).contains("the sign-in was cancelled at the identity provider");
+        assertThat(dir.resolve("cache/bsg/aws-direct.json")).doesNotExist();
+    }
+
+    @Test
+    void anIdentityPoolThatDoesNotTrustTheIssuerIsReportedAsSuch() throws Exception {
+        try (FederationSimulator strict = FederationSimulator.start().trustIssuers("https://login.other.example.com")) {
+            expectSignIn("hal@example.com");
+            List<String> command = bsg("credential-process", "--profile", "pool");
+            ProcessBuilder builder = new ProcessBuilder(command);
+            builder.environment().putAll(Map.of("HOME", dir.toString(), "XDG_CACHE_HOME", dir.resolve("cache").toString(), "BSG_CONFIG", config.toString(),
+                    "BROWSER", dir.resolve("browser").toString(), "BSG_CREDENTIAL_STORAGE", "file", "AWS_ENDPOINT_URL_COGNITO_IDENTITY", strict.endpoint()));
+            Process process = builder.start();
+            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(process.waitFor()).isEqualTo(1);
+            assertThat(out).isEmpty();
+            assertThat(err).contains("NotAuthorizedException").contains("identity_pool_id");
+        }
     }
 
     @Test
