@@ -14,7 +14,8 @@ import java.util.Locale;
  * sign-in or federation is needed, never on the cached path.
  */
 record AwsProfile(String name, String issuer, String clientId, String clientSecret, int redirectPort, String federation, String roleArn,
-                  int sessionDurationSeconds, String region, String identityPoolId, String credentialStorage, Path source) {
+                  int sessionDurationSeconds, String region, String identityPoolId, String credentialStorage, Path source,
+                  String otlpEndpoint, String otlpProtocol) {
 
     /** $BSG_CONFIG, else ~/.config/bsg/config.yaml, else config.yaml next to the launcher. */
     static Path configFile() {
@@ -33,15 +34,31 @@ record AwsProfile(String name, String issuer, String clientId, String clientSecr
     }
 
     static AwsProfile load(String name) {
-        Path file = configFile();
-        JsonNode root;
+        return load(configFile(), name);
+    }
+
+    /** The profile names in a config file, in order. */
+    static java.util.List<String> names(Path file) {
+        JsonNode profiles = read(file).path("profiles");
+        java.util.List<String> names = new java.util.ArrayList<>();
+        profiles.fieldNames().forEachRemaining(names::add);
+        if (names.isEmpty()) throw new CliException(file + " has no profiles: add a profiles: section");
+        return names;
+    }
+
+    private static JsonNode read(Path file) {
         try {
-            root = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(file));
+            JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(file));
+            return root == null ? new ObjectMapper().createObjectNode() : root;
         } catch (java.nio.file.NoSuchFileException e) {
             throw new CliException("no organisation config at " + file + ": set BSG_CONFIG, or install the bundle your IT team provides (bsg package)");
         } catch (IOException e) {
             throw new CliException("the config " + file + " is not valid YAML: " + e.getMessage().lines().findFirst().orElse(""));
         }
+    }
+
+    static AwsProfile load(Path file, String name) {
+        JsonNode root = read(file);
         JsonNode profiles = root == null ? null : root.path("profiles");
         if (profiles == null || !profiles.isObject() || profiles.isEmpty()) throw new CliException(file + " has no profiles: add a profiles: section");
         JsonNode p = profiles.get(name);
@@ -72,8 +89,10 @@ record AwsProfile(String name, String issuer, String clientId, String clientSecr
         if (port < 1 || port > 65535) throw new CliException(where + ".redirect_port: a TCP port such as 8400");
         String storage = p.path("credential_storage").asText("keyring").toLowerCase(Locale.ROOT);
         if (!storage.equals("keyring") && !storage.equals("file")) throw new CliException(where + ".credential_storage: use keyring or file");
+        JsonNode telemetry = root.path("telemetry");
         return new AwsProfile(name, issuer.replaceAll("/+$", ""), clientId, text(p, "client_secret"), port, federation, roleArn,
-                p.path("session_duration").asInt(3600), region, pool, storage, file);
+                p.path("session_duration").asInt(3600), region, pool, storage, file, text(telemetry, "otlp_endpoint"),
+                telemetry.path("otlp_protocol").asText("http/protobuf"));
     }
 
     /** Okta, Entra ID and Auth0 issuers follow from their domains; Cognito user pools need the issuer itself. */

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 @Command(name = "bsg", mixinStandardHelpOptions = true, version = "bsg 0.1.0",
         description = "Bedrock SSO Gateway: the gateway between your developers and Claude on Amazon Bedrock.",
         subcommands = {ServeCommand.class, SessionCommands.Login.class, SessionCommands.Token.class, SessionCommands.Logout.class,
-                SetupCommand.class, KeygenCommand.class, CredentialProcessCommand.class, OtelHeadersCommand.class, DoctorCommand.class, AdminCommand.class, CommandLine.HelpCommand.class})
+                SetupCommand.class, KeygenCommand.class, CredentialProcessCommand.class, OtelHeadersCommand.class, DoctorCommand.class, PackageCommand.class, AdminCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     public static void main(String[] args) {
         if (args.length > 0 && args[0].equals("credential-process") && CachedCredentials.tryAnswer(args)) return;
