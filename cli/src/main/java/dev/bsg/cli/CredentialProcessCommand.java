@@ -64,8 +64,22 @@ final class CredentialProcessCommand implements Callable<Integer> {
             if (cached != null && good.test(cached)) return cached;
             LoopbackSignIn signIn = new LoopbackSignIn(config);
             OidcClient.Identity identity = cached == null || cached.refreshToken() == null ? null : signIn.refresh(cached.refreshToken());
-            if (identity == null) identity = signIn.signIn();
-            AwsFederation.Credentials credentials = AwsFederation.exchange(config, identity.idToken(), identity.email());
+            AwsFederation.Credentials credentials = null;
+            if (identity != null) {
+                try {
+                    credentials = AwsFederation.exchange(config, identity.idToken(), identity.email());
+                } catch (CliException rejected) {
+                    // AWS no longer takes what the cache led to: start over with a sign-in rather than fail on every call.
+                    System.err.println("bsg: AWS rejected the cached sign-in (" + rejected.getMessage() + "); cleared it, signing in again");
+                    cache.clear();
+                    cached = null;
+                    identity = null;
+                }
+            }
+            if (identity == null) {
+                identity = signIn.signIn();
+                credentials = AwsFederation.exchange(config, identity.idToken(), identity.email());
+            }
             String refreshToken = identity.idpRefreshToken() != null ? identity.idpRefreshToken() : cached == null ? null : cached.refreshToken();
             AwsCredentialCache.Cached fresh = new AwsCredentialCache.Cached(credentials.accessKeyId(), credentials.secretAccessKey(),
                     credentials.sessionToken(), credentials.expiration(), identity.idToken(), expiry(identity), refreshToken);

@@ -158,6 +158,13 @@ final class DoctorCommand implements Callable<Integer> {
                 add("Bedrock", Status.PASS, model + " in " + config.region() + " counts " + Json.MAPPER.readTree(response.body()).path("inputTokens").asText() + " tokens", null);
             } else {
                 String message = Json.MAPPER.readTree(response.body()).path("message").asText(response.body());
+                String type = response.headers().firstValue("x-amzn-errortype").orElse("");
+                if (type.startsWith("UnrecognizedClient") || type.startsWith("ExpiredToken") || message.contains("security token included in the request is")) {
+                    AwsCredentialCache.forProfile(profile).clear();
+                    add("Bedrock", Status.FAIL, "AWS rejected the cached credentials (" + message + "); the cache is cleared",
+                            "run bsg credential-process --profile " + profile + " to sign in again");
+                    return;
+                }
                 add("Bedrock", Status.FAIL, response.statusCode() + " " + response.headers().firstValue("x-amzn-errortype").orElse("") + ": " + message,
                         response.statusCode() == 403 ? "the role needs bedrock:CountTokens and bedrock:InvokeModel* on " + model + ", and model access in " + config.region()
                                 : "try another --model, or check the region");

@@ -323,24 +323,56 @@ class CredentialProcessTest {
         }
     }
 
-    @Test
-    void aCancelledSignInSaysSoAndLeavesNoCredentials() throws Exception {
-        Path cancelling = dir.resolve("cancelling-browser");
-        // The person declines at the IdP: it sends them back with error=access_denied.
-        Files.writeString(cancelling, "#!/bin/sh\nstate=$(echo \"$1\" | sed 's/.*[?&]state=\\([^&]*\\).*/\\1/')\n"
-                + "curl -s -o /dev/null \"http://localhost:" + port + "/callback?error=access_denied&state=$state\" &\n");
-        Files.setPosixFilePermissions(cancelling, PosixFilePermissions.fromString("rwx------"));
-        List<String> command = bsg("credential-process", "--profile", "direct");
-        ProcessBuilder builder = new ProcessBuilder(command);
+    /** A browser whose person the IdP sends back with this OAuth error, instead of a code. */
+    static Result signInAnsweredWith(String error) throws Exception {
+        Path refusing = dir.resolve("browser-" + error);
+        Files.writeString(refusing, "#!/bin/sh\nstate=$(echo \"$1\" | sed 's/.*[?&]state=\\([^&]*\\).*/\\1/')\n"
+                + "curl -s -o /dev/null \"http://localhost:" + port + "/callback?error=" + error + "&state=$state\" &\n");
+        Files.setPosixFilePermissions(refusing, PosixFilePermissions.fromString("rwx------"));
+        ProcessBuilder builder = new ProcessBuilder(bsg("credential-process", "--profile", "direct"));
         builder.environment().putAll(Map.of("HOME", dir.toString(), "XDG_CACHE_HOME", dir.resolve("cache").toString(), "BSG_CONFIG", config.toString(),
-                "BROWSER", cancelling.toString(), "BSG_CREDENTIAL_STORAGE", "file"));
+                "BROWSER", refusing.toString(), "BSG_CREDENTIAL_STORAGE", "file"));
         Process process = builder.start();
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor()).isEqualTo(1);
-        assertThat(out).isEmpty();
-        assertThat(err).contains("the sign-in was cancelled at the identity provider");
+        return new Result(process.waitFor(), out, err);
+    }
+
+    @Test
+    void aCancelledOrRefusedSignInSaysWhatHappenedAndLeavesNoCredentials() throws Exception {
+        Result cancelled = signInAnsweredWith("access_denied");
+        assertThat(cancelled.exit()).isEqualTo(1);
+        assertThat(cancelled.out()).isEmpty();
+        assertThat(cancelled.err()).contains("the sign-in was cancelled at the identity provider");
+        Result wrongClient = signInAnsweredWith("unauthorized_client");
+        assertThat(wrongClient.exit()).isEqualTo(1);
+        assertThat(wrongClient.err()).contains("unauthorized_client").contains("check client_id");
         assertThat(dir.resolve("cache/bsg/aws-direct.json")).doesNotExist();
+    }
+
+    @Test
+    void aCachedSignInAwsRejectsIsClearedWithAMessageAndTheNextOneStartsFresh() throws Exception {
+        expectSignIn("ida@example.com");
+        assertThat(run("direct").exit()).isZero();
+        Path cacheFile = dir.resolve("cache/bsg/aws-direct.json");
+        Files.writeString(cacheFile, Files.readString(cacheFile).replaceFirst("\"expires_epoch\":[0-9]+", "\"expires_epoch\":1577836800")
+                .replaceFirst("\"Expiration\":\"[^\"]+\"", "\"Expiration\":\"2020-01-01T00:00:00Z\""));
+        // The account's trust changed: AWS no longer accepts tokens from this issuer.
+        try (FederationSimulator changed = FederationSimulator.start().trustIssuers("https://login.other.example.com")) {
+            expectSignIn("ida@example.com");
+            expectSignIn("ida@example.com");
+            ProcessBuilder builder = new ProcessBuilder(bsg("credential-process", "--profile", "direct"));
+            builder.environment().putAll(Map.of("HOME", dir.toString(), "XDG_CACHE_HOME", dir.resolve("cache").toString(), "BSG_CONFIG", config.toString(),
+                    "BROWSER", dir.resolve("browser").toString(), "BSG_CREDENTIAL_STORAGE", "file", "AWS_ENDPOINT_URL_STS", changed.endpoint()));
+            Process process = builder.start();
+            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(process.waitFor()).isEqualTo(1);
+            assertThat(out).isEmpty();
+            assertThat(err).contains("AWS rejected the cached sign-in").contains("cleared it, signing in again").contains("InvalidIdentityToken");
+            assertThat(browserOpened()).as("one fresh sign-in was tried after the cache was cleared").isEqualTo(2);
+            assertThat(cacheFile).doesNotExist();
+        }
     }
 
     @Test
