@@ -323,19 +323,25 @@ class CredentialProcessTest {
         }
     }
 
+    /** bsg with only these variables beside this test's home, cache, config and file storage. */
+    static Result runWith(Map<String, String> env, String... args) throws Exception {
+        ProcessBuilder builder = new ProcessBuilder(bsg(args));
+        builder.environment().putAll(Map.of("HOME", dir.toString(), "XDG_CACHE_HOME", dir.resolve("cache").toString(), "BSG_CONFIG", config.toString(),
+                "BSG_CREDENTIAL_STORAGE", "file"));
+        builder.environment().putAll(env);
+        Process process = builder.start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        return new Result(process.waitFor(), out, err);
+    }
+
     /** A browser whose person the IdP sends back with this OAuth error, instead of a code. */
     static Result signInAnsweredWith(String error) throws Exception {
         Path refusing = dir.resolve("browser-" + error);
         Files.writeString(refusing, "#!/bin/sh\nstate=$(echo \"$1\" | sed 's/.*[?&]state=\\([^&]*\\).*/\\1/')\n"
                 + "curl -s -o /dev/null \"http://localhost:" + port + "/callback?error=" + error + "&state=$state\" &\n");
         Files.setPosixFilePermissions(refusing, PosixFilePermissions.fromString("rwx------"));
-        ProcessBuilder builder = new ProcessBuilder(bsg("credential-process", "--profile", "direct"));
-        builder.environment().putAll(Map.of("HOME", dir.toString(), "XDG_CACHE_HOME", dir.resolve("cache").toString(), "BSG_CONFIG", config.toString(),
-                "BROWSER", refusing.toString(), "BSG_CREDENTIAL_STORAGE", "file"));
-        Process process = builder.start();
-        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        return new Result(process.waitFor(), out, err);
+        return runWith(Map.of("BROWSER", refusing.toString()), "credential-process", "--profile", "direct");
     }
 
     @Test
@@ -361,15 +367,11 @@ class CredentialProcessTest {
         try (FederationSimulator changed = FederationSimulator.start().trustIssuers("https://login.other.example.com")) {
             expectSignIn("ida@example.com");
             expectSignIn("ida@example.com");
-            ProcessBuilder builder = new ProcessBuilder(bsg("credential-process", "--profile", "direct"));
-            builder.environment().putAll(Map.of("HOME", dir.toString(), "XDG_CACHE_HOME", dir.resolve("cache").toString(), "BSG_CONFIG", config.toString(),
-                    "BROWSER", dir.resolve("browser").toString(), "BSG_CREDENTIAL_STORAGE", "file", "AWS_ENDPOINT_URL_STS", changed.endpoint()));
-            Process process = builder.start();
-            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(process.waitFor()).isEqualTo(1);
-            assertThat(out).isEmpty();
-            assertThat(err).contains("AWS rejected the cached sign-in").contains("cleared it, signing in again").contains("InvalidIdentityToken");
+            Result rejected = runWith(Map.of("BROWSER", dir.resolve("browser").toString(), "AWS_ENDPOINT_URL_STS", changed.endpoint()),
+                    "credential-process", "--profile", "direct");
+            assertThat(rejected.exit()).isEqualTo(1);
+            assertThat(rejected.out()).isEmpty();
+            assertThat(rejected.err()).contains("AWS rejected the cached sign-in").contains("cleared it, signing in again").contains("InvalidIdentityToken");
             assertThat(browserOpened()).as("one fresh sign-in was tried after the cache was cleared").isEqualTo(2);
             assertThat(cacheFile).doesNotExist();
         }
@@ -379,16 +381,11 @@ class CredentialProcessTest {
     void anIdentityPoolThatDoesNotTrustTheIssuerIsReportedAsSuch() throws Exception {
         try (FederationSimulator strict = FederationSimulator.start().trustIssuers("https://login.other.example.com")) {
             expectSignIn("hal@example.com");
-            List<String> command = bsg("credential-process", "--profile", "pool");
-            ProcessBuilder builder = new ProcessBuilder(command);
-            builder.environment().putAll(Map.of("HOME", dir.toString(), "XDG_CACHE_HOME", dir.resolve("cache").toString(), "BSG_CONFIG", config.toString(),
-                    "BROWSER", dir.resolve("browser").toString(), "BSG_CREDENTIAL_STORAGE", "file", "AWS_ENDPOINT_URL_COGNITO_IDENTITY", strict.endpoint()));
-            Process process = builder.start();
-            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(process.waitFor()).isEqualTo(1);
-            assertThat(out).isEmpty();
-            assertThat(err).contains("NotAuthorizedException").contains("identity_pool_id");
+            Result refused = runWith(Map.of("BROWSER", dir.resolve("browser").toString(), "AWS_ENDPOINT_URL_COGNITO_IDENTITY", strict.endpoint()),
+                    "credential-process", "--profile", "pool");
+            assertThat(refused.exit()).isEqualTo(1);
+            assertThat(refused.out()).isEmpty();
+            assertThat(refused.err()).contains("NotAuthorizedException").contains("identity_pool_id");
         }
     }
 

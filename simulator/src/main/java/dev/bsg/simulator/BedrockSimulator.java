@@ -18,22 +18,17 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.io.Content;
-import org.eclipse.jetty.server.Handler;
-import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * A stand-in for Amazon Bedrock Runtime: the five Claude operations with real event-stream
@@ -59,23 +54,7 @@ public final class BedrockSimulator implements AutoCloseable {
     private volatile boolean recording = true;
 
     public BedrockSimulator(String host, int port) {
-        QueuedThreadPool threads = new QueuedThreadPool(256, 4);
-        threads.setName("simulator");
-        threads.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        server = new Server(threads);
-        ServerConnector connector = new ServerConnector(server, 1, 1);
-        connector.setHost(host);
-        connector.setPort(port);
-        connector.getConnectionFactory(HttpConnectionFactory.class).getHttpConfiguration().setUriCompliance(UriCompliance.LEGACY);
-        connector.getConnectionFactory(HttpConnectionFactory.class).getHttpConfiguration().setSendServerVersion(false);
-        server.addConnector(connector);
-        server.setHandler(new Handler.Abstract() {
-            @Override
-            public boolean handle(Request request, Response response, Callback callback) throws Exception {
-                serve(request, response, callback);
-                return true;
-            }
-        });
+        server = SimulatorServer.create("simulator", host, port, this::serve);
         // Its own static key, and any temporary credentials the federation simulator issued in this process.
         verifier = new SigV4Verifier(key -> key.equals(ACCESS_KEY) ? SECRET_KEY : IssuedCredentials.secretOf(key), "bedrock");
     }

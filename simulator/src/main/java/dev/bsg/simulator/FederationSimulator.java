@@ -19,7 +19,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.io.Content;
-import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
@@ -45,17 +44,7 @@ public final class FederationSimulator implements AutoCloseable {
     private final List<String> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private FederationSimulator() {
-        server = new Server();
-        ServerConnector connector = new ServerConnector(server, 1, 1);
-        connector.setHost("127.0.0.1");
-        server.addConnector(connector);
-        server.setHandler(new Handler.Abstract() {
-            @Override
-            public boolean handle(Request request, Response response, Callback callback) throws Exception {
-                serve(request, response, callback);
-                return true;
-            }
-        });
+        server = SimulatorServer.create("federation-simulator", "127.0.0.1", 0, this::serve);
     }
 
     public static FederationSimulator start() {
