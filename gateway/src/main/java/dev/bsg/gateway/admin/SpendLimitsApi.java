@@ -125,15 +125,16 @@ public final class SpendLimitsApi {
         int limit = number(exchange.query("limit"), "limit", 20, 1, 1000);
         int page = number(exchange.query("page"), "page", 1, 1, 1_000_000);
         Instant now = Instant.now();
-        record Row(User user, Budgets.Effective effective, long spent) {}
+        record Row(User user, List<String> groups, Budgets.Effective effective, long spent) {}
         List<Row> rows = new ArrayList<>();
         for (User user : users.all()) {
             if (!wantedUsers.isEmpty() && !wantedUsers.contains(user.id()) && !wantedUsers.contains(user.email())) continue;
             if (q != null && !user.email().contains(q.toLowerCase(Locale.ROOT)) && (user.name() == null || !user.name().toLowerCase(Locale.ROOT).contains(q.toLowerCase(Locale.ROOT)))) continue;
-            Principal principal = new Principal(user.id(), user.email(), null, users.groupsOf(user.id()), false);
+            List<String> groups = users.groupsOf(user.id());
+            Principal principal = new Principal(user.id(), user.email(), null, groups, false);
             for (Period period : Period.values()) {
                 if (!wantedPeriods.isEmpty() && !wantedPeriods.contains(period.apiName())) continue;
-                rows.add(new Row(user, budgets.effective(principal, period), budgets.spent(user.id(), period, now)));
+                rows.add(new Row(user, groups, budgets.effective(principal, period), budgets.spent(user.id(), period, now)));
             }
         }
         if ("spend_desc".equals(exchange.query("sort"))) rows.sort(Comparator.comparingLong(Row::spent).reversed());
@@ -150,7 +151,7 @@ public final class SpendLimitsApi {
                 g.writeStringField("user_id", row.user().id());
                 g.writeEndObject();
                 g.writeArrayFieldStart("groups");
-                for (String group : users.groupsOf(row.user().id())) g.writeString(group);
+                for (String group : row.groups()) g.writeString(group);
                 g.writeEndArray();
                 g.writeObjectFieldStart("actor");
                 g.writeStringField("type", "user_actor");

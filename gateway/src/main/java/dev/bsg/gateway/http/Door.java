@@ -4,5 +4,12 @@ package dev.bsg.gateway.http;
 public enum Door {
     ANTHROPIC,
     BEDROCK,
-    API
+    API;
+
+    private final String label = name().toLowerCase(java.util.Locale.ROOT);
+
+    /** The door as usage records and reports name it. */
+    public String label() {
+        return label;
+    }
 }

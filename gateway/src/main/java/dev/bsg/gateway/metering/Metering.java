@@ -4,7 +4,6 @@ import dev.bsg.gateway.auth.Principal;
 import dev.bsg.gateway.http.Exchange;
 import dev.bsg.gateway.http.Interceptor;
 import dev.bsg.protocol.errors.ApiError;
-import java.util.Locale;
 import java.util.regex.Pattern;
 
 /** The metering link of the chain: after each inference request, it is priced and its usage record goes to the writer. */
@@ -44,7 +43,7 @@ public final class Metering {
         return new UsageRecord(System.currentTimeMillis(), exchange.requestId(),
                 principal.userId(), principal.email(), principal.keyId(), String.join(",", principal.groups()),
                 exchange.header("x-claude-code-session-id"), exchange.header("x-claude-code-agent-id"),
-                exchange.door().name().toLowerCase(Locale.ROOT), exchange.operation(), exchange.modelAsked(), exchange.model(), usage.region(),
+                exchange.door().label(), exchange.operation(), exchange.modelAsked(), exchange.model(), usage.region(),
                 usage.input(), usage.output(), usage.cacheRead(), usage.cacheWrite5m(), usage.cacheWrite1h(),
                 Math.max(0, usage.costNanos()), usage.priceVersion(), null, project,
                 exchange.status(), exchange.errorType(), (System.nanoTime() - exchange.startNanos()) / 1_000_000,

@@ -64,7 +64,7 @@ public final class Operations {
                 if (exchange.isCommitted()) throw e;
                 exchange.sendError(e.error());
             } finally {
-                metrics.request(exchange.door().name().toLowerCase(java.util.Locale.ROOT), exchange.model(), exchange.status(),
+                metrics.request(exchange.door().label(), exchange.model(), exchange.status(),
                         System.nanoTime() - exchange.startNanos(), exchange.timeToFirstByteNanos());
             }
         };
