@@ -23,6 +23,8 @@ public final class RequestLimits {
     private static final Logger LOG = LoggerFactory.getLogger(RequestLimits.class);
     private static final Duration WINDOW_TTL = Duration.ofMinutes(2);
     private static final Duration CONCURRENCY_TTL = Duration.ofMinutes(10);
+    private static final int CONCURRENCY_WAITS = 10;
+    private static final long CONCURRENCY_WAIT_MILLIS = 20;
 
     private final Settings.Limits settings;
     private final Counters counters;
@@ -107,8 +109,17 @@ public final class RequestLimits {
         int refused;
         try {
             refused = counters.tryAdd(keys, increments, limits, CONCURRENCY_TTL);
+            // A request that just answered frees its slot a moment after its client has the answer: a caller's
+            // next request waits briefly for it rather than being refused for the overlap.
+            for (int wait = 0; refused >= 0 && checks.get(refused).concurrency() && wait < CONCURRENCY_WAITS; wait++) {
+                Thread.sleep(CONCURRENCY_WAIT_MILLIS);
+                refused = counters.tryAdd(keys, increments, limits, CONCURRENCY_TTL);
+            }
         } catch (RuntimeException e) {
             LOG.warn("rate limits could not be checked ({}); allowing the request", e.getMessage());
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             return true;
         }
         if (refused < 0) return true;
