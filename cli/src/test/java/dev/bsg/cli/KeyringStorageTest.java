@@ -22,6 +22,7 @@ class KeyringStorageTest {
         ProcessBuilder builder = new ProcessBuilder("dbus-run-session", "--", "sh", "-c", command, java, System.getProperty("java.class.path"));
         builder.environment().put("HOME", home.toString());
         builder.environment().remove("XDG_CONFIG_HOME");
+        builder.environment().remove("XDG_CACHE_HOME");
         builder.environment().remove("BSG_CREDENTIAL_STORAGE");
         builder.redirectError(home.resolve("stderr.txt").toFile());
         Process process = builder.start();
@@ -31,8 +32,7 @@ class KeyringStorageTest {
         return out;
     }
 
-    @Test
-    void tokensLiveInTheKeyringAndTheFileOnlyPointsThere() throws Exception {
+    static void requireSecretService() {
         for (String tool : new String[] {"dbus-run-session", "gnome-keyring-daemon", "secret-tool"}) {
             boolean found = false;
             for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) found |= Files.isExecutable(Path.of(dir, tool));
@@ -40,6 +40,22 @@ class KeyringStorageTest {
             if (!found && "true".equals(System.getenv("CI"))) fail(why);
             assumeTrue(found, why);
         }
+    }
+
+    @Test
+    void awsCredentialsKeepTheirSecretsInTheKeyringAndCredentialProcessReadsThemThere() throws Exception {
+        requireSecretService();
+        Path home = Files.createTempDirectory("bsg-keyring-aws");
+        String out = run(home, "aws", "k3y");
+        assertThat(out).contains("fast path answered false").contains("exit 0")
+                .contains("\"AccessKeyId\":\"ASIAKEYRING000000001\",\"SecretAccessKey\":\"secret-k3y\",\"SessionToken\":\"token-k3y\"");
+        String stored = Files.readString(home.resolve(".cache/bsg/aws-kr.json"));
+        assertThat(stored).contains("\"in_keyring\":true").contains("ASIAKEYRING000000001").doesNotContain("k3y");
+    }
+
+    @Test
+    void tokensLiveInTheKeyringAndTheFileOnlyPointsThere() throws Exception {
+        requireSecretService();
         Path home = Files.createTempDirectory("bsg-keyring-home");
         String out = run(home, "s3cret", "remove");
         assertThat(out).contains("read access-s3cret refresh-s3cret").contains("removed true");
