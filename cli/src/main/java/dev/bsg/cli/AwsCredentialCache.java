@@ -35,9 +35,7 @@ final class AwsCredentialCache {
     }
 
     static AwsCredentialCache forProfile(String profile) {
-        String cacheHome = System.getenv("XDG_CACHE_HOME");
-        Path base = cacheHome != null && !cacheHome.isBlank() ? Path.of(cacheHome) : Path.of(System.getProperty("user.home"), ".cache");
-        return new AwsCredentialCache(base.resolve("bsg").resolve("aws-" + CachedCredentials.fileSafe(profile) + ".json"), profile);
+        return new AwsCredentialCache(CachedCredentials.cacheFile(profile), profile);
     }
 
     Path path() {

@@ -21,9 +21,7 @@ record AwsProfile(String name, String issuer, String clientId, String clientSecr
     static Path configFile() {
         String explicit = System.getenv("BSG_CONFIG");
         if (explicit != null && !explicit.isBlank()) return Path.of(explicit);
-        String configHome = System.getenv("XDG_CONFIG_HOME");
-        Path user = (configHome != null && !configHome.isBlank() ? Path.of(configHome) : Path.of(System.getProperty("user.home"), ".config"))
-                .resolve("bsg").resolve("config.yaml");
+        Path user = CredentialFile.configDirectory().resolve("config.yaml");
         if (Files.exists(user)) return user;
         String launcher = System.getProperty("bsg.launcher");
         if (launcher != null) {

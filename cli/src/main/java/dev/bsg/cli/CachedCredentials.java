@@ -24,9 +24,7 @@ final class CachedCredentials {
             if (args[i].equals("--profile") && i + 1 < args.length) profile = args[++i];
             else return false;
         }
-        String cacheHome = System.getenv("XDG_CACHE_HOME");
-        Path base = cacheHome != null && !cacheHome.isBlank() ? Path.of(cacheHome) : Path.of(System.getProperty("user.home"), ".cache");
-        Path file = base.resolve("bsg").resolve(new StringBuilder("aws-").append(fileSafe(profile)).append(".json").toString());
+        Path file = cacheFile(profile);
         String json;
         try {
             json = Files.readString(file, StandardCharsets.UTF_8);
@@ -48,6 +46,13 @@ final class CachedCredentials {
         System.out.println(new StringBuilder(256).append("{\"Version\":1,\"AccessKeyId\":\"").append(keyId).append("\",\"SecretAccessKey\":\"").append(secret)
                 .append("\",\"SessionToken\":\"").append(token).append("\",\"Expiration\":\"").append(expiration).append("\"}").toString());
         return true;
+    }
+
+    /** Where a profile's AWS credentials are cached: {@code $XDG_CACHE_HOME/bsg/aws-PROFILE.json}, else under ~/.cache. */
+    static Path cacheFile(String profile) {
+        String cacheHome = System.getenv("XDG_CACHE_HOME");
+        Path base = cacheHome != null && !cacheHome.isBlank() ? Path.of(cacheHome) : Path.of(System.getProperty("user.home"), ".cache");
+        return base.resolve("bsg").resolve(new StringBuilder("aws-").append(fileSafe(profile)).append(".json").toString());
     }
 
     /** The profile name as it appears in the cache file's name: anything but letters, digits, . _ - becomes _. */

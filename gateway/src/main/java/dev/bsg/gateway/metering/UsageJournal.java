@@ -82,10 +82,6 @@ final class UsageJournal {
         }
     }
 
-    boolean isEmpty() {
-        return size() <= 0;
-    }
-
     void delete(Path file) throws IOException {
         Files.deleteIfExists(file);
     }
