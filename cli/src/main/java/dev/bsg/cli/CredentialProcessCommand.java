@@ -30,6 +30,9 @@ final class CredentialProcessCommand implements Callable<Integer> {
     @Option(names = "--clear-cache", description = "Forget the cached credentials and tokens of this profile.")
     boolean clearCache;
 
+    @Option(names = "--device", description = "Sign in without a browser here: print a code to enter at the identity provider from any device.")
+    boolean device;
+
     @Option(names = "--get-monitoring-token", description = "Print the ID token instead (signing in when needed), for telemetry.")
     boolean monitoringToken;
 
@@ -41,10 +44,10 @@ final class CredentialProcessCommand implements Callable<Integer> {
             return 0;
         }
         if (monitoringToken) {
-            System.out.println(current(profile, c -> c.idTokenValidFor(REUSE_MARGIN_SECONDS)).idToken());
+            System.out.println(current(profile, c -> c.idTokenValidFor(REUSE_MARGIN_SECONDS), device).idToken());
             return 0;
         }
-        AwsCredentialCache.Cached cached = current(profile, c -> c.credentialsValidFor(REUSE_MARGIN_SECONDS));
+        AwsCredentialCache.Cached cached = current(profile, c -> c.credentialsValidFor(REUSE_MARGIN_SECONDS), device);
         System.out.println("{\"Version\":1,\"AccessKeyId\":" + quote(cached.accessKeyId()) + ",\"SecretAccessKey\":" + quote(cached.secretAccessKey())
                 + ",\"SessionToken\":" + quote(cached.sessionToken()) + ",\"Expiration\":" + quote(cached.expiration().toString()) + "}");
         return 0;
@@ -52,9 +55,10 @@ final class CredentialProcessCommand implements Callable<Integer> {
 
     /**
      * What the cache holds when it is {@code good} enough; otherwise a renewal through the IdP refresh
-     * token, else a sign-in, then federation, all written back to the cache.
+     * token, else a sign-in (in the browser, or by device code with {@code device}), then federation,
+     * all written back to the cache.
      */
-    static AwsCredentialCache.Cached current(String profile, Predicate<AwsCredentialCache.Cached> good) throws IOException {
+    static AwsCredentialCache.Cached current(String profile, Predicate<AwsCredentialCache.Cached> good, boolean device) throws IOException {
         AwsCredentialCache cache = AwsCredentialCache.forProfile(profile);
         AwsCredentialCache.Cached cached = cache.read();
         if (cached != null && good.test(cached)) return cached;
@@ -62,7 +66,7 @@ final class CredentialProcessCommand implements Callable<Integer> {
         try (FileLock ignored = lock(cache.path())) {
             cached = cache.read(); // another bsg may have signed in while this one waited
             if (cached != null && good.test(cached)) return cached;
-            LoopbackSignIn signIn = new LoopbackSignIn(config);
+            IdentityProviderSignIn signIn = new IdentityProviderSignIn(config);
             OidcClient.Identity identity = cached == null || cached.refreshToken() == null ? null : signIn.refresh(cached.refreshToken());
             AwsFederation.Credentials credentials = null;
             if (identity != null) {
@@ -77,7 +81,7 @@ final class CredentialProcessCommand implements Callable<Integer> {
                 }
             }
             if (identity == null) {
-                identity = signIn.signIn();
+                identity = signIn.signIn(device);
                 credentials = AwsFederation.exchange(config, identity.idToken(), identity.email());
             }
             String refreshToken = identity.idpRefreshToken() != null ? identity.idpRefreshToken() : cached == null ? null : cached.refreshToken();

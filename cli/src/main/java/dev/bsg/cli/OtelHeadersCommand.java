@@ -36,7 +36,7 @@ final class OtelHeadersCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        String idToken = CredentialProcessCommand.current(profile, c -> c.idTokenValidFor(CredentialProcessCommand.REUSE_MARGIN_SECONDS)).idToken();
+        String idToken = CredentialProcessCommand.current(profile, c -> c.idTokenValidFor(CredentialProcessCommand.REUSE_MARGIN_SECONDS), false).idToken();
         System.out.println(headers(claims(idToken)));
         return 0;
     }

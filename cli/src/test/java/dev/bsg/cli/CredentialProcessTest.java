@@ -37,6 +37,7 @@ class CredentialProcessTest {
     static final MockOAuth2Server IDP = new MockOAuth2Server(new Route[0]);
     static FederationSimulator aws;
     static dev.bsg.simulator.BedrockSimulator bedrock;
+    static DeviceGrantIdentityProvider deviceIdp;
     static Path dir;
     static Path config;
     static Path browserLog;
@@ -47,6 +48,7 @@ class CredentialProcessTest {
         IDP.start(InetAddress.getLoopbackAddress(), 0);
         aws = FederationSimulator.start();
         bedrock = dev.bsg.simulator.BedrockSimulator.start();
+        deviceIdp = DeviceGrantIdentityProvider.start();
         dir = Files.createTempDirectory("bsg-credential-process");
         browserLog = dir.resolve("browser.log");
         Path browser = dir.resolve("browser");
@@ -81,20 +83,33 @@ class CredentialProcessTest {
                     redirect_port: %d
                     federation: direct
                     role_arn: arn:aws:iam::123456789012:role/BedrockDevelopers
-                """.formatted(issuer, port, issuer, port, port));
+                  headless:
+                    issuer: %s
+                    client_id: bsg-device
+                    federation: direct
+                    role_arn: arn:aws:iam::123456789012:role/BedrockDevelopers
+                    credential_storage: file
+                  brief:
+                    issuer: %s
+                    client_id: bsg-device-brief
+                    federation: direct
+                    role_arn: arn:aws:iam::123456789012:role/BedrockDevelopers
+                    credential_storage: file
+                """.formatted(issuer, port, issuer, port, port, deviceIdp.issuer(), deviceIdp.issuer()));
     }
 
     @AfterAll
     static void stop() throws Exception {
         aws.close();
         bedrock.close();
+        deviceIdp.close();
         IDP.shutdown();
     }
 
     @BeforeEach
     void clean() throws Exception {
         Files.deleteIfExists(browserLog);
-        for (String profile : List.of("direct", "pool", "nowhere")) run(profile, "--clear-cache");
+        for (String profile : List.of("direct", "pool", "nowhere", "headless", "brief")) run(profile, "--clear-cache");
     }
 
     static void expectSignIn(String email) {
@@ -113,10 +128,15 @@ class CredentialProcessTest {
     }
 
     static CompletableFuture<Result> start(String profile, String... extra) throws Exception {
+        return start(new StringBuffer(), profile, extra);
+    }
+
+    /** {@code liveErr} receives stderr as the process writes it, so a test can act on what it says while it runs. */
+    static CompletableFuture<Result> start(StringBuffer liveErr, String profile, String... extra) throws Exception {
         List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-cp", System.getProperty("java.class.path"),
                 "dev.bsg.cli.Main", "credential-process", "--profile", profile));
         command.addAll(List.of(extra));
-        return startCommand(command);
+        return startCommand(command, liveErr);
     }
 
     static Result runCommand(List<String> command) throws Exception {
@@ -124,6 +144,10 @@ class CredentialProcessTest {
     }
 
     static CompletableFuture<Result> startCommand(List<String> command) throws Exception {
+        return startCommand(command, new StringBuffer());
+    }
+
+    static CompletableFuture<Result> startCommand(List<String> command, StringBuffer liveErr) throws Exception {
         ProcessBuilder builder = new ProcessBuilder(command);
         Map<String, String> env = builder.environment();
         env.put("HOME", dir.toString());
@@ -139,11 +163,19 @@ class CredentialProcessTest {
         env.put("AWS_ACCESS_KEY_ID", "AKIDNOTTOBEUSED");
         env.put("AWS_SECRET_ACCESS_KEY", "not-to-be-used");
         Process process = builder.start();
+        CompletableFuture<Void> errRead = CompletableFuture.runAsync(() -> {
+            try (var err = new java.io.InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8)) {
+                char[] chunk = new char[4096];
+                for (int n; (n = err.read(chunk)) > 0; ) liveErr.append(chunk, 0, n);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
         return CompletableFuture.supplyAsync(() -> {
             try {
                 String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-                return new Result(process.waitFor(), out, err);
+                errRead.join();
+                return new Result(process.waitFor(), out, liveErr.toString());
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
@@ -435,5 +467,92 @@ class CredentialProcessTest {
         Result corrupt = run("direct");
         assertThat(corrupt.exit()).as(corrupt.err()).isZero();
         assertThat(corrupt.err()).contains("unreadable; it is cleared");
+    }
+
+    /** What bsg told the person to open, once it has said it. */
+    static String linkShown(StringBuffer err) throws InterruptedException {
+        java.util.regex.Pattern link = java.util.regex.Pattern.compile("or open (http\\S+)");
+        for (int i = 0; i < 300; i++) {
+            java.util.regex.Matcher shown = link.matcher(err);
+            if (shown.find()) return shown.group(1);
+            Thread.sleep(100);
+        }
+        throw new AssertionError("bsg never showed a link to open; it said: " + err);
+    }
+
+    @Test
+    void aHeadlessMachineSignsInByDeviceCodeAndTheCacheServesTheNextCall() throws Exception {
+        StringBuffer err = new StringBuffer();
+        CompletableFuture<Result> running = start(err, "headless", "--device");
+        String link = linkShown(err);
+        assertThat(err.toString()).containsPattern("enter the code [A-Z]{4}-[A-Z]{4}").contains("open " + deviceIdp.issuer() + "/device ");
+        assertThat(deviceIdp.approve(link, "dana@example.com")).isEqualTo("Sign-in Success");
+        Result signedIn = running.get(90, TimeUnit.SECONDS);
+        assertThat(signedIn.exit()).as(signedIn.err()).isZero();
+        assertThat(browserOpened()).as("no browser on a headless machine").isZero();
+        JsonNode credentials = signedIn.json();
+        try (StsClient sts = StsClient.builder().endpointOverride(URI.create(aws.endpoint())).region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsSessionCredentials.create(credentials.get("AccessKeyId").asText(),
+                        credentials.get("SecretAccessKey").asText(), credentials.get("SessionToken").asText()))).build()) {
+            assertThat(sts.getCallerIdentity().arn()).endsWith("assumed-role/BedrockDevelopers/dana@example.com");
+        }
+        Result cached = run("headless", "--device");
+        assertThat(cached.exit()).isZero();
+        assertThat(cached.err()).isEmpty();
+        assertThat(cached.json().get("AccessKeyId").asText()).isEqualTo(credentials.get("AccessKeyId").asText());
+    }
+
+    @Test
+    void aDeviceSignInAbortedOrLeftToExpireSaysSoAndCachesNothing() throws Exception {
+        StringBuffer err = new StringBuffer();
+        CompletableFuture<Result> running = start(err, "headless", "--device");
+        assertThat(deviceIdp.abort(linkShown(err))).as("back at the page asking for a code").isEqualTo("Sign-in");
+        Result aborted = running.get(90, TimeUnit.SECONDS);
+        assertThat(aborted.exit()).isEqualTo(1);
+        assertThat(aborted.out()).isEmpty();
+        assertThat(aborted.err()).contains("the sign-in was refused at the identity provider").contains("run the command again");
+
+        Result expired = run("brief", "--device");
+        assertThat(expired.exit()).isEqualTo(1);
+        assertThat(expired.err()).containsPattern("the code [A-Z]{4}-[A-Z]{4} expired before the sign-in was approved");
+        assertThat(dir.resolve("cache/bsg/aws-headless.json")).doesNotExist();
+        assertThat(dir.resolve("cache/bsg/aws-brief.json")).doesNotExist();
+
+        Result noDeviceGrant = run("direct", "--device");
+        assertThat(noDeviceGrant.exit()).isEqualTo(1);
+        assertThat(noDeviceGrant.err()).contains("offers no device sign-in").contains("device_authorization_endpoint");
+    }
+
+    @Test
+    void aRefreshTokenTheIdentityProviderNoLongerHonoursFallsBackToTheBrowser() throws Exception {
+        expectSignIn("eve@example.com");
+        assertThat(run("direct").exit()).isZero();
+        Path cacheFile = dir.resolve("cache/bsg/aws-direct.json");
+        String stored = Files.readString(cacheFile);
+        assertThat(stored).contains("\"refresh_token\"");
+        // The credentials ran out, and the IdP has since expired the refresh token: it answers invalid_grant.
+        Files.writeString(cacheFile, stored.replaceFirst("\"refresh_token\":\"[^\"]+\"", "\"refresh_token\":\"expired-refresh-token\"")
+                .replaceFirst("\"Expiration\":\"[^\"]+\"", "\"Expiration\":\"2020-01-01T00:00:00Z\"")
+                .replaceFirst("\"expires_epoch\":[0-9]+", "\"expires_epoch\":1577836800"));
+        IDP.enqueueCallback(new RefusingTokenCallback());
+        expectSignIn("eve@example.com");
+        Result renewed = run("direct");
+        assertThat(renewed.exit()).as(renewed.err()).isZero();
+        assertThat(renewed.err()).contains("the identity provider no longer accepts the saved sign-in").contains("invalid_grant");
+        assertThat(browserOpened()).as("the browser sign-in took over").isEqualTo(2);
+        assertThat(Files.readString(cacheFile)).doesNotContain("expired-refresh-token");
+    }
+
+    /** The identity provider's answer to a refresh token it has expired or revoked. */
+    static final class RefusingTokenCallback extends DefaultOAuth2TokenCallback {
+        RefusingTokenCallback() {
+            super("company", "nobody", "JWT", List.of("bsg-cli"), Map.of(), 3600);
+        }
+
+        @Override
+        public String subject(com.nimbusds.oauth2.sdk.TokenRequest request) {
+            throw new no.nav.security.mock.oauth2.OAuth2Exception(com.nimbusds.oauth2.sdk.OAuth2Error.INVALID_GRANT
+                    .setDescription("refresh token expired"), "refresh token expired");
+        }
     }
 }

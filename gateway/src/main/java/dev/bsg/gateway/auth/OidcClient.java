@@ -5,6 +5,14 @@ import com.nimbusds.jwt.JWT;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.oauth2.sdk.AuthorizationCode;
 import com.nimbusds.oauth2.sdk.AuthorizationCodeGrant;
+import com.nimbusds.oauth2.sdk.ErrorObject;
+import com.nimbusds.oauth2.sdk.OAuth2Error;
+import com.nimbusds.oauth2.sdk.device.DeviceAuthorizationGrantError;
+import com.nimbusds.oauth2.sdk.device.DeviceAuthorizationRequest;
+import com.nimbusds.oauth2.sdk.device.DeviceAuthorizationResponse;
+import com.nimbusds.oauth2.sdk.device.DeviceAuthorizationSuccessResponse;
+import com.nimbusds.oauth2.sdk.device.DeviceCode;
+import com.nimbusds.oauth2.sdk.device.DeviceCodeGrant;
 import com.nimbusds.oauth2.sdk.RefreshTokenGrant;
 import com.nimbusds.oauth2.sdk.ResponseType;
 import com.nimbusds.oauth2.sdk.token.RefreshToken;
@@ -30,6 +38,8 @@ import com.nimbusds.openid.connect.sdk.validators.IDTokenValidator;
 import dev.bsg.gateway.settings.Settings;
 import java.net.URI;
 import java.net.URL;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -47,13 +57,18 @@ public final class OidcClient {
 
     private record Provider(OIDCProviderMetadata metadata, IDTokenValidator validator) {}
 
-    /** Who signed in, as the identity provider vouches, and its refresh token when it gave one (offline_access). */
-    /** Who signed in; {@code idToken} is the verified ID token itself, for what must pass it on (AWS federation). */
+    /**
+     * Who signed in, as the identity provider vouches, with its refresh token when it gave one
+     * (offline_access); {@code idToken} is the verified ID token itself, for what must pass it on (AWS federation).
+     */
     public record Identity(String subject, String email, String name, List<String> groups, String idpRefreshToken, String idToken,
                            Map<String, Object> claims) {}
 
     /** What the browser is sent to, and what the gateway must remember until it comes back. */
     public record Authorization(URI uri, State state, Nonce nonce, CodeVerifier verifier) {}
+
+    /** A device sign-in under way: what the person is shown, and what this side polls with. */
+    public record DeviceSignIn(DeviceCode deviceCode, String userCode, URI verificationUri, URI verificationUriComplete, Duration interval, Instant expires) {}
 
     /** The redirect URI is asked for late, because the port may only be known once the server listens. */
     public OidcClient(Settings.Oidc settings, java.util.function.Supplier<URI> redirectUri) {
@@ -84,10 +99,7 @@ public final class OidcClient {
         Nonce nonce = new Nonce();
         CodeVerifier verifier = new CodeVerifier();
         Provider current = provider();
-        List<String> scopes = new ArrayList<>(settings.scopes());
-        List<String> supported = current.metadata().getScopes() == null ? null : current.metadata().getScopes().toStringList();
-        if (supported != null && !supported.contains("offline_access")) scopes.remove("offline_access");
-        URI uri = new AuthenticationRequest.Builder(new ResponseType(ResponseType.Value.CODE), new Scope(scopes.toArray(String[]::new)),
+        URI uri = new AuthenticationRequest.Builder(new ResponseType(ResponseType.Value.CODE), scopes(current),
                 new ClientID(settings.clientId()), redirectUri.get())
                 .endpointURI(current.metadata().getAuthorizationEndpointURI())
                 .state(state).nonce(nonce).codeChallenge(verifier, CodeChallengeMethod.S256)
@@ -95,11 +107,73 @@ public final class OidcClient {
         return new Authorization(uri, state, nonce, verifier);
     }
 
+    /** The configured scopes, without offline_access where the provider says it has none. */
+    private Scope scopes(Provider current) {
+        List<String> scopes = new ArrayList<>(settings.scopes());
+        List<String> supported = current.metadata().getScopes() == null ? null : current.metadata().getScopes().toStringList();
+        if (supported != null && !supported.contains("offline_access")) scopes.remove("offline_access");
+        return new Scope(scopes.toArray(String[]::new));
+    }
+
+    /**
+     * Starts a sign-in for a machine without a browser (RFC 8628): the person opens the verification
+     * URI anywhere and enters the user code; {@link #awaitDeviceSignIn} then collects the identity.
+     */
+    public DeviceSignIn startDeviceSignIn() throws OidcException {
+        Provider current = provider();
+        URI endpoint = current.metadata().getDeviceAuthorizationEndpointURI();
+        if (endpoint == null) {
+            throw new OidcException("the identity provider at " + settings.issuer() + " offers no device sign-in (its discovery document has no "
+                    + "device_authorization_endpoint); sign in without --device, on a machine with a browser");
+        }
+        DeviceAuthorizationRequest request = settings.clientSecret() == null
+                ? new DeviceAuthorizationRequest(endpoint, new ClientID(settings.clientId()), scopes(current))
+                : new DeviceAuthorizationRequest(endpoint, clientAuthentication(), scopes(current), Map.of());
+        try {
+            DeviceAuthorizationResponse response = DeviceAuthorizationResponse.parse(request.toHTTPRequest().send());
+            if (!response.indicatesSuccess()) {
+                throw new OidcException("the identity provider refused the device sign-in: " + describe(response.toErrorResponse().getErrorObject()));
+            }
+            DeviceAuthorizationSuccessResponse started = response.toSuccessResponse();
+            return new DeviceSignIn(started.getDeviceCode(), started.getUserCode().getValue(), started.getVerificationURI(),
+                    started.getVerificationURIComplete(), Duration.ofSeconds(Math.max(1, started.getInterval())),
+                    Instant.now().plusSeconds(started.getLifetime()));
+        } catch (OidcException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new OidcException("the device sign-in could not be started: " + e.getMessage());
+        }
+    }
+
+    /** Polls the token endpoint at the pace the provider asks for until the person approved, refused, or the code expired. */
+    public Identity awaitDeviceSignIn(DeviceSignIn pending) throws OidcException, InterruptedException {
+        Provider current = provider();
+        TokenRequest request = tokenRequest(current, new DeviceCodeGrant(pending.deviceCode()));
+        Duration interval = pending.interval();
+        while (true) {
+            Thread.sleep(interval.toMillis());
+            TokenResponse response = send(request);
+            if (response.indicatesSuccess()) return identityFrom(current, response, null, "the identity provider refused the device sign-in");
+            ErrorObject error = response.toErrorResponse().getErrorObject();
+            if (DeviceAuthorizationGrantError.SLOW_DOWN.equals(error)) interval = interval.plusSeconds(5);
+            else if (DeviceAuthorizationGrantError.EXPIRED_TOKEN.equals(error)) {
+                throw new OidcException("the code " + pending.userCode() + " expired before the sign-in was approved; run the command again");
+            } else if (OAuth2Error.ACCESS_DENIED.equals(error)) {
+                throw new OidcException("the sign-in was refused at the identity provider; run the command again to retry");
+            } else if (!DeviceAuthorizationGrantError.AUTHORIZATION_PENDING.equals(error)) {
+                throw new OidcException("the identity provider refused the device sign-in: " + describe(error));
+            }
+            if (Instant.now().isAfter(pending.expires())) {
+                throw new OidcException("the code " + pending.userCode() + " expired before the sign-in was approved; run the command again");
+            }
+        }
+    }
+
     /** Redeems the code the browser brought back and returns the verified identity. */
     public Identity redeem(String code, Nonce expectedNonce, CodeVerifier verifier) throws OidcException {
         Provider current = provider();
         AuthorizationCodeGrant grant = new AuthorizationCodeGrant(new AuthorizationCode(code), redirectUri.get(), verifier);
-        return identityFrom(current, tokenRequest(current, grant), expectedNonce, "the identity provider refused the code");
+        return identityFrom(current, send(tokenRequest(current, grant)), expectedNonce, "the identity provider refused the code");
     }
 
     /**
@@ -109,22 +183,35 @@ public final class OidcClient {
     public Identity refresh(String idpRefreshToken) throws OidcException {
         Provider current = provider();
         RefreshTokenGrant grant = new RefreshTokenGrant(new RefreshToken(idpRefreshToken));
-        return identityFrom(current, tokenRequest(current, grant), null, "the identity provider ended this session");
+        return identityFrom(current, send(tokenRequest(current, grant)), null, "the identity provider ended this session");
     }
 
     /** A confidential client authenticates with client_secret_basic; a public one sends its client_id. */
     private TokenRequest tokenRequest(Provider current, com.nimbusds.oauth2.sdk.AuthorizationGrant grant) {
         if (settings.clientSecret() == null) return new TokenRequest(current.metadata().getTokenEndpointURI(), new ClientID(settings.clientId()), grant);
-        ClientAuthentication auth = new ClientSecretBasic(new ClientID(settings.clientId()), new Secret(settings.clientSecret()));
-        return new TokenRequest(current.metadata().getTokenEndpointURI(), auth, grant);
+        return new TokenRequest(current.metadata().getTokenEndpointURI(), clientAuthentication(), grant);
     }
 
-    private Identity identityFrom(Provider current, TokenRequest request, Nonce expectedNonce, String refusedWording) throws OidcException {
+    private ClientAuthentication clientAuthentication() {
+        return new ClientSecretBasic(new ClientID(settings.clientId()), new Secret(settings.clientSecret()));
+    }
+
+    private TokenResponse send(TokenRequest request) throws OidcException {
         try {
-            TokenResponse response = OIDCTokenResponseParser.parse(request.toHTTPRequest().send());
-            if (!response.indicatesSuccess()) {
-                throw new OidcException(refusedWording + ": " + response.toErrorResponse().getErrorObject().getDescription());
-            }
+            return OIDCTokenResponseParser.parse(request.toHTTPRequest().send());
+        } catch (Exception e) {
+            throw new OidcException("sign-in could not be completed with the identity provider: " + e.getMessage());
+        }
+    }
+
+    private static String describe(ErrorObject error) {
+        String code = error.getCode() == null ? "an error (HTTP " + error.getHTTPStatusCode() + ")" : error.getCode();
+        return error.getDescription() == null || error.getDescription().isBlank() ? code : error.getDescription() + " (" + code + ")";
+    }
+
+    private Identity identityFrom(Provider current, TokenResponse response, Nonce expectedNonce, String refusedWording) throws OidcException {
+        try {
+            if (!response.indicatesSuccess()) throw new OidcException(refusedWording + ": " + describe(response.toErrorResponse().getErrorObject()));
             OIDCTokenResponse tokens = (OIDCTokenResponse) response.toSuccessResponse();
             JWT idToken = tokens.getOIDCTokens().getIDToken();
             if (idToken == null) throw new OidcException(refusedWording + ": no ID token came back");

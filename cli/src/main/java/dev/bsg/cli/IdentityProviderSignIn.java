@@ -21,15 +21,16 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Signs a person in to the identity provider from the terminal: authorization code with PKCE S256,
- * state and nonce, the browser coming back to a loopback listener on the profile's port, the ID token
- * verified against the issuer's keys. Refreshing with the IdP's refresh token needs no browser.
+ * state and nonce, the browser coming back to a loopback listener on the profile's port; or, on a
+ * machine without a browser, the device authorization grant. Either way the ID token is verified
+ * against the issuer's keys. Refreshing with the IdP's refresh token needs no browser.
  */
-final class LoopbackSignIn {
+final class IdentityProviderSignIn {
     private static final Duration WAIT = Duration.ofMinutes(5);
     private final AwsProfile profile;
     private final OidcClient oidc;
 
-    LoopbackSignIn(AwsProfile profile) {
+    IdentityProviderSignIn(AwsProfile profile) {
         this.profile = profile;
         Settings.Oidc settings = new Settings.Oidc(profile.issuer(), profile.clientId(), profile.clientSecret(),
                 List.of("openid", "profile", "email", "offline_access"), "email", "groups", Set.of(), Set.of());
@@ -41,11 +42,33 @@ final class LoopbackSignIn {
         try {
             return oidc.refresh(refreshToken);
         } catch (OidcClient.OidcException e) {
+            System.err.println("bsg: the identity provider no longer accepts the saved sign-in (" + e.getMessage() + "); signing in again");
             return null;
         }
     }
 
-    OidcClient.Identity signIn() {
+    OidcClient.Identity signIn(boolean device) {
+        return device ? deviceSignIn() : browserSignIn();
+    }
+
+    /** RFC 8628: the person approves on any device with a browser while this side polls. */
+    private OidcClient.Identity deviceSignIn() {
+        try {
+            OidcClient.DeviceSignIn pending = oidc.startDeviceSignIn();
+            URI complete = pending.verificationUriComplete();
+            Terminal.tell("bsg: to sign in to " + profile.issuer() + ", open " + pending.verificationUri() + " on any device and enter the code "
+                    + pending.userCode() + (complete == null ? "" : "\nbsg: or open " + complete)
+                    + "\nbsg: waiting for the sign-in (the code expires at " + pending.expires().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + ")...");
+            return oidc.awaitDeviceSignIn(pending);
+        } catch (OidcClient.OidcException e) {
+            throw new CliException(e.getMessage() + " (profile '" + profile.name() + "' in " + profile.source() + ")");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CliException("the sign-in was interrupted");
+        }
+    }
+
+    private OidcClient.Identity browserSignIn() {
         HttpServer server;
         try {
             server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), profile.redirectPort()), 0);
@@ -74,8 +97,7 @@ final class LoopbackSignIn {
             });
             server.start();
             String url = authorization.uri().toString();
-            System.err.println("bsg: sign in to " + profile.issuer() + " in your browser; if it does not open, open this link:");
-            System.err.println(url);
+            Terminal.tell("bsg: sign in to " + profile.issuer() + " in your browser; if it does not open, open this link:\n" + url);
             SessionCommands.Login.openBrowser(url);
             Map<String, String> params;
             try {
