@@ -49,7 +49,7 @@ final class AwsCredentialCache {
             JsonNode node = Json.MAPPER.readTree(file.toFile());
             JsonNode secrets = node;
             if (node.path("in_keyring").asBoolean()) {
-                String stored = new Keyring().get(account);
+                String stored = Keyring.platform().get(account);
                 if (stored == null) return null;
                 secrets = Json.MAPPER.readTree(stored);
             }

@@ -2,59 +2,234 @@ package dev.bsg.cli;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The operating system's keyring, through its own command-line tool: the Secret Service
- * ({@code secret-tool}) on Linux, the login keychain ({@code security}) on macOS. Absent or locked
- * keyrings make every call fail, and the caller falls back to the 0600 file.
+ * ({@code secret-tool}) on Linux, the login keychain ({@code security}) on macOS, the Credential
+ * Manager (PowerShell's PasswordVault) on Windows. A secret longer than the platform lets one entry
+ * hold is split over numbered entries under a head that says how many. Absent or locked keyrings make
+ * every call fail, and the caller falls back to the 0600 file.
  */
 final class Keyring {
     private static final String SERVICE = "bsg";
-    private final boolean mac = System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("mac");
+    private static final String SPLIT = "bsg-split:";
+    private final Store store;
+    private final int maxEntry;
+
+    /** One entry per account in some OS store; put and get are each one call of the store's tool. */
+    interface Store {
+        boolean available();
+
+        boolean put(String account, String secret);
+
+        /** The secret, or null when there is none or the store can't be read. */
+        String get(String account);
+
+        void remove(String account);
+
+        /** The longest secret one entry holds, in characters. */
+        int maxEntry();
+    }
+
+    Keyring(Store store, int maxEntry) {
+        this.store = store;
+        this.maxEntry = maxEntry;
+    }
+
+    /** This platform's keyring, whether or not it is there. */
+    static Keyring platform() {
+        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+        Store store = os.contains("mac") ? new MacKeychain() : os.contains("win") ? new WindowsCredentialManager() : new SecretService();
+        return new Keyring(store, Integer.getInteger("bsg.keyring.max-entry", store.maxEntry()));
+    }
 
     /** Whether to try the keyring at all: {@code BSG_CREDENTIAL_STORAGE=file} turns it off. */
     static Keyring ifWanted() {
         String choice = System.getProperty("bsg.credential.storage", System.getenv().getOrDefault("BSG_CREDENTIAL_STORAGE", "auto"));
         if (choice.equals("file")) return null;
-        Keyring keyring = new Keyring();
-        return keyring.toolPresent() ? keyring : null;
+        Keyring keyring = platform();
+        return keyring.store.available() ? keyring : null;
     }
 
-    private boolean toolPresent() {
-        if (mac) return true;
-        if (System.getenv("DBUS_SESSION_BUS_ADDRESS") == null) return false;
+    /** Stores the pieces first and the head last, so a reader never finds a head whose pieces are missing. */
+    boolean put(String account, String secret) {
+        String before = store.get(account);
+        int pieces = (secret.length() + maxEntry - 1) / maxEntry;
+        if (pieces > 1) {
+            for (int i = 0; i < pieces; i++) {
+                if (!store.put(piece(account, i + 1), secret.substring(i * maxEntry, Math.min(secret.length(), (i + 1) * maxEntry)))) return false;
+            }
+        }
+        if (!store.put(account, pieces > 1 ? SPLIT + pieces : secret)) return false;
+        if (before != null && before.startsWith(SPLIT)) {
+            for (int i = pieces > 1 ? pieces + 1 : 1; i <= count(before); i++) store.remove(piece(account, i));
+        }
+        return true;
+    }
+
+    String get(String account) {
+        String head = store.get(account);
+        if (head == null || !head.startsWith(SPLIT)) return head;
+        StringBuilder whole = new StringBuilder();
+        for (int i = 1; i <= count(head); i++) {
+            String piece = store.get(piece(account, i));
+            if (piece == null) return null;
+            whole.append(piece);
+        }
+        return whole.toString();
+    }
+
+    void remove(String account) {
+        String head = store.get(account);
+        store.remove(account);
+        removePieces(account, head);
+    }
+
+    private void removePieces(String account, String head) {
+        if (head == null || !head.startsWith(SPLIT)) return;
+        for (int i = 1; i <= count(head); i++) store.remove(piece(account, i));
+    }
+
+    private static int count(String head) {
+        try {
+            return Integer.parseInt(head.substring(SPLIT.length()).strip());
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    private static String piece(String account, int number) {
+        return account + "#" + number;
+    }
+
+    /** Linux: the Secret Service (GNOME Keyring, KWallet) through libsecret's secret-tool; no practical size limit. */
+    static final class SecretService implements Store {
+        @Override
+        public boolean available() {
+            return System.getenv("DBUS_SESSION_BUS_ADDRESS") != null && onPath("secret-tool");
+        }
+
+        @Override
+        public boolean put(String account, String secret) {
+            return run(List.of("secret-tool", "store", "--label", "bsg " + account, "service", SERVICE, "account", account), secret, Map.of()) != null;
+        }
+
+        @Override
+        public String get(String account) {
+            return nonEmpty(run(List.of("secret-tool", "lookup", "service", SERVICE, "account", account), null, Map.of()));
+        }
+
+        @Override
+        public void remove(String account) {
+            run(List.of("secret-tool", "clear", "service", SERVICE, "account", account), null, Map.of());
+        }
+
+        @Override
+        public int maxEntry() {
+            return Integer.MAX_VALUE;
+        }
+    }
+
+    /**
+     * macOS: the login keychain through {@code security}, fed on stdin ({@code -i}) so no secret appears
+     * in the process list; its interactive lines are kept short, hence the limit.
+     */
+    static final class MacKeychain implements Store {
+        @Override
+        public boolean available() {
+            return true;
+        }
+
+        @Override
+        public boolean put(String account, String secret) {
+            if (secret.contains("\"") || secret.contains("\\") || secret.contains("\n") || account.contains("\"")) return false;
+            String command = "add-generic-password -U -s " + SERVICE + " -a \"" + account + "\" -w \"" + secret + "\"\n";
+            // security -i exits 0 whatever its commands did: success is the secret reading back
+            return run(List.of("security", "-i"), command, Map.of()) != null && secret.equals(get(account));
+        }
+
+        @Override
+        public String get(String account) {
+            return nonEmpty(run(List.of("security", "find-generic-password", "-s", SERVICE, "-a", account, "-w"), null, Map.of()));
+        }
+
+        @Override
+        public void remove(String account) {
+            run(List.of("security", "delete-generic-password", "-s", SERVICE, "-a", account), null, Map.of());
+        }
+
+        @Override
+        public int maxEntry() {
+            return 2000;
+        }
+    }
+
+    /**
+     * Windows: the Credential Manager through Windows PowerShell's PasswordVault; the account travels
+     * in the environment and the secret on stdin. A credential holds 2,560 bytes of UTF-16: 1,280 characters.
+     */
+    static final class WindowsCredentialManager implements Store {
+        private static final String VAULT = "[void][Windows.Security.Credentials.PasswordVault,Windows.Security.Credentials,ContentType=WindowsRuntime];"
+                + "$vault = New-Object Windows.Security.Credentials.PasswordVault;";
+
+        @Override
+        public boolean available() {
+            return onPath("powershell.exe");
+        }
+
+        @Override
+        public boolean put(String account, String secret) {
+            return powershell("$secret = [Console]::In.ReadToEnd();"
+                    + "try { $vault.Remove($vault.Retrieve('" + SERVICE + "', $env:BSG_KEYRING_ACCOUNT)) } catch {};"
+                    + "$vault.Add((New-Object Windows.Security.Credentials.PasswordCredential('" + SERVICE + "', $env:BSG_KEYRING_ACCOUNT, $secret)))",
+                    account, secret) != null;
+        }
+
+        @Override
+        public String get(String account) {
+            return nonEmpty(powershell("$c = $vault.Retrieve('" + SERVICE + "', $env:BSG_KEYRING_ACCOUNT); $c.RetrievePassword(); [Console]::Out.Write($c.Password)",
+                    account, null));
+        }
+
+        @Override
+        public void remove(String account) {
+            powershell("$vault.Remove($vault.Retrieve('" + SERVICE + "', $env:BSG_KEYRING_ACCOUNT))", account, null);
+        }
+
+        @Override
+        public int maxEntry() {
+            return 1280;
+        }
+
+        private static String powershell(String script, String account, String stdin) {
+            return run(List.of("powershell.exe", "-NoProfile", "-NonInteractive", "-Command", "$ErrorActionPreference = 'Stop';" + VAULT + script),
+                    stdin, Map.of("BSG_KEYRING_ACCOUNT", account));
+        }
+    }
+
+    private static boolean onPath(String tool) {
         for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
-            if (java.nio.file.Files.isExecutable(java.nio.file.Path.of(dir, "secret-tool"))) return true;
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, tool))) return true;
         }
         return false;
     }
 
-    boolean put(String account, String secret) {
-        List<String> command = mac
-                ? List.of("security", "add-generic-password", "-U", "-s", SERVICE, "-a", account, "-w", secret)
-                : List.of("secret-tool", "store", "--label", "bsg " + account, "service", SERVICE, "account", account);
-        return run(command, mac ? null : secret) != null;
-    }
-
-    String get(String account) {
-        List<String> command = mac
-                ? List.of("security", "find-generic-password", "-s", SERVICE, "-a", account, "-w")
-                : List.of("secret-tool", "lookup", "service", SERVICE, "account", account);
-        String value = run(command, null);
+    private static String nonEmpty(String value) {
         return value == null || value.isEmpty() ? null : value.strip();
     }
 
-    void remove(String account) {
-        run(mac ? List.of("security", "delete-generic-password", "-s", SERVICE, "-a", account)
-                : List.of("secret-tool", "clear", "service", SERVICE, "account", account), null);
-    }
-
     /** The tool's output, or null when it failed or took too long (a locked keyring can hang). */
-    private static String run(List<String> command, String stdin) {
+    private static String run(List<String> command, String stdin, Map<String, String> environment) {
         try {
-            Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD);
+            builder.environment().putAll(environment);
+            Process process = builder.start();
             try (var in = process.getOutputStream()) {
                 if (stdin != null) in.write(stdin.getBytes(StandardCharsets.UTF_8));
             }

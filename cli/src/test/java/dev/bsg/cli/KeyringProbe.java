@@ -9,6 +9,10 @@ public final class KeyringProbe {
             aws(args[1]);
             return;
         }
+        if (args[0].equals("split")) {
+            split();
+            return;
+        }
         CredentialFile file = CredentialFile.standard();
         file.write(new CredentialFile.Entry("https://gw.example.com", "access-" + args[0], 4_000_000_000L, "refresh-" + args[0], "kim@example.com"));
         CredentialFile.Entry back = file.read(null);
@@ -26,7 +30,31 @@ public final class KeyringProbe {
         cache.write(new AwsCredentialCache.Cached("ASIAKEYRING000000001", "secret-" + secret, "token-" + secret, java.time.Instant.parse("2099-01-01T00:00:00Z"),
                 "id." + secret + ".sig", java.time.Instant.parse("2099-01-01T00:00:00Z"), "refresh-" + secret), true);
         System.out.println("file " + cache.path());
+        System.out.println("head " + new Keyring.SecretService().get("aws-profile:kr"));
         System.out.println("fast path answered " + CachedCredentials.tryAnswer(new String[] {"credential-process", "--profile", "kr"}));
         System.out.println("exit " + Main.run("credential-process", "--profile", "kr"));
+    }
+
+    /** A keyring whose entries hold 64 characters: long secrets span numbered entries, which shrink and go with the secret. */
+    private static void split() {
+        Keyring keyring = new Keyring(new Keyring.SecretService(), 64);
+        Keyring.SecretService raw = new Keyring.SecretService();
+        String longSecret = "L".repeat(150) + "-end";
+        System.out.println("put " + keyring.put("split-test", longSecret));
+        System.out.println("head " + raw.get("split-test") + " pieces " + entries(raw));
+        System.out.println("whole " + longSecret.equals(keyring.get("split-test")));
+        System.out.println("put " + keyring.put("split-test", "S".repeat(100)));
+        System.out.println("head " + raw.get("split-test") + " pieces " + entries(raw) + " whole " + "S".repeat(100).equals(keyring.get("split-test")));
+        System.out.println("put " + keyring.put("split-test", "short"));
+        System.out.println("head " + raw.get("split-test") + " pieces " + entries(raw));
+        System.out.println("put " + keyring.put("split-test", longSecret));
+        keyring.remove("split-test");
+        System.out.println("removed " + (keyring.get("split-test") == null) + " pieces " + entries(raw));
+    }
+
+    private static String entries(Keyring.SecretService raw) {
+        StringBuilder found = new StringBuilder();
+        for (int i = 1; i <= 5; i++) if (raw.get("split-test#" + i) != null) found.append('#').append(i);
+        return found.isEmpty() ? "none" : found.toString();
     }
 }

@@ -16,9 +16,13 @@ import org.junit.jupiter.api.Test;
  */
 class KeyringStorageTest {
     static String run(Path home, String... probeArgs) throws Exception {
+        return runWith(home, "", probeArgs);
+    }
+
+    static String runWith(Path home, String jvmOptions, String... probeArgs) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
         String command = "export $(printf 'test-keyring-password' | gnome-keyring-daemon --replace --unlock --components=secrets 2>/dev/null | xargs); "
-                + "exec \"$0\" -Duser.home=\"$HOME\" -cp \"$1\" dev.bsg.cli.KeyringProbe " + String.join(" ", probeArgs);
+                + "exec \"$0\" -Duser.home=\"$HOME\" " + jvmOptions + " -cp \"$1\" dev.bsg.cli.KeyringProbe " + String.join(" ", probeArgs);
         ProcessBuilder builder = new ProcessBuilder("dbus-run-session", "--", "sh", "-c", command, java, System.getProperty("java.class.path"));
         builder.environment().put("HOME", home.toString());
         builder.environment().remove("XDG_CONFIG_HOME");
@@ -66,5 +70,25 @@ class KeyringStorageTest {
         String kept = run(home, "again");
         assertThat(kept).contains("read access-again refresh-again");
         assertThat(Files.readString(file)).contains("\"in_keyring\" : true").doesNotContain("access-again");
+    }
+
+    @Test
+    void aSecretLongerThanAnEntryHoldsIsSplitAndItsPiecesFollowItsLength() throws Exception {
+        requireSecretService();
+        String out = run(Files.createTempDirectory("bsg-keyring-split"), "split");
+        assertThat(out.lines()).containsExactly(
+                "put true", "head bsg-split:3 pieces #1#2#3", "whole true",
+                "put true", "head bsg-split:2 pieces #1#2 whole true",
+                "put true", "head short pieces none",
+                "put true", "removed true pieces none");
+    }
+
+    @Test
+    void awsCredentialsSplitOverSeveralEntriesStillAnswerCredentialProcess() throws Exception {
+        requireSecretService();
+        Path home = Files.createTempDirectory("bsg-keyring-aws-split");
+        String out = runWith(home, "-Dbsg.keyring.max-entry=40", "aws", "split");
+        assertThat(out).containsPattern("head bsg-split:[2-9]").contains("exit 0").contains("\"SecretAccessKey\":\"secret-split\",\"SessionToken\":\"token-split\"");
+        assertThat(Files.readString(home.resolve(".cache/bsg/aws-kr.json"))).contains("\"in_keyring\":true").doesNotContain("secret-split");
     }
 }
