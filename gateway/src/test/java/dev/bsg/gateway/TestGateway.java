@@ -29,15 +29,40 @@ public final class TestGateway implements AutoCloseable, BeforeAllCallback, Afte
     public String apiKey;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
     private final Map<String, String> overrides;
+    private final boolean https;
+    private final int http2Streams;
     private TestDatabase ownDatabase;
 
-    private TestGateway(Map<String, String> overrides) {
+    private TestGateway(Map<String, String> overrides, boolean https) {
+        this(overrides, https, 1024);
+    }
+
+    private TestGateway(Map<String, String> overrides, boolean https, int http2Streams) {
         this.overrides = overrides;
+        this.https = https;
+        this.http2Streams = http2Streams;
     }
 
     /** For {@code @RegisterExtension static final TestGateway gw = TestGateway.perClass(...)}. */
     public static TestGateway perClass(Map<String, String> overrides) {
-        return new TestGateway(overrides);
+        return new TestGateway(overrides, false);
+    }
+
+    /** The same, with the simulator as an HTTPS endpoint offering HTTP/2, as Bedrock is. */
+    public static TestGateway perClassOverHttps(Map<String, String> overrides) {
+        return new TestGateway(overrides, true);
+    }
+
+    /** A gateway in front of an HTTPS simulator; the caller owns the database. */
+    public static TestGateway startOverHttps(String databaseUrl, Map<String, String> overrides) {
+        return startOverHttps(databaseUrl, overrides, 1024);
+    }
+
+    /** The same, the simulator taking at most {@code http2Streams} concurrent streams on one connection. */
+    public static TestGateway startOverHttps(String databaseUrl, Map<String, String> overrides, int http2Streams) {
+        TestGateway started = new TestGateway(overrides, true, http2Streams);
+        started.boot(databaseUrl, null);
+        return started;
     }
 
     @Override
@@ -75,7 +100,7 @@ public final class TestGateway implements AutoCloseable, BeforeAllCallback, Afte
 
     /** With a YAML config file too, for what environment variables can't express (lists of sections). */
     public static TestGateway start(String databaseUrl, Map<String, String> overrides, java.nio.file.Path config) {
-        TestGateway started = new TestGateway(overrides);
+        TestGateway started = new TestGateway(overrides, false);
         started.boot(databaseUrl, config);
         return started;
     }
@@ -85,7 +110,7 @@ public final class TestGateway implements AutoCloseable, BeforeAllCallback, Afte
     }
 
     private void boot(String databaseUrl, java.nio.file.Path config) {
-        simulator = BedrockSimulator.start();
+        simulator = https ? BedrockSimulator.startTls(http2Streams) : BedrockSimulator.start();
         Map<String, String> env = new HashMap<>(simulator.gatewayEnvironment());
         env.put("BSG_SERVER__PORT", "0");
         env.put("BSG_SERVER__MAX_BODY_BYTES", "1MB");

@@ -11,9 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Deque;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,7 +19,6 @@ import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
@@ -53,8 +50,19 @@ public final class BedrockSimulator implements AutoCloseable {
     private volatile Reply defaultReply = Reply.text("Hello from the Bedrock simulator.");
     private volatile boolean recording = true;
 
+    private final SelfSignedCertificate tls;
+
     public BedrockSimulator(String host, int port) {
-        server = SimulatorServer.create("simulator", host, port, this::serve);
+        this(host, port, null, 0);
+    }
+
+    /**
+     * With a certificate, the simulator is an HTTPS endpoint offering HTTP/2, like Bedrock itself, with
+     * at most {@code maxStreams} concurrent streams on one connection.
+     */
+    public BedrockSimulator(String host, int port, SelfSignedCertificate tls, int maxStreams) {
+        this.tls = tls;
+        server = SimulatorServer.create("simulator", host, port, tls, maxStreams, this::serve);
         // Its own static key, and any temporary credentials the federation simulator issued in this process.
         verifier = new SigV4Verifier(key -> key.equals(ACCESS_KEY) ? SECRET_KEY : IssuedCredentials.secretOf(key), "bedrock");
     }
@@ -64,11 +72,23 @@ public final class BedrockSimulator implements AutoCloseable {
     }
 
     public static BedrockSimulator start(String host, int port) {
-        BedrockSimulator simulator = new BedrockSimulator(host, port);
+        return start(new BedrockSimulator(host, port));
+    }
+
+    /** An HTTPS simulator with a throwaway certificate; {@link #certificate()} is what clients must trust. */
+    public static BedrockSimulator startTls() {
+        return startTls(1024);
+    }
+
+    public static BedrockSimulator startTls(int maxConcurrentStreams) {
+        return start(new BedrockSimulator("127.0.0.1", 0, SelfSignedCertificate.create(), maxConcurrentStreams));
+    }
+
+    private static BedrockSimulator start(BedrockSimulator simulator) {
         try {
             simulator.server.start();
         } catch (Exception e) {
-            throw new IllegalStateException("simulator failed to start on " + host + ":" + port + ": " + e.getMessage(), e);
+            throw new IllegalStateException("simulator failed to start: " + e.getMessage(), e);
         }
         return simulator;
     }
@@ -78,13 +98,20 @@ public final class BedrockSimulator implements AutoCloseable {
     }
 
     public String endpoint() {
-        return "http://127.0.0.1:" + port();
+        return (tls == null ? "http" : "https") + "://127.0.0.1:" + port();
+    }
+
+    /** The certificate an HTTPS simulator presents, or null. */
+    public SelfSignedCertificate certificate() {
+        return tls;
     }
 
     /** The gateway settings (as {@code BSG_*} variables) that point a gateway at this simulator. */
     public Map<String, String> gatewayEnvironment() {
-        return Map.of("BSG_UPSTREAM__ENDPOINT", endpoint(), "BSG_UPSTREAM__CREDENTIALS", "static",
-                "BSG_UPSTREAM__ACCESS_KEY_ID", ACCESS_KEY, "BSG_UPSTREAM__SECRET_ACCESS_KEY", SECRET_KEY);
+        Map<String, String> env = new java.util.HashMap<>(Map.of("BSG_UPSTREAM__ENDPOINT", endpoint(), "BSG_UPSTREAM__CREDENTIALS", "static",
+                "BSG_UPSTREAM__ACCESS_KEY_ID", ACCESS_KEY, "BSG_UPSTREAM__SECRET_ACCESS_KEY", SECRET_KEY));
+        if (tls != null) env.put("BSG_UPSTREAM__CA_BUNDLE", tls.pem().toString());
+        return Map.copyOf(env);
     }
 
     /** Replies to models whose ID matches the regular expression. */
@@ -156,18 +183,18 @@ public final class BedrockSimulator implements AutoCloseable {
     private void serve(Request request, Response response, Callback callback) throws Exception {
         String path = request.getHttpURI().getPath();
         Matcher m = PATH.matcher(path);
-        Map<String, List<String>> headers = headers(request);
+        Map<String, List<String>> headers = SimulatorServer.headers(request);
         byte[] body = Content.Source.asInputStream(request).readAllBytes();
         if (!m.matches() || !request.getMethod().equals("POST")) {
             String problem = "Unknown operation " + request.getMethod() + " " + path;
-            record(new ReceivedRequest(request.getMethod(), path, null, null, headers, body, problem));
+            record(new ReceivedRequest(request.getMethod(), path, null, null, headers, body, problem, request.getConnectionMetaData().getProtocol()));
             sendError(response, callback, new ApiError(404, "not_found_error", 404, "UnknownOperationException", problem));
             return;
         }
         String modelId = java.net.URLDecoder.decode(m.group(1), StandardCharsets.UTF_8);
         String operation = m.group(2);
         String authProblem = authenticate(request, headers, body);
-        record(new ReceivedRequest("POST", path, operation, modelId, headers, body, authProblem));
+        record(new ReceivedRequest("POST", path, operation, modelId, headers, body, authProblem, request.getConnectionMetaData().getProtocol()));
         if (authProblem != null) {
             sendError(response, callback, new ApiError(403, "permission_error", 403, "UnrecognizedClientException", authProblem));
             return;
@@ -309,14 +336,6 @@ public final class BedrockSimulator implements AutoCloseable {
         if (!recording) return;
         received.addLast(request);
         while (received.size() > 1000) received.pollFirst();
-    }
-
-    private static Map<String, List<String>> headers(Request request) {
-        Map<String, List<String>> out = new LinkedHashMap<>();
-        for (HttpField field : request.getHeaders()) {
-            out.computeIfAbsent(field.getName().toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(field.getValue());
-        }
-        return out;
     }
 
     private static void pause(Duration duration) throws InterruptedException {

@@ -8,7 +8,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,7 +16,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
-import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -135,8 +133,7 @@ public final class FederationSimulator implements AutoCloseable {
     }
 
     private void getCallerIdentity(Request request, byte[] body, Response response, Callback callback) {
-        Map<String, List<String>> headers = new LinkedHashMap<>();
-        for (HttpField field : request.getHeaders()) headers.computeIfAbsent(field.getLowerCaseName(), k -> new ArrayList<>()).add(field.getValue());
+        Map<String, List<String>> headers = SimulatorServer.headers(request);
         String path = request.getHttpURI().getPath() + (request.getHttpURI().getQuery() == null ? "" : "?" + request.getHttpURI().getQuery());
         String problem = stsVerifier.verify(request.getMethod(), path, headers, body);
         if (problem != null) {

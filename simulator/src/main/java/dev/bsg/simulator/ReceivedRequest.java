@@ -6,7 +6,7 @@ import java.util.Map;
 
 /** A request as the simulator received it, for tests to assert on. */
 public record ReceivedRequest(String method, String path, String operation, String modelId, Map<String, List<String>> headers,
-                              byte[] body, String authProblem) {
+                              byte[] body, String authProblem, String protocol) {
 
     public String header(String name) {
         List<String> values = headers.get(name.toLowerCase(java.util.Locale.ROOT));

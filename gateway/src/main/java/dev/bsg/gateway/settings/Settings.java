@@ -58,7 +58,17 @@ public record Settings(Server server, Database database, Admin admin, ApiKeys ap
             Duration connectTimeout,
             Duration readTimeout,
             int retries,
-            Duration retryBaseDelay) {}
+            Duration retryBaseDelay,
+            java.nio.file.Path caBundle,
+            boolean http2) {
+        /** HTTPS upstreams are trusted by the JDK's CAs and spoken to over HTTP/2. */
+        public Upstream(List<String> regions, URI endpoint, CredentialSource credentialSource, String profile, String accessKeyId,
+                        String secretAccessKey, String sessionToken, String bearerToken, Duration connectTimeout, Duration readTimeout,
+                        int retries, Duration retryBaseDelay) {
+            this(regions, endpoint, credentialSource, profile, accessKeyId, secretAccessKey, sessionToken, bearerToken, connectTimeout,
+                    readTimeout, retries, retryBaseDelay, null, true);
+        }
+    }
 
     public record Models(String regionPrefix, Map<String, String> aliases, List<CatalogEntry> extraEntries,
                          Set<String> dropBetas, Set<String> dropFields) {}

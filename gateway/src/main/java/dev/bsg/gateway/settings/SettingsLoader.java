@@ -203,7 +203,28 @@ public final class SettingsLoader {
                 Duration.ofMillis(c.integer("upstream.connect_timeout_ms", 5_000, 100, 120_000)),
                 Duration.ofMillis(c.integer("upstream.read_timeout_ms", 600_000, 1_000, 3_600_000)),
                 c.integer("upstream.retries", 2, 0, 10),
-                Duration.ofMillis(c.integer("upstream.retry_base_delay_ms", 200, 0, 60_000)));
+                Duration.ofMillis(c.integer("upstream.retry_base_delay_ms", 200, 0, 60_000)),
+                caBundle(c, env), http2(c));
+    }
+
+    /** Like AWS tools: a PEM bundle replaces the JDK's CAs for the upstream; AWS_CA_BUNDLE is the default. */
+    private static java.nio.file.Path caBundle(ConfigTree c, Map<String, String> env) {
+        String text = c.string("upstream.ca_bundle", env.get("AWS_CA_BUNDLE"));
+        if (text == null || text.isBlank()) return null;
+        java.nio.file.Path bundle = java.nio.file.Path.of(text);
+        if (!java.nio.file.Files.isReadable(bundle)) {
+            throw new SettingsException("upstream.ca_bundle", text, "point it (or AWS_CA_BUNDLE) at a readable PEM file of the CA certificates to trust");
+        }
+        return bundle;
+    }
+
+    private static boolean http2(ConfigTree c) {
+        String version = c.string("upstream.http_version", "2");
+        return switch (version) {
+            case "2" -> true;
+            case "1.1" -> false;
+            default -> throw new SettingsException("upstream.http_version", version, "use 2 (the default) or 1.1");
+        };
     }
 
     private static Settings.Models models(ConfigTree c, Map<String, String> env) {

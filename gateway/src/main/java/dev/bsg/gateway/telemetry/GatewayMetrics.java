@@ -53,6 +53,11 @@ public final class GatewayMetrics {
                 .register(registry).increment();
     }
 
+    public void upstreamHttp2Overflow() {
+        Counter.builder("bsg.upstream.http2.overflow").description("Upstream requests sent over HTTP/1.1 because the HTTP/2 connection was at its stream limit")
+                .register(registry).increment();
+    }
+
     public void gauge(String name, String description, java.util.function.Supplier<Number> value) {
         io.micrometer.core.instrument.Gauge.builder(name, value).description(description).register(registry);
     }

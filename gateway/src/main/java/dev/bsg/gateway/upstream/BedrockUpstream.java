@@ -34,12 +34,15 @@ public final class BedrockUpstream {
     private final UpstreamSigner signer;
     private final HttpClient client;
     private final GatewayMetrics metrics;
+    private volatile boolean http2Overflowed;
 
     public BedrockUpstream(Settings.Upstream settings, UpstreamSigner signer, GatewayMetrics metrics) {
         this.settings = settings;
         this.signer = signer;
         this.metrics = metrics;
-        this.client = HttpClient.newBuilder()
+        HttpClient.Builder builder = HttpClient.newBuilder();
+        if (settings.caBundle() != null) builder.sslContext(TrustedCertificates.sslContext(settings.caBundle()));
+        this.client = builder
                 .connectTimeout(settings.connectTimeout())
                 // Run the client's completion stages on its selector thread instead of handing each response to a pool
                 // thread: the caller is a virtual thread blocked in send(), so the work is tiny and the handoff was not.
@@ -101,7 +104,7 @@ public final class BedrockUpstream {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body))
                 .timeout(settings.readTimeout())
-                .version(uri.getScheme().equals("https") ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1);
+                .version(settings.http2() && uri.getScheme().equals("https") ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1);
         for (Map.Entry<String, List<String>> header : auth.entrySet()) {
             if (RESTRICTED.contains(header.getKey().toLowerCase(Locale.ROOT))) continue;
             for (String value : header.getValue()) request.header(header.getKey(), value);
@@ -109,10 +112,30 @@ public final class BedrockUpstream {
         for (Map.Entry<String, String> header : headers.entrySet()) {
             if (!auth.containsKey(header.getKey())) request.setHeader(header.getKey(), header.getValue());
         }
-        HttpResponse<Flow.Publisher<List<ByteBuffer>>> response = client.send(request.build(), HttpResponse.BodyHandlers.ofPublisher());
+        HttpResponse<Flow.Publisher<List<ByteBuffer>>> response = sendOverAnyConnection(request.build());
         if (response.statusCode() == 200) return new UpstreamResponse(200, response.headers(), response.body(), null, region);
         byte[] errorBody = UpstreamResponse.readAll(response.body());
         return new UpstreamResponse(response.statusCode(), response.headers(), null, errorBody, region);
+    }
+
+    /**
+     * The JDK client keeps one HTTP/2 connection per host and refuses a request outright once the server's
+     * concurrent-stream limit is reached there, rather than waiting or opening another connection; such a
+     * request goes over HTTP/1.1 at once (same signature: the protocol is not signed).
+     */
+    private HttpResponse<Flow.Publisher<List<ByteBuffer>>> sendOverAnyConnection(HttpRequest request) throws IOException, InterruptedException {
+        try {
+            return client.send(request, HttpResponse.BodyHandlers.ofPublisher());
+        } catch (IOException e) {
+            if (request.version().orElse(null) != HttpClient.Version.HTTP_2 || !String.valueOf(e.getMessage()).contains("too many concurrent streams")) throw e;
+            if (!http2Overflowed) {
+                http2Overflowed = true;
+                LOG.info("Bedrock's HTTP/2 connection is at its concurrent-stream limit; requests beyond it go over HTTP/1.1");
+            }
+            metrics.upstreamHttp2Overflow();
+            HttpRequest overHttp11 = HttpRequest.newBuilder(request, (name, value) -> true).version(HttpClient.Version.HTTP_1_1).build();
+            return client.send(overHttp11, HttpResponse.BodyHandlers.ofPublisher());
+        }
     }
 
     /** Closes the upstream connections; called after the server has drained. */

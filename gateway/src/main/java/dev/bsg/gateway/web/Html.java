@@ -22,8 +22,11 @@ final class Html {
         return out.toString();
     }
 
+    private static final String PRODUCT = "Bedrock SSO Gateway";
+
     static byte[] page(String title, String body) {
-        return ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + escape(title) + " · Bedrock SSO Gateway</title>"
+        String fullTitle = title.equals(PRODUCT) ? PRODUCT : title + " · " + PRODUCT;
+        return ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + escape(fullTitle) + "</title>"
                 + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
                 + "<style>body{font-family:system-ui,sans-serif;max-width:46rem;margin:3rem auto;padding:0 1rem;color:#1d1d1f}"
                 + "table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #ddd}"
