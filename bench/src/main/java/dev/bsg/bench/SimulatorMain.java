@@ -12,11 +12,14 @@ import java.time.Duration;
 public final class SimulatorMain {
     private SimulatorMain() {}
 
+    /** Usage: SimulatorMain [port] [--tls PEM-OUT]: with --tls it serves HTTPS (HTTP/2 and 1.1) and writes its certificate to PEM-OUT. */
     public static void main(String[] args) throws Exception {
         int port = args.length > 0 ? Integer.parseInt(args[0]) : 19090;
         String text = "The quick brown fox jumps over the lazy dog while the gateway relays every token.";
-        BedrockSimulator simulator = BedrockSimulator.start("127.0.0.1", port)
-                .recording(false)
+        boolean tls = args.length > 2 && args[1].equals("--tls");
+        BedrockSimulator simulator = tls ? BedrockSimulator.startTls("127.0.0.1", port, 1024) : BedrockSimulator.start("127.0.0.1", port);
+        if (tls) java.nio.file.Files.copy(simulator.certificate().pem(), java.nio.file.Path.of(args[2]), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        simulator.recording(false)
                 .script("haiku", Reply.text(text).withDeltas(20).withPacing(Duration.ZERO, Duration.ofMillis(50)))
                 .defaultReply(Reply.text(text).withDeltas(20));
         System.out.println("simulator listening on " + simulator.endpoint());

@@ -81,7 +81,11 @@ public final class BedrockSimulator implements AutoCloseable {
     }
 
     public static BedrockSimulator startTls(int maxConcurrentStreams) {
-        return start(new BedrockSimulator("127.0.0.1", 0, SelfSignedCertificate.create(), maxConcurrentStreams));
+        return startTls("127.0.0.1", 0, maxConcurrentStreams);
+    }
+
+    public static BedrockSimulator startTls(String host, int port, int maxConcurrentStreams) {
+        return start(new BedrockSimulator(host, port, SelfSignedCertificate.create(), maxConcurrentStreams));
     }
 
     private static BedrockSimulator start(BedrockSimulator simulator) {
