@@ -258,20 +258,34 @@ class CredentialProcessTest {
         String cli = awsCli();
         Path awsConfig = awsConfig("direct");
         expectSignIn("eve@example.com");
+        // Two AWS CLI processes at once on a cold cache, then a third: one sign-in for all three.
+        List<Process> concurrent = List.of(startAwsCli(cli, awsConfig), startAwsCli(cli, awsConfig));
         List<String> arns = new ArrayList<>();
-        for (int i = 0; i < 2; i++) {
-            ProcessBuilder builder = new ProcessBuilder(cli, "sts", "get-caller-identity", "--profile", "bsg", "--output", "json",
-                    "--endpoint-url", aws.endpoint()); // Debian's AWS CLI predates AWS_ENDPOINT_URL_STS; bsg itself reads it
-            awsToolEnvironment(builder.environment(), awsConfig);
-            builder.environment().put("HOME", dir.toString());
-            Process process = builder.start();
-            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(process.waitFor()).as(err).isZero();
-            arns.add(Json.MAPPER.readTree(out).get("Arn").asText());
-        }
-        assertThat(arns).containsOnly("arn:aws:sts::123456789012:assumed-role/BedrockDevelopers/eve@example.com");
-        assertThat(browserOpened()).as("one sign-in for both calls").isEqualTo(1);
+        for (Process process : concurrent) arns.add(callerArn(process));
+        arns.add(callerArn(startAwsCli(cli, awsConfig)));
+        assertThat(arns).hasSize(3).containsOnly("arn:aws:sts::123456789012:assumed-role/BedrockDevelopers/eve@example.com");
+        assertThat(browserOpened()).as("one sign-in for the three calls").isEqualTo(1);
+    }
+
+    static Process startAwsCli(String cli, Path awsConfig) throws Exception {
+        ProcessBuilder builder = new ProcessBuilder(cli, "sts", "get-caller-identity", "--profile", "bsg", "--output", "json",
+                "--endpoint-url", aws.endpoint()); // Debian's AWS CLI predates AWS_ENDPOINT_URL_STS; bsg itself reads it
+        awsToolEnvironment(builder.environment(), awsConfig);
+        builder.environment().put("HOME", dir.toString());
+        return builder.start();
+    }
+
+    static String callerArn(Process process) throws Exception {
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor()).as(err.join()).isZero();
+        return Json.MAPPER.readTree(out).get("Arn").asText();
     }
 
     /** A profile for the AWS tools whose credential_process is this build of bsg. */
