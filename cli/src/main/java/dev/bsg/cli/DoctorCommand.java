@@ -79,7 +79,9 @@ final class DoctorCommand implements Callable<Integer> {
             } else if (!config.issuer().equals(metadata.path("issuer").asText().replaceAll("/+$", ""))) {
                 add("identity provider", Status.FAIL, "it calls itself " + metadata.path("issuer").asText(), "set issuer to exactly that in " + config.source());
             } else {
-                add("identity provider", Status.PASS, "discovered " + config.issuer(), null);
+                boolean device = metadata.hasNonNull("device_authorization_endpoint");
+                add("identity provider", Status.PASS, "discovered " + config.issuer() + (device ? "; it offers device sign-in (--device)"
+                        : "; browser sign-in only (no device_authorization_endpoint)"), null);
             }
         } catch (IOException | InterruptedException | IllegalArgumentException e) {
             add("identity provider", Status.FAIL, "can't reach " + url + ": " + e.getMessage(), "check issuer, the network or the proxy");

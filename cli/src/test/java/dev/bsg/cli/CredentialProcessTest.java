@@ -350,7 +350,7 @@ class CredentialProcessTest {
         assertThat(healthy.exit()).as(healthy.out() + healthy.err()).isZero();
         assertThat(healthy.out()).contains("config").contains("identity provider").contains("callback port").contains("cached credentials")
                 .contains("AWS federation").contains("Bedrock").doesNotContain("FAIL");
-        assertThat(healthy.out()).containsPattern("Bedrock +PASS .*counts [0-9]+ tokens");
+        assertThat(healthy.out()).containsPattern("Bedrock +PASS .*counts [0-9]+ tokens").contains("browser sign-in only");
 
         try (ServerSocket busy = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
             Result broken = runCommand(bsg("doctor", "--profile", "nowhere", "--json"));
@@ -510,6 +510,8 @@ class CredentialProcessTest {
                         credentials.get("SecretAccessKey").asText(), credentials.get("SessionToken").asText()))).build()) {
             assertThat(sts.getCallerIdentity().arn()).endsWith("assumed-role/BedrockDevelopers/dana@example.com");
         }
+        Result doctor = runCommand(bsg("doctor", "--profile", "headless"));
+        assertThat(doctor.out()).containsPattern("identity provider +PASS .*it offers device sign-in \\(--device\\)");
         Result cached = run("headless", "--device");
         assertThat(cached.exit()).isZero();
         assertThat(cached.err()).isEmpty();
