@@ -47,8 +47,17 @@ final class IdentityProviderSignIn {
         }
     }
 
+    /**
+     * In the browser, or by device code when asked to; also by device code when this machine has no
+     * browser to open (an SSH session) and the IdP offers it, since a loopback callback can't come back here then.
+     */
     OidcClient.Identity signIn(boolean device) {
-        return device ? deviceSignIn() : browserSignIn();
+        if (device) return deviceSignIn();
+        if (!SessionCommands.Login.browserAvailable() && oidc.offersDeviceSignIn()) {
+            System.err.println("bsg: no browser can be opened here; signing in by device code instead");
+            return deviceSignIn();
+        }
+        return browserSignIn();
     }
 
     /** RFC 8628: the person approves on any device with a browser while this side polls. */

@@ -57,6 +57,13 @@ final class SessionCommands {
             throw new CliException("the sign-in was not finished in time; run bsg login again");
         }
 
+        /** Whether {@link #openBrowser} has anything to open a page with here. */
+        static boolean browserAvailable() {
+            String browser = System.getenv("BROWSER");
+            if (browser != null && !browser.isBlank()) return true;
+            return !java.awt.GraphicsEnvironment.isHeadless() && Desktop.isDesktopSupported() && Desktop.getDesktop().isSupported(Desktop.Action.BROWSE);
+        }
+
         /** $BROWSER when set, else the desktop's opener; false when neither is available. */
         static boolean openBrowser(String url) {
             String browser = System.getenv("BROWSER");

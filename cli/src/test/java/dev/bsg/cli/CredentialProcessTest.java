@@ -148,6 +148,11 @@ class CredentialProcessTest {
     }
 
     static CompletableFuture<Result> startCommand(List<String> command, StringBuffer liveErr) throws Exception {
+        return startCommand(command, liveErr, List.of());
+    }
+
+    /** {@code unset} names variables the process must not see (say, BROWSER and DISPLAY for a machine without a browser). */
+    static CompletableFuture<Result> startCommand(List<String> command, StringBuffer liveErr, List<String> unset) throws Exception {
         ProcessBuilder builder = new ProcessBuilder(command);
         Map<String, String> env = builder.environment();
         env.put("HOME", dir.toString());
@@ -162,6 +167,7 @@ class CredentialProcessTest {
         env.put("AWS_PROFILE", "bsg-profile-that-calls-bsg");
         env.put("AWS_ACCESS_KEY_ID", "AKIDNOTTOBEUSED");
         env.put("AWS_SECRET_ACCESS_KEY", "not-to-be-used");
+        unset.forEach(env::remove);
         Process process = builder.start();
         CompletableFuture<Void> errRead = CompletableFuture.runAsync(() -> {
             try (var err = new java.io.InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8)) {
@@ -516,6 +522,19 @@ class CredentialProcessTest {
         assertThat(cached.exit()).isZero();
         assertThat(cached.err()).isEmpty();
         assertThat(cached.json().get("AccessKeyId").asText()).isEqualTo(credentials.get("AccessKeyId").asText());
+    }
+
+    @Test
+    void withNoBrowserToOpenTheSignInIsByDeviceCodeWhenTheIdpOffersIt() throws Exception {
+        StringBuffer err = new StringBuffer();
+        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-cp", System.getProperty("java.class.path"),
+                "dev.bsg.cli.Main", "credential-process", "--profile", "headless"));
+        CompletableFuture<Result> running = startCommand(command, err, List.of("BROWSER", "DISPLAY", "WAYLAND_DISPLAY"));
+        assertThat(deviceIdp.approve(linkShown(err), "sam@example.com")).isEqualTo("Sign-in Success");
+        Result signedIn = running.get(90, TimeUnit.SECONDS);
+        assertThat(signedIn.exit()).as(signedIn.err()).isZero();
+        assertThat(signedIn.err()).contains("no browser can be opened here; signing in by device code instead");
+        assertThat(signedIn.json().get("AccessKeyId").asText()).startsWith("ASIA");
     }
 
     @Test

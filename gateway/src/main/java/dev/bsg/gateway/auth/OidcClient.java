@@ -115,6 +115,15 @@ public final class OidcClient {
         return new Scope(scopes.toArray(String[]::new));
     }
 
+    /** Whether the provider's discovery document names a device authorization endpoint; false when it can't be discovered. */
+    public boolean offersDeviceSignIn() {
+        try {
+            return provider().metadata().getDeviceAuthorizationEndpointURI() != null;
+        } catch (OidcException e) {
+            return false;
+        }
+    }
+
     /**
      * Starts a sign-in for a machine without a browser (RFC 8628): the person opens the verification
      * URI anywhere and enters the user code; {@link #awaitDeviceSignIn} then collects the identity.
