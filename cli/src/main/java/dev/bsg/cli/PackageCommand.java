@@ -86,17 +86,27 @@ final class PackageCommand implements Callable<Integer> {
                 echo "Done. The first AWS or Claude Code call opens your browser to sign in; 'bsg doctor --profile $profile' checks the set-up."
                 """.formatted(chosen));
         Files.writeString(out.resolve("install.ps1"), """
-                # Installs bsg for this user on Windows: copies the bundle, writes the AWS profile and Claude Code's settings.
-                param([string]$Profile = "%s")
+                # Installs bsg for this user on Windows: copies the bundle, puts bsg on the user's PATH, writes the AWS
+                # profile and Claude Code's settings. Safe to run again; existing files are backed up first.
+                # ($Profile is PowerShell's own variable, so the parameter is $BsgProfile, still given as -Profile.)
+                param([Alias("Profile")][string]$BsgProfile = "%s")
                 $ErrorActionPreference = "Stop"
                 $dest = if ($env:BSG_INSTALL_DIR) { $env:BSG_INSTALL_DIR } else { Join-Path $env:LOCALAPPDATA "bsg" }
                 Write-Host "Installing bsg into $dest"
                 New-Item -ItemType Directory -Force -Path $dest | Out-Null
-                Copy-Item -Recurse -Force -Path (Join-Path $PSScriptRoot "*") -Destination $dest
+                if ((Resolve-Path $PSScriptRoot).Path -ne (Resolve-Path $dest).Path) {
+                    Copy-Item -Recurse -Force -Path (Join-Path $PSScriptRoot "*") -Destination $dest
+                }
+                $userPath = [Environment]::GetEnvironmentVariable("Path", "User")
+                if ($null -eq $userPath) { $userPath = "" }
+                if (-not (($userPath -split ";") -contains $dest)) {
+                    [Environment]::SetEnvironmentVariable("Path", (($userPath.TrimEnd(";") + ";" + $dest).TrimStart(";")), "User")
+                    Write-Host "Added $dest to your PATH (new terminals will see it)"
+                }
                 $env:BSG_CONFIG = Join-Path $dest "config.yaml"
-                & (Join-Path $dest "bsg.cmd") setup bedrock --profile $Profile --bsg ((Join-Path $dest "bsg.cmd") -replace '\\\\', '/')
+                & (Join-Path $dest "bsg.cmd") setup bedrock --profile $BsgProfile --bsg ((Join-Path $dest "bsg.cmd") -replace '\\\\', '/')
                 if ($LASTEXITCODE -ne 0) { throw "bsg setup failed" }
-                Write-Host "Done. The first AWS or Claude Code call opens your browser to sign in; 'bsg doctor --profile $Profile' checks the set-up."
+                Write-Host "Done. The first AWS or Claude Code call opens your browser to sign in; 'bsg doctor --profile $BsgProfile' checks the set-up."
                 """.formatted(chosen).replace("\n", "\r\n"));
         Files.writeString(out.resolve("README.txt"), """
                 bsg: sign in with your company account to use Claude on Amazon Bedrock.

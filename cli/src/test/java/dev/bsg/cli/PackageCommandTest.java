@@ -49,8 +49,11 @@ class PackageCommandTest {
         assertThat(packaged.err()).contains("building a trimmed Java runtime").contains("runtime ready");
         assertThat(bundle.resolve("runtime/bin/java")).isExecutable();
         assertThat(bundle.resolve("config.yaml")).hasContent(CONFIG);
-        assertThat(bundle.resolve("install.ps1")).exists();
-        assertThat(bundle.resolve("bsg.cmd")).exists();
+        // Not run here (no Windows): checked for what it must hold, in Windows line endings.
+        String installPs1 = Files.readString(bundle.resolve("install.ps1"));
+        assertThat(installPs1).contains("[Alias(\"Profile\")][string]$BsgProfile = \"default\"").contains("SetEnvironmentVariable(\"Path\"")
+                .contains("setup bedrock --profile $BsgProfile").doesNotContain("--profile $Profile").contains("\r\n");
+        assertThat(Files.readString(bundle.resolve("bsg.cmd"))).contains("dev.bsg.cli.Main %*").contains("\r\n");
 
         // No Java on the PATH, no JAVA_HOME: the bundle brings its own.
         Map<String, String> bare = Map.of("PATH", "/usr/bin:/bin", "HOME", work.resolve("home").toString());
