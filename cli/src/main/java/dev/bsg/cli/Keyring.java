@@ -57,28 +57,34 @@ final class Keyring {
         return keyring.store.available() ? keyring : null;
     }
 
-    /** Stores the pieces first and the head last, so a reader never finds a head whose pieces are missing. */
+    /**
+     * A long secret's pieces go under a fresh generation name before the head points at them, and the
+     * old generation's pieces go after: a reader sees the old secret or the new one, never a mix, even
+     * when a write fails halfway.
+     */
     boolean put(String account, String secret) {
-        String before = store.get(account);
+        Split before = Split.of(store.get(account));
         int pieces = (secret.length() + maxEntry - 1) / maxEntry;
+        String head = secret;
         if (pieces > 1) {
-            for (int i = 0; i < pieces; i++) {
-                if (!store.put(piece(account, i + 1), secret.substring(i * maxEntry, Math.min(secret.length(), (i + 1) * maxEntry)))) return false;
+            Split split = new Split(pieces, Long.toString(System.nanoTime() & 0xffffffffL, 36));
+            for (int i = 1; i <= pieces; i++) {
+                if (!store.put(split.piece(account, i), secret.substring((i - 1) * maxEntry, Math.min(secret.length(), i * maxEntry)))) return false;
             }
+            head = split.head();
         }
-        if (!store.put(account, pieces > 1 ? SPLIT + pieces : secret)) return false;
-        if (before != null && before.startsWith(SPLIT)) {
-            for (int i = pieces > 1 ? pieces + 1 : 1; i <= count(before); i++) store.remove(piece(account, i));
-        }
+        if (!store.put(account, head)) return false;
+        if (before != null) before.removePieces(store, account);
         return true;
     }
 
     String get(String account) {
         String head = store.get(account);
-        if (head == null || !head.startsWith(SPLIT)) return head;
+        Split split = Split.of(head);
+        if (split == null) return head;
         StringBuilder whole = new StringBuilder();
-        for (int i = 1; i <= count(head); i++) {
-            String piece = store.get(piece(account, i));
+        for (int i = 1; i <= split.pieces(); i++) {
+            String piece = store.get(split.piece(account, i));
             if (piece == null) return null;
             whole.append(piece);
         }
@@ -86,26 +92,34 @@ final class Keyring {
     }
 
     void remove(String account) {
-        String head = store.get(account);
+        Split split = Split.of(store.get(account));
         store.remove(account);
-        removePieces(account, head);
+        if (split != null) split.removePieces(store, account);
     }
 
-    private void removePieces(String account, String head) {
-        if (head == null || !head.startsWith(SPLIT)) return;
-        for (int i = 1; i <= count(head); i++) store.remove(piece(account, i));
-    }
-
-    private static int count(String head) {
-        try {
-            return Integer.parseInt(head.substring(SPLIT.length()).strip());
-        } catch (NumberFormatException e) {
-            return 0;
+    /** A head entry {@code bsg-split:N:GENERATION}: the secret is in entries {@code ACCOUNT#GENERATION.1..N}. */
+    private record Split(int pieces, String generation) {
+        static Split of(String head) {
+            if (head == null || !head.startsWith(SPLIT)) return null;
+            String[] parts = head.substring(SPLIT.length()).strip().split(":", 2);
+            try {
+                return parts.length == 2 ? new Split(Integer.parseInt(parts[0]), parts[1]) : null;
+            } catch (NumberFormatException e) {
+                return null;
+            }
         }
-    }
 
-    private static String piece(String account, int number) {
-        return account + "#" + number;
+        String head() {
+            return SPLIT + pieces + ":" + generation;
+        }
+
+        String piece(String account, int number) {
+            return account + "#" + generation + "." + number;
+        }
+
+        void removePieces(Store store, String account) {
+            for (int i = 1; i <= pieces; i++) store.remove(piece(account, i));
+        }
     }
 
     /** Linux: the Secret Service (GNOME Keyring, KWallet) through libsecret's secret-tool; no practical size limit. */

@@ -41,20 +41,32 @@ public final class KeyringProbe {
         Keyring.SecretService raw = new Keyring.SecretService();
         String longSecret = "L".repeat(150) + "-end";
         System.out.println("put " + keyring.put("split-test", longSecret));
-        System.out.println("head " + raw.get("split-test") + " pieces " + entries(raw));
+        System.out.println("head " + shape(raw.get("split-test")) + " pieces " + pieces(raw));
         System.out.println("whole " + longSecret.equals(keyring.get("split-test")));
         System.out.println("put " + keyring.put("split-test", "S".repeat(100)));
-        System.out.println("head " + raw.get("split-test") + " pieces " + entries(raw) + " whole " + "S".repeat(100).equals(keyring.get("split-test")));
+        System.out.println("head " + shape(raw.get("split-test")) + " pieces " + pieces(raw) + " whole " + "S".repeat(100).equals(keyring.get("split-test")));
         System.out.println("put " + keyring.put("split-test", "short"));
-        System.out.println("head " + raw.get("split-test") + " pieces " + entries(raw));
+        System.out.println("head " + raw.get("split-test") + " pieces " + pieces(raw));
         System.out.println("put " + keyring.put("split-test", longSecret));
         keyring.remove("split-test");
-        System.out.println("removed " + (keyring.get("split-test") == null) + " pieces " + entries(raw));
+        System.out.println("removed " + (keyring.get("split-test") == null) + " pieces " + pieces(raw));
     }
 
-    private static String entries(Keyring.SecretService raw) {
+    /** The head without its generation, which changes on every write. */
+    private static String shape(String head) {
+        return head == null ? null : head.replaceFirst(":[0-9a-z]+$", ":G");
+    }
+
+    /** The piece entries of every generation the head has named so far in this run, as #1#2... */
+    private static final java.util.Set<String> GENERATIONS = new java.util.LinkedHashSet<>();
+
+    private static String pieces(Keyring.SecretService raw) {
+        String head = raw.get("split-test");
+        if (head != null && head.startsWith("bsg-split:")) GENERATIONS.add(head.substring(head.lastIndexOf(':') + 1));
         StringBuilder found = new StringBuilder();
-        for (int i = 1; i <= 5; i++) if (raw.get("split-test#" + i) != null) found.append('#').append(i);
+        for (String generation : GENERATIONS) {
+            for (int i = 1; i <= 5; i++) if (raw.get("split-test#" + generation + "." + i) != null) found.append('#').append(i);
+        }
         return found.isEmpty() ? "none" : found.toString();
     }
 }

@@ -77,8 +77,8 @@ class KeyringStorageTest {
         requireSecretService();
         String out = run(Files.createTempDirectory("bsg-keyring-split"), "split");
         assertThat(out.lines()).containsExactly(
-                "put true", "head bsg-split:3 pieces #1#2#3", "whole true",
-                "put true", "head bsg-split:2 pieces #1#2 whole true",
+                "put true", "head bsg-split:3:G pieces #1#2#3", "whole true",
+                "put true", "head bsg-split:2:G pieces #1#2 whole true",
                 "put true", "head short pieces none",
                 "put true", "removed true pieces none");
     }
