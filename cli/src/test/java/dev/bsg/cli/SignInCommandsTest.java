@@ -177,4 +177,63 @@ class SignInCommandsTest {
             assertThat(files.filter(f -> f.getFileName().toString().startsWith("claude-settings.json.bak-")).count()).as("no second backup").isEqualTo(1);
         }
     }
+
+    /**
+     * Claude Code's own "Cloud gateway" login, in its terminal UI, as a person does it: managed settings
+     * name the gateway (in /etc, so Claude Code runs in a private mount namespace with an overlay there,
+     * leaving the machine's /etc alone); /login, trust, the device code approved in the browser, confirm;
+     * then a prompt answered through the gateway.
+     */
+    @Test
+    void claudeCodesOwnCloudGatewayLoginSignsInThroughTheGateway() throws Exception {
+        Path claude = ClaudeCodeBinary.find();
+        TerminalSession.require(true);
+        Path dir = Files.createTempDirectory("bsg-cloud-gateway-login");
+        Path work = Files.createDirectories(dir.resolve("work"));
+        Path claudeHome = Files.createDirectories(dir.resolve("home"));
+        Files.createDirectories(dir.resolve("upper"));
+        Files.createDirectories(dir.resolve("overlay-work"));
+        Files.writeString(claudeHome.resolve(".claude.json"), "{\"hasCompletedOnboarding\":true,\"theme\":\"dark\",\"numStartups\":1,"
+                + "\"projects\":{\"" + work.toRealPath() + "\":{\"hasTrustDialogAccepted\":true}}}");
+        Path opened = dir.resolve("opened.txt");
+        Path browser = dir.resolve("browser");
+        Files.writeString(browser, "#!/bin/sh\necho \"$1\" >> '" + opened + "'\n");
+        Path run = dir.resolve("run.sh");
+        Files.writeString(run, """
+                #!/bin/sh
+                set -e
+                mount -t overlay overlay -o lowerdir=/etc,upperdir=%1$s/upper,workdir=%1$s/overlay-work /etc
+                mkdir -p /etc/claude-code
+                printf '{"forceLoginMethod":"gateway","forceLoginGatewayUrl":"%2$s"}' > /etc/claude-code/managed-settings.json
+                env | grep -E '^(ANTHROPIC_|AWS_|CLAUDE_)' | cut -d= -f1 | while read -r name; do unset "$name"; done
+                export HOME='%3$s' BROWSER='%4$s' DISABLE_AUTOUPDATER=1
+                exec '%5$s'
+                """.formatted(dir, gateway.url(), claudeHome, browser, claude));
+        for (Path script : List.of(browser, run)) script.toFile().setExecutable(true, true);
+
+        try (TerminalSession tui = TerminalSession.start(work, "unshare --mount --propagation private " + run)) {
+            tui.waitFor("Cloud gateway", 60);
+            tui.keys("/login", "Enter");
+            tui.waitFor("Enter to connect", 30);
+            tui.keys("Enter");
+            tui.waitFor("Trust gateway 127.0.0.1?", 30);
+            tui.keys("Up", "Enter");
+            String shown = tui.waitFor("Waiting for sign-in", 30);
+            Matcher code = Pattern.compile("Code:\\s+([A-Z]{4}-[A-Z]{4})").matcher(shown);
+            assertThat(code.find()).as(shown).isTrue();
+            assertThat(Files.readString(opened)).as("the browser was sent to the gateway's device page")
+                    .contains(gateway.url() + "/device?user_code=" + code.group(1));
+            IDP.enqueueCallback(new DefaultOAuth2TokenCallback("company", "kai-sub", "JWT", List.of("bsg-cli-test"),
+                    Map.of("email", "kai@example.com", "name", "Kai"), 3600));
+            assertThat(approveInBrowser(code.group(1))).contains("kai@example.com");
+            tui.waitFor("Signed in to Cloud gateway as kai@example.com", 30);
+            tui.keys("Up", "Enter");
+            tui.waitFor("Connected to Cloud gateway", 30);
+            tui.keys("Enter");
+            tui.keys("Say hello from the terminal", "Enter");
+            tui.waitFor("Hello from the Bedrock simulator.", 90);
+        }
+        assertThat(simulator.received()).anySatisfy(request -> assertThat(new String(request.body(), StandardCharsets.UTF_8)).contains("Say hello from the terminal"));
+        assertThat(gateway.users().byEmail("kai@example.com")).isPresent();
+    }
 }
