@@ -31,7 +31,10 @@ final class AwsFederation {
                     + " — check " + (profile.federation().equals("direct") ? "role_arn and the role's trust of " + profile.issuer()
                     : "identity_pool_id and the pool's identity provider " + providerName(profile.issuer())) + " (profile '" + profile.name() + "')");
         } catch (SdkException e) {
-            throw new CliException("AWS could not be reached for credentials: " + e.getMessage());
+            boolean tls = false;
+            for (Throwable cause = e; cause != null && !tls; cause = cause.getCause()) tls = cause instanceof javax.net.ssl.SSLException;
+            throw new CliException("AWS could not be reached for credentials: " + e.getMessage()
+                    + (tls ? " (if a TLS-inspecting proxy is in the way, set AWS_CA_BUNDLE to a PEM file of its CA)" : ""));
         }
     }
 
@@ -54,11 +57,26 @@ final class AwsFederation {
 
     private static <B extends software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder<B, ?>
             & software.amazon.awssdk.awscore.client.builder.AwsClientBuilder<B, ?>> B configure(B builder, AwsProfile profile, String endpointVariable) {
-        builder.httpClient(UrlConnectionHttpClient.create()).region(Region.of(profile.region())).credentialsProvider(AnonymousCredentialsProvider.create());
+        UrlConnectionHttpClient.Builder http = UrlConnectionHttpClient.builder();
+        javax.net.ssl.TrustManager[] trust = awsCaBundle();
+        if (trust != null) http.tlsTrustManagersProvider(() -> trust);
+        builder.httpClient(http.build()).region(Region.of(profile.region())).credentialsProvider(AnonymousCredentialsProvider.create());
         String endpoint = System.getenv(endpointVariable);
         if (endpoint == null) endpoint = System.getenv("AWS_ENDPOINT_URL");
         if (endpoint != null && !endpoint.isBlank()) builder.endpointOverride(URI.create(endpoint));
         return builder;
+    }
+
+    /** The CAs of {@code AWS_CA_BUNDLE} when it is set (as AWS tools honour it, say behind a TLS-inspecting proxy), else null: the JDK's. */
+    static javax.net.ssl.TrustManager[] awsCaBundle() {
+        String bundle = System.getenv("AWS_CA_BUNDLE");
+        if (bundle == null || bundle.isBlank()) return null;
+        try {
+            return dev.bsg.gateway.upstream.TrustedCertificates.trustManagers(java.nio.file.Path.of(bundle));
+        } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+            throw new CliException("AWS_CA_BUNDLE names " + bundle + ", which can't be used as a PEM file of CA certificates (" + e.getMessage()
+                    + "); fix it, or unset it to trust the usual CAs");
+        }
     }
 
     /** Cognito's Logins key: the issuer without its scheme (a user pool's is cognito-idp.REGION.amazonaws.com/POOL). */

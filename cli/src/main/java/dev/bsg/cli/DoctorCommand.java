@@ -48,6 +48,17 @@ final class DoctorCommand implements Callable<Integer> {
 
     private final List<Check> checks = new ArrayList<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private HttpClient awsHttp;
+
+    /** For AWS endpoints: trusting AWS_CA_BUNDLE when it is set, like the federation calls. */
+    private HttpClient awsHttp() throws java.security.GeneralSecurityException {
+        if (awsHttp != null) return awsHttp;
+        javax.net.ssl.TrustManager[] trust = AwsFederation.awsCaBundle();
+        if (trust == null) return awsHttp = http;
+        javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+        context.init(null, trust, null);
+        return awsHttp = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).sslContext(context).build();
+    }
 
     @Override
     public Integer call() {
@@ -155,7 +166,7 @@ final class DoctorCommand implements Callable<Integer> {
                 if (header.getKey().equalsIgnoreCase("host")) continue;
                 for (String value : header.getValue()) request.header(header.getKey(), value);
             }
-            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = awsHttp().send(request.build(), HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() == 200) {
                 add("Bedrock", Status.PASS, model + " in " + config.region() + " counts " + Json.MAPPER.readTree(response.body()).path("inputTokens").asText() + " tokens", null);
             } else {
@@ -171,8 +182,12 @@ final class DoctorCommand implements Callable<Integer> {
                         response.statusCode() == 403 ? "the role needs bedrock:CountTokens and bedrock:InvokeModel* on " + model + ", and model access in " + config.region()
                                 : "try another --model, or check the region");
             }
-        } catch (IOException | InterruptedException e) {
-            add("Bedrock", Status.FAIL, "can't reach " + endpoint + ": " + e.getMessage(), "check the network, proxy or AWS_ENDPOINT_URL_BEDROCK_RUNTIME");
+        } catch (IOException | InterruptedException | java.security.GeneralSecurityException e) {
+            add("Bedrock", Status.FAIL, "can't reach " + endpoint + ": " + e.getMessage(),
+                    e instanceof javax.net.ssl.SSLException ? "a TLS-inspecting proxy needs its CA: set AWS_CA_BUNDLE to a PEM file of it"
+                            : "check the network, proxy or AWS_ENDPOINT_URL_BEDROCK_RUNTIME");
+        } catch (CliException e) {
+            add("Bedrock", Status.FAIL, e.getMessage(), "fix or unset AWS_CA_BUNDLE");
         }
     }
 

@@ -430,6 +430,32 @@ class CredentialProcessTest {
     }
 
     @Test
+    void awsEndpointsBehindATlsInspectingProxyAreTrustedThroughAwsCaBundle() throws Exception {
+        try (FederationSimulator overTls = FederationSimulator.startTls()) {
+            expectSignIn("tia@example.com");
+            Result untrusted = runWith(Map.of("BROWSER", dir.resolve("browser").toString(), "AWS_ENDPOINT_URL_STS", overTls.endpoint()),
+                    "credential-process", "--profile", "direct");
+            assertThat(untrusted.exit()).isEqualTo(1);
+            assertThat(untrusted.err()).contains("AWS could not be reached for credentials").contains("set AWS_CA_BUNDLE");
+
+            expectSignIn("tia@example.com");
+            Result trusted = runWith(Map.of("BROWSER", dir.resolve("browser").toString(), "AWS_ENDPOINT_URL_STS", overTls.endpoint(),
+                    "AWS_CA_BUNDLE", overTls.certificate().pem().toString()), "credential-process", "--profile", "direct");
+            assertThat(trusted.exit()).as(trusted.err()).isZero();
+            assertThat(trusted.out()).contains("\"AccessKeyId\":\"ASIA");
+            assertThat(overTls.calls()).contains("sts:AssumeRoleWithWebIdentity");
+
+            Path notPem = Files.writeString(dir.resolve("not-a-bundle.pem"), "nothing here");
+            run("direct", "--clear-cache");
+            expectSignIn("tia@example.com");
+            Result badBundle = runWith(Map.of("BROWSER", dir.resolve("browser").toString(), "AWS_ENDPOINT_URL_STS", overTls.endpoint(),
+                    "AWS_CA_BUNDLE", notPem.toString()), "credential-process", "--profile", "direct");
+            assertThat(badBundle.exit()).isEqualTo(1);
+            assertThat(badBundle.err()).contains("AWS_CA_BUNDLE names " + notPem).contains("unset it");
+        }
+    }
+
+    @Test
     void anIdentityPoolThatDoesNotTrustTheIssuerIsReportedAsSuch() throws Exception {
         try (FederationSimulator strict = FederationSimulator.start().trustIssuers("https://login.other.example.com")) {
             expectSignIn("hal@example.com");

@@ -41,12 +41,27 @@ public final class FederationSimulator implements AutoCloseable {
     private final Map<String, String> identities = new ConcurrentHashMap<>();
     private final List<String> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    private FederationSimulator() {
-        server = SimulatorServer.create("federation-simulator", "127.0.0.1", 0, this::serve);
+    private final SelfSignedCertificate tls;
+
+    private FederationSimulator(SelfSignedCertificate tls) {
+        this.tls = tls;
+        server = SimulatorServer.create("federation-simulator", "127.0.0.1", 0, tls, 128, this::serve);
     }
 
     public static FederationSimulator start() {
-        FederationSimulator simulator = new FederationSimulator();
+        return start(new FederationSimulator(null));
+    }
+
+    /** Over HTTPS, as STS and Cognito are, with a throwaway certificate ({@link #certificate()}) clients must be told to trust. */
+    public static FederationSimulator startTls() {
+        return start(new FederationSimulator(SelfSignedCertificate.create()));
+    }
+
+    public SelfSignedCertificate certificate() {
+        return tls;
+    }
+
+    private static FederationSimulator start(FederationSimulator simulator) {
         try {
             simulator.server.start();
         } catch (Exception e) {
@@ -56,7 +71,7 @@ public final class FederationSimulator implements AutoCloseable {
     }
 
     public String endpoint() {
-        return "http://127.0.0.1:" + ((ServerConnector) server.getConnectors()[0]).getLocalPort();
+        return (tls == null ? "http" : "https") + "://127.0.0.1:" + ((ServerConnector) server.getConnectors()[0]).getLocalPort();
     }
 
     /** Only tokens from these issuers are accepted from now on (the identity pool's or the IAM OIDC provider's configuration). */

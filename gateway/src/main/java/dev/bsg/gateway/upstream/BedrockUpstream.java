@@ -41,7 +41,14 @@ public final class BedrockUpstream {
         this.signer = signer;
         this.metrics = metrics;
         HttpClient.Builder builder = HttpClient.newBuilder();
-        if (settings.caBundle() != null) builder.sslContext(TrustedCertificates.sslContext(settings.caBundle()));
+        if (settings.caBundle() != null) {
+            try {
+                builder.sslContext(TrustedCertificates.sslContext(settings.caBundle()));
+            } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+                throw new dev.bsg.gateway.settings.SettingsException("upstream.ca_bundle", settings.caBundle().toString(),
+                        "use a PEM file of CA certificates (" + e.getMessage() + ")");
+            }
+        }
         this.client = builder
                 .connectTimeout(settings.connectTimeout())
                 // Run the client's completion stages on its selector thread instead of handing each response to a pool
