@@ -165,17 +165,18 @@ public final class OidcClient {
             if (response.indicatesSuccess()) return identityFrom(current, response, null, "the identity provider refused the device sign-in");
             ErrorObject error = response.toErrorResponse().getErrorObject();
             if (DeviceAuthorizationGrantError.SLOW_DOWN.equals(error)) interval = interval.plusSeconds(5);
-            else if (DeviceAuthorizationGrantError.EXPIRED_TOKEN.equals(error)) {
-                throw new OidcException("the code " + pending.userCode() + " expired before the sign-in was approved; run the command again");
-            } else if (OAuth2Error.ACCESS_DENIED.equals(error)) {
+            else if (DeviceAuthorizationGrantError.EXPIRED_TOKEN.equals(error)) throw expired(pending);
+            else if (OAuth2Error.ACCESS_DENIED.equals(error)) {
                 throw new OidcException("the sign-in was refused at the identity provider; run the command again to retry");
             } else if (!DeviceAuthorizationGrantError.AUTHORIZATION_PENDING.equals(error)) {
                 throw new OidcException("the identity provider refused the device sign-in: " + describe(error));
             }
-            if (Instant.now().isAfter(pending.expires())) {
-                throw new OidcException("the code " + pending.userCode() + " expired before the sign-in was approved; run the command again");
-            }
+            if (Instant.now().isAfter(pending.expires())) throw expired(pending);
         }
+    }
+
+    private static OidcException expired(DeviceSignIn pending) {
+        return new OidcException("the code " + pending.userCode() + " expired before the sign-in was approved; run the command again");
     }
 
     /** Redeems the code the browser brought back and returns the verified identity. */
