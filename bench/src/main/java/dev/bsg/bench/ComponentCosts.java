@@ -44,6 +44,31 @@ public final class ComponentCosts {
                 Map<String, String> headers = Map.of("Content-Type", "application/json", "Accept", "application/json");
                 report("SigV4 signing", loop(200_000, () -> signer.sign(uri, "us-east-1", headers, BEDROCK_BODY)));
             }
+            case "signer-classic" -> {
+                // The SDK's older Aws4Signer on the same request, to compare with the AwsV4HttpSigner the gateway uses.
+                @SuppressWarnings("deprecation")
+                software.amazon.awssdk.auth.signer.Aws4Signer classic = software.amazon.awssdk.auth.signer.Aws4Signer.create();
+                @SuppressWarnings("deprecation")
+                software.amazon.awssdk.auth.signer.params.Aws4SignerParams params = software.amazon.awssdk.auth.signer.params.Aws4SignerParams.builder()
+                        .awsCredentials(software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("AKIDEXAMPLE", "example-secret"))
+                        .signingName("bedrock").signingRegion(software.amazon.awssdk.regions.Region.US_EAST_1).build();
+                report("SigV4 signing, classic Aws4Signer", loop(200_000, () -> classic.sign(software.amazon.awssdk.http.SdkHttpFullRequest.builder()
+                        .method(software.amazon.awssdk.http.SdkHttpMethod.POST).uri(uri).putHeader("Content-Type", "application/json")
+                        .putHeader("Accept", "application/json").contentStreamProvider(software.amazon.awssdk.http.ContentStreamProvider.fromByteArrayUnsafe(BEDROCK_BODY))
+                        .build(), params)));
+            }
+            case "usage" -> {
+                // Reading a 4 KB answer's usage: the whole tree (as metering did) against the top-level field alone.
+                byte[] answer = ("{\"id\":\"msg_1\",\"type\":\"message\",\"role\":\"assistant\",\"content\":[{\"type\":\"text\",\"text\":\""
+                        + "The gateway relays every token. ".repeat(128) + "\"}],\"stop_reason\":\"end_turn\",\"usage\":{\"input_tokens\":25,"
+                        + "\"output_tokens\":900,\"cache_read_input_tokens\":0,\"cache_creation_input_tokens\":0}}").getBytes(StandardCharsets.UTF_8);
+                report("usage from a 4 KB answer, whole tree", loop(200_000, () -> dev.bsg.protocol.translate.Json.MAPPER.readTree(answer).path("usage")));
+                report("usage from a 4 KB answer, top-level field", loop(200_000, () -> {
+                    dev.bsg.gateway.metering.Usage usage = new dev.bsg.gateway.metering.Usage();
+                    usage.messageBody(answer);
+                    return usage.output();
+                }));
+            }
             case "translate" -> {
                 byte[] body = "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":256,\"messages\":[{\"role\":\"user\",\"content\":\"Benchmark me\"}]}"
                         .getBytes(StandardCharsets.UTF_8);

@@ -140,8 +140,8 @@ public final class Usage {
 
     /** A whole Anthropic Message body (non-streaming InvokeModel). */
     public void messageBody(byte[] body) {
-        JsonNode message = parse(body);
-        if (message != null) anthropicUsage(message.path("usage"));
+        JsonNode usage = topLevelUsage(body);
+        if (usage != null) anthropicUsage(usage);
     }
 
     /** Converse's {@code usage} (a Converse response, or a ConverseStream metadata event). */
@@ -154,8 +154,23 @@ public final class Usage {
     }
 
     public void converseBody(byte[] body) {
-        JsonNode response = parse(body);
-        if (response != null) converseUsage(response.path("usage"));
+        converseUsage(topLevelUsage(body));
+    }
+
+    /** A response's top-level {@code usage}, read without building the rest of it (the answer itself can be long). */
+    private static JsonNode topLevelUsage(byte[] json) {
+        try (com.fasterxml.jackson.core.JsonParser parser = Json.FACTORY.createParser(json)) {
+            if (parser.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) return null;
+            while (parser.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+                String name = parser.currentName();
+                parser.nextToken();
+                if (name.equals("usage")) return Json.MAPPER.readTree(parser);
+                parser.skipChildren();
+            }
+            return null;
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     private static JsonNode parse(byte[] json) {

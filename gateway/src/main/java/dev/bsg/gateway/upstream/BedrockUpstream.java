@@ -105,7 +105,10 @@ public final class BedrockUpstream {
     }
 
     private UpstreamResponse send(URI endpoint, String path, String region, byte[] body, Map<String, String> headers) throws IOException, InterruptedException {
-        URI uri = URI.create(endpoint.toString().replaceAll("/+$", "") + path);
+        String base = endpoint.toString();
+        int end = base.length();
+        while (end > 0 && base.charAt(end - 1) == '/') end--;
+        URI uri = URI.create(base.substring(0, end) + path);
         Map<String, String> toSign = new LinkedHashMap<>(headers);
         Map<String, List<String>> auth = signer.sign(uri, region, toSign, body);
         HttpRequest.Builder request = HttpRequest.newBuilder(uri)
