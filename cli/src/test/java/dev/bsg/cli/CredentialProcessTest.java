@@ -296,12 +296,17 @@ class CredentialProcessTest {
 
     /** A profile for the AWS tools whose credential_process is this build of bsg. */
     static Path awsConfig(String profile) throws Exception {
+        return awsConfig(profile, "");
+    }
+
+    /** An AWS config whose profile {@code bsg} gets its credentials from this bsg, with {@code extraArgs} on its command line. */
+    static Path awsConfig(String profile, String extraArgs) throws Exception {
         Path launcher = dir.resolve("bsg-credential-process");
         Files.writeString(launcher, "#!/bin/sh\nexec '" + ProcessHandle.current().info().command().orElse("java") + "' -cp '" + System.getProperty("java.class.path")
                 + "' dev.bsg.cli.Main credential-process \"$@\"\n");
         Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwx------"));
         Path file = dir.resolve("aws-config-" + profile);
-        Files.writeString(file, "[profile bsg]\ncredential_process = " + launcher + " --profile " + profile + "\nregion = us-east-1\n");
+        Files.writeString(file, "[profile bsg]\ncredential_process = " + launcher + " --profile " + profile + extraArgs + "\nregion = us-east-1\n");
         return file;
     }
 
@@ -561,6 +566,34 @@ class CredentialProcessTest {
         assertThat(signedIn.exit()).as(signedIn.err()).isZero();
         assertThat(signedIn.err()).contains("no browser can be opened here; signing in by device code instead");
         assertThat(signedIn.json().get("AccessKeyId").asText()).startsWith("ASIA");
+    }
+
+    /**
+     * The AWS CLI keeps a credential process's stderr to itself unless it fails, so the device code would
+     * never be seen; in a real terminal (tmux here) bsg shows it there too, and the person can sign in.
+     */
+    @Test
+    void underTheAwsCliTheDeviceCodeReachesThePersonsTerminal() throws Exception {
+        String cli = awsCli();
+        TerminalSession.require(false);
+        Map<String, String> env = new java.util.TreeMap<>();
+        awsToolEnvironment(env, awsConfig("headless", " --device"));
+        env.put("HOME", dir.toString());
+        StringBuilder script = new StringBuilder("#!/bin/sh\nfor v in $(env | grep -o '^AWS_[A-Z_]*'); do unset \"$v\"; done\n");
+        env.forEach((name, value) -> script.append("export ").append(name).append("='").append(value).append("'\n"));
+        script.append("'").append(cli).append("' sts get-caller-identity --profile bsg --output text --query Arn --endpoint-url '").append(aws.endpoint())
+                .append("'\necho \"aws exited $?\"\nsleep 300\n");
+        Path run = dir.resolve("aws-in-terminal.sh");
+        Files.writeString(run, script.toString());
+        Files.setPosixFilePermissions(run, PosixFilePermissions.fromString("rwx------"));
+        try (TerminalSession terminal = TerminalSession.start(dir, run.toString())) {
+            String shown = terminal.waitFor("waiting for the sign-in", 60);
+            java.util.regex.Matcher link = java.util.regex.Pattern.compile("or open (http\\S+)").matcher(shown);
+            assertThat(link.find()).as(shown).isTrue();
+            assertThat(deviceIdp.approve(link.group(1), "dana@example.com")).isEqualTo("Sign-in Success");
+            String done = terminal.waitFor("aws exited", 60);
+            assertThat(done).contains("assumed-role/BedrockDevelopers/dana@example.com").contains("aws exited 0");
+        }
     }
 
     @Test
