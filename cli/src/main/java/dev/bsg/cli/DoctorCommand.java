@@ -55,9 +55,8 @@ final class DoctorCommand implements Callable<Integer> {
         if (awsHttp != null) return awsHttp;
         javax.net.ssl.TrustManager[] trust = AwsFederation.awsCaBundle();
         if (trust == null) return awsHttp = http;
-        javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
-        context.init(null, trust, null);
-        return awsHttp = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).sslContext(context).build();
+        return awsHttp = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+                .sslContext(dev.bsg.gateway.upstream.TrustedCertificates.sslContext(trust)).build();
     }
 
     @Override

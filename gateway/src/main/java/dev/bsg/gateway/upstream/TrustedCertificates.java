@@ -35,8 +35,12 @@ public final class TrustedCertificates {
     }
 
     public static SSLContext sslContext(Path bundle) throws IOException, GeneralSecurityException {
+        return sslContext(trustManagers(bundle));
+    }
+
+    public static SSLContext sslContext(TrustManager[] trust) throws GeneralSecurityException {
         SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, trustManagers(bundle), null);
+        context.init(null, trust, null);
         return context;
     }
 }
