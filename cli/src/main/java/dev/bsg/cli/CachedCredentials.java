@@ -22,7 +22,8 @@ final class CachedCredentials {
         if (profile == null || profile.isBlank()) profile = "default";
         for (int i = 1; i < args.length; i++) {
             if (args[i].equals("--profile") && i + 1 < args.length) profile = args[++i];
-            else return false;
+            else if (args[i].startsWith("--profile=")) profile = args[i].substring("--profile=".length());
+            else if (!args[i].equals("--device")) return false; // --device only matters when signing in
         }
         Path file = cacheFile(profile);
         String json;

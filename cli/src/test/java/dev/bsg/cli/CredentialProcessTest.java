@@ -549,6 +549,14 @@ class CredentialProcessTest {
         }
         Result doctor = runCommand(bsg("doctor", "--profile", "headless"));
         assertThat(doctor.out()).containsPattern("identity provider +PASS .*it offers device sign-in \\(--device\\)");
+        // A profile whose credential_process says --device is still answered by the cached fast path.
+        for (List<String> args : List.of(List.of("--profile", "headless", "--device"), List.of("--device", "--profile=headless"))) {
+            List<String> probe = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-cp", System.getProperty("java.class.path"),
+                    "dev.bsg.cli.FastPathProbe", "credential-process"));
+            probe.addAll(args);
+            Result fast = runCommand(probe);
+            assertThat(fast.out()).as(String.join(" ", args)).contains("\"AccessKeyId\":\"" + credentials.get("AccessKeyId").asText()).contains("fast path answered true");
+        }
         Result cached = run("headless", "--device");
         assertThat(cached.exit()).isZero();
         assertThat(cached.err()).isEmpty();
