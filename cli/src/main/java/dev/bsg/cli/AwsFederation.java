@@ -31,10 +31,8 @@ final class AwsFederation {
                     + " — check " + (profile.federation().equals("direct") ? "role_arn and the role's trust of " + profile.issuer()
                     : "identity_pool_id and the pool's identity provider " + providerName(profile.issuer())) + " (profile '" + profile.name() + "')");
         } catch (SdkException e) {
-            boolean tls = false;
-            for (Throwable cause = e; cause != null && !tls; cause = cause.getCause()) tls = cause instanceof javax.net.ssl.SSLException;
             throw new CliException("AWS could not be reached for credentials: " + e.getMessage()
-                    + (tls ? " (if a TLS-inspecting proxy is in the way, set AWS_CA_BUNDLE to a PEM file of its CA)" : ""));
+                    + (failedOverTls(e) ? " (if a TLS-inspecting proxy is in the way, set AWS_CA_BUNDLE to a PEM file of its CA)" : ""));
         }
     }
 
@@ -65,6 +63,14 @@ final class AwsFederation {
         if (endpoint == null) endpoint = System.getenv("AWS_ENDPOINT_URL");
         if (endpoint != null && !endpoint.isBlank()) builder.endpointOverride(URI.create(endpoint));
         return builder;
+    }
+
+    /** Whether a failed call failed in TLS (an untrusted certificate, most likely), wherever in the cause chain. */
+    static boolean failedOverTls(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof javax.net.ssl.SSLException) return true;
+        }
+        return false;
     }
 
     /** The CAs of {@code AWS_CA_BUNDLE} when it is set (as AWS tools honour it, say behind a TLS-inspecting proxy), else null: the JDK's. */

@@ -48,15 +48,12 @@ final class DoctorCommand implements Callable<Integer> {
 
     private final List<Check> checks = new ArrayList<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private HttpClient awsHttp;
 
     /** For AWS endpoints: trusting AWS_CA_BUNDLE when it is set, like the federation calls. */
     private HttpClient awsHttp() throws java.security.GeneralSecurityException {
-        if (awsHttp != null) return awsHttp;
         javax.net.ssl.TrustManager[] trust = AwsFederation.awsCaBundle();
-        if (trust == null) return awsHttp = http;
-        return awsHttp = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
-                .sslContext(dev.bsg.gateway.upstream.TrustedCertificates.sslContext(trust)).build();
+        if (trust == null) return http;
+        return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).sslContext(dev.bsg.gateway.upstream.TrustedCertificates.sslContext(trust)).build();
     }
 
     @Override
@@ -183,7 +180,7 @@ final class DoctorCommand implements Callable<Integer> {
             }
         } catch (IOException | InterruptedException | java.security.GeneralSecurityException e) {
             add("Bedrock", Status.FAIL, "can't reach " + endpoint + ": " + e.getMessage(),
-                    e instanceof javax.net.ssl.SSLException ? "a TLS-inspecting proxy needs its CA: set AWS_CA_BUNDLE to a PEM file of it"
+                    AwsFederation.failedOverTls(e) ? "a TLS-inspecting proxy needs its CA: set AWS_CA_BUNDLE to a PEM file of it"
                             : "check the network, proxy or AWS_ENDPOINT_URL_BEDROCK_RUNTIME");
         } catch (CliException e) {
             add("Bedrock", Status.FAIL, e.getMessage(), "fix or unset AWS_CA_BUNDLE");

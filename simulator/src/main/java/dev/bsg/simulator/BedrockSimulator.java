@@ -89,11 +89,7 @@ public final class BedrockSimulator implements AutoCloseable {
     }
 
     private static BedrockSimulator start(BedrockSimulator simulator) {
-        try {
-            simulator.server.start();
-        } catch (Exception e) {
-            throw new IllegalStateException("simulator failed to start: " + e.getMessage(), e);
-        }
+        SimulatorServer.start(simulator.server, "simulator");
         return simulator;
     }
 

@@ -62,11 +62,7 @@ public final class FederationSimulator implements AutoCloseable {
     }
 
     private static FederationSimulator start(FederationSimulator simulator) {
-        try {
-            simulator.server.start();
-        } catch (Exception e) {
-            throw new IllegalStateException("federation simulator failed to start: " + e.getMessage(), e);
-        }
+        SimulatorServer.start(simulator.server, "federation simulator");
         return simulator;
     }
 

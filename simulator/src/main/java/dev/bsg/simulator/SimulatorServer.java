@@ -75,6 +75,15 @@ final class SimulatorServer {
         return server;
     }
 
+    /** Starts a stand-in's server, or says which one could not start and why. */
+    static void start(Server server, String what) {
+        try {
+            server.start();
+        } catch (Exception e) {
+            throw new IllegalStateException(what + " failed to start: " + e.getMessage(), e);
+        }
+    }
+
     /**
      * The request's headers by lower-case name. HTTP/2 carries the host as the {@code :authority}
      * pseudo-header, which AWS checks a signed {@code host} header against; it is given back as {@code host}.

@@ -105,10 +105,7 @@ public final class BedrockUpstream {
     }
 
     private UpstreamResponse send(URI endpoint, String path, String region, byte[] body, Map<String, String> headers) throws IOException, InterruptedException {
-        String base = endpoint.toString();
-        int end = base.length();
-        while (end > 0 && base.charAt(end - 1) == '/') end--;
-        URI uri = URI.create(base.substring(0, end) + path);
+        URI uri = URI.create(endpoint + path); // the settings strip an endpoint's trailing slashes once, at load
         Map<String, String> toSign = new LinkedHashMap<>(headers);
         Map<String, List<String>> auth = signer.sign(uri, region, toSign, body);
         HttpRequest.Builder request = HttpRequest.newBuilder(uri)
@@ -129,9 +126,9 @@ public final class BedrockUpstream {
     }
 
     /**
-     * The JDK client keeps one HTTP/2 connection per host and refuses a request outright once the server's
-     * concurrent-stream limit is reached there, rather than waiting or opening another connection; such a
-     * request goes over HTTP/1.1 at once (same signature: the protocol is not signed).
+     * The JDK client opens another HTTP/2 connection when one is at the server's concurrent-stream limit,
+     * but a burst that arrives while a connection is already at it is refused outright ("too many
+     * concurrent streams"); such a request goes over HTTP/1.1 at once (same signature: the protocol is not signed).
      */
     private HttpResponse<Flow.Publisher<List<ByteBuffer>>> sendOverAnyConnection(HttpRequest request) throws IOException, InterruptedException {
         try {
