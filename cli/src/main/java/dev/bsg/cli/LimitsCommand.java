@@ -17,12 +17,15 @@ final class LimitsCommand {
     @ParentCommand
     AdminCommand admin;
 
-    static final List<String> COLUMNS = List.of("id", "scope", "period", "amount", "currency", "updated_at");
+    static final List<String> COLUMNS = List.of("id", "scope", "period", "limit_usd", "updated_at");
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List spend limits.")
     int list() {
         var answer = admin.call("GET", "/v1/organizations/spend_limits?limit=1000", null);
-        for (var row : answer.path("data")) ((com.fasterxml.jackson.databind.node.ObjectNode) row).put("scope", scope(row.path("scope")));
+        for (var row : answer.path("data")) {
+            ((com.fasterxml.jackson.databind.node.ObjectNode) row).put("scope", scope(row.path("scope")));
+            ((com.fasterxml.jackson.databind.node.ObjectNode) row).put("limit_usd", dollars(row.path("amount")));
+        }
         admin.print(answer, COLUMNS);
         return 0;
     }
@@ -57,7 +60,7 @@ final class LimitsCommand {
         var saved = admin.call("POST", "/v1/organizations/spend_limits", body);
         if (admin.json) System.out.println(saved.toPrettyString());
         else System.out.println(saved.path("id").asText() + ": " + scope(saved.path("scope")) + " " + saved.path("period").asText() + " "
-                + (saved.path("amount").isNull() ? "unlimited" : "$" + new BigDecimal(saved.path("amount").asText()).movePointLeft(2).toPlainString()));
+                + dollars(saved.path("amount")));
         return 0;
     }
 
@@ -76,10 +79,20 @@ final class LimitsCommand {
         if (user != null) query.append("&q=").append(URLEncoder.encode(user, StandardCharsets.UTF_8));
         var answer = admin.call("GET", "/v1/organizations/spend_limits/effective" + query, null);
         for (var row : answer.path("data")) {
-            ((com.fasterxml.jackson.databind.node.ObjectNode) row).put("email", row.path("actor").path("email_address").asText());
+            var shown = (com.fasterxml.jackson.databind.node.ObjectNode) row;
+            shown.put("email", row.path("actor").path("email_address").asText());
+            shown.put("limit_usd", dollars(row.path("amount")));
+            shown.put("spent_usd", dollars(row.path("period_to_date_spend")));
         }
-        admin.print(answer, List.of("email", "period", "amount", "source", "period_to_date_spend"));
+        admin.print(answer, List.of("email", "period", "limit_usd", "source", "spent_usd"));
         return 0;
+    }
+
+    /** The API's USD cents (Anthropic's admin API shape) as the dollars a person reads; null is unlimited. */
+    static String dollars(com.fasterxml.jackson.databind.JsonNode cents) {
+        if (cents.isNull() || cents.isMissingNode()) return "unlimited";
+        BigDecimal usd = new BigDecimal(cents.asText()).movePointLeft(2).stripTrailingZeros();
+        return "$" + (usd.scale() < 2 ? usd.setScale(2) : usd).toPlainString();
     }
 
     static String scope(com.fasterxml.jackson.databind.JsonNode scope) {

@@ -103,10 +103,15 @@ class AdminUsageCommandsTest {
     void spendLimitsSetListEffectiveAndDelete() throws Exception {
         CliRun set = bsg("limits", "set", "--user", "usage@example.com", "--period", "monthly", "--usd", "0");
         assertThat(set.exit()).as(set.err()).isZero();
-        assertThat(set.out()).contains("user:usage@example.com monthly $0");
+        assertThat(set.out()).contains("user:usage@example.com monthly $0.00");
         assertThat(ask()).as("a zero limit stops the next request").isEqualTo(429);
-        assertThat(bsg("limits", "list").out()).contains("user:usage@example.com").contains("monthly");
-        assertThat(bsg("limits", "effective", "--period", "monthly").out()).contains("usage@example.com").contains("user");
+        assertThat(bsg("limits", "list").out()).contains("user:usage@example.com").contains("monthly").contains("$0.00").contains("limit_usd");
+        CliRun effective = bsg("limits", "effective", "--period", "monthly");
+        assertThat(effective.out()).contains("usage@example.com").contains("user").contains("spent_usd").doesNotContain("period_to_date_spend");
+        CliRun cents = bsg("limits", "set", "--org", "--period", "weekly", "--usd", "0.01");
+        assertThat(cents.out()).contains("organization weekly $0.01");
+        assertThat(bsg("limits", "list").out()).as("a cent shows as $0.01, not as amount 1").contains("$0.01");
+        assertThat(bsg("limits", "delete", cents.out().split(":")[0]).exit()).isZero();
         String id = set.out().split(":")[0];
         assertThat(bsg("limits", "delete", id).exit()).isZero();
         assertThat(ask()).isEqualTo(200);

@@ -28,9 +28,8 @@ import dev.bsg.gateway.metering.Pricing;
 import dev.bsg.gateway.metering.UsageTags;
 import dev.bsg.gateway.store.SharedState;
 import dev.bsg.gateway.store.SpendLimitStore;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import dev.bsg.gateway.telemetry.BackgroundTasks;
+import java.time.Duration;
 import dev.bsg.gateway.metering.UsageReports;
 import dev.bsg.gateway.metering.UsageWriter;
 import dev.bsg.gateway.http.HttpServer;
@@ -70,7 +69,7 @@ public final class Gateway implements AutoCloseable {
     private final BedrockUpstream upstream;
     private final HttpServer server;
     private final SharedState shared;
-    private final ScheduledExecutorService background = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("housekeeping").factory());
+    private final BackgroundTasks background;
 
     public Gateway(Settings settings) {
         this.settings = settings;
@@ -80,6 +79,7 @@ public final class Gateway implements AutoCloseable {
         this.keys = new ApiKeyStore(sql);
         AuditLog audit = new AuditLog(sql);
         GatewayMetrics metrics = new GatewayMetrics();
+        this.background = new BackgroundTasks(metrics);
         List<String> jwtSecrets = settings.session().jwtSecrets().isEmpty()
                 ? List.of(new GatewaySecrets(sql).getOrCreate("session-jwt"))
                 : settings.session().jwtSecrets();
@@ -89,8 +89,10 @@ public final class Gateway implements AutoCloseable {
                 : new SessionTokens(jwtSecrets, issuer, settings.session().accessTtl(), Clock.systemUTC());
         OidcClient oidc = new OidcClient(settings.oidc(), () -> URI.create(publicUrl() + "/oauth/callback"));
         SecretBox box = new SecretBox(new GatewaySecrets(sql).getOrCreate("idp-token-key"));
-        this.revokedTokens = new RevokedTokens(sql, java.time.Duration.ofSeconds(3));
-        this.sessions = new SessionService(sessionTokens, new RefreshTokenStore(sql, settings.session().refreshTtl(), Clock.systemUTC()), users, audit, oidc, box,
+        this.revokedTokens = new RevokedTokens(sql);
+        background.every("revoked-tokens-reload", Duration.ofSeconds(3), Duration.ofSeconds(3), revokedTokens::reload);
+        this.sessions = new SessionService(sessionTokens, new RefreshTokenStore(sql, settings.session().refreshTtl(), Clock.systemUTC())
+                .revokingAccessTokens(revokedTokens, settings.session().accessTtl()), users, audit, oidc, box,
                 revokedTokens);
         this.shared = settings.cache().redisUrl() != null ? new dev.bsg.gateway.store.RedisState(settings.cache().redisUrl()) : SharedState.inProcess();
         DeviceGrantStore devices = new DeviceGrantStore(sql, Clock.systemUTC());
@@ -120,14 +122,27 @@ public final class Gateway implements AutoCloseable {
         Pricing pricing = new Pricing(sql, catalog, settings.pricing().csvFile() == null ? null : readPrices(settings.pricing().csvFile()));
         Metering metering = new Metering(usageWriter, pricing);
         UsageReports usage = new UsageReports(database, sql);
-        Budgets budgets = new Budgets(new SpendLimitStore(sql), sql, shared.counters(), settings.budgets());
+        // With Redis every instance hears at once that a person's usage was written; without it, spend is reread each second.
+        Budgets budgets = new Budgets(new SpendLimitStore(sql), sql, shared.counters(), settings.budgets(),
+                settings.cache().redisUrl() != null ? Duration.ofMinutes(1) : Duration.ofSeconds(1));
+        usageWriter.spendListener(new UsageWriter.SpendListener() {
+            @Override
+            public void queued(String userId, long costNanos) {
+                budgets.queued(userId, costNanos);
+            }
+
+            @Override
+            public void written(java.util.Map<String, Long> costByUser) {
+                budgets.written(costByUser);
+            }
+        });
         RequestLimits limits = new RequestLimits(settings.limits(), shared.counters(), budgets, pricing, metrics);
         SpendLimitsApi spendLimits = new SpendLimitsApi(new SpendLimitStore(sql), budgets, users, audit, shared);
         PricesApi prices = new PricesApi(pricing, audit, shared);
         // Other instances' changes arrive by broadcast with Redis; without it (or if a message is lost) these catch up.
-        background.scheduleWithFixedDelay(budgets::reload, 5, 5, TimeUnit.SECONDS);
-        background.scheduleWithFixedDelay(pricing::refresh, 30, 30, TimeUnit.SECONDS);
-        background.scheduleWithFixedDelay(() -> usageWriter.prune(settings.metering().retentionDays()), 1, 60, TimeUnit.MINUTES);
+        background.every("spend-limits-reload", Duration.ofSeconds(5), Duration.ofSeconds(5), budgets::reload);
+        background.every("prices-refresh", Duration.ofSeconds(30), Duration.ofSeconds(30), pricing::refresh);
+        background.every("usage-prune", Duration.ofMinutes(1), Duration.ofMinutes(60), () -> usageWriter.prune(settings.metering().retentionDays()));
         List<Interceptor> caller = List.of(operations.recorder(), Guards.caller(authenticator));
         List<Interceptor> metered = settings.metering().enabled()
                 ? List.of(operations.recorder(), Guards.caller(authenticator), metering.interceptor(), limits.interceptor())
@@ -223,6 +238,11 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
+    /** The periodic tasks and how each has fared (for tests and operators). */
+    public java.util.Map<String, BackgroundTasks.Status> backgroundTasks() {
+        return background.status();
+    }
+
     /** How many usage records wait in memory and in the local journal (for tests and operators). */
     public UsageWriter usageWriter() {
         return usageWriter;
@@ -250,11 +270,10 @@ public final class Gateway implements AutoCloseable {
         try {
             server.stop();
         } finally {
-            background.shutdownNow();
+            background.close();
             usageWriter.close();
             shared.close();
             watchdog.close();
-            revokedTokens.close();
             upstream.close();
             database.close();
         }

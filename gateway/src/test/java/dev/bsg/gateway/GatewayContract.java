@@ -157,6 +157,11 @@ abstract class GatewayContract {
         assertThat(json(replay).get("error").asText()).isEqualTo("invalid_grant");
         assertThat(token("grant_type", "refresh_token", "refresh_token", next.get("refresh_token").asText()).statusCode())
                 .as("reuse of a spent token revoked the whole family").isEqualTo(401);
+        for (String access : java.util.List.of(pair.accessToken(), next.get("access_token").asText())) {
+            HttpResponse<String> stolen = gw.send("POST", "/v1/messages", MESSAGE, "Authorization", "Bearer " + access);
+            assertThat(stolen.statusCode()).as("access tokens already issued to the family are revoked with it").isEqualTo(401);
+            assertThat(stolen.body()).contains("revoked");
+        }
         assertThat(json(gw.admin("GET", "/api/admin/audit?limit=20", null)).toString()).contains("session.refresh").contains("reused");
     }
 

@@ -55,7 +55,7 @@ public final class Authenticator {
         if (SessionTokens.looksLikeJwt(credential)) {
             SessionTokens.Session session = sessions.verify(credential);
             if (session == null) throw new AuthException(ApiError.authentication("invalid or expired session token; sign in again"));
-            if (revokedTokens.isRevoked(session.tokenId())) throw new AuthException(ApiError.authentication("session token revoked; sign in again"));
+            if (revokedTokens.isRevoked(session.tokenId()) || revokedTokens.isSessionRevoked(session.sessionId())) throw new AuthException(ApiError.authentication("session token revoked; sign in again"));
             return new Principal(session.userId(), session.email(), null, session.groups(), admins.grants(session.email(), session.groups()));
         }
         String hash = Secrets.sha256(credential);

@@ -47,7 +47,7 @@ public final class SessionService {
     /** {@code sealedIdpToken}: the IdP's refresh token as {@link #seal} made it, or null. */
     public TokenPair start(User user, String subject, List<String> groups, String sealedIdpToken) {
         RefreshTokenStore.Issued refresh = refreshTokens.issue(user.id(), subject, groups, sealedIdpToken);
-        return pair(user, subject, groups, refresh.token());
+        return pair(user, subject, groups, refresh);
     }
 
     /** Seals a secret the gateway must keep for a while (an IdP refresh token, a PKCE verifier). */
@@ -84,7 +84,7 @@ public final class SessionService {
         }
         RefreshTokenStore.Issued next = refreshTokens.next(spent, groups, sealed);
         audit.record(email, "session.refresh", null, "ok", sourceIp, null);
-        return new Refreshed(pair(user.get(), spent.subject(), groups, next.token()), null);
+        return new Refreshed(pair(user.get(), spent.subject(), groups, next), null);
     }
 
     private Refreshed refused(String email, String sourceIp, String why, RefreshTokenStore.Issued spent) {
@@ -107,8 +107,8 @@ public final class SessionService {
         }
     }
 
-    private TokenPair pair(User user, String subject, List<String> groups, String refreshToken) {
-        String access = tokens.mint(user.id(), subject, user.email(), user.name(), groups);
-        return new TokenPair(access, refreshToken, tokens.ttl().toSeconds(), user.email());
+    private TokenPair pair(User user, String subject, List<String> groups, RefreshTokenStore.Issued refresh) {
+        String access = tokens.mint(user.id(), subject, user.email(), user.name(), groups, refresh.familyId());
+        return new TokenPair(access, refresh.token(), tokens.ttl().toSeconds(), user.email());
     }
 }

@@ -45,7 +45,8 @@ public final class SessionTokens {
     private final Clock clock;
 
     /** The claims a verified token carries. */
-    public record Session(String userId, String subject, String email, String name, List<String> groups, long expiresAtEpochSecond, String tokenId) {}
+    public record Session(String userId, String subject, String email, String name, List<String> groups, long expiresAtEpochSecond, String tokenId,
+                          String sessionId) {}
 
     private SessionTokens(JWSAlgorithm algorithm, String signingKeyId, JWSSigner signer, Map<String, JWSVerifier> verifiers, String issuer,
                           Duration ttl, Clock clock) {
@@ -101,12 +102,17 @@ public final class SessionTokens {
     }
 
     public String mint(String userId, String subject, String email, String name, List<String> groups) {
+        return mint(userId, subject, email, name, groups, null);
+    }
+
+    /** {@code sessionId}: the refresh-token family the token belongs to, so revoking the family revokes it too. */
+    public String mint(String userId, String subject, String email, String name, List<String> groups, String sessionId) {
         long now = clock.millis();
         JWTClaimsSet claims = new JWTClaimsSet.Builder()
                 .issuer(issuer).audience(AUDIENCE).subject(subject)
                 .issueTime(new Date(now)).expirationTime(new Date(now + ttl.toMillis()))
                 .jwtID(UUID.randomUUID().toString())
-                .claim("uid", userId).claim("email", email).claim("name", name).claim("groups", groups)
+                .claim("uid", userId).claim("email", email).claim("name", name).claim("groups", groups).claim("sid", sessionId)
                 .build();
         SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(algorithm).type(JOSEObjectType.JWT).keyID(signingKeyId).build(), claims);
         try {
@@ -148,7 +154,7 @@ public final class SessionTokens {
             List<String> groups = claims.getStringListClaim("groups");
             return new Session(claims.getStringClaim("uid"), claims.getSubject(), claims.getStringClaim("email"),
                     claims.getStringClaim("name"), groups == null ? List.of() : groups, claims.getExpirationTime().toInstant().getEpochSecond(),
-                    claims.getJWTID());
+                    claims.getJWTID(), claims.getStringClaim("sid"));
         } catch (JOSEException | ParseException | BadJWTException e) {
             return null;
         }

@@ -15,8 +15,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Spend limits as they apply to one person: their own limit, else the most restrictive (or generous)
  * of their groups' per-seat limits, else the organisation's; checked against what they spent this day,
- * week or month. Spend so far is a counter per person and period, loaded from the daily rollups the
- * first time it is needed and then kept up by every priced request.
+ * week or month, read from the same daily rollups as the usage report.
  */
 public final class Budgets {
     private static final Logger LOG = LoggerFactory.getLogger(Budgets.class);
@@ -33,6 +32,16 @@ public final class Budgets {
     private final Sql sql;
     private final Counters counters;
     private final Settings.Budgets settings;
+    private final long maxAgeNanos;
+    private static final String VERSION = "spv:";
+    private static final String PENDING = "spp:";
+    private static final Duration PENDING_TTL = Duration.ofDays(1);
+    private static final Duration VERSION_TTL = Duration.ofDays(40);
+    private static final long UNKNOWN = Long.MIN_VALUE;
+    // Bounded: one entry per person recently checked.
+    private final com.github.benmanes.caffeine.cache.Cache<String, Written> writtenCache =
+            com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(100_000).build();
+    private final java.util.concurrent.ConcurrentMap<String, Written> writtenByUser = writtenCache.asMap();
     private volatile List<SpendLimit> limits;
     // Per person (user, email, groups) the limits in effect for each period; emptied when the limits change.
     private volatile java.util.concurrent.ConcurrentHashMap<Principal, Effective[]> effectiveCache = new java.util.concurrent.ConcurrentHashMap<>();
@@ -61,11 +70,15 @@ public final class Budgets {
         return current;
     }
 
-    public Budgets(SpendLimitStore store, Sql sql, Counters counters, Settings.Budgets settings) {
+    /**
+     * @param maxAge how long written spend may be cached without news from other instances (short without Redis)
+     */
+    public Budgets(SpendLimitStore store, Sql sql, Counters counters, Settings.Budgets settings, Duration maxAge) {
         this.store = store;
         this.sql = sql;
         this.counters = counters;
         this.settings = settings;
+        this.maxAgeNanos = maxAge.toNanos();
         this.limits = store.all();
     }
 
@@ -156,34 +169,92 @@ public final class Budgets {
         return decisive;
     }
 
-    /** What a person spent so far in the period, in nanodollars. */
+    /**
+     * What a person spent so far in the period, in nanodollars: the written usage (the same daily rollups
+     * the usage report sums, so both agree to the nanodollar) plus what is priced but not yet written. The written part is cached per person and reread when any instance writes that
+     * person's usage (a version counter, shared through Redis when there is one) or after {@code maxAge}.
+     */
     public long spent(String userId, Period period, Instant now) {
-        String key = key(userId, period, now);
-        long value = counters.get(key);
-        if (value >= 0) return value;
-        long fromStore = sql.one("SELECT COALESCE(SUM(cost_nanos), 0) FROM usage_daily WHERE user_id = ? AND day >= ?",
-                row -> row.getLong(1), userId, calendar(now).starts()[period.ordinal()]).orElse(0L);
-        counters.setIfAbsent(key, fromStore, ttl(period, now));
-        return Math.max(counters.get(key), fromStore);
+        Calendar days = calendar(now);
+        long version = version(userId);
+        Written written = writtenByUser.get(userId);
+        if (written == null || version == UNKNOWN || written.version() != version || written.calendar() != days
+                || System.nanoTime() - written.loadedNanos() > maxAgeNanos) {
+            written = load(userId, version, days);
+            writtenByUser.put(userId, written);
+        }
+        long total = written.byPeriod()[period.ordinal()] + pending(userId);
+        return total < 0 ? Long.MAX_VALUE : total;
     }
 
-    /** Adds a priced request to its person's running totals (those already loaded). */
-    public void record(String userId, long costNanos, Instant now) {
-        if (userId == null || costNanos <= 0 || limits.isEmpty()) return;
-        String[] keys = new String[Period.values().length];
-        for (Period period : Period.values()) keys[period.ordinal()] = key(userId, period, now);
+    /** A priced request's record is on its way to the database: its cost counts from now, on every instance. */
+    public void queued(String userId, long costNanos) {
+        if (costNanos <= 0 || limits.isEmpty()) return; // no limit to check it against: spare the hot path the counter
         try {
-            counters.addIfPresent(keys, costNanos);
+            counters.addEach(new String[] {PENDING + userId}, new long[] {costNanos}, PENDING_TTL);
         } catch (RuntimeException e) {
-            LOG.warn("spend counters could not be updated ({}); they are reloaded from the usage records when they expire", e.getMessage());
+            LOG.warn("queued spend could not be counted ({}); it counts once written", e.getMessage());
         }
     }
 
-    private String key(String userId, Period period, Instant now) {
-        return "sp:" + userId + ":" + period.apiName() + ":" + calendar(now).starts()[period.ordinal()];
+    /**
+     * Usage of these people was just written (with the cost it carried): their cached spend is stale here
+     * and, through the version counters, on every other instance; what was queued is no longer pending.
+     */
+    public void written(java.util.Map<String, Long> costByUser) {
+        if (costByUser.isEmpty()) return;
+        String[] versions = new String[costByUser.size()];
+        String[] pendingKeys = new String[costByUser.size()];
+        long[] settled = new long[costByUser.size()];
+        int i = 0;
+        for (var entry : costByUser.entrySet()) {
+            writtenByUser.remove(entry.getKey());
+            versions[i] = VERSION + entry.getKey();
+            pendingKeys[i] = PENDING + entry.getKey();
+            settled[i++] = -entry.getValue();
+        }
+        try {
+            // Version first: for a moment the cost counts twice rather than not at all.
+            counters.add(versions, 1, VERSION_TTL);
+            counters.addEach(pendingKeys, settled, PENDING_TTL);
+        } catch (RuntimeException e) {
+            LOG.warn("spend counters could not be updated ({}); other instances reread spend within {} ms", e.getMessage(), maxAgeNanos / 1_000_000);
+        }
     }
 
-    private static Duration ttl(Period period, Instant now) {
-        return Duration.between(now, period.reset(now)).plusHours(1);
+    private long pending(String userId) {
+        try {
+            return Math.max(0, counters.get(PENDING + userId));
+        } catch (RuntimeException e) {
+            return 0;
+        }
     }
+
+    private long version(String userId) {
+        try {
+            return counters.get(VERSION + userId);
+        } catch (RuntimeException e) {
+            return UNKNOWN;
+        }
+    }
+
+    private Written load(String userId, long version, Calendar days) {
+        String earliest = days.starts()[0];
+        for (String start : days.starts()) if (start.compareTo(earliest) < 0) earliest = start;
+        long[] byPeriod = new long[Period.values().length];
+        for (long[] day : sql.list("SELECT day, SUM(cost_nanos) FROM usage_daily WHERE user_id = ? AND day >= ? GROUP BY day",
+                row -> new long[] {java.time.LocalDate.parse(row.getString(1)).toEpochDay(), row.getLong(2)}, userId, earliest)) {
+            for (Period period : Period.values()) {
+                if (day[0] >= java.time.LocalDate.parse(days.starts()[period.ordinal()]).toEpochDay()) {
+                    long sum = byPeriod[period.ordinal()] + day[1];
+                    byPeriod[period.ordinal()] = sum < 0 ? Long.MAX_VALUE : sum;
+                }
+            }
+        }
+        return new Written(version, days, System.nanoTime(), byPeriod);
+    }
+
+    /** One person's written spend for each period, as of a version of their usage. */
+    private record Written(long version, Calendar calendar, long loadedNanos, long[] byPeriod) {}
+
 }

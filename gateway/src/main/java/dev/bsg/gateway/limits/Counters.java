@@ -16,14 +16,11 @@ public interface Counters extends AutoCloseable {
     /** Adds to counters, creating them with the expiry if needed. */
     void add(String[] keys, long delta, Duration ttl);
 
-    /** Adds to the counters that exist; missing ones stay missing (they get loaded whole later). */
-    void addIfPresent(String[] keys, long delta);
+    /** Adds each delta to its counter; a counter that reaches zero or less is removed (so it never goes negative). */
+    void addEach(String[] keys, long[] deltas, Duration ttl);
 
     /** The counter's value, or -1 when it doesn't exist. */
     long get(String key);
-
-    /** Creates a counter with a value unless it exists. */
-    void setIfAbsent(String key, long value, Duration ttl);
 
     @Override
     default void close() {}

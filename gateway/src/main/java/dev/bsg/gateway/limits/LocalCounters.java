@@ -61,10 +61,10 @@ public final class LocalCounters implements Counters {
     }
 
     @Override
-    public void addIfPresent(String[] keys, long delta) {
-        for (String key : keys) {
-            Counter counter = live(key);
-            if (counter != null) counter.value.addAndGet(delta);
+    public synchronized void addEach(String[] keys, long[] deltas, Duration ttl) {
+        for (int i = 0; i < keys.length; i++) {
+            Counter counter = counter(keys[i], ttl);
+            if (counter.value.addAndGet(deltas[i]) <= 0) counters.remove(keys[i], counter);
         }
     }
 
@@ -72,11 +72,5 @@ public final class LocalCounters implements Counters {
     public long get(String key) {
         Counter counter = live(key);
         return counter == null ? -1 : counter.value.get();
-    }
-
-    @Override
-    public void setIfAbsent(String key, long value, Duration ttl) {
-        Counter counter = live(key);
-        if (counter == null) counters.putIfAbsent(key, new Counter(value, System.nanoTime() + ttl.toNanos()));
     }
 }

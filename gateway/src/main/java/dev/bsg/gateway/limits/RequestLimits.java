@@ -154,7 +154,6 @@ public final class RequestLimits {
                 }
             }
         }
-        if (exchange.operation() != null && budgets.any()) budgets.record(principal.userId(), pricing.price(exchange), Instant.now());
     }
 
     /** 429 in the shape Claude Code understands for a spend cap, with the period and reset time, and no retry. */

@@ -47,6 +47,6 @@ public final class Metering {
                 usage.input(), usage.output(), usage.cacheRead(), usage.cacheWrite5m(), usage.cacheWrite1h(),
                 Math.max(0, usage.costNanos()), usage.priceVersion(), null, project,
                 exchange.status(), exchange.errorType(), (System.nanoTime() - exchange.startNanos()) / 1_000_000,
-                ttfb < 0 ? null : ttfb / 1_000_000, usage.clientAborted());
+                ttfb < 0 ? null : ttfb / 1_000_000, usage.clientAborted()).bounded();
     }
 }

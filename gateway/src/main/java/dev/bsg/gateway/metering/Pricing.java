@@ -50,6 +50,7 @@ public final class Pricing {
             Price.Rated price = prices.computeIfAbsent(model + "|" + region, k -> list.rated(model, model == null ? null : catalog.anthropicIdOf(model), region));
             nanos = price.costNanos(new Price.Tokens(usage.input(), usage.output(), usage.cacheRead(), usage.cacheWrite5m(), usage.cacheWrite1h()));
         }
+        if (nanos == Price.SATURATED) LOG.warn("request {} cost more than a long holds in nanodollars ({} tokens); recorded at the maximum", exchange.requestId(), usage.totalTokens());
         usage.priced(nanos, list.version());
         return nanos;
     }
@@ -70,7 +71,15 @@ public final class Pricing {
         newest().ifPresent(newest -> {
             if (current == null || !current.version().equals(newest.version())) {
                 String csv = sql.one("SELECT csv FROM price_lists WHERE version = ?", row -> row.getString(1), newest.version()).orElseThrow();
-                current = PriceList.parse(csv);
+                try {
+                    current = PriceList.parse(csv);
+                } catch (IllegalArgumentException e) {
+                    // A list stored before prices were range-checked: keep charging at the one in force.
+                    LOG.error("price list {} in the database is invalid ({}); keeping {}", newest.version(), e.getMessage(),
+                            current == null ? "the shipped list" : current.version());
+                    if (current == null) current = PriceList.shipped();
+                    return;
+                }
                 rated = new java.util.concurrent.ConcurrentHashMap<>();
                 LOG.info("prices in force: {} (from {})", current.version(), newest.importedBy());
             }

@@ -73,7 +73,11 @@ public final class Usage {
     }
 
     public long totalTokens() {
-        return input + output + cacheRead + cacheWrite5m + cacheWrite1h;
+        try {
+            return Math.addExact(Math.addExact(Math.addExact(input, output), Math.addExact(cacheRead, cacheWrite5m)), cacheWrite1h);
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE; // figures no real upstream sends; counted as "a lot", never as negative
+        }
     }
 
     public boolean clientAborted() {

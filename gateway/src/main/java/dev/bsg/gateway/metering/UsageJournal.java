@@ -32,7 +32,8 @@ final class UsageJournal {
         this.directory = directory;
     }
 
-    void append(List<UsageRecord> records) throws IOException {
+    /** Appends and forces to disk; returns the file written. */
+    Path append(List<UsageRecord> records) throws IOException {
         if (open == null) {
             Files.createDirectories(directory);
             openPath = directory.resolve(PREFIX + System.currentTimeMillis() + "-" + System.nanoTime() + ".jsonl");
@@ -43,6 +44,14 @@ final class UsageJournal {
         ByteBuffer bytes = ByteBuffer.wrap(lines.toString().getBytes(StandardCharsets.UTF_8));
         while (bytes.hasRemaining()) open.write(bytes);
         open.force(false);
+        return openPath;
+    }
+
+    /** A record the database refused, with the reason, in a file of its own beside the journal (not replayed). */
+    void deadLetter(String recordJson, String reason) throws IOException {
+        Files.createDirectories(directory);
+        String line = Json.MAPPER.writeValueAsString(java.util.Map.of("at", System.currentTimeMillis(), "reason", reason)) + "\t" + recordJson + "\n";
+        Files.writeString(directory.resolve("dead-letters.jsonl"), line, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }
 
     /** Files waiting for replay, oldest first; the one being appended to is closed first so it can be replayed too. */

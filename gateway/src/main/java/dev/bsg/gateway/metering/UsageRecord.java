@@ -1,5 +1,7 @@
 package dev.bsg.gateway.metering;
 
+import static dev.bsg.gateway.store.Columns.fit;
+
 /** One metered request. {@code team} and {@code project} are settled by the writer, off the hot path. */
 public record UsageRecord(long at, String requestId, String userId, String userEmail, String keyId, String groupsCsv,
                           String sessionId, String agentId, String door, String operation, String modelAsked, String model, String region,
@@ -11,6 +13,14 @@ public record UsageRecord(long at, String requestId, String userId, String userE
         return new UsageRecord(at, requestId, userId, userEmail, keyId, groupsCsv, sessionId, agentId, door, operation, modelAsked, model, region,
                 inputTokens, outputTokens, cacheReadTokens, cacheWrite5mTokens, cacheWrite1hTokens, costNanos, priceVersion, team, project,
                 status, errorType, latencyMs, ttfbMs, clientAborted);
+    }
+
+    /** The record cut to what its columns hold (V7, V8), so the database never refuses it for its size or a NUL. */
+    UsageRecord bounded() {
+        return new UsageRecord(at, fit(requestId, 64), fit(userId, 40), fit(userEmail, 320), fit(keyId, 40), fit(groupsCsv, 4000),
+                fit(sessionId, 200), fit(agentId, 200), fit(door, 16), fit(operation, 40), fit(modelAsked, 400), fit(model, 400), fit(region, 32),
+                inputTokens, outputTokens, cacheReadTokens, cacheWrite5mTokens, cacheWrite1hTokens, costNanos, fit(priceVersion, 40),
+                fit(team, 200), fit(project, 200), status, fit(errorType, 100), latencyMs, ttfbMs, clientAborted);
     }
 
     Object[] columns() {

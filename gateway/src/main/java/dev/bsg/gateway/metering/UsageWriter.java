@@ -1,6 +1,8 @@
 package dev.bsg.gateway.metering;
 
+import dev.bsg.gateway.store.Columns;
 import dev.bsg.gateway.store.Database;
+import dev.bsg.protocol.translate.Json;
 import dev.bsg.gateway.telemetry.GatewayMetrics;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -51,6 +53,7 @@ public final class UsageWriter implements AutoCloseable {
     private final int capacity;
     private final Thread writer;
     private volatile boolean closing;
+    private volatile SpendListener spend = new SpendListener() { };
     private volatile long journalBytes;
     private boolean journalPending;
     private long nextReplay;
@@ -78,8 +81,40 @@ public final class UsageWriter implements AutoCloseable {
                 break;
             }
         }
+        if (record.userId() != null) {
+            try {
+                spend.queued(record.userId(), record.costNanos());
+            } catch (RuntimeException e) {
+                LOG.warn("queued spend could not be announced ({})", e.toString());
+            }
+        }
         queued.incrementAndGet();
         queue.add(record);
+    }
+
+    /** Who is told about spend on its way to the database and spend written (the spend limits, so they count both). */
+    public interface SpendListener {
+        default void queued(String userId, long costNanos) {}
+
+        /** Usage written for these people, with the cost each record carried. */
+        default void written(Map<String, Long> costByUser) {}
+    }
+
+    public void spendListener(SpendListener listener) {
+        this.spend = listener;
+    }
+
+    private void settled(List<UsageRecord> records) {
+        Map<String, Long> costByUser = new java.util.HashMap<>();
+        for (UsageRecord record : records) {
+            if (record.userId() != null) costByUser.merge(record.userId(), Math.max(0, record.costNanos()), UsageWriter::saturatedAdd);
+        }
+        if (costByUser.isEmpty()) return;
+        try {
+            spend.written(costByUser);
+        } catch (RuntimeException e) {
+            LOG.warn("could not announce written usage ({})", e.toString());
+        }
     }
 
     public int pending() {
@@ -112,10 +147,22 @@ public final class UsageWriter implements AutoCloseable {
                 batch.clear();
             } catch (InterruptedException e) {
                 if (!closing) return;
+            } catch (RuntimeException e) {
+                // The writer must outlive anything one batch or one replay throws: requests wait on its queue.
+                LOG.error("usage writer: unexpected failure ({}); going on", e.toString());
+                pause();
             }
         }
         if (journalPending) replay();
         journal.closeOpen();
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void drainInto(List<UsageRecord> batch) {
@@ -132,6 +179,7 @@ public final class UsageWriter implements AutoCloseable {
             if (!journalPending) {
                 try {
                     write(batch);
+                    settled(batch);
                     return;
                 } catch (SQLException e) {
                     LOG.warn("the database can't take usage records ({}); keeping them in the local journal until it can", e.getMessage());
@@ -158,6 +206,7 @@ public final class UsageWriter implements AutoCloseable {
                 List<UsageRecord> records = UsageJournal.read(file);
                 for (int from = 0; from < records.size(); from += BATCH) write(records.subList(from, Math.min(records.size(), from + BATCH)));
                 journal.delete(file);
+                settled(records);
                 LOG.info("replayed {} usage records from the local journal", records.size());
             }
             journalPending = false;
@@ -167,14 +216,70 @@ public final class UsageWriter implements AutoCloseable {
         journalBytes = journal.size();
     }
 
+    /**
+     * Writes a batch; when the database refuses it while still answering, the records are written one by
+     * one and each one it refuses goes to the dead letters, so a poison record never blocks the others.
+     */
     private void write(List<UsageRecord> batch) throws SQLException {
+        try {
+            writeBatch(batch);
+        } catch (SQLException e) {
+            if (passing(e) || !database.isHealthy()) throw e;
+            if (batch.size() == 1) {
+                deadLetter(batch.get(0), e);
+                return;
+            }
+            for (UsageRecord record : batch) write(List.of(record));
+        }
+    }
+
+    /** A failure that says nothing about the records: the connection, resources, a conflict between transactions, a busy SQLite. */
+    private static boolean passing(SQLException e) {
+        if (e instanceof TagsUnavailable || e instanceof java.sql.SQLTransientException || e instanceof java.sql.SQLRecoverableException
+                || e instanceof java.sql.SQLNonTransientConnectionException) return true;
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        String message = String.valueOf(e.getMessage());
+        return state.startsWith("08") || state.startsWith("40") || state.startsWith("53") || state.startsWith("57")
+                || message.contains("SQLITE_BUSY") || message.contains("SQLITE_LOCKED") || message.contains("SQLITE_IOERR");
+    }
+
+    private static final class TagsUnavailable extends SQLException {
+        TagsUnavailable(RuntimeException cause) {
+            super("usage tags could not be read: " + cause.getMessage(), cause);
+        }
+    }
+
+    private void deadLetter(UsageRecord record, SQLException reason) {
+        metrics.usageDeadLetter();
+        String why = reason.getClass().getSimpleName() + " " + reason.getSQLState() + ": " + reason.getMessage();
+        // Ids only in the log: the record holds e-mail addresses and session ids.
+        LOG.error("the database refused usage record {} ({}); kept in usage_dead_letters", record.requestId(), reason.getSQLState());
+        try {
+            String json = Json.MAPPER.writeValueAsString(record);
+            try (Connection connection = database.connection();
+                 PreparedStatement insert = connection.prepareStatement("INSERT INTO usage_dead_letters (id, at, request_id, reason, record) VALUES (?, ?, ?, ?, ?)")) {
+                insert.setString(1, "dl_" + java.util.UUID.randomUUID().toString().replace("-", ""));
+                insert.setLong(2, System.currentTimeMillis());
+                insert.setString(3, Columns.fit(record.requestId(), 64));
+                insert.setString(4, Columns.fit(why, 2000));
+                insert.setString(5, json);
+                insert.executeUpdate();
+            } catch (SQLException e) {
+                journal.deadLetter(json, why);
+            }
+        } catch (IOException e) {
+            LOG.error("usage record {} could be kept neither in the database nor on disk ({})", record.requestId(), e.getMessage());
+        }
+    }
+
+    private void writeBatch(List<UsageRecord> batch) throws SQLException {
         long started = System.nanoTime();
         List<UsageRecord> tagged = new ArrayList<>(batch.size());
         try {
-            for (UsageRecord record : batch) tagged.add(tags.settle(record));
+            for (UsageRecord record : batch) tagged.add(tags.settle(record).bounded());
         } catch (RuntimeException e) {
             // The writer must outlive any one failure: treated like a database error, the batch goes to the journal.
-            throw new SQLException("usage tags could not be read: " + e, e);
+            throw new TagsUnavailable(e);
         }
         try (Connection connection = database.connection()) {
             connection.setAutoCommit(false);
@@ -193,12 +298,8 @@ public final class UsageWriter implements AutoCloseable {
                     long[] sums = days.computeIfAbsent(rollupKey(r), k -> new long[8]);
                     sums[0]++;
                     if (r.status() >= 400) sums[1]++;
-                    sums[2] += r.inputTokens();
-                    sums[3] += r.outputTokens();
-                    sums[4] += r.cacheReadTokens();
-                    sums[5] += r.cacheWrite5mTokens();
-                    sums[6] += r.cacheWrite1hTokens();
-                    sums[7] += r.costNanos();
+                    long[] values = {r.inputTokens(), r.outputTokens(), r.cacheReadTokens(), r.cacheWrite5mTokens(), r.cacheWrite1hTokens(), r.costNanos()};
+                    for (int v = 0; v < values.length; v++) sums[2 + v] = saturatedAdd(sums[2 + v], values[v]);
                 }
                 for (Map.Entry<List<String>, long[]> day : days.entrySet()) {
                     int column = 1;
@@ -231,9 +332,13 @@ public final class UsageWriter implements AutoCloseable {
             delete.setLong(1, System.currentTimeMillis() - retentionDays * 86_400_000L);
             return delete.executeUpdate();
         } catch (SQLException e) {
-            LOG.warn("old usage records could not be pruned ({}); trying again later", e.getMessage());
-            return 0;
+            throw new dev.bsg.gateway.store.StoreException(e);
         }
+    }
+
+    private static long saturatedAdd(long a, long b) {
+        long sum = a + b;
+        return ((a ^ sum) & (b ^ sum)) < 0 ? (a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE) : sum;
     }
 
     static String day(long at) {

@@ -4,7 +4,6 @@ import dev.bsg.gateway.limits.Counters;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.SetArgs;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
@@ -41,9 +40,11 @@ public final class RedisState implements SharedState, Counters {
               redis.call('EXPIRE', KEYS[i], ARGV[2])
             end
             return 0""";
-    private static final String ADD_IF_PRESENT = """
+
+    private static final String ADD_EACH = """
             for i = 1, #KEYS do
-              if redis.call('EXISTS', KEYS[i]) == 1 then redis.call('INCRBY', KEYS[i], ARGV[1]) end
+              local value = redis.call('INCRBY', KEYS[i], ARGV[i])
+              if value <= 0 then redis.call('DEL', KEYS[i]) else redis.call('EXPIRE', KEYS[i], ARGV[#KEYS + 1]) end
             end
             return 0""";
 
@@ -128,19 +129,17 @@ public final class RedisState implements SharedState, Counters {
     }
 
     @Override
-    public void addIfPresent(String[] keys, long delta) {
-        redis.eval(ADD_IF_PRESENT, ScriptOutputType.INTEGER, prefixed(keys), Long.toString(delta));
+    public void addEach(String[] keys, long[] deltas, Duration ttl) {
+        String[] args = new String[keys.length + 1];
+        for (int i = 0; i < keys.length; i++) args[i] = Long.toString(deltas[i]);
+        args[keys.length] = Long.toString(ttl.toSeconds());
+        redis.eval(ADD_EACH, ScriptOutputType.INTEGER, prefixed(keys), args);
     }
 
     @Override
     public long get(String key) {
         String value = redis.get(PREFIX + key);
         return value == null ? -1 : Long.parseLong(value);
-    }
-
-    @Override
-    public void setIfAbsent(String key, long value, Duration ttl) {
-        redis.set(PREFIX + key, Long.toString(value), SetArgs.Builder.nx().ex(ttl.toSeconds()));
     }
 
     private static String[] prefixed(String[] keys) {

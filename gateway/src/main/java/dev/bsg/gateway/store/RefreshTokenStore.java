@@ -23,6 +23,17 @@ public final class RefreshTokenStore {
     /** What redeeming a token gave: the spent token's session (to build the next from), or why not. */
     public record Redeemed(Issued spent, String refusal) {}
 
+    /** Access tokens of a revoked family stay refused this long: as long as the newest could still be valid. */
+    private Duration accessLifetime = Duration.ZERO;
+    private RevokedTokens revokedTokens;
+
+    /** A family revoked for any reason (reuse, sign-out, refusal) also revokes the access tokens minted for it. */
+    public RefreshTokenStore revokingAccessTokens(RevokedTokens revokedTokens, Duration accessLifetime) {
+        this.revokedTokens = revokedTokens;
+        this.accessLifetime = accessLifetime;
+        return this;
+    }
+
     public RefreshTokenStore(Sql sql, Duration lifetime, Clock clock) {
         this.sql = sql;
         this.lifetime = lifetime;
@@ -93,5 +104,6 @@ public final class RefreshTokenStore {
 
     private void revokeFamily(String familyId) {
         sql.update("UPDATE refresh_tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL", clock.millis(), familyId);
+        if (revokedTokens != null) revokedTokens.revokeSession(familyId, clock.millis() + accessLifetime.toMillis());
     }
 }

@@ -1,6 +1,5 @@
 package dev.bsg.gateway.store;
 
-import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -8,30 +7,28 @@ import java.util.concurrent.ConcurrentHashMap;
  * Access JWTs revoked before their expiry. Checked on every request from memory; the set is reloaded
  * from the database every few seconds, so a revocation on one instance holds on all of them.
  */
-public final class RevokedTokens implements AutoCloseable {
+public final class RevokedTokens {
+    private static final String SESSION = "session:";
     private final Sql sql;
     private volatile Set<String> revoked = ConcurrentHashMap.newKeySet();
-    private final Thread reloader;
 
-    public RevokedTokens(Sql sql, Duration reloadEvery) {
+    public RevokedTokens(Sql sql) {
         this.sql = sql;
         reload();
-        this.reloader = Thread.ofVirtual().name("revoked-tokens").start(() -> {
-            while (!Thread.currentThread().isInterrupted()) {
-                try {
-                    Thread.sleep(reloadEvery);
-                    reload();
-                } catch (InterruptedException e) {
-                    return;
-                } catch (StoreException e) {
-                    // keep the last known set while the database is away
-                }
-            }
-        });
     }
 
     public boolean isRevoked(String jti) {
         return jti != null && revoked.contains(jti);
+    }
+
+    /** Whether the session (refresh-token family) an access token belongs to was revoked. */
+    public boolean isSessionRevoked(String sessionId) {
+        return sessionId != null && revoked.contains(SESSION + sessionId);
+    }
+
+    /** Revokes every access token of a session until the newest of them would expire. */
+    public void revokeSession(String sessionId, long untilEpochMillis) {
+        revoke(SESSION + sessionId, Math.floorDiv(untilEpochMillis + 999, 1000));
     }
 
     public void revoke(String jti, long expiresAtEpochSecond) {
@@ -43,7 +40,8 @@ public final class RevokedTokens implements AutoCloseable {
         revoked.add(jti);
     }
 
-    private void reload() {
+    /** Picks up revocations made on other instances; run every few seconds by the gateway's background tasks. */
+    public void reload() {
         long now = System.currentTimeMillis();
         sql.update("DELETE FROM revoked_access_tokens WHERE expires_at < ?", now);
         Set<String> fresh = ConcurrentHashMap.newKeySet();
@@ -51,8 +49,4 @@ public final class RevokedTokens implements AutoCloseable {
         revoked = fresh;
     }
 
-    @Override
-    public void close() {
-        reloader.interrupt();
-    }
 }

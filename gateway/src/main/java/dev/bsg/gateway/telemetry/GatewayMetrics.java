@@ -62,11 +62,27 @@ public final class GatewayMetrics {
         io.micrometer.core.instrument.Gauge.builder(name, value).description(description).register(registry);
     }
 
+    public void gauge(String name, String description, String tag, String tagValue, java.util.function.Supplier<Number> value) {
+        io.micrometer.core.instrument.Gauge.builder(name, value).description(description).tag(tag, tagValue).register(registry);
+    }
+
+    public void backgroundRun(String task, String outcome) {
+        Counter.builder("bsg.background.runs").description("Runs of each background task, by outcome")
+                .tags("task", task, "outcome", outcome).register(registry).increment();
+    }
+
     private final Timer usageWrites = Timer.builder("bsg.usage.write").description("Time to write one batch of usage records with its rollups")
             .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30)).register(registry);
 
     public void usageWrite(long nanos) {
         usageWrites.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private final Counter usageDeadLetters = Counter.builder("bsg.usage.dead.letters")
+            .description("Usage records the database refused one by one, kept in usage_dead_letters: alert on any").register(registry);
+
+    public void usageDeadLetter() {
+        usageDeadLetters.increment();
     }
 
     private record SpendKey(String model, String region, String team) {}

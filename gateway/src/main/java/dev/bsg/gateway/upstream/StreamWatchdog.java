@@ -33,7 +33,14 @@ public final class StreamWatchdog implements AutoCloseable {
                     return;
                 }
                 long now = System.nanoTime();
-                for (Watched stream : streams) stream.tick(now);
+                for (Watched stream : streams) {
+                    try {
+                        stream.tick(now);
+                    } catch (RuntimeException e) {
+                        // one stream's failure must not stop the pings and timeouts of all the others
+                        streams.remove(stream);
+                    }
+                }
             }
         });
     }

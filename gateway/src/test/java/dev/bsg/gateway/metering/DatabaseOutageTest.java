@@ -61,6 +61,46 @@ class DatabaseOutageTest {
     }
 
     @Test
+    void periodicTasksRunAgainAfterAnOutageAndALimitSetMeanwhileIsEnforced() throws Exception {
+        try (TestDatabase database = TestDatabase.postgres()) {
+            URI direct = URI.create(database.url().substring("jdbc:".length()));
+            try (CuttableProxy proxy = new CuttableProxy(direct.getHost(), direct.getPort())) {
+                String throughProxy = database.url().replace(":" + direct.getPort() + "/", ":" + proxy.port() + "/");
+                TestGateway gw = TestGateway.start(throughProxy, Map.of());
+                try {
+                    String key = gw.newUserKey("after-outage@example.com");
+                    assertThat(gw.send("POST", "/v1/messages", MESSAGE, "x-api-key", key).statusCode()).isEqualTo(200);
+                    proxy.cut();
+                    Thread.sleep(12_000); // each task meets the outage: a connection attempt waits up to 5 s
+                    proxy.restore();
+                    long restored = System.currentTimeMillis();
+                    // Another instance sets a limit of zero for this person, straight into the database (no Redis to tell us).
+                    try (Database db = new Database(new Settings.Database(database.url(), null, null, 2))) {
+                        new Sql(db).update("INSERT INTO spend_limits (id, scope_type, scope_value, period, amount_cents, created_at, updated_at) "
+                                + "VALUES ('spl_elsewhere', 'user', 'after-outage@example.com', 'monthly', 0, ?, ?)", restored, restored);
+                    }
+                    for (int i = 0; i < 150; i++) {
+                        var status = gw.gateway.backgroundTasks();
+                        if (status.get("spend-limits-reload").lastSuccessMillis() > restored && status.get("revoked-tokens-reload").lastSuccessMillis() > restored) break;
+                        Thread.sleep(100);
+                    }
+                    var status = gw.gateway.backgroundTasks();
+                    for (String task : List.of("spend-limits-reload", "revoked-tokens-reload")) {
+                        assertThat(status.get(task).failed()).as("%s failed during the outage", task).isPositive();
+                        assertThat(status.get(task).lastSuccessMillis()).as("%s runs again after it", task).isGreaterThan(restored);
+                    }
+                    assertThat(status).containsKeys("prices-refresh", "usage-prune");
+                    HttpResponse<String> refused = gw.send("POST", "/v1/messages", MESSAGE, "x-api-key", key);
+                    assertThat(refused.statusCode()).as("the limit set elsewhere holds here").isEqualTo(429);
+                    assertThat(refused.body()).contains("spend limit reached");
+                } finally {
+                    gw.close();
+                }
+            }
+        }
+    }
+
+    @Test
     void aReplayRunTwiceOrOverlappingWhatTheDatabaseHasCountsEachRecordOnce() throws Exception {
         Path dir = Files.createTempDirectory("bsg-replay");
         try (TestDatabase database = TestDatabase.sqlite();

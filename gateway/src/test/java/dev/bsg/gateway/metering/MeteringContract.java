@@ -132,4 +132,83 @@ abstract class MeteringContract {
         assertThat(mine.get("data").get(0).get("requests").asLong()).isEqualTo(5);
         assertThat(gw.admin("GET", "/api/admin/usage?group_by=colour", null).statusCode()).isEqualTo(400);
     }
+
+    dev.bsg.gateway.store.Sql sql() {
+        return new dev.bsg.gateway.store.Sql(new dev.bsg.gateway.store.Database(gw.gateway.settings().database()));
+    }
+
+    /** Records of a session once {@code expected} have landed. */
+    java.util.List<String> sessionsLanded(dev.bsg.gateway.store.Sql sql, String like, int expected) throws InterruptedException {
+        java.util.List<String> found = java.util.List.of();
+        for (int i = 0; i < 100 && found.size() < expected; i++) {
+            found = sql.list("SELECT session_id FROM usage_records WHERE session_id LIKE ?", r -> r.getString(1), like);
+            if (found.size() < expected) Thread.sleep(100);
+        }
+        return found;
+    }
+
+    @Test
+    void overLongFieldsAreCutToTheirColumnsAndMeteringGoesOnForEveryone() throws Exception {
+        String longSession = "long-session-" + "s".repeat(300);
+        HttpResponse<String> odd = gw.post("/v1/messages", message(false), "x-claude-code-session-id", longSession,
+                "x-claude-code-agent-id", "a".repeat(500));
+        assertThat(odd.statusCode()).as(odd.body()).isEqualTo(200);
+        HttpResponse<String> normal = gw.post("/v1/messages", message(false), "x-claude-code-session-id", "long-session-after");
+        assertThat(normal.statusCode()).isEqualTo(200);
+        var sql = sql();
+        var landed = sessionsLanded(sql, "long-session-%", 2);
+        assertThat(landed).as("the odd record and the one after it both landed").hasSize(2);
+        assertThat(landed).contains("long-session-after", longSession.substring(0, 200));
+        assertThat(gw.gateway.usageWriter().journalBytes()).as("nothing waits in the journal").isZero();
+    }
+
+    @Test
+    void aRecordTheDatabaseRefusesIsDeadLetteredAndNeverBlocksTheOthers() throws Exception {
+        var database = new dev.bsg.gateway.store.Database(gw.gateway.settings().database());
+        var sql = new dev.bsg.gateway.store.Sql(database);
+        // A rule only this test's poison record breaks, as a column limit or a bad byte would on a real day.
+        if (database.isPostgres()) {
+            sql.update("ALTER TABLE usage_records ADD CONSTRAINT test_poison CHECK (session_id IS NULL OR session_id <> 'poison-pill')");
+        } else {
+            sql.update("CREATE TRIGGER test_poison BEFORE INSERT ON usage_records WHEN NEW.session_id = 'poison-pill' BEGIN SELECT RAISE(ABORT, 'poison'); END");
+        }
+        try {
+            for (String session : java.util.List.of("poison-before", "poison-pill", "poison-after")) {
+                assertThat(gw.post("/v1/messages", message(false), "x-claude-code-session-id", session).statusCode()).isEqualTo(200);
+            }
+            var landed = sessionsLanded(sql, "poison-%", 2);
+            assertThat(landed).containsExactlyInAnyOrder("poison-before", "poison-after");
+            java.util.List<String> dead = java.util.List.of();
+            for (int i = 0; i < 50 && dead.isEmpty(); i++) {
+                dead = sql.list("SELECT record FROM usage_dead_letters", r -> r.getString(1));
+                Thread.sleep(100);
+            }
+            assertThat(dead).hasSize(1);
+            assertThat(Json.MAPPER.readTree(dead.get(0)).get("sessionId").asText()).isEqualTo("poison-pill");
+            assertThat(sql.list("SELECT reason FROM usage_dead_letters", r -> r.getString(1)).get(0)).isNotBlank();
+            assertThat(gw.send("GET", "/metrics", null).body()).contains("bsg_usage_dead_letters_total 1.0");
+            assertThat(gw.post("/v1/messages", message(false), "x-claude-code-session-id", "poison-later").statusCode()).isEqualTo(200);
+            assertThat(sessionsLanded(sql, "poison-%", 3)).as("the writer goes on after the poison").contains("poison-later");
+            assertThat(gw.gateway.usageWriter().journalBytes()).isZero();
+        } finally {
+            sql.update(database.isPostgres() ? "ALTER TABLE usage_records DROP CONSTRAINT test_poison" : "DROP TRIGGER test_poison");
+            database.close();
+        }
+    }
+
+    @Test
+    void anAbsurdPriceIsRefusedAndRecordsKeepLanding() throws Exception {
+        for (String price : java.util.List.of("1000000000000000", "1e999999999", "-1", "0.0000000001", "abc")) {
+            String csv = dev.bsg.protocol.pricing.PriceList.HEADER + "\n*,*," + price + ",15,,,,\n";
+            long started = System.nanoTime();
+            HttpResponse<String> refused = gw.send("POST", "/api/admin/prices", csv, "Authorization", "Bearer " + TestGateway.ADMIN_KEY, "Content-Type", "text/csv");
+            assertThat(refused.statusCode()).as(price).isEqualTo(400);
+            assertThat(refused.body()).contains("invalid_request_error").contains("input");
+            assertThat(System.nanoTime() - started).as("refused at once").isLessThan(5_000_000_000L);
+        }
+        HttpResponse<String> prices = gw.admin("GET", "/api/admin/prices", null);
+        assertThat(prices.statusCode()).isEqualTo(200);
+        assertThat(gw.post("/v1/messages", message(false), "x-claude-code-session-id", "priced-after").statusCode()).isEqualTo(200);
+        assertThat(sessionsLanded(sql(), "priced-after", 1)).hasSize(1);
+    }
 }

@@ -11,6 +11,13 @@ public record Price(String model, String region, BigDecimal input, BigDecimal ou
                     BigDecimal cacheWrite5m, BigDecimal cacheWrite1h, BigDecimal regionalPremiumPercent) {
     private static final BigDecimal NANOS_PER_USD_PER_MTOK = BigDecimal.valueOf(1000); // 1e9 nanodollars / 1e6 tokens
     private static final BigDecimal HUNDRED = BigDecimal.valueOf(100);
+    private static final BigDecimal MAX_NANOS = BigDecimal.valueOf(Long.MAX_VALUE);
+    /** The cost of a request too large to count in nanodollars. */
+    public static final long SATURATED = Long.MAX_VALUE;
+    /** The highest price a list may set, USD per million tokens (list prices are two orders of magnitude below). */
+    public static final BigDecimal MAX_PER_MTOK = BigDecimal.valueOf(10_000);
+    /** Prices are exact to a nanodollar per million tokens at most. */
+    public static final int MAX_SCALE = 9;
 
     /**
      * What the tokens cost, in nanodollars (10^-9 USD), rounded once, half-even, at the end. Integers
@@ -26,7 +33,9 @@ public record Price(String model, String region, BigDecimal input, BigDecimal ou
         if (regional && regionalPremiumPercent.signum() != 0) {
             sum = sum.multiply(HUNDRED.add(regionalPremiumPercent)).divide(HUNDRED);
         }
-        return sum.multiply(NANOS_PER_USD_PER_MTOK).setScale(0, RoundingMode.HALF_EVEN).longValueExact();
+        BigDecimal nanos = sum.multiply(NANOS_PER_USD_PER_MTOK).setScale(0, RoundingMode.HALF_EVEN);
+        // Saturates rather than fail: a record is never lost to its cost (SATURATED flags it, see Pricing).
+        return nanos.compareTo(MAX_NANOS) >= 0 ? SATURATED : nanos.longValueExact();
     }
 
     private static BigDecimal plus(BigDecimal sum, BigDecimal price, long tokens) {

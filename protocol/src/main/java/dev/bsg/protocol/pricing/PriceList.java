@@ -23,6 +23,7 @@ public final class PriceList {
     private static final BigDecimal CACHE_READ = new BigDecimal("0.1");
     private static final BigDecimal CACHE_WRITE_5M = new BigDecimal("1.25");
     private static final BigDecimal CACHE_WRITE_1H = new BigDecimal("2");
+    private static final BigDecimal MAX_PREMIUM_PERCENT = BigDecimal.valueOf(1000);
 
     private final String csv;
     private final String version;
@@ -90,13 +91,23 @@ public final class PriceList {
             if (fallback != null) return fallback;
             throw new IllegalArgumentException("line " + lineNumber + ": " + column + " is required (USD per million tokens, such as 3 or 0.25)");
         }
+        String shown = text.length() > 40 ? text.substring(0, 40) + "…" : text;
+        BigDecimal value;
         try {
-            BigDecimal value = new BigDecimal(text);
-            if (value.signum() < 0) throw new NumberFormatException();
-            return value;
+            value = new BigDecimal(text);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("line " + lineNumber + ": " + column + " '" + text + "' is not a non-negative decimal such as 3 or 0.25");
+            throw new IllegalArgumentException("line " + lineNumber + ": " + column + " '" + shown + "' is not a non-negative decimal such as 3 or 0.25");
         }
+        // Range before anything else: a value such as 1e999999999 is cheap to hold but enormous to print or multiply.
+        BigDecimal max = column.equals("regional_premium_percent") ? MAX_PREMIUM_PERCENT : Price.MAX_PER_MTOK;
+        if (value.signum() < 0 || value.compareTo(max) > 0) {
+            throw new IllegalArgumentException("line " + lineNumber + ": " + column + " '" + shown + "' is out of range: use a non-negative amount up to " + max.toPlainString()
+                    + (max == MAX_PREMIUM_PERCENT ? " percent" : " USD per million tokens"));
+        }
+        if (value.scale() > Price.MAX_SCALE && value.stripTrailingZeros().scale() > Price.MAX_SCALE) {
+            throw new IllegalArgumentException("line " + lineNumber + ": " + column + " '" + shown + "' has more than " + Price.MAX_SCALE + " decimal places");
+        }
+        return value.scale() < 0 ? value.setScale(0) : value;
     }
 
     /**

@@ -71,4 +71,22 @@ class PriceListTest {
         assertThatThrownBy(() -> PriceList.parse(PriceList.HEADER + "\n*,*,1,1,,,,0\n*,*,2,2,,,,0")).hasMessageContaining("priced twice");
         assertThatThrownBy(() -> PriceList.parse("")).hasMessageContaining("empty");
     }
+
+    @Test
+    void pricesOutOfRangeOrTooFineAreRefusedAtOnceNamingTheColumn() {
+        for (String bad : new String[] {"10000.000000001", "1e999999999", "1000000000000000", "-0.5", "0.0000000001", "1e-999999999"}) {
+            assertThatThrownBy(() -> PriceList.parse(PriceList.HEADER + "\n*,*,3," + bad + ",,,,\n"))
+                    .as(bad).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("line 2: output");
+        }
+        assertThatThrownBy(() -> PriceList.parse(PriceList.HEADER + "\n*,*,3,15,,,,1001\n")).hasMessageContaining("regional_premium_percent");
+        PriceList edge = PriceList.parse(PriceList.HEADER + "\n*,*,1E+4,0.000000001,,,,\n");
+        assertThat(edge.prices().get(0).input()).isEqualByComparingTo("10000");
+    }
+
+    @Test
+    void aCostBeyondWhatALongHoldsSaturatesInsteadOfFailing() {
+        Price dearest = PriceList.parse(PriceList.HEADER + "\n*,*,10000,10000,,,,\n").prices().get(0);
+        assertThat(dearest.costNanos(new Price.Tokens(Long.MAX_VALUE, Long.MAX_VALUE, 0, 0, 0), true)).isEqualTo(Price.SATURATED);
+        assertThat(dearest.costNanos(new Price.Tokens(1_000_000, 0, 0, 0, 0), false)).isEqualTo(10_000_000_000_000L);
+    }
 }
