@@ -67,17 +67,32 @@ class SignInCommandsTest {
         IDP.shutdown();
     }
 
-    /** What a person does in the browser: open the page, confirm the code, sign in at the IdP. */
+    /** What a person does in the browser: open the device page, sign in at the IdP through its link, approve the code shown. */
     static String approveInBrowser(String userCode) throws Exception {
         HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(gateway.url() + "/device"))
-                .header("Content-Type", "application/x-www-form-urlencoded").header("Origin", gateway.url())
-                .POST(HttpRequest.BodyPublishers.ofString("user_code=" + userCode)).build(), HttpResponse.BodyHandlers.ofString());
+        java.util.Map<String, String> cookies = new java.util.LinkedHashMap<>(); // the gateway's, kept as a browser keeps them (RFC 6265)
+        String page = http.send(HttpRequest.newBuilder(URI.create(gateway.url() + "/device?user_code=" + userCode)).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        Matcher link = Pattern.compile("href=\"(/login\\?user_code=[^\"]+)\"").matcher(page);
+        assertThat(link.find()).as(page).isTrue();
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(gateway.url() + link.group(1))).build(), HttpResponse.BodyHandlers.ofString());
         for (int hops = 0; response.statusCode() / 100 == 3 && hops < 10; hops++) {
+            for (String set : response.headers().allValues("set-cookie")) {
+                String pair = set.split(";", 2)[0];
+                cookies.put(pair.substring(0, pair.indexOf('=')), pair.substring(pair.indexOf('=') + 1));
+            }
             URI next = response.uri().resolve(response.headers().firstValue("location").orElseThrow());
-            response = http.send(HttpRequest.newBuilder(next).build(), HttpResponse.BodyHandlers.ofString());
+            HttpRequest.Builder request = HttpRequest.newBuilder(next);
+            if (next.getPort() == URI.create(gateway.url()).getPort() && !cookies.isEmpty()) {
+                request.header("Cookie", String.join("; ", cookies.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList()));
+            }
+            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         }
-        return response.body();
+        Matcher token = Pattern.compile("name=\"confirmation\" value=\"([^\"]+)\"").matcher(response.body());
+        assertThat(token.find()).as(response.body()).isTrue();
+        return http.send(HttpRequest.newBuilder(URI.create(gateway.url() + "/device/confirm"))
+                .header("Content-Type", "application/x-www-form-urlencoded").header("Origin", gateway.url())
+                .POST(HttpRequest.BodyPublishers.ofString("confirmation=" + token.group(1))).build(), HttpResponse.BodyHandlers.ofString()).body();
     }
 
     static CliRun login() throws Exception {

@@ -195,6 +195,7 @@ public final class Gateway implements AutoCloseable {
                 .add("POST", "/oauth/device_authorization", Door.API, open, oauth::deviceAuthorization)
                 .add("GET", "/device", Door.API, open, web::devicePage)
                 .add("POST", "/device", Door.API, open, web::deviceApprove)
+                .add("POST", "/device/confirm", Door.API, open, web::deviceConfirm)
                 .add("POST", "/device/deny", Door.API, open, web::deviceDeny)
                 .add("POST", "/oauth/token", Door.API, open, oauth::token)
                 .add("POST", "/oauth/revoke", Door.API, open, oauth::revoke)

@@ -69,7 +69,6 @@ public final class OAuthEndpoints {
 
     /** RFC 8628 §3.1; no client_id or scope needed (Claude Code sends neither). */
     public void deviceAuthorization(Exchange exchange) {
-        exchange.body();
         noStore(exchange);
         if (!signInConfigured) {
             oauthError(exchange, 503, "temporarily_unavailable", "sign-in is not configured on this gateway (oidc.issuer)");
@@ -80,7 +79,8 @@ public final class OAuthEndpoints {
             oauthError(exchange, 429, "slow_down", "too many device sign-ins from this address; wait a few minutes");
             return;
         }
-        DeviceGrantStore.Issued issued = devices.create();
+        Map<String, String> form = Forms.parse(exchange.body());
+        DeviceGrantStore.Issued issued = devices.create(requester(form, exchange.header("User-Agent")), exchange.clientIp());
         String verification = publicUrl.get() + "/device";
         exchange.sendJson(200, Json.write(g -> {
             g.writeStartObject();
@@ -92,6 +92,14 @@ public final class OAuthEndpoints {
             g.writeNumberField("interval", DeviceGrantStore.INTERVAL_SECONDS);
             g.writeEndObject();
         }));
+    }
+
+    /** What the asking program calls itself, for the approval page: its client id or surface, and its User-Agent. */
+    static String requester(Map<String, String> form, String userAgent) {
+        String named = form.getOrDefault("client_id", form.get("surface"));
+        String agent = userAgent == null ? null : userAgent.strip();
+        if (named != null && agent != null) return named + " (" + agent + ")";
+        return named != null ? named : agent;
     }
 
     public void token(Exchange exchange) {
@@ -136,7 +144,7 @@ public final class OAuthEndpoints {
         }
         switch (grant.status()) {
             case DENIED -> oauthError(exchange, 400, "access_denied", "the sign-in was denied in the browser");
-            case PENDING -> {
+            case PENDING, SIGNED_IN -> {
                 if (devices.pollTooSoon(grant)) oauthError(exchange, 400, "slow_down", "poll at most every " + DeviceGrantStore.INTERVAL_SECONDS + " s");
                 else oauthError(exchange, 400, "authorization_pending", "waiting for the sign-in in the browser");
             }

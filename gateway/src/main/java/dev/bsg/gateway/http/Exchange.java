@@ -164,6 +164,11 @@ public final class Exchange {
         response.getHeaders().put(name, value);
     }
 
+    /** Adds a header beside any of the same name (several Set-Cookie). */
+    public void addHeader(String name, String value) {
+        response.getHeaders().add(name, value);
+    }
+
     public boolean isCommitted() {
         return response.isCommitted();
     }

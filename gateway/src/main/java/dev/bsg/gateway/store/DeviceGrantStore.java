@@ -19,10 +19,11 @@ public final class DeviceGrantStore {
     private final Sql sql;
     private final Clock clock;
 
-    public enum Status { PENDING, APPROVED, DENIED, REDEEMED }
+    /** PENDING until someone signs in for it, SIGNED_IN until they confirm the code on the gateway's page, then APPROVED. */
+    public enum Status { PENDING, SIGNED_IN, APPROVED, DENIED, REDEEMED }
 
     public record Grant(String id, String userCode, Status status, String userId, String subject, List<String> groups, long expiresAt, Long lastPolledAt,
-                        String sealedIdpToken) {}
+                        String sealedIdpToken, String requester, String requesterIp, long createdAt) {}
 
     /** The codes handed to the device; the device code is shown only this once. */
     public record Issued(String deviceCode, String userCode, long expiresInSeconds) {}
@@ -33,6 +34,11 @@ public final class DeviceGrantStore {
     }
 
     public Issued create() {
+        return create(null, null);
+    }
+
+    /** {@code requester}: what the asking program says it is (shown to the person who approves); {@code ip}: where it asked from. */
+    public Issued create(String requester, String ip) {
         byte[] raw = new byte[32];
         RANDOM.nextBytes(raw);
         String deviceCode = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
@@ -40,9 +46,9 @@ public final class DeviceGrantStore {
         for (int attempt = 0; ; attempt++) {
             String userCode = userCode();
             try {
-                sql.update("INSERT INTO device_grants (id, device_code_hash, user_code, status, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
-                        "dg_" + UUID.randomUUID().toString().replace("-", ""), Secrets.sha256(deviceCode), userCode, Status.PENDING.name(), now,
-                        now + LIFETIME.toMillis());
+                sql.update("INSERT INTO device_grants (id, device_code_hash, user_code, status, created_at, expires_at, requester, requester_ip) "
+                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", "dg_" + UUID.randomUUID().toString().replace("-", ""), Secrets.sha256(deviceCode), userCode,
+                        Status.PENDING.name(), now, now + LIFETIME.toMillis(), Columns.fit(requester, 200), Columns.fit(ip, 64));
                 return new Issued(deviceCode, userCode, LIFETIME.toSeconds());
             } catch (StoreException e) {
                 if (!e.isConflict() || attempt > 5) throw e;
@@ -69,13 +75,28 @@ public final class DeviceGrantStore {
         return grant.expiresAt() <= clock.millis();
     }
 
-    public boolean approve(String id, String userId, String subject, List<String> groups, String sealedIdpToken) {
-        return sql.update("UPDATE device_grants SET status = ?, user_id = ?, subject = ?, groups_csv = ?, idp_refresh_token = ? WHERE id = ? AND status = ?",
-                Status.APPROVED.name(), userId, subject, String.join(",", groups), sealedIdpToken, id, Status.PENDING.name()) == 1;
+    /** Someone signed in for the grant; it waits for them to confirm the code with the confirmation whose hash is given. */
+    public boolean signedIn(String id, String userId, String subject, List<String> groups, String sealedIdpToken, String confirmHash) {
+        return sql.update("UPDATE device_grants SET status = ?, user_id = ?, subject = ?, groups_csv = ?, idp_refresh_token = ?, confirm_hash = ? "
+                + "WHERE id = ? AND status = ? AND expires_at > ?", Status.SIGNED_IN.name(), userId, subject, Columns.fit(String.join(",", groups), 4000),
+                sealedIdpToken, confirmHash, id, Status.PENDING.name(), clock.millis()) == 1;
+    }
+
+    /** The signed-in grant waiting for this confirmation; empty when unknown, used or expired. */
+    public Optional<Grant> byConfirmation(String confirmation) {
+        if (confirmation == null || confirmation.isEmpty()) return Optional.empty();
+        return sql.one(SELECT + "WHERE confirm_hash = ?", DeviceGrantStore::map, Secrets.sha256(confirmation))
+                .filter(g -> g.status() == Status.SIGNED_IN && !expired(g));
+    }
+
+    /** The person confirmed the code: the device's next poll gets its tokens. */
+    public boolean approve(String id) {
+        return sql.update("UPDATE device_grants SET status = ? WHERE id = ? AND status = ?", Status.APPROVED.name(), id, Status.SIGNED_IN.name()) == 1;
     }
 
     public boolean deny(String id) {
-        return sql.update("UPDATE device_grants SET status = ? WHERE id = ? AND status = ?", Status.DENIED.name(), id, Status.PENDING.name()) == 1;
+        return sql.update("UPDATE device_grants SET status = ? WHERE id = ? AND status IN (?, ?)", Status.DENIED.name(), id, Status.PENDING.name(),
+                Status.SIGNED_IN.name()) == 1;
     }
 
     /** Exactly one poll wins the approved grant. */
@@ -94,13 +115,14 @@ public final class DeviceGrantStore {
         return !expired(grant) && grant.status() == Status.PENDING;
     }
 
-    private static final String SELECT = "SELECT id, user_code, status, user_id, subject, groups_csv, expires_at, last_polled_at, idp_refresh_token FROM device_grants ";
+    private static final String SELECT = "SELECT id, user_code, status, user_id, subject, groups_csv, expires_at, last_polled_at, idp_refresh_token, "
+            + "requester, requester_ip, created_at FROM device_grants ";
 
     private static Grant map(java.sql.ResultSet row) throws java.sql.SQLException {
         String groups = row.getString(6);
         return new Grant(row.getString(1), row.getString(2), Status.valueOf(row.getString(3)), row.getString(4), row.getString(5),
                 groups == null || groups.isEmpty() ? List.of() : Arrays.asList(groups.split(",")), row.getLong(7), Sql.nullableLong(row, "last_polled_at"),
-                row.getString(9));
+                row.getString(9), row.getString(10), row.getString(11), row.getLong(12));
     }
 
     private static String userCode() {

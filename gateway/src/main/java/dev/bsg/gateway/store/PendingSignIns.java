@@ -6,7 +6,7 @@ import java.util.Optional;
 
 /** Sign-ins waiting for the identity provider's callback, keyed by a hash of their state; each is taken once. */
 public final class PendingSignIns {
-    private static final Duration LIFETIME = Duration.ofMinutes(10);
+    public static final Duration LIFETIME = Duration.ofMinutes(10);
     private final Sql sql;
 
     /** What the callback needs: the nonce and PKCE verifier (sealed) it started with, and the device it approves, if any. */

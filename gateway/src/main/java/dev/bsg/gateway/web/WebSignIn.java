@@ -16,7 +16,10 @@ import dev.bsg.gateway.store.ApiKeyStore;
 import dev.bsg.gateway.store.AuditLog;
 import dev.bsg.gateway.store.User;
 import dev.bsg.gateway.store.UserStore;
+import dev.bsg.gateway.auth.Secrets;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -29,6 +32,7 @@ import java.util.function.Supplier;
  */
 public final class WebSignIn {
     static final String COOKIE = "bsg_session";
+    private static final String STATE_COOKIE = "bsg_signin_";
     private final Settings.Oidc oidcSettings;
     private final OidcClient oidc;
     private final SessionService sessions;
@@ -40,10 +44,13 @@ public final class WebSignIn {
     private final DeviceGrantStore devices;
     private final FixedWindowLimiter verifyLimiter;
     private final PendingSignIns pending;
+    private final FixedWindowLimiter signInLimiter;
 
     public WebSignIn(Settings.Oidc oidcSettings, OidcClient oidc, SessionService sessions, SessionTokens tokens, UserStore users,
                      ApiKeyStore keys, AuditLog audit, DeviceGrantStore devices, PendingSignIns pending, Supplier<URI> publicUrl, dev.bsg.gateway.limits.Counters counters) {
         this.verifyLimiter = new FixedWindowLimiter(counters, "device-verify", 10, Duration.ofMinutes(10));
+        // Each sign-in started writes a pending row: bounded per address so anonymous traffic can't fill the table.
+        this.signInLimiter = new FixedWindowLimiter(counters, "sign-in-start", 60, Duration.ofMinutes(10));
         this.pending = pending;
         this.devices = devices;
         this.oidcSettings = oidcSettings;
@@ -56,8 +63,19 @@ public final class WebSignIn {
         this.publicUrl = publicUrl;
     }
 
+    /** {@code GET /login}, or {@code /login?user_code=...} from the device page: off to the identity provider. */
     public void login(Exchange exchange) {
-        startSignIn(exchange, null);
+        String typed = exchange.query("user_code");
+        if (typed == null) {
+            startSignIn(exchange, null);
+            return;
+        }
+        DeviceGrantStore.Grant grant = liveGrant(typed);
+        if (grant == null) {
+            unknownCode(exchange);
+            return;
+        }
+        startSignIn(exchange, grant.id());
     }
 
     private void startSignIn(Exchange exchange, String deviceGrantId) {
@@ -66,61 +84,132 @@ public final class WebSignIn {
                     + "Ask your administrator for an API key instead.</p>");
             return;
         }
+        if (!signInLimiter.allow(exchange.clientIp())) {
+            exchange.setHeader("Retry-After", "60");
+            page(exchange, 429, "Too many sign-ins", "<p>Too many sign-ins were started from this address. Wait a minute and try again.</p>");
+            return;
+        }
         try {
             OidcClient.Authorization authorization = oidc.authorize();
-            pending.put(authorization.state().getValue(), new PendingSignIns.Pending(authorization.nonce().getValue(),
+            String state = authorization.state().getValue();
+            pending.put(state, new PendingSignIns.Pending(authorization.nonce().getValue(),
                     sessions.seal(authorization.verifier().getValue()), deviceGrantId));
+            // Binds the sign-in to this browser: a callback URL finished in another browser is refused (login CSRF).
+            exchange.addHeader("Set-Cookie", stateCookie(state) + "=" + state + "; Path=/oauth/callback; HttpOnly; SameSite=Lax; Max-Age="
+                    + PendingSignIns.LIFETIME.toSeconds() + (secure() ? "; Secure" : ""));
             redirect(exchange, authorization.uri().toString());
         } catch (OidcClient.OidcException e) {
             page(exchange, 502, "Sign-in is unavailable", "<p>" + Html.escape(e.getMessage()) + "</p>");
         }
     }
 
-    /** The device verification page (RFC 8628 §3.3): a pre-filled code is shown for confirmation, never submitted by itself. */
-    public void devicePage(Exchange exchange) {
-        String code = DeviceGrantStore.normaliseUserCode(exchange.query("user_code"));
-        page(exchange, 200, "Approve sign-in?", "<p>A device asks to sign in to this gateway as you. Continue only if the code "
-                + "below is the one your device shows.</p><form method=\"post\" action=\"/device\"><p><label>Code <input name=\"user_code\" "
-                + "value=\"" + Html.escape(code == null ? "" : code) + "\" autocomplete=\"off\" required></label></p>"
-                + "<button type=\"submit\">This matches my device — continue</button> "
-                + "<button type=\"submit\" formaction=\"/device/deny\">Deny</button></form>");
+    private static String stateCookie(String state) {
+        return STATE_COOKIE + Secrets.sha256(state).substring(0, 16);
     }
 
+    /**
+     * The device verification page (RFC 8628 §3.3): asks for the code (or shows the one in the link) and
+     * who asked for it; the person then signs in and confirms it on the page the sign-in returns to. Moving
+     * on is a link, not a form: a form whose answer redirects to the identity provider breaks
+     * {@code form-action 'self'} in Chromium.
+     */
+    public void devicePage(Exchange exchange) {
+        String typed = exchange.query("user_code");
+        if (typed == null || typed.isBlank()) {
+            page(exchange, 200, "Connect a device", "<p>Enter the code your device shows.</p>" + codeForm(""));
+            return;
+        }
+        if (!verifyLimiter.allow(exchange.clientIp())) {
+            page(exchange, 429, "Too many attempts", "<p>Too many codes tried from this address. Wait a few minutes.</p>");
+            return;
+        }
+        DeviceGrantStore.Grant grant = liveGrant(typed);
+        if (grant == null) {
+            unknownCode(exchange);
+            return;
+        }
+        page(exchange, 200, "Connect a device", "<p>A program asks to use this gateway as you. Continue only if <b>you</b> started this "
+                + "and your device shows this code:</p>" + grantDetails(grant)
+                + "<p><a class=\"button\" href=\"/login?user_code=" + Html.escape(grant.userCode()) + "\">Sign in to continue</a></p>"
+                + "<p>You will confirm the code again after signing in.</p>");
+    }
+
+    /** A code typed into the old form (or posted by a script): shown on the page, never approved from here. */
     public void deviceApprove(Exchange exchange) {
-        DeviceGrantStore.Grant grant = deviceGrant(exchange);
-        if (grant != null) startSignIn(exchange, grant.id());
+        String code = DeviceGrantStore.normaliseUserCode(Forms.parse(exchange.body()).get("user_code"));
+        exchange.setHeader("Location", "/device" + (code == null ? "" : "?user_code=" + code));
+        exchange.setHeader("Cache-Control", "no-store");
+        exchange.sendEmpty(303);
+    }
+
+    /** {@code POST /device/confirm}: the signed-in person approves the code they were shown. */
+    public void deviceConfirm(Exchange exchange) {
+        DeviceGrantStore.Grant grant = confirmedGrant(exchange);
+        if (grant == null) return;
+        boolean approved = devices.approve(grant.id());
+        User user = users.byId(grant.userId()).orElse(null);
+        String who = user == null ? "unknown" : user.email();
+        audit.record(who, "device.approve", grant.userCode(), approved ? "ok" : "expired", exchange.clientIp(), grant.requester());
+        page(exchange, approved ? 200 : 400, approved ? "Device connected" : "Code expired", approved
+                ? "<p>Signed in as <b>" + Html.escape(who) + "</b>. Return to your device: it connects within a few seconds.</p>"
+                : "<p>The code expired before it was approved. Start again on your device.</p>");
     }
 
     public void deviceDeny(Exchange exchange) {
-        DeviceGrantStore.Grant grant = deviceGrant(exchange);
+        DeviceGrantStore.Grant grant = confirmedGrant(exchange);
         if (grant == null) return;
         devices.deny(grant.id());
-        audit.record("unknown", "device.deny", grant.userCode(), "ok", exchange.clientIp(), null);
+        audit.record(users.byId(grant.userId()).map(User::email).orElse("unknown"), "device.deny", grant.userCode(), "ok", exchange.clientIp(),
+                grant.requester());
         page(exchange, 200, "Sign-in denied", "<p>The device was not signed in. You can close this page.</p>");
     }
 
-    /** The grant a device form names, after the CSRF and rate checks; null when a page was already sent. */
-    private DeviceGrantStore.Grant deviceGrant(Exchange exchange) {
+    /** The grant a confirmation form names, after the CSRF check; null when a page was already sent. */
+    private DeviceGrantStore.Grant confirmedGrant(Exchange exchange) {
         if (!sameOrigin(exchange)) {
             audit.record("unknown", "device.verify", null, "csrf_rejected", exchange.clientIp(), null);
             page(exchange, 403, "Blocked", "<p>This request came from another site and was blocked.</p>");
             return null;
         }
-        if (!verifyLimiter.allow(exchange.clientIp())) {
-            page(exchange, 429, "Too many attempts", "<p>Too many codes tried from this address. Wait a few minutes.</p>");
-            return null;
-        }
-        String code = DeviceGrantStore.normaliseUserCode(Forms.parse(exchange.body()).get("user_code"));
-        DeviceGrantStore.Grant grant = code == null ? null : devices.byUserCode(code).orElse(null);
+        DeviceGrantStore.Grant grant = devices.byConfirmation(Forms.parse(exchange.body()).get("confirmation")).orElse(null);
         if (grant == null) {
-            page(exchange, 400, "Unknown code", "<p>That code is not valid or has expired. Start the sign-in again on your device.</p>");
-            return null;
+            page(exchange, 400, "Confirmation expired", "<p>This approval was already answered or took too long. Start again on your device.</p>");
         }
         return grant;
     }
 
+    private DeviceGrantStore.Grant liveGrant(String typed) {
+        String code = DeviceGrantStore.normaliseUserCode(typed);
+        return code == null ? null : devices.byUserCode(code).orElse(null);
+    }
+
+    private void unknownCode(Exchange exchange) {
+        page(exchange, 400, "Unknown code", "<p>That code is not valid or has expired. Check it, or start the sign-in again on your device.</p>"
+                + codeForm(""));
+    }
+
+    private static String codeForm(String code) {
+        return "<form method=\"get\" action=\"/device\"><p><label for=\"user_code\">Code</label> <input id=\"user_code\" name=\"user_code\" value=\""
+                + Html.escape(code) + "\" autocomplete=\"off\" required maxlength=\"20\"></p><button type=\"submit\">Continue</button></form>";
+    }
+
+    private static String grantDetails(DeviceGrantStore.Grant grant) {
+        return "<p class=\"code\"><code>" + Html.escape(grant.userCode()) + "</code></p><table>"
+                + "<tr><th scope=\"row\">Program</th><td>" + Html.escape(grant.requester() == null ? "not named" : grant.requester()) + "</td></tr>"
+                + "<tr><th scope=\"row\">From address</th><td>" + Html.escape(grant.requesterIp() == null ? "unknown" : grant.requesterIp()) + "</td></tr>"
+                + "<tr><th scope=\"row\">Asked at</th><td>" + Instant.ofEpochMilli(grant.createdAt()) + "</td></tr></table>";
+    }
+
     public void callback(Exchange exchange) {
         String state = exchange.query("state");
+        if (state != null && !MessageDigest.isEqual(state.getBytes(StandardCharsets.UTF_8),
+                String.valueOf(cookie(exchange, stateCookie(state))).getBytes(StandardCharsets.UTF_8))) {
+            audit.record("unknown", "sign-in", null, "not started in this browser", exchange.clientIp(), null);
+            page(exchange, 400, "Sign-in not started here", "<p>This sign-in was started in another browser (or its cookie expired), so it "
+                    + "can't finish here. <a href=\"/login\">Sign in again</a>.</p>");
+            return;
+        }
+        if (state != null) exchange.addHeader("Set-Cookie", stateCookie(state) + "=; Path=/oauth/callback; HttpOnly; SameSite=Lax; Max-Age=0");
         PendingSignIns.Pending started = state == null ? null : pending.take(state).orElse(null);
         String verifier = started == null ? null : sessions.open(started.sealedVerifier());
         if (started == null || verifier == null) {
@@ -153,12 +242,19 @@ public final class WebSignIn {
             return;
         }
         if (started.deviceGrantId() != null) {
-            boolean approved = devices.approve(started.deviceGrantId(), user.id(), identity.subject(), identity.groups(),
-                    identity.idpRefreshToken() == null ? null : sessions.seal(identity.idpRefreshToken()));
-            audit.record(user.email(), "sign-in", null, approved ? "ok" : "device code expired", exchange.clientIp(), "device");
-            page(exchange, approved ? 200 : 400, approved ? "You're signed in" : "Code expired", approved
-                    ? "<p>Signed in as <b>" + Html.escape(user.email()) + "</b>. Return to your device — it should connect within a few seconds.</p>"
-                    : "<p>The device code expired before sign-in finished. Start again on your device.</p>");
+            String confirmation = Secrets.base62(32);
+            boolean signedIn = devices.signedIn(started.deviceGrantId(), user.id(), identity.subject(), identity.groups(),
+                    identity.idpRefreshToken() == null ? null : sessions.seal(identity.idpRefreshToken()), Secrets.sha256(confirmation));
+            DeviceGrantStore.Grant grant = signedIn ? devices.byConfirmation(confirmation).orElse(null) : null;
+            audit.record(user.email(), "sign-in", null, grant != null ? "ok" : "device code expired", exchange.clientIp(), "device");
+            if (grant == null) {
+                page(exchange, 400, "Code expired", "<p>The device code expired before sign-in finished. Start again on your device.</p>");
+                return;
+            }
+            page(exchange, 200, "Approve this device?", "<p>Signed in as <b>" + Html.escape(user.email()) + "</b>. A program asks to use this "
+                    + "gateway as you. Approve only if you started this yourself and your device shows this code:</p>" + grantDetails(grant)
+                    + "<form method=\"post\" action=\"/device/confirm\"><input type=\"hidden\" name=\"confirmation\" value=\"" + confirmation + "\">"
+                    + "<button type=\"submit\">Approve</button> <button type=\"submit\" formaction=\"/device/deny\">Deny</button></form>");
             return;
         }
         SessionService.TokenPair session = sessions.start(user, identity.subject(), identity.groups());
@@ -216,11 +312,16 @@ public final class WebSignIn {
     }
 
     SessionTokens.Session session(Exchange exchange) {
+        String token = cookie(exchange, COOKIE);
+        return token == null ? null : tokens.verify(token);
+    }
+
+    private static String cookie(Exchange exchange, String name) {
         String cookies = exchange.header("Cookie");
         if (cookies == null) return null;
         for (String cookie : cookies.split(";")) {
             String trimmed = cookie.strip();
-            if (trimmed.startsWith(COOKIE + "=")) return tokens.verify(trimmed.substring(COOKIE.length() + 1));
+            if (trimmed.startsWith(name + "=")) return trimmed.substring(name.length() + 1);
         }
         return null;
     }

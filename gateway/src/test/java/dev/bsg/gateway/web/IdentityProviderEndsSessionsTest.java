@@ -26,7 +26,7 @@ class IdentityProviderEndsSessionsTest {
             idp.enqueueCallback(new DefaultOAuth2TokenCallback("company", "hal-sub", "JWT", List.of("bsg-gateway-client"),
                     Map.of("email", "hal@example.com"), 3600));
             WebSignInTest.Browser browser = new WebSignInTest.Browser();
-            assertThat(browser.submit(gw.url() + "/device", "user_code=" + device.get("user_code").asText(), "Origin", gw.url()).body()).contains("signed in");
+            assertThat(browser.answerDevice(gw.url(), device.get("user_code").asText(), true).body()).contains("Device connected");
             var tokens = WebSignInTest.json(gw.send("POST", "/oauth/token", "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code&device_code="
                     + device.get("device_code").asText(), "Content-Type", "application/x-www-form-urlencoded"));
             assertThat(tokens.get("refresh_token").asText()).startsWith("bsgrt_");

@@ -68,6 +68,20 @@ class WebSignInTest {
             return response;
         }
 
+        /**
+         * What a person does for a device code: opens the device page, follows its sign-in link through the
+         * identity provider, and presses Approve (or Deny) on the page the sign-in returns to.
+         */
+        HttpResponse<String> answerDevice(String gateway, String userCode, boolean approve) throws Exception {
+            HttpResponse<String> page = get(gateway + "/device?user_code=" + userCode);
+            java.util.regex.Matcher link = java.util.regex.Pattern.compile("href=\"(/login\\?user_code=[^\"]+)\"").matcher(page.body());
+            assertThat(link.find()).as(page.body()).isTrue();
+            HttpResponse<String> confirm = get(gateway + link.group(1));
+            java.util.regex.Matcher token = java.util.regex.Pattern.compile("name=\"confirmation\" value=\"([^\"]+)\"").matcher(confirm.body());
+            if (!token.find()) return confirm;
+            return submit(gateway + (approve ? "/device/confirm" : "/device/deny"), "confirmation=" + token.group(1), "Origin", gateway);
+        }
+
         HttpResponse<String> post(String url, String... headers) throws Exception {
             return postForm(url, "", headers);
         }
@@ -82,16 +96,16 @@ class WebSignInTest {
             return response;
         }
 
-        private HttpResponse<String> postForm(String url, String form, String... headers) throws Exception {
+        HttpResponse<String> postForm(String url, String form, String... headers) throws Exception {
             HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).POST(HttpRequest.BodyPublishers.ofString(form))
                     .header("Content-Type", "application/x-www-form-urlencoded");
             if (headers.length > 0) request.headers(headers);
             return send(request);
         }
 
-        private HttpResponse<String> send(HttpRequest.Builder builder) throws Exception {
+        HttpResponse<String> send(HttpRequest.Builder builder) throws Exception {
             HttpRequest request = builder.build();
-            Map<String, String> cookies = jar.computeIfAbsent(request.uri().getAuthority(), k -> new java.util.LinkedHashMap<>());
+            Map<String, String> cookies = jar.computeIfAbsent(request.uri().getHost(), k -> new java.util.LinkedHashMap<>());
             if (!cookies.isEmpty()) {
                 StringBuilder header = new StringBuilder();
                 cookies.forEach((name, value) -> header.append(header.length() == 0 ? "" : "; ").append(name).append('=').append(value));
@@ -121,7 +135,7 @@ class WebSignInTest {
         HttpResponse<String> home = browser.get(gw.url() + "/login");
         assertThat(home.statusCode()).isEqualTo(200);
         assertThat(home.body()).contains("alice@example.com").contains("eng, ml").contains("Sign out");
-        assertThat(browser.jar.get(URI.create(gw.url()).getAuthority())).containsKey("bsg_session");
+        assertThat(browser.jar.get(URI.create(gw.url()).getHost())).containsKey("bsg_session");
         assertThat(browser.lastSetCookie).startsWith("bsg_session=ey").contains("HttpOnly").contains("SameSite=Lax").doesNotContain("Secure");
         String jwt = browser.lastSetCookie.substring("bsg_session=".length(), browser.lastSetCookie.indexOf(';'));
         HttpResponse<String> inference = gw.send("POST", "/v1/messages",
@@ -151,7 +165,7 @@ class WebSignInTest {
         HttpResponse<String> page = browser.get(gw.url() + "/login");
         assertThat(page.statusCode()).isEqualTo(403);
         assertThat(page.body()).contains("mallory@elsewhere.org").contains("elsewhere.org is not allowed");
-        assertThat(browser.lastSetCookie).isNull();
+        assertThat(browser.jar.getOrDefault(URI.create(gw.url()).getHost(), Map.of())).doesNotContainKey("bsg_session");
         assertThat(gw.gateway.users().byEmail("mallory@elsewhere.org")).isEmpty();
     }
 
@@ -193,10 +207,18 @@ class WebSignInTest {
         signInAs("dora-sub", "dora@example.com", List.of("eng"));
         Browser browser = new Browser();
         HttpResponse<String> page = browser.get(device.get("verification_uri_complete").asText());
-        assertThat(page.body()).contains("value=\"" + userCode + "\"").contains("Deny");
-        assertThat(browser.submit(gw.url() + "/device", "user_code=" + userCode).statusCode()).as("no Origin: CSRF refused").isEqualTo(403);
-        HttpResponse<String> approved = browser.submit(gw.url() + "/device", "user_code=" + userCode.toLowerCase().replace("-", " "), "Origin", gw.url());
-        assertThat(approved.body()).contains("You&#39;re signed in").contains("dora@example.com");
+        assertThat(page.body()).contains(userCode).contains("claude_code").contains("Sign in to continue");
+        assertThat(json(poll(deviceCode)).get("error").asText()).as("showing the page approves nothing").isIn("authorization_pending", "slow_down");
+        HttpResponse<String> confirm = browser.get(gw.url() + "/login?user_code=" + userCode.toLowerCase().replace("-", "+"));
+        assertThat(confirm.body()).as("after signing in, the code and the program are shown again to confirm")
+                .contains("Approve this device?").contains("dora@example.com").contains(userCode).contains("claude_code");
+        Thread.sleep(5_000);
+        assertThat(json(poll(deviceCode)).get("error").asText()).as("signed in but not yet confirmed: no token").isEqualTo("authorization_pending");
+        String confirmation = confirm.body().replaceAll("(?s).*name=\"confirmation\" value=\"([^\"]+)\".*", "$1");
+        assertThat(browser.submit(gw.url() + "/device/confirm", "confirmation=" + confirmation).statusCode()).as("no Origin: CSRF refused").isEqualTo(403);
+        assertThat(new Browser().submit(gw.url() + "/device/confirm", "confirmation=made-up", "Origin", gw.url()).statusCode()).isEqualTo(400);
+        HttpResponse<String> approved = browser.submit(gw.url() + "/device/confirm", "confirmation=" + confirmation, "Origin", gw.url());
+        assertThat(approved.body()).contains("Device connected").contains("dora@example.com");
 
         HttpResponse<String> tokens = poll(deviceCode);
         assertThat(tokens.statusCode()).isEqualTo(200);
@@ -215,7 +237,7 @@ class WebSignInTest {
     static com.fasterxml.jackson.databind.JsonNode deviceSignIn(String subject, String email, List<String> groups) throws Exception {
         var device = json(gw.send("POST", "/oauth/device_authorization", "surface=claude_code", "Content-Type", "application/x-www-form-urlencoded"));
         signInAs(subject, email, groups);
-        new Browser().submit(gw.url() + "/device", "user_code=" + device.get("user_code").asText(), "Origin", gw.url());
+        new Browser().answerDevice(gw.url(), device.get("user_code").asText(), true);
         HttpResponse<String> tokens = gw.send("POST", "/oauth/token", "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code&device_code="
                 + device.get("device_code").asText(), "Content-Type", "application/x-www-form-urlencoded");
         assertThat(tokens.statusCode()).as(tokens.body()).isEqualTo(200);
@@ -239,16 +261,53 @@ class WebSignInTest {
     void aDeniedDeviceIsToldSoAndUnknownCodesExpire() throws Exception {
         var device = json(gw.send("POST", "/oauth/device_authorization", "", "Content-Type", "application/x-www-form-urlencoded"));
         Browser browser = new Browser();
-        HttpResponse<String> denied = browser.submit(gw.url() + "/device/deny", "user_code=" + device.get("user_code").asText(), "Origin", gw.url());
+        signInAs("dan-sub", "dan@example.com", List.of());
+        HttpResponse<String> denied = browser.answerDevice(gw.url(), device.get("user_code").asText(), false);
         assertThat(denied.body()).contains("not signed in");
         assertThat(json(poll(device.get("device_code").asText())).get("error").asText()).isEqualTo("access_denied");
         assertThat(json(poll("no-such-device-code")).get("error").asText()).isEqualTo("expired_token");
-        assertThat(browser.submit(gw.url() + "/device", "user_code=BBBB-BBBB", "Origin", gw.url()).statusCode()).isEqualTo(400);
+        assertThat(browser.get(gw.url() + "/device?user_code=BBBB-BBBB").statusCode()).isEqualTo(400);
+        assertThat(browser.get(gw.url() + "/login?user_code=BBBB-BBBB").statusCode()).isEqualTo(400);
     }
 
     @Test
     void aCallbackCannotBeReplayedOrForged() throws Exception {
         assertThat(new Browser().get(gw.url() + "/oauth/callback?code=stolen&state=made-up").statusCode()).isEqualTo(400);
+    }
+
+    /** Login CSRF: a callback URL started in the attacker's browser and finished in the victim's signs nobody in. */
+    @Test
+    void aSignInFinishesOnlyInTheBrowserThatStartedIt() throws Exception {
+        // No identity queued at the IdP: the code is never redeemed (the mock hands out queued identities at redemption).
+        Browser attacker = new Browser();
+        HttpResponse<String> toIdp = attacker.send(HttpRequest.newBuilder(URI.create(gw.url() + "/login")));
+        assertThat(toIdp.headers().allValues("set-cookie")).anySatisfy(c -> assertThat(c).startsWith("bsg_signin_").contains("HttpOnly")
+                .contains("SameSite=Lax").contains("Path=/oauth/callback"));
+        HttpResponse<String> atIdp = attacker.send(HttpRequest.newBuilder(URI.create(toIdp.headers().firstValue("location").orElseThrow())));
+        String callback = atIdp.headers().firstValue("location").orElseThrow();
+        assertThat(callback).contains("/oauth/callback?code=");
+        Browser victim = new Browser();
+        HttpResponse<String> refused = victim.get(callback);
+        assertThat(refused.statusCode()).isEqualTo(400);
+        assertThat(refused.body()).contains("started in another browser");
+        assertThat(victim.jar.getOrDefault(URI.create(gw.url()).getHost(), Map.of())).doesNotContainKey("bsg_session");
+    }
+
+    /** RFC 8628 §5.4: an attacker's code sent to a victim as a sign-in link gets no token unless the victim confirms it on our page. */
+    @Test
+    void aDeviceCodeSentToSomeoneElseIsNeverApprovedBySigningInAlone() throws Exception {
+        var device = json(gw.send("POST", "/oauth/device_authorization", "client_id=evil-tool", "Content-Type", "application/x-www-form-urlencoded",
+                "Origin", gw.url()));
+        Browser attacker = new Browser();
+        HttpResponse<String> posted = attacker.postForm(gw.url() + "/device", "user_code=" + device.get("user_code").asText(), "Origin", gw.url());
+        assertThat(posted.statusCode()).as("posting a code only leads to the page that shows it").isEqualTo(303);
+        assertThat(posted.headers().firstValue("location").orElseThrow()).startsWith("/device?user_code=");
+        HttpResponse<String> toIdp = attacker.send(HttpRequest.newBuilder(URI.create(gw.url() + "/login?user_code=" + device.get("user_code").asText())));
+        String idpLink = toIdp.headers().firstValue("location").orElseThrow();
+        Browser victim = new Browser();
+        HttpResponse<String> landed = victim.get(idpLink);
+        assertThat(landed.body()).doesNotContain("Device connected").doesNotContain("Approve this device?");
+        assertThat(json(poll(device.get("device_code").asText())).get("error").asText()).isIn("authorization_pending", "slow_down");
     }
 
     @Test

@@ -1,0 +1,97 @@
+package dev.bsg.gateway.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.bsg.gateway.TestDatabase;
+import dev.bsg.gateway.TestGateway;
+import java.net.InetAddress;
+import java.util.List;
+import java.util.Map;
+import no.nav.security.mock.oauth2.MockOAuth2Server;
+import no.nav.security.mock.oauth2.http.Route;
+import no.nav.security.mock.oauth2.token.DefaultOAuth2TokenCallback;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.openqa.selenium.By;
+
+/** The sign-in pages in a real Chromium, CSP enforced: web sign-in and out, and the device approval Claude Code and bsg login send people to. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class BrowserSignInTest {
+    MockOAuth2Server idp;
+    TestDatabase database;
+    TestGateway gw;
+
+    @BeforeAll
+    void start() {
+        idp = new MockOAuth2Server(new Route[0]);
+        idp.start(InetAddress.getLoopbackAddress(), 0);
+        database = TestDatabase.sqlite();
+        gw = TestGateway.start(database.url(), Map.of("BSG_OIDC__ISSUER", idp.issuerUrl("company").toString(),
+                "BSG_OIDC__CLIENT_ID", "bsg-gateway-client", "BSG_OIDC__CLIENT_SECRET", "client-secret"));
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        try {
+            gw.close();
+            database.close();
+        } finally {
+            idp.shutdown();
+        }
+    }
+
+    void nextSignIn(String subject, String email) {
+        idp.enqueueCallback(new DefaultOAuth2TokenCallback("company", subject, "JWT", List.of("bsg-gateway-client"),
+                Map.of("email", email, "name", "Person " + subject), 3600));
+    }
+
+    @Test
+    void deviceApprovalCompletesInChromium() throws Exception {
+        var device = WebSignInTest.json(gw.send("POST", "/oauth/device_authorization", "surface=claude_code", "Content-Type",
+                "application/x-www-form-urlencoded", "User-Agent", "claude-cli/2.1.332"));
+        String userCode = device.get("user_code").asText();
+        nextSignIn("ivy-sub", "ivy@example.com");
+        try (RealBrowser browser = new RealBrowser()) {
+            browser.open(gw.url() + "/device");
+            browser.find(By.id("user_code")).sendKeys(userCode.toLowerCase().replace("-", ""));
+            browser.click(By.cssSelector("button[type=submit]"));
+            assertThat(browser.text()).contains(userCode).contains("claude_code (claude-cli/2.1.332)");
+            browser.click(By.linkText("Sign in to continue"));
+            assertThat(browser.text()).contains("Approve this device?").contains("ivy@example.com").contains(userCode);
+            browser.click(By.xpath("//button[text()='Approve']"));
+            assertThat(browser.text()).contains("Device connected");
+        }
+        var tokens = gw.send("POST", "/oauth/token", "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code&device_code="
+                + device.get("device_code").asText(), "Content-Type", "application/x-www-form-urlencoded");
+        assertThat(tokens.statusCode()).as(tokens.body()).isEqualTo(200);
+        assertThat(WebSignInTest.json(tokens).get("email").asText()).isEqualTo("ivy@example.com");
+    }
+
+    @Test
+    void denyingInChromiumTellsTheDevice() throws Exception {
+        var device = WebSignInTest.json(gw.send("POST", "/oauth/device_authorization", "", "Content-Type", "application/x-www-form-urlencoded"));
+        nextSignIn("jay-sub", "jay@example.com");
+        try (RealBrowser browser = new RealBrowser()) {
+            browser.open(device.get("verification_uri_complete").asText());
+            browser.click(By.linkText("Sign in to continue"));
+            browser.click(By.xpath("//button[text()='Deny']"));
+            assertThat(browser.text()).contains("not signed in");
+        }
+        assertThat(WebSignInTest.json(gw.send("POST", "/oauth/token", "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code&device_code="
+                + device.get("device_code").asText(), "Content-Type", "application/x-www-form-urlencoded")).get("error").asText()).isEqualTo("access_denied");
+    }
+
+    @Test
+    void webSignInAndOutInChromium() {
+        nextSignIn("kim-sub", "kim@example.com");
+        try (RealBrowser browser = new RealBrowser()) {
+            browser.open(gw.url() + "/");
+            browser.click(By.linkText("Sign in"));
+            assertThat(browser.text()).contains("kim@example.com");
+            browser.click(By.xpath("//button[text()='Sign out']"));
+            assertThat(browser.text()).contains("Sign in").doesNotContain("kim@example.com");
+        }
+    }
+}
