@@ -17,6 +17,7 @@ import org.eclipse.jetty.util.Fields;
 
 /** One request and its response, as the handlers and interceptors see it. Runs on a virtual thread. */
 public final class Exchange {
+    private static final String UPSTREAM_RETRY_AFTER_SECONDS = "2";
     private final Request request;
     private final Response response;
     private final Callback callback;
@@ -229,6 +230,10 @@ public final class Exchange {
             sendJson(error.bedrockStatus(), ErrorBodies.bedrock(error));
         } else {
             if (error.anthropicStatus() == 401) setHeader("x-should-retry", "false");
+            // Anthropic's API says when to come back on 429 and 529; an upstream throttle carries no such hint of its own.
+            if ((error.anthropicStatus() == 429 || error.anthropicStatus() == 529) && !response.getHeaders().contains("retry-after")) {
+                setHeader("retry-after", UPSTREAM_RETRY_AFTER_SECONDS);
+            }
             sendJson(error.anthropicStatus(), ErrorBodies.anthropic(error, requestId));
         }
     }

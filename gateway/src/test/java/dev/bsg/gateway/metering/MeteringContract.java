@@ -114,7 +114,9 @@ abstract class MeteringContract {
         output += converseUsage.get("outputTokens").asLong();
 
         gw.simulator.failNext(Fault.THROTTLE, Fault.THROTTLE, Fault.THROTTLE, Fault.THROTTLE, Fault.THROTTLE, Fault.THROTTLE);
-        assertThat(gw.send("POST", "/v1/messages", message(false), "x-api-key", key).statusCode()).isEqualTo(429);
+        HttpResponse<String> throttled = gw.send("POST", "/v1/messages", message(false), "x-api-key", key);
+        assertThat(throttled.statusCode()).isEqualTo(429);
+        assertThat(throttled.headers().firstValue("retry-after")).as("an upstream 429 tells Anthropic clients when to retry").isPresent();
 
         JsonNode totals = meterTotals(5);
         assertThat(totals.get("requests").asLong()).isEqualTo(5);

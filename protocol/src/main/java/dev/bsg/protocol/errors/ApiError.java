@@ -34,9 +34,12 @@ public record ApiError(int anthropicStatus, String anthropicType, int bedrockSta
         return new ApiError(429, "rate_limit_error", 429, "ThrottlingException", message);
     }
 
-    /** A spend limit reached: not worth retrying until the period resets. */
+    /**
+     * A spend limit reached: not worth retrying until the period resets. Bedrock answers a quota it won't
+     * lift with 400 ServiceQuotaExceededException, which the AWS SDKs don't retry (a 429 they retry for seconds).
+     */
     public static ApiError spendLimit(String message) {
-        return new ApiError(429, "billing_error", 429, "ServiceQuotaExceededException", message);
+        return new ApiError(429, "billing_error", 400, "ServiceQuotaExceededException", message);
     }
 
     public static ApiError internal(String message) {
