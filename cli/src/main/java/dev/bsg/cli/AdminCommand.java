@@ -18,17 +18,19 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.ScopeType;
 
 @Command(name = "admin", mixinStandardHelpOptions = true, description = "Administer a running gateway through its admin API.",
         subcommands = {AdminCommand.Keys.class, AdminCommand.Users.class, UsageCommand.class, PricesCommand.class, LimitsCommand.class})
 final class AdminCommand {
-    @Option(names = "--url", description = "Gateway URL (default: $BSG_URL or http://127.0.0.1:8080).")
+    // Inherited: they may come before or after the subcommand (bsg admin keys list --url X).
+    @Option(names = "--url", scope = ScopeType.INHERIT, description = "Gateway URL (default: $BSG_URL or http://127.0.0.1:8080).")
     String url;
 
-    @Option(names = "--token", description = "Admin key (default: $BSG_ADMIN_TOKEN).")
+    @Option(names = "--token", scope = ScopeType.INHERIT, description = "Admin key (default: $BSG_ADMIN_TOKEN).")
     String token;
 
-    @Option(names = "--json", description = "Print the API's JSON instead of a table.")
+    @Option(names = "--json", scope = ScopeType.INHERIT, description = "Print the API's JSON instead of a table.")
     boolean json;
 
     JsonNode call(String method, String path, Object body) {
@@ -96,9 +98,13 @@ final class AdminCommand {
         @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a key for a user (created when new); prints the key once.")
         int create(@Option(names = "--user", required = true, description = "The user's email.") String email,
                    @Option(names = "--name", defaultValue = "default", description = "A name for the key.") String name,
-                   @Option(names = "--expires", description = "Expiry, ISO-8601 (e.g. 2027-01-31T00:00:00Z).") String expires) {
+                   @Option(names = "--expires", description = "Expiry, ISO-8601 (e.g. 2027-01-31T00:00:00Z).") String expires,
+                   @Option(names = "--team", description = "Report this key's usage under a team.") String team,
+                   @Option(names = "--project", description = "Report this key's usage under a project.") String project) {
             Map<String, Object> body = new java.util.LinkedHashMap<>(Map.of("user_email", email, "name", name));
             if (expires != null) body.put("expires_at", expires);
+            if (team != null) body.put("team", team);
+            if (project != null) body.put("project", project);
             JsonNode key = admin.call("POST", "/api/admin/keys", body);
             if (admin.json) System.out.println(key.toPrettyString());
             else {

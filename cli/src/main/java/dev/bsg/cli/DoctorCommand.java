@@ -63,7 +63,8 @@ final class DoctorCommand implements Callable<Integer> {
             config = AwsProfile.load(profile);
             add("config", Status.PASS, "profile '" + profile + "' in " + config.source() + " (" + config.federation() + ")", null);
         } catch (CliException e) {
-            add("config", Status.FAIL, e.getMessage(), "install the organisation config (bsg package), or set BSG_CONFIG to it");
+            if (gateway != null) add("config", Status.SKIP, e.getMessage() + "; checking only the gateway", null);
+            else add("config", Status.FAIL, e.getMessage(), "install the organisation config (bsg package), or set BSG_CONFIG to it");
         }
         if (config != null) {
             discovery(config);
@@ -91,8 +92,19 @@ final class DoctorCommand implements Callable<Integer> {
                         : "; browser sign-in only (no device_authorization_endpoint)"), null);
             }
         } catch (IOException | InterruptedException | IllegalArgumentException e) {
-            add("identity provider", Status.FAIL, "can't reach " + url + ": " + e.getMessage(), "check issuer, the network or the proxy");
+            add("identity provider", Status.FAIL, "can't reach " + url + ": " + why(e), "check issuer, the network or the proxy");
         }
+    }
+
+    /** What went wrong, in words: the JDK's connection failures often carry no message at all. */
+    static String why(Exception e) {
+        if (e instanceof java.net.http.HttpConnectTimeoutException) return "no answer within 5 s (network, proxy or firewall)";
+        if (e instanceof java.net.ConnectException) return "connection refused or no route (is the network up?)";
+        if (e instanceof java.nio.channels.UnresolvedAddressException || e.getCause() instanceof java.nio.channels.UnresolvedAddressException
+                || e instanceof java.net.UnknownHostException) return "the host name does not resolve (DNS or no network)";
+        if (e instanceof InterruptedException) return "interrupted";
+        String message = e.getMessage();
+        return message == null || message.isBlank() ? e.getClass().getSimpleName() : message;
     }
 
     private void port(AwsProfile config) {
@@ -179,7 +191,7 @@ final class DoctorCommand implements Callable<Integer> {
                                 : "try another --model, or check the region");
             }
         } catch (IOException | InterruptedException | java.security.GeneralSecurityException e) {
-            add("Bedrock", Status.FAIL, "can't reach " + endpoint + ": " + e.getMessage(),
+            add("Bedrock", Status.FAIL, "can't reach " + endpoint + ": " + why(e),
                     AwsFederation.failedOverTls(e) ? "a TLS-inspecting proxy needs its CA: set AWS_CA_BUNDLE to a PEM file of it"
                             : "check the network, proxy or AWS_ENDPOINT_URL_BEDROCK_RUNTIME");
         } catch (CliException e) {
@@ -204,7 +216,7 @@ final class DoctorCommand implements Callable<Integer> {
             if (health.statusCode() == 200) add("gateway", Status.PASS, url + " is up", null);
             else add("gateway", Status.FAIL, url + "/healthz answered " + health.statusCode(), "ask the gateway's operators; bsg doctor --gateway URL checks another");
         } catch (IOException | InterruptedException | IllegalArgumentException e) {
-            add("gateway", Status.FAIL, "can't reach " + url + ": " + e.getMessage(), "check the URL (bsg login --gateway URL) and the network");
+            add("gateway", Status.FAIL, "can't reach " + url + ": " + why(e), "check the URL (bsg login --gateway URL) and the network");
         }
     }
 

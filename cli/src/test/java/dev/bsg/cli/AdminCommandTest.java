@@ -46,6 +46,32 @@ class AdminCommandTest {
     }
 
     @Test
+    void sharedOptionsWorkAfterTheSubcommandAndKeysCarryTeamAndProject() {
+        String url = gateway.url();
+        CliRun created = CliRun.bsg("admin", "keys", "create", "--user", "tagged@example.com", "--team", "ml", "--project", "search", "--url", url, "--token", ADMIN);
+        assertThat(created.exit()).as(created.err()).isZero();
+        CliRun listed = CliRun.bsg("admin", "keys", "list", "--url", url, "--token", ADMIN, "--json");
+        assertThat(listed.exit()).as(listed.err()).isZero();
+        assertThat(listed.out()).contains("tagged@example.com").contains("\"team\" : \"ml\"").contains("\"project\" : \"search\"");
+    }
+
+    /** Only the gateway is asked about: a machine without the organisation config is not a failure then. */
+    @Test
+    void doctorChecksAGatewayWithoutAnOrganisationConfig() throws Exception {
+        String home = System.getProperty("user.home");
+        System.setProperty("user.home", Files.createTempDirectory("bsg-doctor-home").toString());
+        try {
+            CliRun doctor = CliRun.bsg("doctor", "--gateway", gateway.url());
+            assertThat(doctor.exit()).as(doctor.out() + doctor.err()).isZero();
+            assertThat(doctor.out()).contains("checking only the gateway");
+            CliRun down = CliRun.bsg("doctor", "--gateway", "http://127.0.0.1:9");
+            assertThat(down.out() + down.err()).contains("connection refused").doesNotContain(": null");
+        } finally {
+            System.setProperty("user.home", home);
+        }
+    }
+
+    @Test
     void keygenWritesAPrivateKeyTheGatewayCanUseForEs256() throws Exception {
         java.nio.file.Path key = Files.createTempDirectory("bsg-keygen").resolve("session.jwk");
         assertThat(CliRun.bsg("keygen", "--out", key.toString()).exit()).isZero();
