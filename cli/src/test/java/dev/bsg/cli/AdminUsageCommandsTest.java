@@ -57,7 +57,7 @@ class AdminUsageCommandsTest {
     }
 
     static int ask(String key) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(gateway.url() + "/v1/messages")).header("x-api-key", key)
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(gateway.url() + "/v1/messages")).header("anthropic-version", "2023-06-01").header("x-api-key", key)
                 .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"claude-haiku-4-5\",\"max_tokens\":16,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"))
                 .build(), HttpResponse.BodyHandlers.ofString()).statusCode();
     }

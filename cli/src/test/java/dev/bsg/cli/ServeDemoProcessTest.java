@@ -57,7 +57,7 @@ class ServeDemoProcessTest {
     void demoPrintsAWorkingKeyAndShutsDownGracefully() throws Exception {
         Demo demo = startDemo();
         try {
-            HttpResponse<String> reply = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(demo.url() + "/v1/messages"))
+            HttpResponse<String> reply = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(demo.url() + "/v1/messages")).header("anthropic-version", "2023-06-01")
                     .header("x-api-key", demo.key()).timeout(Duration.ofSeconds(20))
                     .POST(HttpRequest.BodyPublishers.ofString(MESSAGE)).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(reply.statusCode()).isEqualTo(200);
@@ -84,7 +84,7 @@ class ServeDemoProcessTest {
                 clients.add(Thread.ofVirtual().start(() -> {
                     while (!stop.get()) {
                         try {
-                            HttpResponse<String> reply = http.send(HttpRequest.newBuilder(URI.create(demo.url() + "/v1/messages"))
+                            HttpResponse<String> reply = http.send(HttpRequest.newBuilder(URI.create(demo.url() + "/v1/messages")).header("anthropic-version", "2023-06-01")
                                     .header("x-api-key", demo.key()).timeout(Duration.ofSeconds(20))
                                     .POST(HttpRequest.BodyPublishers.ofString(stream ? MESSAGE.replace("{\"model\"", "{\"stream\":true,\"model\"") : MESSAGE))
                                     .build(), HttpResponse.BodyHandlers.ofString());
@@ -122,9 +122,11 @@ class ServeDemoProcessTest {
         HttpResponse<String> submitted = http.send(HttpRequest.newBuilder(authorize).header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString("username=" + java.net.URLEncoder.encode(email, java.nio.charset.StandardCharsets.UTF_8) + "&claims="))
                 .build(), HttpResponse.BodyHandlers.ofString());
-        HttpResponse<String> callback = http.send(HttpRequest.newBuilder(URI.create(submitted.headers().firstValue("location").orElseThrow())).build(),
-                HttpResponse.BodyHandlers.ofString());
-        String cookie = callback.headers().firstValue("set-cookie").orElseThrow().split(";")[0];
+        // The browser carries the sign-in cookie /login set back to the callback (the sign-in is bound to it).
+        String signIn = login.headers().firstValue("set-cookie").orElseThrow().split(";")[0];
+        HttpResponse<String> callback = http.send(HttpRequest.newBuilder(URI.create(submitted.headers().firstValue("location").orElseThrow()))
+                .header("Cookie", signIn).build(), HttpResponse.BodyHandlers.ofString());
+        String cookie = callback.headers().allValues("set-cookie").stream().filter(c -> c.startsWith("bsg_session=")).findFirst().orElseThrow().split(";")[0];
         return http.send(HttpRequest.newBuilder(URI.create(gateway + "/")).header("Cookie", cookie).build(), HttpResponse.BodyHandlers.ofString()).body();
     }
 }

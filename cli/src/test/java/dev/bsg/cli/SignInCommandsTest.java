@@ -124,7 +124,7 @@ class SignInCommandsTest {
         assertThat(token.exit()).isZero();
         String jwt = token.out().strip();
         assertThat(jwt).startsWith("ey").doesNotContain("\n");
-        HttpResponse<String> inference = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(gateway.url() + "/v1/messages"))
+        HttpResponse<String> inference = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(gateway.url() + "/v1/messages")).header("anthropic-version", "2023-06-01")
                 .header("Authorization", "Bearer " + jwt).POST(HttpRequest.BodyPublishers.ofString(
                         "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":8,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")).build(),
                 HttpResponse.BodyHandlers.ofString());

@@ -40,7 +40,7 @@ class AwsSdkThroughGatewayTest {
     static final String BODY = "{\"anthropic_version\":\"bedrock-2023-05-31\",\"max_tokens\":64,\"system\":[{\"type\":\"text\",\"text\":\"be brief\",\"cache_control\":{\"type\":\"ephemeral\"}}],\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
     static final String PROFILE = "us.anthropic.claude-sonnet-4-5-20250929-v1:0";
     @RegisterExtension
-    static final TestGateway gw = TestGateway.perClass(Map.of());
+    static final TestGateway gw = TestGateway.perClass(Map.of("BSG_MODELS__ALLOWED_ACCOUNTS", "123456789012")); // the account of the profile ARN below
     static BedrockRuntimeClient client;
     static BedrockRuntimeAsyncClient asyncClient;
 

@@ -30,7 +30,7 @@ class StreamingTest {
     record Line(long atMillis, String text) {}
 
     static List<Line> stream(TestGateway target, String body) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(target.url() + "/v1/messages")).header("x-api-key", target.apiKey)
+        HttpRequest request = HttpRequest.newBuilder(URI.create(target.url() + "/v1/messages")).header("anthropic-version", "2023-06-01").header("x-api-key", target.apiKey)
                 .header("anthropic-version", "2023-06-01").POST(HttpRequest.BodyPublishers.ofString(body)).timeout(Duration.ofSeconds(30)).build();
         long start = System.currentTimeMillis();
         HttpResponse<java.io.InputStream> response = HTTP.send(request, HttpResponse.BodyHandlers.ofInputStream());
@@ -81,7 +81,7 @@ class StreamingTest {
     @Test
     void aClientThatHangsUpStopsTheUpstreamStream() throws Exception {
         gw.simulator.defaultReply(Reply.text("a long answer that the client will not wait for").withDeltas(40).withPacing(Duration.ZERO, Duration.ofMillis(50)));
-        HttpRequest request = HttpRequest.newBuilder(URI.create(gw.url() + "/v1/messages")).header("x-api-key", gw.apiKey)
+        HttpRequest request = HttpRequest.newBuilder(URI.create(gw.url() + "/v1/messages")).header("anthropic-version", "2023-06-01").header("x-api-key", gw.apiKey)
                 .POST(HttpRequest.BodyPublishers.ofString(STREAM)).build();
         HttpResponse<java.io.InputStream> response = HTTP.send(request, HttpResponse.BodyHandlers.ofInputStream());
         try (java.io.InputStream body = response.body()) {

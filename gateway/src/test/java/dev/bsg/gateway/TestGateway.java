@@ -144,6 +144,10 @@ public final class TestGateway implements AutoCloseable, BeforeAllCallback, Afte
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url() + path)).timeout(Duration.ofSeconds(30))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (headers.length > 0) request.headers(headers);
+        // As the Anthropic SDKs and Claude Code do, unless the test sends its own (or tests its absence with an empty value).
+        if (path.matches("(/anthropic)?/v1/messages(/count_tokens)?") && !java.util.Arrays.asList(headers).contains("anthropic-version")) {
+            request.header("anthropic-version", "2023-06-01");
+        }
         try {
             return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (Exception e) {

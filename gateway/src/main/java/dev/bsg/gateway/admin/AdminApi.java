@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
 
 /** {@code /api/admin/*}: users, keys and the audit trail. Every change is audited. */
 public final class AdminApi {
-    private static final Pattern EMAIL = Pattern.compile("^[^@\\s]{1,64}@[^@\\s]{1,255}$");
+    private static final Pattern EMAIL = Pattern.compile("^[^@\\s\\p{Cntrl}]{1,64}@[^@\\s\\p{Cntrl}]{1,255}$");
 
     private final UserStore users;
     private final ApiKeyStore keys;
@@ -40,9 +40,9 @@ public final class AdminApi {
     public void createKey(Exchange exchange) {
         JsonNode body = KeyDesk.jsonBody(exchange);
         String email = KeyDesk.text(body, "user_email");
-        if (email == null || !EMAIL.matcher(email).matches()) throw new HttpError(ApiError.invalidRequest("user_email: a valid email address is required"));
+        if (email == null || email.length() > 320 || !EMAIL.matcher(email).matches()) throw new HttpError(ApiError.invalidRequest("user_email: a valid email address is required"));
         KeyDesk.KeyRequest request = KeyDesk.read(body);
-        desk.issue(exchange, users.findOrCreate(email, body.path("user_name").asText(null)), request);
+        desk.issue(exchange, users.findOrCreate(email, KeyDesk.string(body, "user_name", 200)), request);
     }
 
     public void listKeys(Exchange exchange) {
@@ -75,8 +75,11 @@ public final class AdminApi {
     public void updateUser(Exchange exchange) {
         User user = findUser(exchange.pathParam("id"));
         JsonNode body = KeyDesk.jsonBody(exchange);
+        // Every field is checked before anything changes.
+        if (body.has("disabled") && !body.get("disabled").isBoolean()) throw new HttpError(ApiError.invalidRequest("disabled: must be true or false"));
+        String name = KeyDesk.string(body, "name", 200);
+        if (body.has("team")) KeyDesk.tag(body, "team");
         if (body.has("disabled")) {
-            if (!body.get("disabled").isBoolean()) throw new HttpError(ApiError.invalidRequest("disabled: must be true or false"));
             boolean disabled = body.get("disabled").asBoolean();
             users.setDisabled(user.id(), disabled);
             authenticator.forgetUser(user.id());
@@ -89,7 +92,7 @@ public final class AdminApi {
             desk.audit(exchange, "user.team", user.email(), "ok", team);
         }
         if (body.has("name")) {
-            users.rename(user.id(), body.get("name").asText());
+            users.rename(user.id(), name);
             desk.audit(exchange, "user.rename", user.email(), "ok", null);
         }
         User updated = users.byId(user.id()).orElseThrow();

@@ -37,9 +37,24 @@ final class KeyDesk {
 
     /** Reads {@code name} and optional {@code expires_at}; bad values are a 400 before anything changes. */
     static KeyRequest read(JsonNode body) {
-        String name = body.path("name").asText("default").strip();
-        if (name.isEmpty() || name.length() > 200) throw new HttpError(ApiError.invalidRequest("name: 1 to 200 characters"));
-        return new KeyRequest(name, expiry(body), tag(body, "team"), tag(body, "project"));
+        String name = string(body, "name", 200);
+        return new KeyRequest(name == null ? "default" : name, expiry(body), tag(body, "team"), tag(body, "project"));
+    }
+
+    /**
+     * An optional text field: absent or null is null; anything but a string of 1 to {@code max} characters
+     * (without control characters) is a 400 naming the field. Wrong types are never coerced.
+     */
+    static String string(JsonNode body, String field, int max) {
+        JsonNode value = body.get(field);
+        if (value == null || value.isNull()) return null;
+        if (!value.isTextual()) throw new HttpError(ApiError.invalidRequest(field + ": must be a string"));
+        String text = value.asText().strip();
+        if (text.isEmpty() || text.length() > max) throw new HttpError(ApiError.invalidRequest(field + ": 1 to " + max + " characters"));
+        for (int i = 0; i < text.length(); i++) {
+            if (Character.isISOControl(text.charAt(i))) throw new HttpError(ApiError.invalidRequest(field + ": must not contain control characters"));
+        }
+        return text;
     }
 
     /** An optional reporting tag: 1 to 100 letters, digits and . _ : / -. */
@@ -119,16 +134,22 @@ final class KeyDesk {
         return value == null || !value.isTextual() ? null : value.asText().strip();
     }
 
+    private static final Instant LATEST_EXPIRY = Instant.parse("9999-12-31T23:59:59Z");
+
     private static Long expiry(JsonNode body) {
-        String text = text(body, "expires_at");
-        if (text == null) return null;
+        JsonNode value = body.get("expires_at");
+        if (value == null || value.isNull()) return null;
+        String usage = "expires_at: an ISO-8601 time such as 2027-01-31T00:00:00Z, before the year 10000";
+        if (!value.isTextual()) throw new HttpError(ApiError.invalidRequest(usage));
+        Instant at;
         try {
-            long at = Instant.parse(text).toEpochMilli();
-            if (at <= System.currentTimeMillis()) throw new HttpError(ApiError.invalidRequest("expires_at: must be in the future"));
-            return at;
+            at = Instant.parse(value.asText().strip());
         } catch (DateTimeParseException e) {
-            throw new HttpError(ApiError.invalidRequest("expires_at: use an ISO-8601 time such as 2027-01-31T00:00:00Z"));
+            throw new HttpError(ApiError.invalidRequest(usage));
         }
+        if (at.isAfter(LATEST_EXPIRY)) throw new HttpError(ApiError.invalidRequest(usage));
+        if (at.toEpochMilli() <= System.currentTimeMillis()) throw new HttpError(ApiError.invalidRequest("expires_at: must be in the future"));
+        return at.toEpochMilli();
     }
 
     private static void writeKeyFields(JsonGenerator g, ApiKey key) throws IOException {

@@ -71,7 +71,7 @@ public final class OAuthEndpoints {
     public void deviceAuthorization(Exchange exchange) {
         noStore(exchange);
         if (!signInConfigured) {
-            oauthError(exchange, 503, "temporarily_unavailable", "sign-in is not configured on this gateway (oidc.issuer)");
+            oauthError(exchange, 404, "not_configured", "sign-in is not configured on this gateway (oidc.issuer)");
             return;
         }
         if (!deviceLimiter.allow(exchange.clientIp())) {

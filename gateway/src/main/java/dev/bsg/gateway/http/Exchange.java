@@ -64,15 +64,32 @@ public final class Exchange {
     }
 
     public String query(String name) {
-        Fields fields = Request.extractQueryParameters(request);
-        Fields.Field field = fields.get(name);
+        Fields.Field field = queryFields().get(name);
         return field == null ? null : field.getValue();
     }
 
     /** Every value of a repeated query parameter, such as {@code user_ids[]}. */
     public java.util.List<String> queryAll(String name) {
-        Fields.Field field = Request.extractQueryParameters(request).get(name);
+        Fields.Field field = queryFields().get(name);
         return field == null ? java.util.List.of() : field.getValues();
+    }
+
+    /** The query's parameters; one that isn't UTF-8 percent-encoding, or holds a NUL, is a 400 rather than a failure further in. */
+    private Fields queryFields() {
+        Fields fields;
+        try {
+            fields = Request.extractQueryParameters(request);
+        } catch (RuntimeException e) {
+            throw new HttpError(ApiError.invalidRequest("the query string is not valid UTF-8 percent-encoding"));
+        }
+        for (Fields.Field field : fields) {
+            for (String value : field.getValues()) {
+                if (value.indexOf('\0') >= 0 || field.getName().indexOf('\0') >= 0) {
+                    throw new HttpError(ApiError.invalidRequest("query parameter " + field.getName().replace("\0", "") + ": must not contain NUL"));
+                }
+            }
+        }
+        return fields;
     }
 
     public String header(String name) {
@@ -222,9 +239,14 @@ public final class Exchange {
         }
     }
 
+    /** Notes the error this exchange ended with, in the door's dialect, for metering (a stream cut midway, a relayed upstream error). */
+    public void failed(ApiError error) {
+        errorType = door == Door.BEDROCK ? error.bedrockType() : error.anthropicType();
+    }
+
     /** The error in this door's envelope: Anthropic's JSON, or Bedrock's header and {@code {"message"}}. */
     public void sendError(ApiError error) {
-        errorType = door == Door.BEDROCK ? error.bedrockType() : error.anthropicType();
+        failed(error);
         if (door == Door.BEDROCK) {
             setHeader("X-Amzn-Errortype", error.bedrockType());
             sendJson(error.bedrockStatus(), ErrorBodies.bedrock(error));

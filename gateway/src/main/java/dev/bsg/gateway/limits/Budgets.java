@@ -152,7 +152,7 @@ public final class Budgets {
             try {
                 standings.add(new Standing(period, reset, cents, spent(principal.userId(), period, now)));
             } catch (RuntimeException e) {
-                LOG.warn("spend for {} could not be read ({}); {}", principal.email(), e.getMessage(), settings.failClosed() ? "refusing" : "allowing");
+                LOG.warn("spend for user {} could not be read ({}); {}", principal.userId(), e.getMessage(), settings.failClosed() ? "refusing" : "allowing");
                 if (settings.failClosed()) standings.add(new Standing(period, reset, cents, -1));
             }
         }

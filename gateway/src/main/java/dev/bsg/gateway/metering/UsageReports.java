@@ -132,11 +132,15 @@ public final class UsageReports {
         return name;
     }
 
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
+
     private static long time(String text, String name, long fallback) {
         if (text == null || text.isBlank()) return fallback;
         try {
-            if (text.matches("^\\d{4}-\\d{2}-\\d{2}$")) return java.time.LocalDate.parse(text).atStartOfDay(java.time.ZoneOffset.UTC).toInstant().toEpochMilli();
-            return Instant.parse(text).toEpochMilli();
+            Instant at = text.matches("^\\d{4}-\\d{2}-\\d{2}$") ? java.time.LocalDate.parse(text).atStartOfDay(java.time.ZoneOffset.UTC).toInstant()
+                    : Instant.parse(text);
+            if (at.isBefore(Instant.EPOCH) || at.isAfter(LATEST)) throw new DateTimeParseException("out of range", text, 0);
+            return at.toEpochMilli();
         } catch (DateTimeParseException e) {
             throw new HttpError(ApiError.invalidRequest(name + ": use a date such as 2026-11-01 or an ISO-8601 time such as 2026-11-01T00:00:00Z"));
         }

@@ -182,7 +182,8 @@ public final class UsageWriter implements AutoCloseable {
                     settled(batch);
                     return;
                 } catch (SQLException e) {
-                    LOG.warn("the database can't take usage records ({}); keeping them in the local journal until it can", e.getMessage());
+                    LOG.warn("the database can't take usage records ({} {}); keeping them in the local journal until it can",
+                            e.getClass().getSimpleName(), e.getSQLState());
                     nextReplay = System.nanoTime() + REPLAY_EVERY_NANOS;
                 }
             }

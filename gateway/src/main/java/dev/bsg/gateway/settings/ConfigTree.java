@@ -24,9 +24,16 @@ import java.util.TreeSet;
 public final class ConfigTree {
     private final ObjectNode root;
     private final Set<String> read = new TreeSet<>();
+    // A _file that can't be read fails when its key is read: a misspelt key is then reported as unknown, not as a missing file.
+    private final Map<String, SettingsException> unreadable;
 
     ConfigTree(ObjectNode root) {
+        this(root, Map.of());
+    }
+
+    private ConfigTree(ObjectNode root, Map<String, SettingsException> unreadable) {
         this.root = root;
+        this.unreadable = unreadable;
     }
 
     static ConfigTree of(JsonNode yaml, Map<String, String> env) {
@@ -41,31 +48,35 @@ public final class ConfigTree {
             }
             parent.put(path[path.length - 1], variable.getValue());
         }
-        resolveFiles(root, "");
-        return new ConfigTree(root);
+        Map<String, SettingsException> unreadable = new java.util.HashMap<>();
+        resolveFiles(root, "", unreadable);
+        return new ConfigTree(root, unreadable);
     }
 
-    private static void resolveFiles(ObjectNode node, String prefix) {
+    private static void resolveFiles(ObjectNode node, String prefix, Map<String, SettingsException> unreadable) {
         List<String> names = new ArrayList<>();
         node.fieldNames().forEachRemaining(names::add);
         for (String name : names) {
             JsonNode value = node.get(name);
             if (value instanceof ObjectNode object) {
-                resolveFiles(object, prefix + name + ".");
+                resolveFiles(object, prefix + name + ".", unreadable);
             } else if (name.endsWith("_file") && value.isTextual()) {
                 String key = name.substring(0, name.length() - "_file".length());
                 try {
                     node.set(key, TextNode.valueOf(Files.readString(Path.of(value.asText())).strip()));
+                    node.remove(name);
                 } catch (IOException e) {
-                    throw new SettingsException(prefix + name, value.asText(), "the file can't be read (" + e.getMessage() + "); point it at a readable file");
+                    unreadable.put(prefix + key, new SettingsException(prefix + name, value.asText(),
+                            "the file can't be read (" + e.getMessage() + "); point it at a readable file"));
                 }
-                node.remove(name);
             }
         }
     }
 
     private JsonNode node(String key) {
         read.add(key);
+        SettingsException unread = unreadable.get(key);
+        if (unread != null) throw unread;
         JsonNode at = root;
         for (String part : key.split("\\.")) {
             at = at == null ? null : at.get(part);

@@ -70,8 +70,12 @@ public record Settings(Server server, Database database, Admin admin, ApiKeys ap
         }
     }
 
+    /**
+     * @param allowOtherProviders whether models other than Claude may be called with the gateway's credentials
+     * @param allowedAccounts AWS accounts whose ARNs (application inference profiles, provisioned models) may be called
+     */
     public record Models(String regionPrefix, Map<String, String> aliases, List<CatalogEntry> extraEntries,
-                         Set<String> dropBetas, Set<String> dropFields) {}
+                         Set<String> dropBetas, Set<String> dropFields, boolean allowOtherProviders, Set<String> allowedAccounts) {}
 
     /** A rate: requests and tokens per minute; 0 means unlimited. */
     public record Rate(int requestsPerMinute, long tokensPerMinute) {

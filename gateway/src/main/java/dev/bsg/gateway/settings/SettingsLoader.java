@@ -242,8 +242,13 @@ public final class SettingsLoader {
             extra.add(new CatalogEntry(id, bedrockId, entry.string("display_name", id),
                     new LinkedHashSet<>(entry.list("prefixes")), entry.list("aliases")));
         }
+        Set<String> accounts = new LinkedHashSet<>(c.list("models.allowed_accounts"));
+        for (String account : accounts) {
+            if (!account.matches("^[0-9]{12}$")) throw new SettingsException("models.allowed_accounts", account, "use 12-digit AWS account ids");
+        }
         return new Settings.Models(prefix, c.map("models.aliases"), extra,
-                new LinkedHashSet<>(c.list("models.drop_betas")), new LinkedHashSet<>(c.list("models.drop_fields")));
+                new LinkedHashSet<>(c.list("models.drop_betas")), new LinkedHashSet<>(c.list("models.drop_fields")),
+                c.bool("models.allow_other_providers", false), accounts);
     }
 
     /** Accepts a JDBC URL or a {@code postgres://user:pass@host:port/db} URL. */

@@ -15,7 +15,8 @@ public final class AuditLog {
 
     public void record(String actor, String action, String target, String outcome, String sourceIp, String detail) {
         sql.update("INSERT INTO audit_events (id, at, actor, action, target, outcome, source_ip, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                "aud_" + UUID.randomUUID().toString().replace("-", ""), System.currentTimeMillis(), actor, action, target, outcome, sourceIp, detail);
+                "aud_" + UUID.randomUUID().toString().replace("-", ""), System.currentTimeMillis(), Columns.fit(actor == null ? "unknown" : actor, 320),
+                Columns.fit(action, 100), Columns.fit(target, 400), Columns.fit(outcome, 40), Columns.fit(sourceIp, 64), Columns.fit(detail, 2000));
     }
 
     public List<Event> recent(int limit) {

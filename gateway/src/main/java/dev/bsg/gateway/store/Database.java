@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 
@@ -15,6 +16,8 @@ import org.flywaydb.core.Flyway;
 public final class Database implements AutoCloseable {
     private final HikariDataSource dataSource;
     private final boolean postgres;
+    private static final long FAIL_FAST_NANOS = 2_000_000_000L;
+    private volatile long unavailableUntil;
 
     public Database(Settings.Database settings) {
         this.postgres = settings.isPostgres();
@@ -25,6 +28,8 @@ public final class Database implements AutoCloseable {
         if (settings.password() != null) config.setPassword(settings.password());
         if (postgres) {
             config.setMaximumPoolSize(settings.poolSize());
+            // Error messages then carry no row values or statement parameters (e-mail addresses, session ids) into logs.
+            config.addDataSourceProperty("logServerErrorDetail", "false");
         } else {
             createParentDirectory(settings.url());
             config.setMaximumPoolSize(Math.min(settings.poolSize(), 4));
@@ -34,7 +39,7 @@ public final class Database implements AutoCloseable {
             config.addDataSourceProperty("foreign_keys", "true");
         }
         config.setInitializationFailTimeout(10_000);
-        config.setConnectionTimeout(5_000);
+        config.setConnectionTimeout(3_000);
         try {
             this.dataSource = new HikariDataSource(config);
         } catch (RuntimeException e) {
@@ -52,8 +57,23 @@ public final class Database implements AutoCloseable {
         return postgres;
     }
 
+    /**
+     * A pooled connection. After the pool failed to get one (the database is away), callers fail at once for
+     * a moment instead of each waiting out the connection timeout: requests get a fast 503.
+     */
     public Connection connection() throws SQLException {
-        return dataSource.getConnection();
+        long until = unavailableUntil;
+        if (until != 0 && System.nanoTime() - until < 0) {
+            throw new SQLTransientConnectionException("the database did not answer a moment ago; retrying shortly", "08001");
+        }
+        try {
+            Connection connection = dataSource.getConnection();
+            unavailableUntil = 0;
+            return connection;
+        } catch (SQLTransientConnectionException e) {
+            unavailableUntil = System.nanoTime() + FAIL_FAST_NANOS;
+            throw e;
+        }
     }
 
     /** True when a trivial query answers within a second. */

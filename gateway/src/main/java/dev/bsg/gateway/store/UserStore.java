@@ -38,7 +38,7 @@ public final class UserStore {
         long now = System.currentTimeMillis();
         try {
             sql.update("INSERT INTO users (id, email, name, disabled, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-                    "usr_" + UUID.randomUUID().toString().replace("-", ""), normal, name, false, now, now);
+                    "usr_" + UUID.randomUUID().toString().replace("-", ""), normal, Columns.fit(name, 200), false, now, now);
         } catch (StoreException e) {
             if (!e.isConflict()) throw e;
         }
@@ -47,7 +47,7 @@ public final class UserStore {
 
     /** Remembers the IdP groups of a sign-in, so group limits also apply to the user's API keys. */
     public void setGroups(String id, java.util.List<String> groups) {
-        sql.update("UPDATE users SET groups_csv = ? WHERE id = ?", String.join(",", groups), id);
+        sql.update("UPDATE users SET groups_csv = ? WHERE id = ?", Columns.fit(String.join(",", groups), 4000), id);
     }
 
     public java.util.List<String> groupsOf(String id) {
@@ -67,6 +67,6 @@ public final class UserStore {
     }
 
     public boolean rename(String id, String name) {
-        return sql.update("UPDATE users SET name = ?, updated_at = ? WHERE id = ?", name, System.currentTimeMillis(), id) == 1;
+        return sql.update("UPDATE users SET name = ?, updated_at = ? WHERE id = ?", Columns.fit(name, 200), System.currentTimeMillis(), id) == 1;
     }
 }

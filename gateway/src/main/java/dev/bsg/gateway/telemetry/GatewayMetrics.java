@@ -15,6 +15,17 @@ import java.util.concurrent.TimeUnit;
 /** The gateway's Prometheus metrics: requests, latency and time to first byte, upstream errors. */
 public final class GatewayMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    // Model names come from clients: only known models get a label of their own, or every made-up name would add a series.
+    private volatile java.util.function.Predicate<String> knownModel = name -> true;
+
+    public void knownModels(java.util.function.Predicate<String> known) {
+        this.knownModel = known;
+    }
+
+    private String model(String name) {
+        if (name == null || name.equals("-")) return "-";
+        return knownModel.test(name) ? name : "other";
+    }
 
     public GatewayMetrics() {
         new JvmMemoryMetrics().bindTo(registry);
@@ -31,6 +42,7 @@ public final class GatewayMetrics {
     private final Map<TtfbKey, Timer> ttfbTimers = new ConcurrentHashMap<>();
 
     public void request(String door, String model, int status, long latencyNanos, long ttfbNanos) {
+        model = model(model);
         requestTimers.computeIfAbsent(new RequestKey(door, model, status), k -> Timer.builder("bsg.requests")
                         .description("Requests by door, model and status")
                         .tags("door", k.door(), "model", k.model(), "status", Integer.toString(k.status()))
@@ -49,7 +61,7 @@ public final class GatewayMetrics {
 
     public void upstreamError(String model, String region, String type) {
         Counter.builder("bsg.upstream.errors").description("Failed upstream attempts by model, region and error type")
-                .tags("model", model == null ? "-" : model, "region", region, "type", type)
+                .tags("model", model(model), "region", region, "type", type)
                 .register(registry).increment();
     }
 
@@ -93,7 +105,7 @@ public final class GatewayMetrics {
 
     /** Tokens and cost (USD) by model, region and team. */
     public void usage(String model, String region, String team, long input, long output, long cacheRead, long cacheWrite, long costNanos) {
-        SpendMeters meters = spendMeters.computeIfAbsent(new SpendKey(model == null ? "-" : model, region == null ? "-" : region, team == null ? "" : team),
+        SpendMeters meters = spendMeters.computeIfAbsent(new SpendKey(model(model), region == null ? "-" : region, team == null ? "" : team),
                 k -> new SpendMeters(tokens(k, "input"), tokens(k, "output"), tokens(k, "cache_read"), tokens(k, "cache_write"),
                         Counter.builder("bsg.cost").baseUnit("usd").description("What requests cost at the prices in force, in USD")
                                 .tags("model", k.model(), "region", k.region(), "team", k.team()).register(registry)));

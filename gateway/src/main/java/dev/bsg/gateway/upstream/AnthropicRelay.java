@@ -27,9 +27,12 @@ public final class AnthropicRelay {
     private final Compatibility compatibility;
     private final StreamWatchdog watchdog;
     private final ModelPolicy modelPolicy;
+    private final ModelGuard guard;
 
-    public AnthropicRelay(ModelCatalog catalog, BedrockUpstream upstream, Compatibility compatibility, StreamWatchdog watchdog, ModelPolicy modelPolicy) {
+    public AnthropicRelay(ModelCatalog catalog, BedrockUpstream upstream, Compatibility compatibility, StreamWatchdog watchdog, ModelPolicy modelPolicy,
+                          ModelGuard guard) {
         this.modelPolicy = modelPolicy;
+        this.guard = guard;
         this.catalog = catalog;
         this.upstream = upstream;
         this.compatibility = compatibility;
@@ -37,7 +40,7 @@ public final class AnthropicRelay {
     }
 
     public void messages(Exchange exchange) throws Exception {
-        MessagesRequest request = parse(exchange);
+        MessagesRequest request = parse(exchange, true);
         ResolvedModel model = resolve(exchange, request.model());
         String betaHeader = exchange.header("anthropic-beta");
         String operation = request.stream() ? "invoke-with-response-stream" : "invoke";
@@ -84,7 +87,7 @@ public final class AnthropicRelay {
     };
 
     public void countTokens(Exchange exchange) {
-        MessagesRequest request = parse(exchange);
+        MessagesRequest request = parse(exchange, false);
         ResolvedModel model = resolve(exchange, request.model());
         byte[] invokeBody = request.toBedrockBody(exchange.header("anthropic-beta"), compatibility.betasToDrop(model.bedrockId()),
                 compatibility.fieldsToDrop(model.bedrockId()));
@@ -118,9 +121,14 @@ public final class AnthropicRelay {
         return bedrockId;
     }
 
-    private static MessagesRequest parse(Exchange exchange) {
+    /** The request, refused before anything goes upstream when it lacks the version header or has the wrong shape. */
+    private static MessagesRequest parse(Exchange exchange, boolean maxTokensRequired) {
+        String version = exchange.header("anthropic-version");
+        if (version == null || version.isBlank()) throw new HttpError(ApiError.invalidRequest("anthropic-version: header is required"));
         try {
-            return MessagesRequest.parse(exchange.body(), true);
+            MessagesRequest request = MessagesRequest.parse(exchange.body(), true);
+            request.checkShape(maxTokensRequired);
+            return request;
         } catch (InvalidRequestException e) {
             throw new HttpError(ApiError.invalidRequest(e.getMessage()));
         }
@@ -129,7 +137,10 @@ public final class AnthropicRelay {
     private ResolvedModel resolve(Exchange exchange, String name) {
         exchange.modelAsked(name);
         ResolvedModel model = catalog.resolve(name);
-        if (model == null) throw new HttpError(ApiError.notFound("model: " + name + " is not a model this gateway serves"));
+        if (model == null) {
+            throw new HttpError(ApiError.notFound("model: " + (name.length() > 100 ? name.substring(0, 100) + "…" : name) + " is not a model this gateway serves"));
+        }
+        if (!model.fromCatalog()) guard.check(name, model.bedrockId()); // an admin's catalog entry is trusted as configured
         exchange.model(model.anthropicId());
         exchange.usage().upstreamModel(model.bedrockId());
         modelPolicy.check(exchange.principal(), name, model.anthropicId());

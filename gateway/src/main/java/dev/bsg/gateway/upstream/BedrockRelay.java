@@ -26,9 +26,11 @@ public final class BedrockRelay {
     private final BedrockUpstream upstream;
     private final StreamWatchdog watchdog;
     private final ModelPolicy modelPolicy;
+    private final ModelGuard guard;
 
-    public BedrockRelay(ModelCatalog catalog, BedrockUpstream upstream, StreamWatchdog watchdog, ModelPolicy modelPolicy) {
+    public BedrockRelay(ModelCatalog catalog, BedrockUpstream upstream, StreamWatchdog watchdog, ModelPolicy modelPolicy, ModelGuard guard) {
         this.modelPolicy = modelPolicy;
+        this.guard = guard;
         this.catalog = catalog;
         this.upstream = upstream;
         this.watchdog = watchdog;
@@ -40,6 +42,7 @@ public final class BedrockRelay {
             throw new HttpError(ApiError.invalidRequest("1 validation error detected: Value at 'modelId' failed to satisfy constraint: "
                     + "Member must be a model ID, an inference profile ID or an ARN"));
         }
+        guard.check(null, modelId);
         exchange.model(catalog.anthropicIdOf(modelId));
         exchange.modelAsked(modelId);
         exchange.usage().upstreamModel(modelId);
@@ -49,6 +52,7 @@ public final class BedrockRelay {
         try (UpstreamResponse response = upstream.call(operation, modelId, body, forwardHeaders(exchange), exchange.model())) {
             copyHeaders(exchange, response);
             if (!response.ok()) {
+                exchange.failed(response.error());
                 exchange.send(response.status(), null, response.errorBody());
                 return;
             }

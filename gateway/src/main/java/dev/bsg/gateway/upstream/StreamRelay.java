@@ -150,7 +150,11 @@ final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>>, StreamWatc
 
     /** Decodes a chunk's event once and lets the meter see the events that carry usage. */
     private Decoded meter(EventStreamMessage frame) {
-        if (!frame.isEvent()) return new Decoded(frame, null, null);
+        if (!frame.isEvent()) {
+            String exception = frame.header(":exception-type");
+            if (exception != null) exchange.failed(dev.bsg.protocol.errors.ApiError.fromBedrock(0, exception, ""));
+            return new Decoded(frame, null, null);
+        }
         String eventType = frame.header(":event-type");
         if ("chunk".equals(eventType)) {
             byte[] json = BedrockChunks.eventJson(frame);
@@ -171,6 +175,7 @@ final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>>, StreamWatc
     private void fail(String message) {
         if (finished) return;
         LOG.warn("stream {} for {}: {}", exchange.requestId(), exchange.model(), message);
+        exchange.failed(dev.bsg.protocol.errors.ApiError.internal(message));
         byte[] notice = dialect.failure(message, decoder.pendingBytes() == 0);
         if (notice == null) {
             finished = true;

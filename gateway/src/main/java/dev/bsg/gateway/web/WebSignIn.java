@@ -303,8 +303,12 @@ public final class WebSignIn {
         if (origin == null) {
             String referer = exchange.header("Referer");
             if (referer == null) return false;
-            URI uri = URI.create(referer);
-            origin = uri.getScheme() + "://" + uri.getRawAuthority();
+            try {
+                URI uri = new URI(referer);
+                origin = uri.getScheme() + "://" + uri.getRawAuthority();
+            } catch (java.net.URISyntaxException e) {
+                return false; // a Referer that isn't a URI is not this site's
+            }
         }
         URI own = publicUrl.get();
         String host = exchange.header("Host");

@@ -94,7 +94,7 @@ class SharedLimitsTest {
         String key = a.newUserKey("concurrent@example.com");
         a.simulator.defaultReply(Reply.text("slow").withDeltas(10).withPacing(Duration.ZERO, Duration.ofMillis(150)));
         HttpClient http = HttpClient.newHttpClient();
-        CompletableFuture<HttpResponse<String>> slow = http.sendAsync(HttpRequest.newBuilder(URI.create(a.url() + "/v1/messages"))
+        CompletableFuture<HttpResponse<String>> slow = http.sendAsync(HttpRequest.newBuilder(URI.create(a.url() + "/v1/messages")).header("anthropic-version", "2023-06-01")
                 .header("x-api-key", key).POST(HttpRequest.BodyPublishers.ofString(STREAM)).build(), HttpResponse.BodyHandlers.ofString());
         Thread.sleep(400);
         HttpResponse<String> second = b.send("POST", "/v1/messages", MESSAGE, "x-api-key", key);

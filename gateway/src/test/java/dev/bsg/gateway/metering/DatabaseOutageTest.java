@@ -62,42 +62,58 @@ class DatabaseOutageTest {
 
     @Test
     void periodicTasksRunAgainAfterAnOutageAndALimitSetMeanwhileIsEnforced() throws Exception {
-        try (TestDatabase database = TestDatabase.postgres()) {
-            URI direct = URI.create(database.url().substring("jdbc:".length()));
-            try (CuttableProxy proxy = new CuttableProxy(direct.getHost(), direct.getPort())) {
-                String throughProxy = database.url().replace(":" + direct.getPort() + "/", ":" + proxy.port() + "/");
-                TestGateway gw = TestGateway.start(throughProxy, Map.of());
-                try {
-                    String key = gw.newUserKey("after-outage@example.com");
-                    assertThat(gw.send("POST", "/v1/messages", MESSAGE, "x-api-key", key).statusCode()).isEqualTo(200);
-                    proxy.cut();
-                    Thread.sleep(12_000); // each task meets the outage: a connection attempt waits up to 5 s
-                    proxy.restore();
-                    long restored = System.currentTimeMillis();
-                    // Another instance sets a limit of zero for this person, straight into the database (no Redis to tell us).
-                    try (Database db = new Database(new Settings.Database(database.url(), null, null, 2))) {
-                        new Sql(db).update("INSERT INTO spend_limits (id, scope_type, scope_value, period, amount_cents, created_at, updated_at) "
-                                + "VALUES ('spl_elsewhere', 'user', 'after-outage@example.com', 'monthly', 0, ?, ?)", restored, restored);
-                    }
-                    for (int i = 0; i < 150; i++) {
-                        var status = gw.gateway.backgroundTasks();
-                        if (status.get("spend-limits-reload").lastSuccessMillis() > restored && status.get("revoked-tokens-reload").lastSuccessMillis() > restored) break;
-                        Thread.sleep(100);
-                    }
-                    var status = gw.gateway.backgroundTasks();
-                    for (String task : List.of("spend-limits-reload", "revoked-tokens-reload")) {
-                        assertThat(status.get(task).failed()).as("%s failed during the outage", task).isPositive();
-                        assertThat(status.get(task).lastSuccessMillis()).as("%s runs again after it", task).isGreaterThan(restored);
-                    }
-                    assertThat(status).containsKeys("prices-refresh", "usage-prune");
-                    HttpResponse<String> refused = gw.send("POST", "/v1/messages", MESSAGE, "x-api-key", key);
-                    assertThat(refused.statusCode()).as("the limit set elsewhere holds here").isEqualTo(429);
-                    assertThat(refused.body()).contains("spend limit reached");
-                } finally {
-                    gw.close();
-                }
+        behindCuttableDatabase((gw, proxy, database) -> {
+            String key = gw.newUserKey("after-outage@example.com");
+            assertThat(gw.send("POST", "/v1/messages", MESSAGE, "x-api-key", key).statusCode()).isEqualTo(200);
+            proxy.cut();
+            Thread.sleep(8_000); // each task meets the outage at least once
+            proxy.restore();
+            long restored = System.currentTimeMillis();
+            // Another instance sets a limit of zero for this person, straight into the database (no Redis to tell us).
+            try (Database db = new Database(new Settings.Database(database.url(), null, null, 2))) {
+                new Sql(db).update("INSERT INTO spend_limits (id, scope_type, scope_value, period, amount_cents, created_at, updated_at) "
+                        + "VALUES ('spl_elsewhere', 'user', 'after-outage@example.com', 'monthly', 0, ?, ?)", restored, restored);
             }
-        }
+            for (int i = 0; i < 150; i++) {
+                var status = gw.gateway.backgroundTasks();
+                if (status.get("spend-limits-reload").lastSuccessMillis() > restored && status.get("revoked-tokens-reload").lastSuccessMillis() > restored) break;
+                Thread.sleep(100);
+            }
+            var status = gw.gateway.backgroundTasks();
+            for (String task : List.of("spend-limits-reload", "revoked-tokens-reload")) {
+                assertThat(status.get(task).failed()).as("%s failed during the outage", task).isPositive();
+                assertThat(status.get(task).lastSuccessMillis()).as("%s runs again after it", task).isGreaterThan(restored);
+            }
+            assertThat(status).containsKeys("prices-refresh", "usage-prune");
+            HttpResponse<String> refused = gw.send("POST", "/v1/messages", MESSAGE, "x-api-key", key);
+            assertThat(refused.statusCode()).as("the limit set elsewhere holds here").isEqualTo(429);
+            assertThat(refused.body()).contains("spend limit reached");
+        });
+    }
+
+    @Test
+    void aKeyNotYetCachedDuringAnOutageGetsAFast503WithRetryAfter() throws Exception {
+        behindCuttableDatabase((gw, proxy, database) -> {
+            String key = gw.newUserKey("uncached@example.com"); // never used, so not in the key cache
+            proxy.cut();
+            HttpResponse<String> first = gw.send("POST", "/v1/messages", MESSAGE, "x-api-key", key);
+            assertThat(first.statusCode()).as(first.body()).isEqualTo(503);
+            assertThat(first.headers().firstValue("retry-after")).isPresent();
+            assertThat(first.body()).contains("\"type\":\"error\"").contains("database is unavailable").doesNotContain("java.");
+            long started = System.nanoTime();
+            HttpResponse<String> bedrock = gw.send("POST", "/bedrock/model/us.anthropic.claude-sonnet-4-6/invoke",
+                    "{\"anthropic_version\":\"bedrock-2023-05-31\",\"max_tokens\":8,\"messages\":[]}", "Authorization", "Bearer " + key);
+            assertThat(System.nanoTime() - started).as("answered at once, not after the pool's timeout").isLessThan(1_500_000_000L);
+            assertThat(bedrock.statusCode()).isEqualTo(503);
+            assertThat(bedrock.headers().firstValue("x-amzn-errortype").orElse("")).startsWith("ServiceUnavailableException");
+            proxy.restore();
+            int status = 0;
+            for (int i = 0; i < 50 && status != 200; i++) {
+                Thread.sleep(200);
+                status = gw.send("POST", "/v1/messages", MESSAGE, "x-api-key", key).statusCode();
+            }
+            assertThat(status).as("served again once the database is back").isEqualTo(200);
+        });
     }
 
     @Test
@@ -123,6 +139,21 @@ class DatabaseOutageTest {
             assertThat(sql.list("SELECT request_id FROM usage_records ORDER BY request_id", r -> r.getString(1))).containsExactly("req-1", "req-2");
             assertThat(sql.one("SELECT SUM(requests) FROM usage_daily", r -> r.getLong(1)).orElseThrow()).isEqualTo(2);
             assertThat(sql.one("SELECT SUM(cost_nanos) FROM usage_daily", r -> r.getLong(1)).orElseThrow()).isEqualTo(2 * 1234L);
+        }
+    }
+
+    interface DuringAnOutage {
+        void run(TestGateway gw, CuttableProxy proxy, TestDatabase database) throws Exception;
+    }
+
+    /** A gateway whose PostgreSQL is reached through a proxy the test can cut. */
+    static void behindCuttableDatabase(DuringAnOutage test) throws Exception {
+        try (TestDatabase database = TestDatabase.postgres()) {
+            URI direct = URI.create(database.url().substring("jdbc:".length()));
+            try (CuttableProxy proxy = new CuttableProxy(direct.getHost(), direct.getPort());
+                 TestGateway gw = TestGateway.start(database.url().replace(":" + direct.getPort() + "/", ":" + proxy.port() + "/"), Map.of())) {
+                test.run(gw, proxy, database);
+            }
         }
     }
 

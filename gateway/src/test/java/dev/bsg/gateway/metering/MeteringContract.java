@@ -50,7 +50,7 @@ abstract class MeteringContract {
     void aStreamTheClientAbandonsIsStillRecordedAndMarked() throws Exception {
         gw.simulator.defaultReply(Reply.text("a long answer nobody waits for").withDeltas(40).withPacing(java.time.Duration.ZERO, java.time.Duration.ofMillis(50)));
         var http = java.net.http.HttpClient.newHttpClient();
-        var response = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(gw.url() + "/v1/messages"))
+        var response = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(gw.url() + "/v1/messages")).header("anthropic-version", "2023-06-01")
                 .header("x-api-key", gw.apiKey).header("x-claude-code-session-id", "abandoned-session")
                 .POST(java.net.http.HttpRequest.BodyPublishers.ofString(message(true))).build(), HttpResponse.BodyHandlers.ofInputStream());
         try (var body = response.body()) {
@@ -187,7 +187,8 @@ abstract class MeteringContract {
             }
             assertThat(dead).hasSize(1);
             assertThat(Json.MAPPER.readTree(dead.get(0)).get("sessionId").asText()).isEqualTo("poison-pill");
-            assertThat(sql.list("SELECT reason FROM usage_dead_letters", r -> r.getString(1)).get(0)).isNotBlank();
+            assertThat(sql.list("SELECT reason FROM usage_dead_letters", r -> r.getString(1)).get(0)).as("the reason, as logged, carries no personal data")
+                    .isNotBlank().doesNotContain("dev@example.com").doesNotContain("poison-pill");
             assertThat(gw.send("GET", "/metrics", null).body()).contains("bsg_usage_dead_letters_total 1.0");
             assertThat(gw.post("/v1/messages", message(false), "x-claude-code-session-id", "poison-later").statusCode()).isEqualTo(200);
             assertThat(sessionsLanded(sql, "poison-%", 3)).as("the writer goes on after the poison").contains("poison-later");
@@ -212,5 +213,28 @@ abstract class MeteringContract {
         assertThat(prices.statusCode()).isEqualTo(200);
         assertThat(gw.post("/v1/messages", message(false), "x-claude-code-session-id", "priced-after").statusCode()).isEqualTo(200);
         assertThat(sessionsLanded(sql(), "priced-after", 1)).hasSize(1);
+    }
+
+    /** A stream cut or broken midway, and an upstream error on the Bedrock door, are recorded with the error they ended in. */
+    @Test
+    void failuresAreRecordedWithTheirErrorType() throws Exception {
+        var sql = sql();
+        gw.simulator.failNext(Fault.STREAM_EXCEPTION);
+        gw.post("/v1/messages", message(true), "x-claude-code-session-id", "failed-exception");
+        gw.simulator.failNext(Fault.RESET_MID_STREAM);
+        gw.post("/v1/messages", message(true), "x-claude-code-session-id", "failed-reset");
+        gw.simulator.failNext(Fault.THROTTLE, Fault.THROTTLE, Fault.THROTTLE, Fault.THROTTLE, Fault.THROTTLE, Fault.THROTTLE);
+        HttpResponse<String> throttled = gw.send("POST", "/bedrock/model/us.anthropic.claude-sonnet-4-6/invoke", BEDROCK_BODY,
+                "Authorization", "Bearer " + gw.apiKey, "x-claude-code-session-id", "failed-bedrock");
+        assertThat(throttled.statusCode()).isEqualTo(429);
+        assertThat(sessionsLanded(sql, "failed-%", 3)).hasSize(3);
+        java.util.Map<String, String> types = new java.util.HashMap<>();
+        for (var row : sql.list("SELECT session_id, error_type FROM usage_records WHERE session_id LIKE 'failed-%'", r -> java.util.List.of(r.getString(1),
+                String.valueOf(r.getString(2))))) {
+            types.put(row.get(0), row.get(1));
+        }
+        assertThat(types.get("failed-exception")).as("an exception frame midway").isNotEqualTo("null");
+        assertThat(types.get("failed-reset")).as("a connection cut midway").isEqualTo("api_error");
+        assertThat(types.get("failed-bedrock")).as("an upstream error relayed on the Bedrock door").isEqualTo("ThrottlingException");
     }
 }

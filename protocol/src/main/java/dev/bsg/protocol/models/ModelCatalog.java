@@ -65,6 +65,12 @@ public final class ModelCatalog {
         byBedrockId.put(entry.bedrockId(), entry);
     }
 
+    /** Whether an Anthropic ID is one of the catalog's models (built in or configured), not merely a well-formed name. */
+    public boolean knows(String anthropicId) {
+        CatalogEntry entry = anthropicId == null ? null : byName.get(anthropicId);
+        return entry != null && entry.anthropicId().equals(anthropicId);
+    }
+
     public List<CatalogEntry> entries() {
         return List.copyOf(entries);
     }

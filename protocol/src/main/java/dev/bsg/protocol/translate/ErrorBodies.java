@@ -12,6 +12,15 @@ public final class ErrorBodies {
     private ErrorBodies() {}
 
     public static byte[] anthropic(ApiError error, String requestId) {
+        return anthropic(error, requestId, false);
+    }
+
+    /** One body both dialects read, for an answer whose door is unknown: Anthropic's envelope plus Bedrock's {@code message}. */
+    public static byte[] eitherDialect(ApiError error, String requestId) {
+        return anthropic(error, requestId, true);
+    }
+
+    private static byte[] anthropic(ApiError error, String requestId, boolean bedrockMessageToo) {
         return Json.write(g -> {
             g.writeStartObject();
             g.writeStringField("type", "error");
@@ -19,6 +28,7 @@ public final class ErrorBodies {
             g.writeStringField("type", error.anthropicType());
             g.writeStringField("message", error.message());
             g.writeEndObject();
+            if (bedrockMessageToo) g.writeStringField("message", error.message());
             if (requestId != null) g.writeStringField("request_id", requestId);
             g.writeEndObject();
         });

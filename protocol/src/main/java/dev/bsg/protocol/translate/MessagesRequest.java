@@ -21,7 +21,8 @@ public final class MessagesRequest {
     private final byte[] body;
     private final List<Field> fields;
 
-    private record Field(String name, int start, int end) {}
+    /** A top-level field: where its bytes are, and the kind of JSON value it holds (for the shape check). */
+    private record Field(String name, int start, int end, JsonToken kind, long integer) {}
     private final String model;
     private final boolean stream;
     private final List<String> bodyBetas;
@@ -36,6 +37,10 @@ public final class MessagesRequest {
 
     /** Parses an Anthropic-format body; {@code requireModel} is false for bodies whose model is in the path. */
     public static MessagesRequest parse(byte[] body, boolean requireModel) {
+        // The bytes are sliced by offset, which only a UTF-8 parse gives; Jackson would read UTF-16 or UTF-32 too.
+        if (body.length >= 2 && (body[0] == 0 || body[1] == 0 || (body[0] & 0xFF) == 0xFE || (body[0] & 0xFF) == 0xFF)) {
+            throw new InvalidRequestException("request body must be JSON encoded as UTF-8");
+        }
         List<Field> fields = new ArrayList<>();
         String model = null;
         boolean modelSeen = false;
@@ -48,6 +53,8 @@ public final class MessagesRequest {
                 int start = (int) parser.currentTokenLocation().getByteOffset();
                 String name = parser.currentName();
                 JsonToken value = parser.nextToken();
+                long integer = value == JsonToken.VALUE_NUMBER_INT && parser.getNumberType() == JsonParser.NumberType.INT ? parser.getIntValue()
+                        : value == JsonToken.VALUE_NUMBER_INT ? (parser.getText().startsWith("-") ? Long.MIN_VALUE : Long.MAX_VALUE) : 0;
                 switch (name) {
                     case "model" -> {
                         modelSeen = true;
@@ -67,11 +74,14 @@ public final class MessagesRequest {
                 token = parser.nextToken();
                 int end = token == null ? body.length : (int) parser.currentTokenLocation().getByteOffset();
                 if (!name.equals("model") && !name.equals("stream") && !name.equals("anthropic_beta") && !name.equals("anthropic_version")) {
-                    fields.add(new Field(name, start, trimEnd(body, start, end)));
+                    if (start < 0 || end < start) throw new InvalidRequestException("request body must be JSON encoded as UTF-8");
+                    fields.add(new Field(name, start, trimEnd(body, start, end), value, integer));
                 }
             }
             if (token != JsonToken.END_OBJECT) throw new InvalidRequestException("request body must be a JSON object");
             if (parser.nextToken() != null) throw new InvalidRequestException("unexpected content after the JSON object");
+        } catch (com.fasterxml.jackson.core.exc.StreamConstraintsException e) {
+            throw new InvalidRequestException("request body is beyond the JSON limits (nesting depth, number or string length)");
         } catch (IOException e) {
             throw new InvalidRequestException("request body is not valid JSON: " + firstLine(e.getMessage()));
         }
@@ -149,6 +159,42 @@ public final class MessagesRequest {
         }
         betas.remove("");
         return betas;
+    }
+
+    /**
+     * The basic shape of a Messages request, checked before anything goes upstream, worded as Anthropic's
+     * API words it: required fields and the JSON types of the known ones. Unknown fields pass unchecked.
+     */
+    public void checkShape(boolean maxTokensRequired) {
+        boolean messages = false;
+        boolean maxTokens = false;
+        for (Field field : fields) {
+            JsonToken kind = field.kind();
+            if (kind == JsonToken.VALUE_NULL && !field.name().equals("messages") && !field.name().equals("max_tokens")) continue;
+            switch (field.name()) {
+                case "messages" -> {
+                    messages = true;
+                    expect(field, kind == JsonToken.START_ARRAY, "a valid list");
+                }
+                case "max_tokens" -> {
+                    maxTokens = true;
+                    expect(field, kind == JsonToken.VALUE_NUMBER_INT, "a valid integer");
+                    if (field.integer() < 1) throw new InvalidRequestException("max_tokens: Input should be greater than or equal to 1");
+                }
+                case "system" -> expect(field, kind == JsonToken.VALUE_STRING || kind == JsonToken.START_ARRAY, "a valid string or list");
+                case "tools", "stop_sequences" -> expect(field, kind == JsonToken.START_ARRAY, "a valid list");
+                case "tool_choice", "metadata", "thinking" -> expect(field, kind == JsonToken.START_OBJECT, "a valid dictionary");
+                case "temperature", "top_p" -> expect(field, kind == JsonToken.VALUE_NUMBER_INT || kind == JsonToken.VALUE_NUMBER_FLOAT, "a valid number");
+                case "top_k" -> expect(field, kind == JsonToken.VALUE_NUMBER_INT, "a valid integer");
+                default -> { }
+            }
+        }
+        if (!messages) throw new InvalidRequestException("messages: Field required");
+        if (maxTokensRequired && !maxTokens) throw new InvalidRequestException("max_tokens: Field required");
+    }
+
+    private static void expect(Field field, boolean ok, String what) {
+        if (!ok) throw new InvalidRequestException(field.name() + ": Input should be " + what);
     }
 
     /** The top-level fields forwarded as sent, in order. */
