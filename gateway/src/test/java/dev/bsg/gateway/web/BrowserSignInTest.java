@@ -4,12 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bsg.gateway.TestDatabase;
 import dev.bsg.gateway.TestGateway;
-import java.net.InetAddress;
 import java.util.List;
-import java.util.Map;
-import no.nav.security.mock.oauth2.MockOAuth2Server;
-import no.nav.security.mock.oauth2.http.Route;
-import no.nav.security.mock.oauth2.token.DefaultOAuth2TokenCallback;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -19,32 +14,29 @@ import org.openqa.selenium.By;
 /** The sign-in pages in a real Chromium, CSP enforced: web sign-in and out, and the device approval Claude Code and bsg login send people to. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BrowserSignInTest {
-    MockOAuth2Server idp;
+    CompanyIdp idp;
     TestDatabase database;
     TestGateway gw;
 
     @BeforeAll
     void start() {
-        idp = new MockOAuth2Server(new Route[0]);
-        idp.start(InetAddress.getLoopbackAddress(), 0);
+        idp = new CompanyIdp();
         database = TestDatabase.sqlite();
-        gw = TestGateway.start(database.url(), Map.of("BSG_OIDC__ISSUER", idp.issuerUrl("company").toString(),
-                "BSG_OIDC__CLIENT_ID", "bsg-gateway-client", "BSG_OIDC__CLIENT_SECRET", "client-secret"));
+        gw = TestGateway.start(database.url(), idp.gatewaySettings());
     }
 
     @AfterAll
     void stop() throws Exception {
-        try {
-            gw.close();
-            database.close();
-        } finally {
-            idp.shutdown();
+        CompanyIdp provider = idp;
+        TestDatabase db = database;
+        TestGateway gateway = gw;
+        try (provider; db; gateway) {
+            // closed in reverse: the gateway, its database, then the provider
         }
     }
 
     void nextSignIn(String subject, String email) {
-        idp.enqueueCallback(new DefaultOAuth2TokenCallback("company", subject, "JWT", List.of("bsg-gateway-client"),
-                Map.of("email", email, "name", "Person " + subject), 3600));
+        idp.nextSignIn(subject, email, List.of());
     }
 
     @Test
