@@ -206,7 +206,7 @@ public final class Gateway implements AutoCloseable {
                 .add("GET", "/readyz", Door.API, open, operations::ready)
                 .add("GET", "/metrics", Door.API, open, operations::metrics);
         this.server = new HttpServer(settings.server().host(), settings.server().port(), router,
-                settings.server().maxBodyBytes(), settings.server().shutdownGrace());
+                settings.server().maxBodyBytes(), settings.server().shutdownGrace(), settings.server().idleTimeout());
     }
 
     public Gateway start() throws Exception {

@@ -23,7 +23,7 @@ public final class HttpServer {
     private final Server server;
     private final ServerConnector connector;
 
-    public HttpServer(String host, int port, Router router, long maxBodyBytes, Duration shutdownGrace) {
+    public HttpServer(String host, int port, Router router, long maxBodyBytes, Duration shutdownGrace, Duration idleTimeout) {
         QueuedThreadPool threads = new QueuedThreadPool(200, 2);
         threads.setName("gateway");
         threads.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
@@ -38,8 +38,8 @@ public final class HttpServer {
         connector.setHost(host);
         connector.setPort(port);
         // A connection idle between requests, or a client stalling while it sends headers or a body, is dropped
-        // after 30 s (2,000 idle connections were held 10 minutes each before).
-        connector.setIdleTimeout(Duration.ofSeconds(30).toMillis());
+        // after server.idle_timeout_seconds (2,000 idle connections were held 10 minutes each before).
+        connector.setIdleTimeout(idleTimeout.toMillis());
         server.addConnector(connector);
         GracefulHandler graceful = new GracefulHandler(new Abstract() {
             @Override

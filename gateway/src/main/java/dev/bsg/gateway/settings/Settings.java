@@ -11,7 +11,8 @@ import java.util.Set;
 public record Settings(Server server, Database database, Admin admin, ApiKeys apiKeys, Session session, Oidc oidc, Upstream upstream, Models models,
                        ManagedPolicies policies, Limits limits, Budgets budgets, Metering metering, Cache cache, Pricing pricing) {
 
-    public record Server(String host, int port, String publicUrl, long maxBodyBytes, Duration shutdownGrace, Duration pingInterval) {}
+    /** @param idleTimeout how long a connection may sit idle between requests, or stall while sending one */
+    public record Server(String host, int port, String publicUrl, long maxBodyBytes, Duration shutdownGrace, Duration pingInterval, Duration idleTimeout) {}
 
     public record Database(String url, String user, String password, int poolSize) {
         public boolean isPostgres() {

@@ -47,7 +47,8 @@ public final class SettingsLoader {
                 c.string("server.public_url", null),
                 c.bytes("server.max_body_bytes", 32L * 1024 * 1024),
                 Duration.ofSeconds(c.integer("server.shutdown_grace_seconds", 30, 0, 3600)),
-                Duration.ofMillis(c.integer("server.ping_interval_ms", 10_000, 100, 600_000)));
+                Duration.ofMillis(c.integer("server.ping_interval_ms", 10_000, 100, 600_000)),
+                Duration.ofSeconds(c.integer("server.idle_timeout_seconds", 30, 1, 3600)));
         Settings.Database database = new Settings.Database(
                 jdbcUrl(c.string("database.url", "jdbc:sqlite:./data/bsg.db")),
                 c.string("database.user", null),
