@@ -68,14 +68,14 @@ final class CachedCredentials {
     }
 
     /** A top-level string field of the compact JSON the cache writes; null when absent. */
-    private static String field(String json, String name) {
+    static String field(String json, String name) {
         int start = value(json, name);
         if (start < 0 || start >= json.length() || json.charAt(start) != '"') return null;
         int end = json.indexOf('"', start + 1);
         return end < 0 ? null : json.substring(start + 1, end);
     }
 
-    private static String number(String json, String name) {
+    static String number(String json, String name) {
         int start = value(json, name);
         if (start < 0) return null;
         int end = start;
@@ -83,8 +83,18 @@ final class CachedCredentials {
         return end == start ? null : json.substring(start, end);
     }
 
-    private static int value(String json, String name) {
-        int at = json.indexOf(new StringBuilder(name.length() + 3).append('"').append(name).append("\":").toString());
-        return at < 0 ? -1 : at + name.length() + 3;
+    /** Where the value of the first {@code "name":} starts (compact or pretty-printed JSON); -1 when absent. */
+    static int value(String json, String name) {
+        String key = new StringBuilder(name.length() + 2).append('"').append(name).append('"').toString();
+        for (int at = json.indexOf(key); at >= 0; at = json.indexOf(key, at + 1)) {
+            int i = skipSpace(json, at + key.length());
+            if (i < json.length() && json.charAt(i) == ':') return skipSpace(json, i + 1);
+        }
+        return -1;
+    }
+
+    private static int skipSpace(String json, int i) {
+        while (i < json.length() && Character.isWhitespace(json.charAt(i))) i++;
+        return i;
     }
 }

@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
 public final class Main {
     public static void main(String[] args) {
         if (args.length > 0 && args[0].equals("credential-process") && CachedCredentials.tryAnswer(args)) return;
+        if (args.length > 0 && args[0].equals("token") && CachedSession.tryAnswer(args)) return;
         System.exit(run(args));
     }
 
