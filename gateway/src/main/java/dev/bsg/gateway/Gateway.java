@@ -247,6 +247,11 @@ public final class Gateway implements AutoCloseable {
         return background.status();
     }
 
+    /** Runs every periodic task once now, as at its turn. */
+    public void runBackgroundTasksNow() throws InterruptedException {
+        background.runAllNow();
+    }
+
     /** How many usage records wait in memory and in the local journal (for tests and operators). */
     public UsageWriter usageWriter() {
         return usageWriter;

@@ -22,6 +22,7 @@ public final class BackgroundTasks implements AutoCloseable {
     private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("housekeeping").factory());
     private final GatewayMetrics metrics;
     private final Map<String, Task> tasks = new ConcurrentHashMap<>();
+    private final Map<String, Runnable> jobs = new ConcurrentHashMap<>();
 
     /** How one task has fared: runs that finished, runs that failed, and when one last finished (epoch ms, 0 = never). */
     public record Status(long succeeded, long failed, long lastSuccessMillis) {}
@@ -40,6 +41,7 @@ public final class BackgroundTasks implements AutoCloseable {
     public void every(String name, Duration initialDelay, Duration period, Runnable work) {
         Task task = new Task();
         tasks.put(name, task);
+        jobs.put(name, work);
         metrics.gauge("bsg.background.last.success", "When each background task last finished, in epoch seconds (0 = never)", "task", name,
                 () -> task.lastSuccessMillis / 1000.0);
         executor.scheduleWithFixedDelay(() -> run(name, task, work), initialDelay.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
@@ -58,6 +60,17 @@ public final class BackgroundTasks implements AutoCloseable {
             if (now - task.lastLoggedMillis >= LOG_EVERY_MILLIS) {
                 task.lastLoggedMillis = now;
                 LOG.warn("background task {} failed ({}); it runs again at its next turn", name, e.toString());
+            }
+        }
+    }
+
+    /** Runs every task once now, on the same thread and with the same accounting as their turns (operators, tests). */
+    public void runAllNow() throws InterruptedException {
+        for (Map.Entry<String, Runnable> each : jobs.entrySet()) {
+            try {
+                executor.submit(() -> run(each.getKey(), tasks.get(each.getKey()), each.getValue())).get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IllegalStateException(e); // run() never throws; this is unreachable
             }
         }
     }
