@@ -36,6 +36,8 @@ public final class Exchange {
     private String modelAsked;
     private String errorType;
     private final dev.bsg.gateway.metering.Usage usage = new dev.bsg.gateway.metering.Usage();
+    private final java.util.List<Runnable> lastByteActions = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile boolean lastByteActionsRun;
 
     Exchange(Request request, Response response, Callback callback, Door door, Map<String, String> pathParams, String requestId, long maxBodyBytes) {
         this.request = request;
@@ -198,6 +200,7 @@ public final class Exchange {
         if (contentType != null) response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
         markFirstByte();
+        lastByteNext();
         try (Blocker.Callback blocker = Blocker.callback()) {
             response.write(true, ByteBuffer.wrap(body), blocker);
             blocker.block();
@@ -267,7 +270,7 @@ public final class Exchange {
         response.setStatus(status);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
-        return new StreamSink(response, this::markFirstByte);
+        return new StreamSink(response, this::markFirstByte, this::lastByteNext);
     }
 
     private void markFirstByte() {
@@ -276,6 +279,7 @@ public final class Exchange {
 
     public void complete() {
         if (completed) return;
+        lastByteNext();
         completed = true;
         callback.succeeded();
     }
@@ -283,8 +287,29 @@ public final class Exchange {
     /** Ends the response abruptly (the client sees a cut connection, not a clean end). */
     public void abort(Throwable cause) {
         if (completed) return;
+        lastByteNext();
         completed = true;
         callback.failed(cause);
+    }
+
+    /**
+     * Runs {@code action} once, just before the response's last byte is handed to the connection (or it is
+     * cut): what the client's next request must already find done, such as a concurrency slot given back.
+     */
+    public void beforeLastByte(Runnable action) {
+        lastByteActions.add(action);
+    }
+
+    private void lastByteNext() {
+        if (lastByteActionsRun) return;
+        lastByteActionsRun = true;
+        for (Runnable action : lastByteActions) {
+            try {
+                action.run();
+            } catch (RuntimeException e) {
+                // an action's own failure must not keep the answer from the client
+            }
+        }
     }
 
     boolean isCompleted() {

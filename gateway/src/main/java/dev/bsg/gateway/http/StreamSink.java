@@ -14,6 +14,7 @@ import org.eclipse.jetty.util.Callback;
 public final class StreamSink {
     private final Response response;
     private final Runnable onFirstByte;
+    private final Runnable beforeLastByte;
     private final ReentrantLock lock = new ReentrantLock();
     private final ArrayDeque<Pending> queue = new ArrayDeque<>(4);
     private volatile long lastWriteNanos = System.nanoTime();
@@ -24,13 +25,15 @@ public final class StreamSink {
 
     private record Pending(ByteBuffer bytes, boolean last, Callback done) {}
 
-    StreamSink(Response response, Runnable onFirstByte) {
+    StreamSink(Response response, Runnable onFirstByte, Runnable beforeLastByte) {
         this.response = response;
         this.onFirstByte = onFirstByte;
+        this.beforeLastByte = beforeLastByte;
     }
 
     /** Queues bytes; {@code done} learns when they reached the socket, or that the client is gone. */
     public void write(ByteBuffer bytes, boolean last, Callback done) {
+        if (last) beforeLastByte.run();
         Pending next = null;
         Throwable failed;
         lock.lock();

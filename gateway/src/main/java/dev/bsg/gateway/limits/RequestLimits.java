@@ -23,8 +23,6 @@ public final class RequestLimits {
     private static final Logger LOG = LoggerFactory.getLogger(RequestLimits.class);
     private static final Duration WINDOW_TTL = Duration.ofMinutes(2);
     private static final Duration CONCURRENCY_TTL = Duration.ofMinutes(10);
-    private static final int CONCURRENCY_WAITS = 10;
-    private static final long CONCURRENCY_WAIT_MILLIS = 20;
 
     private final Settings.Limits settings;
     private final Counters counters;
@@ -57,7 +55,8 @@ public final class RequestLimits {
             long now = System.currentTimeMillis();
             List<Check> checks = checks(principal, now / 60_000);
             if (!checks.isEmpty() && !acquire(exchange, checks, now)) return;
-            boolean holdsSlot = checks.stream().anyMatch(Check::concurrency);
+            // Given back before the client has the answer's last byte, so its next request finds the slot free.
+            if (checks.stream().anyMatch(Check::concurrency)) exchange.beforeLastByte(() -> release(principal));
             try {
                 Budgets.Standing standing = budgets.check(principal, Instant.ofEpochMilli(now));
                 if (standing != null && standing.blocked()) {
@@ -67,7 +66,6 @@ public final class RequestLimits {
                 if (standing != null) announce(exchange, standing);
                 chain.proceed(exchange);
             } finally {
-                if (holdsSlot) release(principal);
                 afterwards(exchange, principal, checks);
             }
         };
@@ -109,17 +107,8 @@ public final class RequestLimits {
         int refused;
         try {
             refused = counters.tryAdd(keys, increments, limits, CONCURRENCY_TTL);
-            // A request that just answered frees its slot a moment after its client has the answer: a caller's
-            // next request waits briefly for it rather than being refused for the overlap.
-            for (int wait = 0; refused >= 0 && checks.get(refused).concurrency() && wait < CONCURRENCY_WAITS; wait++) {
-                Thread.sleep(CONCURRENCY_WAIT_MILLIS);
-                refused = counters.tryAdd(keys, increments, limits, CONCURRENCY_TTL);
-            }
         } catch (RuntimeException e) {
             LOG.warn("rate limits could not be checked ({}); allowing the request", e.getMessage());
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
             return true;
         }
         if (refused < 0) return true;

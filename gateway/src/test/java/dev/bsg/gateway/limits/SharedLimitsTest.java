@@ -89,6 +89,22 @@ class SharedLimitsTest {
         a.admin("DELETE", "/v1/organizations/spend_limits/" + Json.MAPPER.readTree(created.body()).get("id").asText(), null);
     }
 
+    /** The slot is given back before the answer's last byte, so back-to-back requests never meet their own previous one. */
+    @Test
+    void backToBackRequestsUnderACapOfOneAreNeverRefused() throws Exception {
+        a.simulator.defaultReply(Reply.text("quick").withDeltas(3));
+        b.simulator.defaultReply(Reply.text("quick").withDeltas(3));
+        for (int i = 0; i < 40; i++) {
+            String key = i % 4 == 0 ? a.newUserKey("serial-" + i + "@example.com") : null; // a fresh person every four: the rate limit is 4 a minute
+            if (key != null) serialKey = key;
+            boolean stream = i % 2 == 0;
+            HttpResponse<String> response = (i % 3 == 0 ? a : b).send("POST", "/v1/messages", stream ? STREAM : MESSAGE, "x-api-key", serialKey);
+            assertThat(response.statusCode()).as("request %d (%s)", i, stream ? "stream" : "plain").isEqualTo(200);
+        }
+    }
+
+    private String serialKey;
+
     @Test
     void aConcurrencyCapCountsStreamsOnEveryInstance() throws Exception {
         String key = a.newUserKey("concurrent@example.com");
