@@ -73,6 +73,11 @@ public final class Gateway implements AutoCloseable {
     private final BackgroundTasks background;
 
     public Gateway(Settings settings) {
+        this(settings, Clock.systemUTC());
+    }
+
+    /** {@code clock}: the time request limits and spend periods are judged by (tests hold it still). */
+    public Gateway(Settings settings, Clock clock) {
         this.settings = settings;
         this.database = new Database(settings.database());
         Sql sql = new Sql(database);
@@ -139,7 +144,7 @@ public final class Gateway implements AutoCloseable {
                 budgets.written(costByUser);
             }
         });
-        RequestLimits limits = new RequestLimits(settings.limits(), shared.counters(), budgets, pricing, metrics);
+        RequestLimits limits = new RequestLimits(settings.limits(), shared.counters(), budgets, metrics, clock);
         SpendLimitsApi spendLimits = new SpendLimitsApi(new SpendLimitStore(sql), budgets, users, audit, shared);
         PricesApi prices = new PricesApi(pricing, audit, shared);
         // Other instances' changes arrive by broadcast with Redis; without it (or if a message is lost) these catch up.

@@ -27,6 +27,8 @@ public final class TestGateway implements AutoCloseable, BeforeAllCallback, Afte
     public BedrockSimulator simulator;
     public Gateway gateway;
     public String apiKey;
+    /** The time the gateway's request limits go by; tests may hold it. */
+    public final HeldClock clock = new HeldClock();
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
     private final Map<String, String> overrides;
     private final boolean https;
@@ -126,7 +128,7 @@ public final class TestGateway implements AutoCloseable, BeforeAllCallback, Afte
         }
         env.putAll(overrides);
         try {
-            gateway = new Gateway(SettingsLoader.load(config, env)).start();
+            gateway = new Gateway(SettingsLoader.load(config, env), clock).start();
             User user = gateway.users().findOrCreate("dev@example.com", "Dev");
             apiKey = ApiKeyFormat.generate();
             gateway.keys().create(user.id(), "test", Secrets.sha256(apiKey), ApiKeyFormat.hint(apiKey), null);

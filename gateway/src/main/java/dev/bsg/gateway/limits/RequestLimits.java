@@ -3,7 +3,6 @@ package dev.bsg.gateway.limits;
 import dev.bsg.gateway.auth.Principal;
 import dev.bsg.gateway.http.Exchange;
 import dev.bsg.gateway.http.Interceptor;
-import dev.bsg.gateway.metering.Pricing;
 import dev.bsg.gateway.settings.Settings;
 import dev.bsg.gateway.telemetry.GatewayMetrics;
 import dev.bsg.protocol.errors.ApiError;
@@ -27,14 +26,14 @@ public final class RequestLimits {
     private final Settings.Limits settings;
     private final Counters counters;
     private final Budgets budgets;
-    private final Pricing pricing;
     private final GatewayMetrics metrics;
+    private final java.time.Clock clock;
 
-    public RequestLimits(Settings.Limits settings, Counters counters, Budgets budgets, Pricing pricing, GatewayMetrics metrics) {
+    public RequestLimits(Settings.Limits settings, Counters counters, Budgets budgets, GatewayMetrics metrics, java.time.Clock clock) {
+        this.clock = clock;
         this.settings = settings;
         this.counters = counters;
         this.budgets = budgets;
-        this.pricing = pricing;
         this.metrics = metrics;
     }
 
@@ -52,7 +51,7 @@ public final class RequestLimits {
                 chain.proceed(exchange); // a static admin key: an operator, not a person to limit
                 return;
             }
-            long now = System.currentTimeMillis();
+            long now = clock.millis();
             List<Check> checks = checks(principal, now / 60_000);
             if (!checks.isEmpty() && !acquire(exchange, checks, now)) return;
             // Given back before the client has the answer's last byte, so its next request finds the slot free.

@@ -49,11 +49,12 @@ class SharedLimitsTest {
     }
 
     @BeforeEach
-    void awayFromTheMinuteBoundary() throws InterruptedException {
+    void holdTheMinute() {
         a.simulator.reset();
         b.simulator.reset();
-        long intoMinute = System.currentTimeMillis() % 60_000;
-        if (intoMinute > 45_000) Thread.sleep(60_000 - intoMinute + 100);
+        Instant now = Instant.now(); // both instances in one minute window, whatever the wall clock does
+        a.clock.holdAt(now);
+        b.clock.holdAt(now);
     }
 
     @Test
