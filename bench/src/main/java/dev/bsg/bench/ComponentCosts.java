@@ -64,7 +64,7 @@ public final class ComponentCosts {
                         + "\"output_tokens\":900,\"cache_read_input_tokens\":0,\"cache_creation_input_tokens\":0}}").getBytes(StandardCharsets.UTF_8);
                 report("usage from a 4 KB answer, whole tree", loop(200_000, () -> dev.bsg.protocol.translate.Json.MAPPER.readTree(answer).path("usage")));
                 report("usage from a 4 KB answer, top-level field", loop(200_000, () -> {
-                    dev.bsg.gateway.metering.Usage usage = new dev.bsg.gateway.metering.Usage();
+                    dev.bsg.gateway.core.Usage usage = new dev.bsg.gateway.core.Usage();
                     usage.messageBody(answer);
                     return usage.output();
                 }));

@@ -1,6 +1,6 @@
 package dev.bsg.gateway.admin;
 
-import dev.bsg.gateway.auth.Principal;
+import dev.bsg.gateway.core.Principal;
 import dev.bsg.gateway.http.Exchange;
 import dev.bsg.gateway.http.HttpError;
 import dev.bsg.gateway.store.ApiKey;

@@ -2,7 +2,7 @@ package dev.bsg.gateway.admin;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.bsg.gateway.auth.Principal;
+import dev.bsg.gateway.core.Principal;
 import dev.bsg.gateway.http.Exchange;
 import dev.bsg.gateway.http.HttpError;
 import dev.bsg.gateway.limits.Budgets;

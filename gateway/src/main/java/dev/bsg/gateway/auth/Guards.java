@@ -1,5 +1,6 @@
 package dev.bsg.gateway.auth;
 
+import dev.bsg.gateway.core.Principal;
 import dev.bsg.gateway.http.HttpError;
 import dev.bsg.gateway.http.Interceptor;
 import dev.bsg.protocol.errors.ApiError;

@@ -1,6 +1,6 @@
 package dev.bsg.gateway.http;
 
-import dev.bsg.gateway.auth.Principal;
+import dev.bsg.gateway.core.Principal;
 import dev.bsg.protocol.errors.ApiError;
 import dev.bsg.protocol.translate.ErrorBodies;
 import java.io.IOException;
@@ -35,7 +35,7 @@ public final class Exchange {
     private String operation;
     private String modelAsked;
     private String errorType;
-    private final dev.bsg.gateway.metering.Usage usage = new dev.bsg.gateway.metering.Usage();
+    private final dev.bsg.gateway.core.Usage usage = new dev.bsg.gateway.core.Usage();
     private final java.util.List<Runnable> lastByteActions = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean lastByteActionsRun;
 
@@ -135,7 +135,7 @@ public final class Exchange {
     }
 
     /** What the upstream accounted for this request, filled in by the relays. */
-    public dev.bsg.gateway.metering.Usage usage() {
+    public dev.bsg.gateway.core.Usage usage() {
         return usage;
     }
 

@@ -1,7 +1,7 @@
 package dev.bsg.gateway.limits;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import dev.bsg.gateway.auth.Principal;
+import dev.bsg.gateway.core.Principal;
 import dev.bsg.gateway.http.Exchange;
 import dev.bsg.gateway.http.HttpError;
 import dev.bsg.protocol.errors.ApiError;

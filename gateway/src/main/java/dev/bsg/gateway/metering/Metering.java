@@ -1,6 +1,7 @@
 package dev.bsg.gateway.metering;
 
-import dev.bsg.gateway.auth.Principal;
+import dev.bsg.gateway.core.Usage;
+import dev.bsg.gateway.core.Principal;
 import dev.bsg.gateway.http.Exchange;
 import dev.bsg.gateway.http.Interceptor;
 import dev.bsg.protocol.errors.ApiError;

@@ -1,5 +1,6 @@
 package dev.bsg.gateway.metering;
 
+import dev.bsg.gateway.core.Usage;
 import dev.bsg.gateway.http.Exchange;
 import dev.bsg.gateway.store.Sql;
 import dev.bsg.protocol.models.ModelCatalog;

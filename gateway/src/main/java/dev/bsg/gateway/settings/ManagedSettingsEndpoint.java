@@ -1,6 +1,6 @@
 package dev.bsg.gateway.settings;
 
-import dev.bsg.gateway.auth.Principal;
+import dev.bsg.gateway.core.Principal;
 import dev.bsg.gateway.http.Exchange;
 import dev.bsg.protocol.translate.Json;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.bsg.gateway.upstream;
 
-import dev.bsg.gateway.auth.Principal;
+import dev.bsg.gateway.core.Principal;
 import dev.bsg.gateway.http.HttpError;
 import dev.bsg.gateway.settings.ManagedPolicies;
 import dev.bsg.protocol.errors.ApiError;

@@ -1,5 +1,6 @@
 package dev.bsg.gateway.metering;
 
+import dev.bsg.gateway.core.Usage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;

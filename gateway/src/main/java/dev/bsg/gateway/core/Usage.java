@@ -1,4 +1,4 @@
-package dev.bsg.gateway.metering;
+package dev.bsg.gateway.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bsg.protocol.translate.Json;
