@@ -54,11 +54,16 @@ final class CachedSession {
         return true;
     }
 
-    /** {@code $XDG_CONFIG_HOME/bsg/credentials.json}, else under ~/.config, as {@link CredentialFile} keeps it. */
+    /** Where {@link CredentialFile} keeps the sessions: one rule for the full command and this path. */
     static Path credentialsFile() {
+        return configDirectory().resolve("credentials.json");
+    }
+
+    /** bsg's own configuration directory: {@code $XDG_CONFIG_HOME/bsg}, else ~/.config/bsg (here so the cached path needs only java.base). */
+    static Path configDirectory() {
         String configHome = System.getenv("XDG_CONFIG_HOME");
         Path base = configHome != null && !configHome.isBlank() ? Path.of(configHome) : Path.of(System.getProperty("user.home"), ".config");
-        return base.resolve("bsg").resolve("credentials.json");
+        return base.resolve("bsg");
     }
 
     /** The stored tokens from the Secret Service, or null (another platform, a split entry, a locked keyring). */

@@ -25,14 +25,12 @@ final class CredentialFile {
     }
 
     static CredentialFile standard() {
-        return new CredentialFile(configDirectory().resolve("credentials.json"), Keyring.ifWanted());
+        return new CredentialFile(CachedSession.credentialsFile(), Keyring.ifWanted());
     }
 
     /** bsg's own configuration directory: {@code $XDG_CONFIG_HOME/bsg}, else ~/.config/bsg. */
     static Path configDirectory() {
-        String configHome = System.getenv("XDG_CONFIG_HOME");
-        Path base = configHome != null && !configHome.isBlank() ? Path.of(configHome) : Path.of(System.getProperty("user.home"), ".config");
-        return base.resolve("bsg");
+        return CachedSession.configDirectory();
     }
 
     Path path() {

@@ -1,5 +1,6 @@
 package dev.bsg.gateway.http;
 
+import dev.bsg.gateway.core.DatabaseFailures;
 import dev.bsg.protocol.errors.ApiError;
 import java.time.Duration;
 import java.util.concurrent.Executors;
@@ -76,7 +77,7 @@ public final class HttpServer {
             if (!exchange.isCommitted()) exchange.sendError(e.error());
             else exchange.abort(e);
         } catch (Throwable e) {
-            boolean unavailable = unavailable(e);
+            boolean unavailable = DatabaseFailures.unreachable(e);
             if (unavailable) LOG.warn("request {} {} ({}): the database is unavailable ({})", request.getMethod(), path, requestId, e.getMessage());
             else LOG.error("request {} {} failed ({})", request.getMethod(), path, requestId, e);
             if (exchange.isCommitted()) {
@@ -90,16 +91,6 @@ public final class HttpServer {
         } finally {
             if (!exchange.isCompleted()) exchange.complete();
         }
-    }
-
-    /** A failure to reach the database (a lost or refused connection, the pool timing out): worth a retry, not a 500. */
-    static boolean unavailable(Throwable e) {
-        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-            if (cause instanceof java.sql.SQLTransientException || cause instanceof java.sql.SQLRecoverableException
-                    || cause instanceof java.sql.SQLNonTransientConnectionException) return true;
-            if (cause instanceof java.sql.SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("08")) return true;
-        }
-        return false;
     }
 
     public void start() throws Exception {

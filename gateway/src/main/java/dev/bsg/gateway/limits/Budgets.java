@@ -240,12 +240,16 @@ public final class Budgets {
 
     private Written load(String userId, long version, Calendar days) {
         String earliest = days.starts()[0];
-        for (String start : days.starts()) if (start.compareTo(earliest) < 0) earliest = start;
+        long[] startDays = new long[days.starts().length];
+        for (int p = 0; p < startDays.length; p++) {
+            startDays[p] = java.time.LocalDate.parse(days.starts()[p]).toEpochDay();
+            if (days.starts()[p].compareTo(earliest) < 0) earliest = days.starts()[p];
+        }
         long[] byPeriod = new long[Period.values().length];
         for (long[] day : sql.list("SELECT day, SUM(cost_nanos) FROM usage_daily WHERE user_id = ? AND day >= ? GROUP BY day",
                 row -> new long[] {java.time.LocalDate.parse(row.getString(1)).toEpochDay(), row.getLong(2)}, userId, earliest)) {
             for (Period period : Period.values()) {
-                if (day[0] >= java.time.LocalDate.parse(days.starts()[period.ordinal()]).toEpochDay()) {
+                if (day[0] >= startDays[period.ordinal()]) {
                     long sum = byPeriod[period.ordinal()] + day[1];
                     byPeriod[period.ordinal()] = sum < 0 ? Long.MAX_VALUE : sum;
                 }

@@ -32,8 +32,7 @@ final class UsageJournal {
         this.directory = directory;
     }
 
-    /** Appends and forces to disk; returns the file written. */
-    Path append(List<UsageRecord> records) throws IOException {
+    void append(List<UsageRecord> records) throws IOException {
         if (open == null) {
             Files.createDirectories(directory);
             openPath = directory.resolve(PREFIX + System.currentTimeMillis() + "-" + System.nanoTime() + ".jsonl");
@@ -44,7 +43,6 @@ final class UsageJournal {
         ByteBuffer bytes = ByteBuffer.wrap(lines.toString().getBytes(StandardCharsets.UTF_8));
         while (bytes.hasRemaining()) open.write(bytes);
         open.force(false);
-        return openPath;
     }
 
     /** A record the database refused, with the reason, in a file of its own beside the journal (not replayed). */

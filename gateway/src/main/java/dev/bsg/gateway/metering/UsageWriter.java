@@ -1,5 +1,6 @@
 package dev.bsg.gateway.metering;
 
+import dev.bsg.gateway.core.DatabaseFailures;
 import dev.bsg.gateway.store.Columns;
 import dev.bsg.gateway.store.Database;
 import dev.bsg.protocol.translate.Json;
@@ -236,11 +237,10 @@ public final class UsageWriter implements AutoCloseable {
 
     /** A failure that says nothing about the records: the connection, resources, a conflict between transactions, a busy SQLite. */
     private static boolean passing(SQLException e) {
-        if (e instanceof TagsUnavailable || e instanceof java.sql.SQLTransientException || e instanceof java.sql.SQLRecoverableException
-                || e instanceof java.sql.SQLNonTransientConnectionException) return true;
+        if (e instanceof TagsUnavailable || DatabaseFailures.unreachable(e)) return true;
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         String message = String.valueOf(e.getMessage());
-        return state.startsWith("08") || state.startsWith("40") || state.startsWith("53") || state.startsWith("57")
+        return state.startsWith("40") || state.startsWith("53") || state.startsWith("57")
                 || message.contains("SQLITE_BUSY") || message.contains("SQLITE_LOCKED") || message.contains("SQLITE_IOERR");
     }
 

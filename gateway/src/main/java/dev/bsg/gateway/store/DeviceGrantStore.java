@@ -33,10 +33,6 @@ public final class DeviceGrantStore {
         this.clock = clock;
     }
 
-    public Issued create() {
-        return create(null, null);
-    }
-
     /** {@code requester}: what the asking program says it is (shown to the person who approves); {@code ip}: where it asked from. */
     public Issued create(String requester, String ip) {
         byte[] raw = new byte[32];
