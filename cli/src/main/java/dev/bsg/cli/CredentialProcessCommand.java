@@ -1,6 +1,6 @@
 package dev.bsg.cli;
 
-import dev.bsg.gateway.auth.OidcClient;
+import dev.bsg.identity.OidcClient;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;

@@ -3,8 +3,7 @@ package dev.bsg.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.bsg.gateway.settings.Settings;
-import dev.bsg.gateway.upstream.UpstreamSigner;
+import dev.bsg.identity.SigV4;
 import dev.bsg.protocol.translate.Json;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -21,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import software.amazon.awssdk.identity.spi.AwsSessionCredentialsIdentity;
 import picocli.CommandLine.Option;
 
 /**
@@ -53,7 +53,7 @@ final class DoctorCommand implements Callable<Integer> {
     private HttpClient awsHttp() throws java.security.GeneralSecurityException {
         javax.net.ssl.TrustManager[] trust = AwsFederation.awsCaBundle();
         if (trust == null) return http;
-        return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).sslContext(dev.bsg.gateway.upstream.TrustedCertificates.sslContext(trust)).build();
+        return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).sslContext(dev.bsg.identity.TrustedCertificates.sslContext(trust)).build();
     }
 
     @Override
@@ -165,11 +165,10 @@ final class DoctorCommand implements Callable<Integer> {
         byte[] body = ("{\"input\":{\"invokeModel\":{\"body\":\"" + java.util.Base64.getEncoder().encodeToString(
                 "{\"anthropic_version\":\"bedrock-2023-05-31\",\"max_tokens\":1,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}".getBytes(StandardCharsets.UTF_8))
                 + "\"}}}").getBytes(StandardCharsets.UTF_8);
-        UpstreamSigner signer = UpstreamSigner.from(new Settings.Upstream(List.of(config.region()), null, Settings.CredentialSource.STATIC, null,
-                credentials.accessKeyId(), credentials.secretAccessKey(), credentials.sessionToken(), null, Duration.ofSeconds(5), Duration.ofSeconds(30), 0, Duration.ZERO));
+        AwsSessionCredentialsIdentity identity = AwsSessionCredentialsIdentity.create(credentials.accessKeyId(), credentials.secretAccessKey(), credentials.sessionToken());
         try {
             HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofByteArray(body));
-            Map<String, List<String>> signed = signer.sign(uri, config.region(), Map.of("Content-Type", "application/json", "Accept", "application/json"), body);
+            Map<String, List<String>> signed = SigV4.signBedrock(identity, uri, config.region(), Map.of("Content-Type", "application/json", "Accept", "application/json"), body);
             for (Map.Entry<String, List<String>> header : signed.entrySet()) {
                 if (header.getKey().equalsIgnoreCase("host")) continue;
                 for (String value : header.getValue()) request.header(header.getKey(), value);

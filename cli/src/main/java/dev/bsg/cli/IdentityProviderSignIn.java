@@ -1,8 +1,8 @@
 package dev.bsg.cli;
 
+import dev.bsg.identity.OidcSettings;
 import com.sun.net.httpserver.HttpServer;
-import dev.bsg.gateway.auth.OidcClient;
-import dev.bsg.gateway.settings.Settings;
+import dev.bsg.identity.OidcClient;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetAddress;
@@ -32,7 +32,7 @@ final class IdentityProviderSignIn {
 
     IdentityProviderSignIn(AwsProfile profile) {
         this.profile = profile;
-        Settings.Oidc settings = new Settings.Oidc(profile.issuer(), profile.clientId(), profile.clientSecret(),
+        OidcSettings settings = new OidcSettings(profile.issuer(), profile.clientId(), profile.clientSecret(),
                 List.of("openid", "profile", "email", "offline_access"), "email", "groups", Set.of(), Set.of());
         this.oidc = new OidcClient(settings, () -> URI.create("http://localhost:" + profile.redirectPort() + "/callback"));
     }
@@ -53,7 +53,7 @@ final class IdentityProviderSignIn {
      */
     OidcClient.Identity signIn(boolean device) {
         if (device) return deviceSignIn();
-        if (!SessionCommands.Login.browserAvailable() && oidc.offersDeviceSignIn()) {
+        if (!Browser.available() && oidc.offersDeviceSignIn()) {
             System.err.println("bsg: no browser can be opened here; signing in by device code instead");
             return deviceSignIn();
         }
@@ -107,7 +107,7 @@ final class IdentityProviderSignIn {
             server.start();
             String url = authorization.uri().toString();
             Terminal.tell("bsg: sign in to " + profile.issuer() + " in your browser; if it does not open, open this link:\n" + url);
-            SessionCommands.Login.openBrowser(url);
+            Browser.open(url);
             Map<String, String> params;
             try {
                 params = callback.get(WAIT.toSeconds(), TimeUnit.SECONDS);

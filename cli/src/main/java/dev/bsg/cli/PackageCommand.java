@@ -2,6 +2,8 @@ package dev.bsg.cli;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -9,8 +11,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
@@ -25,9 +30,12 @@ import picocli.CommandLine.Option;
 @Command(name = "package", mixinStandardHelpOptions = true,
         description = "Build the end-user bundle: launcher, trimmed Java runtime, organisation config, installers for Linux, macOS and Windows.")
 final class PackageCommand implements Callable<Integer> {
-    /** What the client commands need of the JDK: HTTP, the loopback listener, XML (STS), crypto, the desktop's browser opener. */
-    static final List<String> MODULES = List.of("java.base", "java.desktop", "java.logging", "java.management", "java.naming", "java.net.http",
-            "java.security.jgss", "java.sql", "java.xml", "jdk.crypto.ec", "jdk.httpserver", "jdk.unsupported", "jdk.zipfs");
+    /**
+     * What the client commands need of the JDK (jdeps on the libraries): HTTP, the loopback listener, XML (STS),
+     * SQL types (Jackson, Nimbus), crypto. No desktop module: {@link Browser} uses the system's opener instead.
+     */
+    static final List<String> MODULES = List.of("java.base", "java.logging", "java.net.http", "java.sql", "java.xml", "jdk.crypto.ec", "jdk.httpserver",
+            "jdk.unsupported", "jdk.zipfs");
 
     @Option(names = "--config", required = true, description = "The organisation config (profiles: ...), checked before anything is built.")
     Path config;
@@ -53,7 +61,7 @@ final class PackageCommand implements Callable<Integer> {
         step("checked " + config + " (" + profiles.size() + " profile" + (profiles.size() == 1 ? "" : "s") + ")");
         Files.copy(config, out.resolve("config.yaml"));
         int jars = copyClasspath(out.resolve("lib"));
-        step("copied bsg and its " + jars + " libraries");
+        step("copied bsg and its " + (jars - 1) + " libraries (" + size(out.resolve("lib")) / (1024 * 1024) + " MB)");
         runtime(out.resolve("runtime"));
         writeExecutable(out.resolve("bsg"), """
                 #!/bin/sh
@@ -118,24 +126,43 @@ final class PackageCommand implements Callable<Integer> {
                 The runtime in runtime/ is for the system this bundle was built on; on another system the
                 launcher needs a Java 21+ (bsg.cmd falls back to java on the PATH).
                 """.formatted(String.join(", ", profiles), chosen));
-        step("wrote the launchers and installers; the bundle is in " + out);
+        step("wrote the launchers and installers; the bundle is in " + out + " (" + size(out) / (1024 * 1024) + " MB)");
         return 0;
     }
 
-    /** The running bsg's classpath: jars as they are, a classes directory (a development build) as a jar. */
+    /**
+     * This bsg and the libraries it runs on, as its build listed them: the end-user tool only, even when a
+     * server distribution (or a test) runs it. Jars are copied as they are, a classes directory as a jar.
+     */
     private static int copyClasspath(Path lib) throws IOException {
+        Set<String> wanted = new HashSet<>();
+        try (InputStream list = PackageCommand.class.getResourceAsStream("/META-INF/bsg/runtime-classpath")) {
+            if (list == null) throw new CliException("this bsg was built without its list of libraries; rebuild it with ./mvnw install");
+            for (String entry : new String(list.readAllBytes(), StandardCharsets.UTF_8).strip().split(":")) {
+                wanted.add(entry.substring(entry.lastIndexOf('/') + 1));
+            }
+        }
+        Path self = Path.of(URI.create(PackageCommand.class.getProtectionDomain().getCodeSource().getLocation().toString()));
         int count = 0;
         for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
-            Path path = Path.of(entry);
-            if (Files.isRegularFile(path) && entry.endsWith(".jar")) {
-                Files.copy(path, lib.resolve(path.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+            Path path = Path.of(entry).toAbsolutePath().normalize();
+            String name = path.getFileName().toString();
+            if (Files.isRegularFile(path) && (path.equals(self) || wanted.contains(name))) {
+                Files.copy(path, lib.resolve(path.equals(self) ? "bsg.jar" : name), StandardCopyOption.REPLACE_EXISTING);
                 count++;
-            } else if (Files.isDirectory(path) && !entry.contains("test-classes")) {
-                jar(path, lib.resolve("bsg-" + path.getParent().getParent().getFileName() + "-classes.jar"));
+            } else if (Files.isDirectory(path) && (path.equals(self) || isModuleOf(path, wanted))) {
+                jar(path, lib.resolve(path.equals(self) ? "bsg.jar" : "bsg-" + path.getParent().getParent().getFileName() + "-classes.jar"));
                 count++;
             }
         }
         return count;
+    }
+
+    /** A development build's {@code MODULE/target/classes} of one of our own listed libraries ({@code bsg-MODULE-VERSION.jar}). */
+    private static boolean isModuleOf(Path classes, Set<String> wanted) {
+        if (!classes.endsWith(Path.of("target", "classes"))) return false;
+        String prefix = "bsg-" + classes.getParent().getParent().getFileName() + "-";
+        return wanted.stream().anyMatch(name -> name.startsWith(prefix));
     }
 
     private static void jar(Path classes, Path target) throws IOException {
@@ -155,11 +182,29 @@ final class PackageCommand implements Callable<Integer> {
         }
         step("building a trimmed Java runtime with jlink (about half a minute)...");
         List<String> command = new ArrayList<>(List.of(jlink.toString(), "--add-modules", String.join(",", MODULES), "--strip-debug", "--no-header-files",
-                "--no-man-pages", "--compress", "zip-6", "--output", target.toString()));
+                "--no-man-pages", "--compress", "zip-9", "--output", target.toString()));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (process.waitFor() != 0) throw new CliException("jlink failed: " + output.strip());
+        stripNativeSymbols(target);
         step("runtime ready (" + size(target) / (1024 * 1024) + " MB)");
+    }
+
+    /**
+     * The JVM's shared libraries ship with their symbol tables (a fifth of the runtime); a Linux build strips
+     * them when binutils' strip is at hand. Crash reports lose function names, nothing else changes.
+     */
+    private static void stripNativeSymbols(Path runtime) throws IOException, InterruptedException {
+        if (!System.getProperty("os.name", "").startsWith("Linux") || !Files.isExecutable(Path.of("/usr/bin/strip"))) return;
+        List<String> command = new ArrayList<>(List.of("/usr/bin/strip", "--strip-unneeded"));
+        try (Stream<Path> walk = Files.walk(runtime.resolve("lib"))) {
+            walk.filter(path -> path.getFileName().toString().endsWith(".so")).forEach(path -> command.add(path.toString()));
+        }
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        if (!process.waitFor(2, TimeUnit.MINUTES) || process.exitValue() != 0) {
+            process.destroyForcibly();
+            step("could not strip the runtime's symbol tables; the bundle is a few MB larger");
+        }
     }
 
     private static long size(Path dir) throws IOException {

@@ -1,8 +1,6 @@
 package dev.bsg.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.awt.Desktop;
-import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.Callable;
@@ -31,7 +29,7 @@ final class SessionCommands {
             JsonNode grant = started.body();
             String complete = grant.path("verification_uri_complete").asText();
             System.err.println("bsg: to sign in, open " + grant.path("verification_uri").asText() + " and confirm the code " + grant.path("user_code").asText());
-            if (!device && !openBrowser(complete)) System.err.println("bsg: no browser could be opened here; open this link yourself: " + complete);
+            if (!device && !Browser.open(complete)) System.err.println("bsg: no browser could be opened here; open this link yourself: " + complete);
             System.err.println("bsg: waiting for the sign-in to finish in the browser...");
             long interval = grant.path("interval").asLong(5);
             Instant deadline = Instant.now().plusSeconds(grant.path("expires_in").asLong(600));
@@ -55,31 +53,6 @@ final class SessionCommands {
                 }
             }
             throw new CliException("the sign-in was not finished in time; run bsg login again");
-        }
-
-        /** Whether {@link #openBrowser} has anything to open a page with here. */
-        static boolean browserAvailable() {
-            String browser = System.getenv("BROWSER");
-            if (browser != null && !browser.isBlank()) return true;
-            return !java.awt.GraphicsEnvironment.isHeadless() && Desktop.isDesktopSupported() && Desktop.getDesktop().isSupported(Desktop.Action.BROWSE);
-        }
-
-        /** $BROWSER when set, else the desktop's opener; false when neither is available. */
-        static boolean openBrowser(String url) {
-            String browser = System.getenv("BROWSER");
-            try {
-                if (browser != null && !browser.isBlank()) {
-                    new ProcessBuilder(browser, url).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-                    return true;
-                }
-                if (!java.awt.GraphicsEnvironment.isHeadless() && Desktop.isDesktopSupported() && Desktop.getDesktop().isSupported(Desktop.Action.BROWSE)) {
-                    Desktop.getDesktop().browse(URI.create(url));
-                    return true;
-                }
-            } catch (Exception e) {
-                return false;
-            }
-            return false;
         }
     }
 

@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bsg.protocol.translate.Json;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /** {@code bsg package}: a bundle that runs without a Java installed, and installers that set up the AWS profile and Claude Code. */
@@ -49,6 +51,14 @@ class PackageCommandTest {
         assertThat(packaged.err()).contains("building a trimmed Java runtime").contains("runtime ready");
         assertThat(bundle.resolve("runtime/bin/java")).isExecutable();
         assertThat(bundle.resolve("config.yaml")).hasContent(CONFIG);
+        // The end-user tool only: no server, no database driver, no test library, whatever ran bsg package.
+        try (Stream<Path> jars = Files.list(bundle.resolve("lib"))) {
+            assertThat(jars.map(jar -> jar.getFileName().toString()).toList()).contains("bsg.jar")
+                    .anyMatch(name -> name.startsWith("bsg-identity-")).anyMatch(name -> name.startsWith("bsg-protocol-"))
+                    .noneMatch(name -> name.matches("(jetty-server|bsg-gateway|bsg-simulator|bsg-server|mock-oauth2-server|postgresql|sqlite-jdbc|lettuce-core"
+                            + "|junit|assertj|selenium|netty|apache5?-client|HikariCP|flyway).*"));
+        }
+        assertThat(sizeInBytes(bundle)).as("the whole bundle, runtime included").isLessThan(50L * 1024 * 1024);
         // Not run here (no Windows): checked for what it must hold, in Windows line endings.
         String installPs1 = Files.readString(bundle.resolve("install.ps1"));
         assertThat(installPs1).contains("[Alias(\"Profile\")][string]$BsgProfile = \"default\"").contains("SetEnvironmentVariable(\"Path\"")
@@ -83,6 +93,12 @@ class PackageCommandTest {
         // The installed launcher finds the organisation config beside itself.
         Ran doctor = run(user, home.resolve("apps/bsg/bsg").toString(), "doctor", "--json");
         assertThat(doctor.out()).contains("\"check\" : \"config\"").contains(home.resolve("apps/bsg/config.yaml").toString());
+    }
+
+    static long sizeInBytes(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).mapToLong(file -> file.toFile().length()).sum();
+        }
     }
 
     @Test

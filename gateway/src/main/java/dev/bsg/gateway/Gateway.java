@@ -5,7 +5,7 @@ import dev.bsg.gateway.admin.SelfServiceApi;
 import dev.bsg.gateway.auth.Authenticator;
 import dev.bsg.gateway.auth.Guards;
 import dev.bsg.gateway.auth.OAuthEndpoints;
-import dev.bsg.gateway.auth.OidcClient;
+import dev.bsg.identity.OidcClient;
 import dev.bsg.gateway.auth.SecretBox;
 import dev.bsg.gateway.web.WebSignIn;
 import java.net.URI;
@@ -54,6 +54,7 @@ import dev.bsg.gateway.settings.ManagedSettingsEndpoint;
 import dev.bsg.gateway.upstream.StreamWatchdog;
 import dev.bsg.gateway.upstream.UpstreamSigner;
 import dev.bsg.protocol.models.ModelCatalog;
+import java.util.ArrayList;
 import java.util.List;
 
 /** The whole gateway, wired by hand: every component and every route is made here. */
@@ -118,7 +119,10 @@ public final class Gateway implements AutoCloseable {
         BedrockRelay bedrock = new BedrockRelay(catalog, upstream, watchdog, modelPolicy, guard);
         ModelEndpoints models = new ModelEndpoints(catalog, settings.upstream().regions().get(0), modelPolicy);
         ManagedSettingsEndpoint managedSettings = new ManagedSettingsEndpoint(settings.policies());
-        Operations operations = new Operations(database, signer, metrics, shared);
+        Operations operations = new Operations(metrics, List.of(
+                new Operations.Check("database", () -> database.isHealthy() ? null : "the database does not answer"),
+                new Operations.Check("shared_state", shared::problem),
+                new Operations.Check("upstream_credentials", signer::problem)));
         AdminApi admin = new AdminApi(users, keys, audit, authenticator, settings.apiKeys().maxPerUser());
         SelfServiceApi self = admin.selfService();
 
@@ -151,22 +155,25 @@ public final class Gateway implements AutoCloseable {
         background.every("spend-limits-reload", Duration.ofSeconds(5), Duration.ofSeconds(5), budgets::reload);
         background.every("prices-refresh", Duration.ofSeconds(30), Duration.ofSeconds(30), pricing::refresh);
         background.every("usage-prune", Duration.ofMinutes(1), Duration.ofMinutes(60), () -> usageWriter.prune(settings.metering().retentionDays()));
+        // Inference runs: record, authenticate, authorise (the model policy), then meter and limit what is let through.
         List<Interceptor> caller = List.of(operations.recorder(), Guards.caller(authenticator));
-        List<Interceptor> metered = settings.metering().enabled()
-                ? List.of(operations.recorder(), Guards.caller(authenticator), metering.interceptor(), limits.interceptor())
-                : caller;
+        List<Interceptor> accounting = settings.metering().enabled() ? List.of(metering.interceptor(), limits.interceptor()) : List.of();
+        List<Interceptor> anthropicMessages = concat(caller, List.of(anthropic.authorise(true)), accounting);
+        List<Interceptor> anthropicCount = concat(caller, List.of(anthropic.authorise(false)));
+        List<Interceptor> bedrockMetered = concat(caller, List.of(bedrock.authorise()), accounting);
+        List<Interceptor> bedrockCount = concat(caller, List.of(bedrock.authorise()));
         List<Interceptor> administrator = List.of(operations.recorder(), Guards.admin(authenticator));
         List<Interceptor> open = List.of();
         Router router = new Router();
         for (String prefix : List.of("", "/anthropic")) {
-            router.add("POST", prefix + "/v1/messages", Door.ANTHROPIC, metered, anthropic::messages)
-                    .add("POST", prefix + "/v1/messages/count_tokens", Door.ANTHROPIC, caller, anthropic::countTokens)
+            router.add("POST", prefix + "/v1/messages", Door.ANTHROPIC, anthropicMessages, anthropic::messages)
+                    .add("POST", prefix + "/v1/messages/count_tokens", Door.ANTHROPIC, anthropicCount, anthropic::countTokens)
                     .add("GET", prefix + "/v1/models", Door.ANTHROPIC, caller, models::anthropicModels)
                     .add("GET", prefix + "/api/hello", Door.ANTHROPIC, open, exchange -> exchange.sendEmpty(200));
         }
         for (String prefix : List.of("", "/bedrock")) {
             for (String operation : List.of("invoke", "invoke-with-response-stream", "converse", "converse-stream", "count-tokens")) {
-                router.add("POST", prefix + "/model/{modelId}/" + operation, Door.BEDROCK, operation.equals("count-tokens") ? caller : metered,
+                router.add("POST", prefix + "/model/{modelId}/" + operation, Door.BEDROCK, operation.equals("count-tokens") ? bedrockCount : bedrockMetered,
                         exchange -> bedrock.operation(exchange, operation));
             }
             router.add("GET", prefix + "/inference-profiles", Door.BEDROCK, caller, models::listInferenceProfiles)
@@ -291,5 +298,12 @@ public final class Gateway implements AutoCloseable {
             upstream.close();
             database.close();
         }
+    }
+
+    @SafeVarargs
+    private static List<Interceptor> concat(List<Interceptor>... parts) {
+        List<Interceptor> all = new ArrayList<>();
+        for (List<Interceptor> part : parts) all.addAll(part);
+        return List.copyOf(all);
     }
 }

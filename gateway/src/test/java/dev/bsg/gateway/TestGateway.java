@@ -1,7 +1,7 @@
 package dev.bsg.gateway;
 
 import dev.bsg.gateway.auth.ApiKeyFormat;
-import dev.bsg.gateway.auth.Secrets;
+import dev.bsg.gateway.core.Secrets;
 import dev.bsg.gateway.settings.SettingsLoader;
 import dev.bsg.gateway.store.User;
 import dev.bsg.simulator.BedrockSimulator;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bsg.gateway.auth.ApiKeyFormat;
 import dev.bsg.gateway.auth.Authenticator;
-import dev.bsg.gateway.auth.Secrets;
+import dev.bsg.gateway.core.Secrets;
 import dev.bsg.gateway.http.Exchange;
 import dev.bsg.gateway.http.HttpError;
 import dev.bsg.gateway.store.ApiKey;

@@ -1,5 +1,6 @@
 package dev.bsg.gateway.auth;
 
+import dev.bsg.gateway.core.Secrets;
 /** Gateway API keys: {@code SSOK_} and 32 base62 characters (about 190 random bits). */
 public final class ApiKeyFormat {
     public static final String PREFIX = "SSOK_";

@@ -1,5 +1,6 @@
 package dev.bsg.gateway.auth;
 
+import dev.bsg.gateway.core.Secrets;
 import dev.bsg.gateway.core.Principal;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;

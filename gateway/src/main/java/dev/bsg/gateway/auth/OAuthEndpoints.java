@@ -1,7 +1,7 @@
 package dev.bsg.gateway.auth;
 
 import dev.bsg.gateway.http.Exchange;
-import dev.bsg.gateway.limits.FixedWindowLimiter;
+import dev.bsg.gateway.core.FixedWindowLimiter;
 import dev.bsg.gateway.store.DeviceGrantStore;
 import dev.bsg.gateway.store.User;
 import dev.bsg.gateway.store.UserStore;
@@ -27,7 +27,7 @@ public final class OAuthEndpoints {
     private final FixedWindowLimiter deviceLimiter;
 
     public OAuthEndpoints(SessionService sessions, DeviceGrantStore devices, UserStore users, boolean signInConfigured, Supplier<String> publicUrl,
-                          dev.bsg.gateway.limits.Counters counters) {
+                          dev.bsg.gateway.core.Counters counters) {
         this.deviceLimiter = new FixedWindowLimiter(counters, "device-authorization", 30, Duration.ofMinutes(10));
         this.sessions = sessions;
         this.devices = devices;

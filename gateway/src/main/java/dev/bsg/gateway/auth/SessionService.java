@@ -1,5 +1,6 @@
 package dev.bsg.gateway.auth;
 
+import dev.bsg.identity.OidcClient;
 import dev.bsg.gateway.store.AuditLog;
 import dev.bsg.gateway.store.RefreshTokenStore;
 import dev.bsg.gateway.store.RevokedTokens;

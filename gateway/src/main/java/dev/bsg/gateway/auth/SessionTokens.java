@@ -1,5 +1,6 @@
 package dev.bsg.gateway.auth;
 
+import dev.bsg.gateway.core.Secrets;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;

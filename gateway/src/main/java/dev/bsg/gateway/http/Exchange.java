@@ -36,6 +36,8 @@ public final class Exchange {
     private String modelAsked;
     private String errorType;
     private final dev.bsg.gateway.core.Usage usage = new dev.bsg.gateway.core.Usage();
+    /** What one link of the chain worked out for a later one (the parsed request, say), by its type. */
+    private final Map<Class<?>, Object> attachments = new java.util.HashMap<>(2);
     private final java.util.List<Runnable> lastByteActions = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean lastByteActionsRun;
 
@@ -146,6 +148,15 @@ public final class Exchange {
 
     public void operation(String operation) {
         this.operation = operation;
+    }
+
+    public <T> void attach(Class<T> type, T value) {
+        attachments.put(type, value);
+    }
+
+    /** What an earlier link attached under this type, or null. */
+    public <T> T attachment(Class<T> type) {
+        return type.cast(attachments.get(type));
     }
 
     public String modelAsked() {

@@ -1,5 +1,6 @@
 package dev.bsg.gateway.limits;
 
+import dev.bsg.gateway.core.Counters;
 import dev.bsg.gateway.core.Principal;
 import dev.bsg.gateway.http.Exchange;
 import dev.bsg.gateway.http.Interceptor;

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.bsg.gateway.auth.Secrets;
+import dev.bsg.gateway.core.Secrets;
 import dev.bsg.protocol.translate.Json;
 import java.io.IOException;
 import java.util.ArrayList;

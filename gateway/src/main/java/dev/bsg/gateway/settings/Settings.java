@@ -1,5 +1,7 @@
 package dev.bsg.gateway.settings;
 
+import dev.bsg.identity.OidcSettings;
+
 import dev.bsg.protocol.models.CatalogEntry;
 import java.net.URI;
 import java.time.Duration;
@@ -8,7 +10,7 @@ import java.util.Map;
 import java.util.Set;
 
 /** The gateway's whole configuration, validated. Built by {@link SettingsLoader}. */
-public record Settings(Server server, Database database, Admin admin, ApiKeys apiKeys, Session session, Oidc oidc, Upstream upstream, Models models,
+public record Settings(Server server, Database database, Admin admin, ApiKeys apiKeys, Session session, OidcSettings oidc, Upstream upstream, Models models,
                        ManagedPolicies policies, Limits limits, Budgets budgets, Metering metering, Cache cache, Pricing pricing) {
 
     /** @param idleTimeout how long a connection may sit idle between requests, or stall while sending one */
@@ -33,14 +35,6 @@ public record Settings(Server server, Database database, Admin admin, ApiKeys ap
     }
 
     public record ApiKeys(int maxPerUser) {}
-
-    /** The company identity provider; {@code issuer} null means sign-in is not configured. */
-    public record Oidc(String issuer, String clientId, String clientSecret, List<String> scopes, String emailClaim, String groupsClaim,
-                       Set<String> allowedEmailDomains, Set<String> allowedGroups) {
-        public boolean enabled() {
-            return issuer != null;
-        }
-    }
 
     /** Gateway sessions: JWT secrets (first signs, all verify; empty = generated and kept in the database), lifetimes. */
     public record Session(List<String> jwtSecrets, com.nimbusds.jose.jwk.ECKey jwtKey, Duration accessTtl, Duration refreshTtl) {}

@@ -1,9 +1,10 @@
 package dev.bsg.gateway.settings;
 
+import dev.bsg.identity.OidcSettings;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import dev.bsg.gateway.auth.Secrets;
+import dev.bsg.gateway.core.Secrets;
 import dev.bsg.protocol.models.CatalogEntry;
 import dev.bsg.protocol.models.ModelCatalog;
 import java.io.IOException;
@@ -120,7 +121,7 @@ public final class SettingsLoader {
         return new Settings.Pricing(path);
     }
 
-    private static Settings.Oidc oidc(ConfigTree c) {
+    private static OidcSettings oidc(ConfigTree c) {
         String issuer = c.string("oidc.issuer", null);
         String clientId = c.string("oidc.client_id", null);
         if (issuer != null && !(issuer.startsWith("https://") || issuer.startsWith("http://"))) {
@@ -130,7 +131,7 @@ public final class SettingsLoader {
         List<String> scopes = c.list("oidc.scopes");
         Set<String> domains = new java.util.LinkedHashSet<>();
         for (String domain : c.list("oidc.allowed_email_domains")) domains.add(domain.toLowerCase(Locale.ROOT).replaceFirst("^@", ""));
-        return new Settings.Oidc(issuer == null ? null : issuer.replaceAll("/+$", ""), clientId, c.string("oidc.client_secret", null),
+        return new OidcSettings(issuer == null ? null : issuer.replaceAll("/+$", ""), clientId, c.string("oidc.client_secret", null),
                 scopes.isEmpty() ? List.of("openid", "profile", "email", "offline_access") : scopes,
                 c.string("oidc.email_claim", "email"), c.string("oidc.groups_claim", "groups"),
                 Set.copyOf(domains), Set.copyOf(c.list("oidc.allowed_groups")));

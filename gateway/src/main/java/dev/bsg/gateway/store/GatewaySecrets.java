@@ -1,6 +1,6 @@
 package dev.bsg.gateway.store;
 
-import dev.bsg.gateway.auth.Secrets;
+import dev.bsg.gateway.core.Secrets;
 
 /**
  * Secrets the gateway makes for itself when the configuration gives none, kept in the database so

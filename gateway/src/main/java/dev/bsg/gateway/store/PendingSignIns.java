@@ -1,6 +1,6 @@
 package dev.bsg.gateway.store;
 
-import dev.bsg.gateway.auth.Secrets;
+import dev.bsg.gateway.core.Secrets;
 import java.time.Duration;
 import java.util.Optional;
 

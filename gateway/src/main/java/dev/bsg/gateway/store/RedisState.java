@@ -1,6 +1,6 @@
 package dev.bsg.gateway.store;
 
-import dev.bsg.gateway.limits.Counters;
+import dev.bsg.gateway.core.Counters;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScriptOutputType;

@@ -1,7 +1,7 @@
 package dev.bsg.gateway.store;
 
-import dev.bsg.gateway.limits.Counters;
-import dev.bsg.gateway.limits.LocalCounters;
+import dev.bsg.gateway.core.Counters;
+import dev.bsg.gateway.core.LocalCounters;
 import java.util.function.Consumer;
 
 /**

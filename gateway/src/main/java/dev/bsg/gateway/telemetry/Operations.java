@@ -1,51 +1,48 @@
 package dev.bsg.gateway.telemetry;
 
 import dev.bsg.gateway.http.Exchange;
-import dev.bsg.gateway.store.Database;
-import dev.bsg.gateway.upstream.UpstreamSigner;
+import dev.bsg.gateway.http.HttpError;
+import dev.bsg.gateway.http.Interceptor;
 import dev.bsg.protocol.translate.Json;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Supplier;
 
 /** {@code /healthz}, {@code /readyz} and {@code /metrics}. */
 public final class Operations {
-    private final Database database;
-    private final UpstreamSigner signer;
+    /** One thing readiness depends on: its name in /readyz, and why it fails (null while it is fine). */
+    public record Check(String name, Supplier<String> problem) {}
+
     private final GatewayMetrics metrics;
+    private final List<Check> checks;
 
-    private final dev.bsg.gateway.store.SharedState shared;
-
-    public Operations(Database database, UpstreamSigner signer, GatewayMetrics metrics, dev.bsg.gateway.store.SharedState shared) {
-        this.shared = shared;
-        this.database = database;
-        this.signer = signer;
+    public Operations(GatewayMetrics metrics, List<Check> checks) {
         this.metrics = metrics;
+        this.checks = List.copyOf(checks);
     }
 
     public void health(Exchange exchange) {
         exchange.sendJson(200, "{\"status\":\"ok\"}".getBytes(StandardCharsets.US_ASCII));
     }
 
-    /** Ready when the database answers and upstream credentials resolve; each check reported by name. */
+    /** Ready when every check passes; each reported by name, with why it fails. */
     public void ready(Exchange exchange) {
-        boolean databaseOk = database.isHealthy();
-        String credentialProblem = signer.problem();
-        String sharedProblem = shared.problem();
-        boolean ready = databaseOk && credentialProblem == null && sharedProblem == null;
+        Map<String, String> problems = new LinkedHashMap<>();
+        for (Check check : checks) problems.put(check.name(), check.problem().get());
+        boolean ready = problems.values().stream().allMatch(Objects::isNull);
         exchange.sendJson(ready ? 200 : 503, Json.write(g -> {
             g.writeStartObject();
             g.writeStringField("status", ready ? "ready" : "not ready");
             g.writeObjectFieldStart("checks");
-            g.writeObjectFieldStart("database");
-            g.writeStringField("status", databaseOk ? "ok" : "failing");
-            g.writeEndObject();
-            g.writeObjectFieldStart("shared_state");
-            g.writeStringField("status", sharedProblem == null ? "ok" : "failing");
-            if (sharedProblem != null) g.writeStringField("detail", sharedProblem);
-            g.writeEndObject();
-            g.writeObjectFieldStart("upstream_credentials");
-            g.writeStringField("status", credentialProblem == null ? "ok" : "failing");
-            if (credentialProblem != null) g.writeStringField("detail", credentialProblem);
-            g.writeEndObject();
+            for (Map.Entry<String, String> check : problems.entrySet()) {
+                g.writeObjectFieldStart(check.getKey());
+                g.writeStringField("status", check.getValue() == null ? "ok" : "failing");
+                if (check.getValue() != null) g.writeStringField("detail", check.getValue());
+                g.writeEndObject();
+            }
             g.writeEndObject();
             g.writeEndObject();
         }));
@@ -56,11 +53,11 @@ public final class Operations {
     }
 
     /** Records every routed request's outcome. */
-    public dev.bsg.gateway.http.Interceptor recorder() {
+    public Interceptor recorder() {
         return (exchange, chain) -> {
             try {
                 chain.proceed(exchange);
-            } catch (dev.bsg.gateway.http.HttpError e) {
+            } catch (HttpError e) {
                 if (exchange.isCommitted()) throw e;
                 exchange.sendError(e.error());
             } finally {

@@ -2,6 +2,7 @@ package dev.bsg.gateway.upstream;
 
 import dev.bsg.gateway.http.Exchange;
 import dev.bsg.gateway.http.HttpError;
+import dev.bsg.gateway.http.Interceptor;
 import dev.bsg.protocol.errors.ApiError;
 import dev.bsg.protocol.eventstream.EventStreamMessage;
 import dev.bsg.protocol.models.ModelCatalog;
@@ -39,9 +40,34 @@ public final class AnthropicRelay {
         this.watchdog = watchdog;
     }
 
+    /** A request parsed, its model resolved and allowed to this caller. */
+    record Accepted(MessagesRequest request, ResolvedModel model) {}
+
+    /**
+     * Parses the request and checks its model (catalog, guard, the caller's policy) before any limit counts it:
+     * a request refused here costs the caller nothing.
+     */
+    public Interceptor authorise(boolean maxTokensRequired) {
+        return (exchange, chain) -> {
+            exchange.attach(Accepted.class, accept(exchange, maxTokensRequired));
+            chain.proceed(exchange);
+        };
+    }
+
+    private Accepted accepted(Exchange exchange, boolean maxTokensRequired) {
+        Accepted accepted = exchange.attachment(Accepted.class);
+        return accepted != null ? accepted : accept(exchange, maxTokensRequired);
+    }
+
+    private Accepted accept(Exchange exchange, boolean maxTokensRequired) {
+        MessagesRequest request = parse(exchange, maxTokensRequired);
+        return new Accepted(request, resolve(exchange, request.model()));
+    }
+
     public void messages(Exchange exchange) throws Exception {
-        MessagesRequest request = parse(exchange, true);
-        ResolvedModel model = resolve(exchange, request.model());
+        Accepted accepted = accepted(exchange, true);
+        MessagesRequest request = accepted.request();
+        ResolvedModel model = accepted.model();
         String betaHeader = exchange.header("anthropic-beta");
         String operation = request.stream() ? "invoke-with-response-stream" : "invoke";
         exchange.operation(operation);
@@ -87,8 +113,9 @@ public final class AnthropicRelay {
     };
 
     public void countTokens(Exchange exchange) {
-        MessagesRequest request = parse(exchange, false);
-        ResolvedModel model = resolve(exchange, request.model());
+        Accepted accepted = accepted(exchange, false);
+        MessagesRequest request = accepted.request();
+        ResolvedModel model = accepted.model();
         byte[] invokeBody = request.toBedrockBody(exchange.header("anthropic-beta"), compatibility.betasToDrop(model.bedrockId()),
                 compatibility.fieldsToDrop(model.bedrockId()));
         if (!request.keptFieldNames().contains("max_tokens")) {

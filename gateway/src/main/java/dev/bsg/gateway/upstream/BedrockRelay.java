@@ -2,6 +2,7 @@ package dev.bsg.gateway.upstream;
 
 import dev.bsg.gateway.http.Exchange;
 import dev.bsg.gateway.http.HttpError;
+import dev.bsg.gateway.http.Interceptor;
 import dev.bsg.gateway.http.StreamSink;
 import dev.bsg.protocol.errors.ApiError;
 import dev.bsg.protocol.errors.BedrockErrorTypes;
@@ -36,7 +37,18 @@ public final class BedrockRelay {
         this.watchdog = watchdog;
     }
 
-    public void operation(Exchange exchange, String operation) throws Exception {
+    /** The model of the path, resolved and allowed to this caller. */
+    record Accepted(String modelId) {}
+
+    /** Checks the path's model (guard, the caller's policy) before any limit counts the request. */
+    public Interceptor authorise() {
+        return (exchange, chain) -> {
+            exchange.attach(Accepted.class, accept(exchange));
+            chain.proceed(exchange);
+        };
+    }
+
+    private Accepted accept(Exchange exchange) {
         String modelId = BedrockModelIds.decode(exchange.pathParam("modelId"));
         if (modelId == null) {
             throw new HttpError(ApiError.invalidRequest("1 validation error detected: Value at 'modelId' failed to satisfy constraint: "
@@ -46,8 +58,14 @@ public final class BedrockRelay {
         exchange.model(catalog.anthropicIdOf(modelId));
         exchange.modelAsked(modelId);
         exchange.usage().upstreamModel(modelId);
-        exchange.operation(operation);
         modelPolicy.check(exchange.principal(), modelId, exchange.model());
+        return new Accepted(modelId);
+    }
+
+    public void operation(Exchange exchange, String operation) throws Exception {
+        Accepted accepted = exchange.attachment(Accepted.class);
+        String modelId = (accepted != null ? accepted : accept(exchange)).modelId();
+        exchange.operation(operation);
         byte[] body = exchange.body();
         try (UpstreamResponse response = upstream.call(operation, modelId, body, forwardHeaders(exchange), exchange.model())) {
             copyHeaders(exchange, response);

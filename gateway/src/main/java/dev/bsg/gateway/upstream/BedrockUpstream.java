@@ -1,5 +1,6 @@
 package dev.bsg.gateway.upstream;
 
+import dev.bsg.identity.TrustedCertificates;
 import dev.bsg.gateway.http.HttpError;
 import dev.bsg.gateway.settings.Settings;
 import dev.bsg.gateway.telemetry.GatewayMetrics;

@@ -2,24 +2,21 @@ package dev.bsg.gateway.upstream;
 
 import dev.bsg.gateway.http.HttpError;
 import dev.bsg.gateway.settings.Settings;
+import dev.bsg.identity.SigV4;
 import dev.bsg.protocol.errors.ApiError;
 import java.net.URI;
+import java.util.List;
 import java.util.Map;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.ContentStreamProvider;
-import software.amazon.awssdk.http.SdkHttpFullRequest;
-import software.amazon.awssdk.http.SdkHttpMethod;
-import software.amazon.awssdk.http.SdkHttpRequest;
-import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
 
 /** Authenticates upstream requests: SigV4 with the AWS SDK's signer and credential chain, or a Bedrock API key. */
 public final class UpstreamSigner {
-    private static final AwsV4HttpSigner SIGNER = AwsV4HttpSigner.create();
     private final AwsCredentialsProvider credentials;
     private final String bearerToken;
 
@@ -40,24 +37,16 @@ public final class UpstreamSigner {
     }
 
     /** The headers that authenticate this request (Authorization, X-Amz-Date, X-Amz-Security-Token...). */
-    public Map<String, java.util.List<String>> sign(URI uri, String region, Map<String, String> headers, byte[] body) {
-        if (bearerToken != null) return Map.of("Authorization", java.util.List.of("Bearer " + bearerToken));
-        SdkHttpFullRequest.Builder request = SdkHttpFullRequest.builder().method(SdkHttpMethod.POST).uri(uri);
-        headers.forEach(request::putHeader);
-        software.amazon.awssdk.auth.credentials.AwsCredentials identity;
+    public Map<String, List<String>> sign(URI uri, String region, Map<String, String> headers, byte[] body) {
+        if (bearerToken != null) return Map.of("Authorization", List.of("Bearer " + bearerToken));
+        AwsCredentials identity;
         try {
             identity = credentials.resolveCredentials();
         } catch (RuntimeException e) {
             throw new HttpError(ApiError.unavailable("the gateway has no usable AWS credentials for Bedrock (" + e.getMessage()
                     + "); an operator must fix upstream.credentials"));
         }
-        SdkHttpRequest signed = SIGNER.sign(r -> r.identity(identity)
-                        .request(request.build())
-                        .payload(ContentStreamProvider.fromByteArrayUnsafe(body))
-                        .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "bedrock")
-                        .putProperty(AwsV4HttpSigner.REGION_NAME, region))
-                .request();
-        return signed.headers();
+        return SigV4.signBedrock(identity, uri, region, headers, body);
     }
 
     /** Null when credentials resolve; otherwise why not, for /readyz and bsg doctor. */

@@ -1,13 +1,14 @@
 package dev.bsg.gateway.web;
 
+import dev.bsg.identity.OidcSettings;
 import com.nimbusds.oauth2.sdk.pkce.CodeVerifier;
 import com.nimbusds.openid.connect.sdk.Nonce;
-import dev.bsg.gateway.auth.OidcClient;
+import dev.bsg.identity.OidcClient;
 import dev.bsg.gateway.auth.SessionService;
 import dev.bsg.gateway.auth.SessionTokens;
 import dev.bsg.gateway.http.Exchange;
 import dev.bsg.gateway.http.Forms;
-import dev.bsg.gateway.limits.FixedWindowLimiter;
+import dev.bsg.gateway.core.FixedWindowLimiter;
 import dev.bsg.gateway.store.DeviceGrantStore;
 import dev.bsg.gateway.store.PendingSignIns;
 import dev.bsg.gateway.settings.Settings;
@@ -16,7 +17,7 @@ import dev.bsg.gateway.store.ApiKeyStore;
 import dev.bsg.gateway.store.AuditLog;
 import dev.bsg.gateway.store.User;
 import dev.bsg.gateway.store.UserStore;
-import dev.bsg.gateway.auth.Secrets;
+import dev.bsg.gateway.core.Secrets;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -33,7 +34,7 @@ import java.util.function.Supplier;
 public final class WebSignIn {
     static final String COOKIE = "bsg_session";
     private static final String STATE_COOKIE = "bsg_signin_";
-    private final Settings.Oidc oidcSettings;
+    private final OidcSettings oidcSettings;
     private final OidcClient oidc;
     private final SessionService sessions;
     private final SessionTokens tokens;
@@ -46,8 +47,8 @@ public final class WebSignIn {
     private final PendingSignIns pending;
     private final FixedWindowLimiter signInLimiter;
 
-    public WebSignIn(Settings.Oidc oidcSettings, OidcClient oidc, SessionService sessions, SessionTokens tokens, UserStore users,
-                     ApiKeyStore keys, AuditLog audit, DeviceGrantStore devices, PendingSignIns pending, Supplier<URI> publicUrl, dev.bsg.gateway.limits.Counters counters) {
+    public WebSignIn(OidcSettings oidcSettings, OidcClient oidc, SessionService sessions, SessionTokens tokens, UserStore users,
+                     ApiKeyStore keys, AuditLog audit, DeviceGrantStore devices, PendingSignIns pending, Supplier<URI> publicUrl, dev.bsg.gateway.core.Counters counters) {
         this.verifyLimiter = new FixedWindowLimiter(counters, "device-verify", 10, Duration.ofMinutes(10));
         // Each sign-in started writes a pending row: bounded per address so anonymous traffic can't fill the table.
         this.signInLimiter = new FixedWindowLimiter(counters, "sign-in-start", 60, Duration.ofMinutes(10));

@@ -1,5 +1,6 @@
 package dev.bsg.gateway.auth;
 
+import dev.bsg.gateway.core.Secrets;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jose.JWSAlgorithm;

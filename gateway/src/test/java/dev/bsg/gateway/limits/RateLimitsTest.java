@@ -35,6 +35,11 @@ class RateLimitsTest {
                   groups:
                     eng:
                       requests_per_minute: 3
+                    trial:
+                      requests_per_minute: 2
+                policies:
+                  - match: {groups: [trial]}
+                    settings: {availableModels: [claude-sonnet-4-5]}
                 """);
         gw = TestGateway.start(database.url(), Map.of(), config);
     }
@@ -80,5 +85,30 @@ class RateLimitsTest {
         }
         assertThat(ok).isEqualTo(3);
         assertThat(first).isNotEqualTo(second);
+    }
+
+    @Test
+    void aRequestTheModelPolicyRefusesCountsAgainstNoLimit() {
+        User user = gw.gateway.users().findOrCreate("trial@example.com", null);
+        gw.gateway.users().setGroups(user.id(), List.of("trial"));
+        String key = gw.newUserKey("trial@example.com");
+        String opus = MESSAGE.replace("claude-sonnet-4-5", "claude-opus-4-5");
+        for (int i = 0; i < 3; i++) {
+            HttpResponse<String> refused = gw.send("POST", "/v1/messages", opus, "x-api-key", key);
+            assertThat(refused.statusCode()).isEqualTo(400);
+            assertThat(refused.body()).contains("is not in your role's availableModels allowlist");
+        }
+        HttpResponse<String> refusedOnBedrock = gw.send("POST", "/model/us.anthropic.claude-opus-4-5-20251101-v1:0/invoke",
+                "{\"anthropic_version\":\"bedrock-2023-05-31\",\"max_tokens\":8,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", "x-api-key", key);
+        assertThat(refusedOnBedrock.statusCode()).isEqualTo(400);
+        assertThat(refusedOnBedrock.body()).contains("availableModels allowlist");
+        // The group's two requests a minute are all still there for models the policy allows, and then they run out
+        // (a fresh key each time keeps the keys' own token limit out of it).
+        for (int i = 0; i < 2; i++) {
+            assertThat(gw.send("POST", "/v1/messages", MESSAGE, "x-api-key", gw.newUserKey("trial@example.com")).statusCode()).isEqualTo(200);
+        }
+        HttpResponse<String> third = gw.send("POST", "/v1/messages", MESSAGE, "x-api-key", gw.newUserKey("trial@example.com"));
+        assertThat(third.statusCode()).isEqualTo(429);
+        assertThat(third.body()).contains("2 requests per minute per group");
     }
 }

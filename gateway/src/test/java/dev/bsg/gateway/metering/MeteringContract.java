@@ -86,7 +86,7 @@ abstract class MeteringContract {
         // This test has the gateway to itself until it has counted: a fresh user's key keeps other tests' records out.
         var user = gw.gateway.users().findOrCreate("meter@example.com", null);
         String key = dev.bsg.gateway.auth.ApiKeyFormat.generate();
-        gw.gateway.keys().create(user.id(), "m", dev.bsg.gateway.auth.Secrets.sha256(key), dev.bsg.gateway.auth.ApiKeyFormat.hint(key), null);
+        gw.gateway.keys().create(user.id(), "m", dev.bsg.gateway.core.Secrets.sha256(key), dev.bsg.gateway.auth.ApiKeyFormat.hint(key), null);
         gw.simulator.defaultReply(Reply.text("four five six seven eight nine ten").withDeltas(3).withCache(11, 7));
         long input = 0;
         long output = 0;

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.bsg.gateway.TestDatabase;
 import dev.bsg.gateway.TestGateway;
 import dev.bsg.gateway.auth.ApiKeyFormat;
-import dev.bsg.gateway.auth.Secrets;
+import dev.bsg.gateway.core.Secrets;
 import dev.bsg.protocol.translate.Json;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;

@@ -3,7 +3,7 @@ package dev.bsg.gateway.settings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.bsg.gateway.auth.Secrets;
+import dev.bsg.gateway.core.Secrets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;

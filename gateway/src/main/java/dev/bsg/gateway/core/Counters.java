@@ -1,4 +1,4 @@
-package dev.bsg.gateway.limits;
+package dev.bsg.gateway.core;
 
 import java.time.Duration;
 

@@ -1,4 +1,4 @@
-package dev.bsg.cli;
+package dev.bsg.server;
 
 import java.net.InetAddress;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package dev.bsg.cli;
+package dev.bsg.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -25,7 +25,7 @@ class ServeDemoProcessTest {
     static Demo startDemo() throws Exception {
         Path dir = Files.createTempDirectory("bsg-demo");
         String java = ProcessHandle.current().info().command().orElse("java");
-        ProcessBuilder builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "dev.bsg.cli.Main", "serve", "--demo", "--port", "0")
+        ProcessBuilder builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "dev.bsg.server.ServerMain", "serve", "--demo", "--port", "0")
                 .directory(dir.toFile()).redirectError(dir.resolve("stderr.txt").toFile());
         builder.environment().put("BSG_DATABASE__URL", "jdbc:sqlite:" + dir.resolve("demo.db"));
         Process process = builder.start();

@@ -1,4 +1,4 @@
-package dev.bsg.gateway.upstream;
+package dev.bsg.identity;
 
 import java.io.IOException;
 import java.io.InputStream;

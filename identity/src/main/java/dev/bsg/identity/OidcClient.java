@@ -1,4 +1,4 @@
-package dev.bsg.gateway.auth;
+package dev.bsg.identity;
 
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jwt.JWT;
@@ -35,7 +35,6 @@ import com.nimbusds.openid.connect.sdk.UserInfoRequest;
 import com.nimbusds.openid.connect.sdk.UserInfoResponse;
 import com.nimbusds.openid.connect.sdk.op.OIDCProviderMetadata;
 import com.nimbusds.openid.connect.sdk.validators.IDTokenValidator;
-import dev.bsg.gateway.settings.Settings;
 import java.net.URI;
 import java.net.URL;
 import java.time.Duration;
@@ -51,7 +50,7 @@ import java.util.Map;
  * issuer's JWKS. Identity comes from the ID token, with userinfo as fallback for the email.
  */
 public final class OidcClient {
-    private final Settings.Oidc settings;
+    private final OidcSettings settings;
     private final java.util.function.Supplier<URI> redirectUri;
     private volatile Provider provider;
 
@@ -71,7 +70,7 @@ public final class OidcClient {
     public record DeviceSignIn(DeviceCode deviceCode, String userCode, URI verificationUri, URI verificationUriComplete, Duration interval, Instant expires) {}
 
     /** The redirect URI is asked for late, because the port may only be known once the server listens. */
-    public OidcClient(Settings.Oidc settings, java.util.function.Supplier<URI> redirectUri) {
+    public OidcClient(OidcSettings settings, java.util.function.Supplier<URI> redirectUri) {
         this.settings = settings;
         this.redirectUri = redirectUri;
     }

@@ -1,8 +1,9 @@
-package dev.bsg.cli;
+package dev.bsg.server;
 
+import dev.bsg.cli.CliException;
 import dev.bsg.gateway.Gateway;
 import dev.bsg.gateway.auth.ApiKeyFormat;
-import dev.bsg.gateway.auth.Secrets;
+import dev.bsg.gateway.core.Secrets;
 import dev.bsg.gateway.settings.Settings;
 import dev.bsg.gateway.settings.SettingsException;
 import dev.bsg.gateway.settings.SettingsLoader;
@@ -17,7 +18,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "serve", mixinStandardHelpOptions = true, description = "Run the gateway.")
-final class ServeCommand implements Callable<Integer> {
+public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--config", description = "YAML configuration file (every key can also be set as BSG_<SECTION>__<KEY>).")
     Path config;
 

@@ -1,4 +1,4 @@
-package dev.bsg.gateway.auth;
+package dev.bsg.gateway.core;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
