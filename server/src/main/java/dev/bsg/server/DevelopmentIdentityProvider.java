@@ -19,7 +19,7 @@ final class DevelopmentIdentityProvider implements AutoCloseable {
     }
 
     static DevelopmentIdentityProvider start() {
-        MockOAuth2Server server = new MockOAuth2Server(OAuth2Config.Companion.fromJson("{\"interactiveLogin\":true}"), new Route[0]);
+        MockOAuth2Server server = new MockOAuth2Server(OAuth2Config.Companion.fromJson("{\"interactiveLogin\":true,\"httpServer\":\"NettyWrapper\"}"), new Route[0]);
         server.start(InetAddress.getLoopbackAddress(), 0);
         return new DevelopmentIdentityProvider(server);
     }
