@@ -2,6 +2,9 @@ package dev.bsg.bench;
 
 import dev.bsg.simulator.BedrockSimulator;
 import dev.bsg.simulator.Reply;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 
 /**
@@ -17,9 +20,11 @@ public final class SimulatorMain {
         int port = args.length > 0 ? Integer.parseInt(args[0]) : 19090;
         String text = "The quick brown fox jumps over the lazy dog while the gateway relays every token.";
         boolean tls = args.length > 2 && args[1].equals("--tls");
-        BedrockSimulator simulator = tls ? BedrockSimulator.startTls("127.0.0.1", port, 1024) : BedrockSimulator.start("127.0.0.1", port);
-        if (tls) java.nio.file.Files.copy(simulator.certificate().pem(), java.nio.file.Path.of(args[2]), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        simulator.recording(false)
+        BedrockSimulator simulator =
+                tls ? BedrockSimulator.startTls("127.0.0.1", port, 1024) : BedrockSimulator.start("127.0.0.1", port);
+        if (tls) Files.copy(simulator.certificate().pem(), Path.of(args[2]), StandardCopyOption.REPLACE_EXISTING);
+        simulator
+                .recording(false)
                 .script("haiku", Reply.text(text).withDeltas(20).withPacing(Duration.ZERO, Duration.ofMillis(50)))
                 .defaultReply(Reply.text(text).withDeltas(20));
         System.out.println("simulator listening on " + simulator.endpoint());

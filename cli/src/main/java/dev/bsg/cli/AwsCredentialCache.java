@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bsg.protocol.translate.Json;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -15,14 +16,24 @@ import java.time.Instant;
  */
 final class AwsCredentialCache {
     /** What one sign-in and federation left behind. */
-    record Cached(String accessKeyId, String secretAccessKey, String sessionToken, Instant expiration, String idToken, Instant idTokenExpiration,
-                  String refreshToken) {
+    record Cached(
+            String accessKeyId,
+            String secretAccessKey,
+            String sessionToken,
+            Instant expiration,
+            String idToken,
+            Instant idTokenExpiration,
+            String refreshToken) {
         boolean credentialsValidFor(long seconds) {
-            return accessKeyId != null && expiration != null && expiration.isAfter(Instant.now().plusSeconds(seconds));
+            return accessKeyId != null
+                    && expiration != null
+                    && expiration.isAfter(Instant.now().plusSeconds(seconds));
         }
 
         boolean idTokenValidFor(long seconds) {
-            return idToken != null && idTokenExpiration != null && idTokenExpiration.isAfter(Instant.now().plusSeconds(seconds));
+            return idToken != null
+                    && idTokenExpiration != null
+                    && idTokenExpiration.isAfter(Instant.now().plusSeconds(seconds));
         }
     }
 
@@ -53,10 +64,17 @@ final class AwsCredentialCache {
                 if (stored == null) return null;
                 secrets = Json.MAPPER.readTree(stored);
             }
-            return new Cached(text(node, "AccessKeyId"), text(secrets, "SecretAccessKey"), text(secrets, "SessionToken"), instant(node, "Expiration"),
-                    text(secrets, "id_token"), instant(node, "id_token_expiration"), text(secrets, "refresh_token"));
+            return new Cached(
+                    text(node, "AccessKeyId"),
+                    text(secrets, "SecretAccessKey"),
+                    text(secrets, "SessionToken"),
+                    instant(node, "Expiration"),
+                    text(secrets, "id_token"),
+                    instant(node, "id_token_expiration"),
+                    text(secrets, "refresh_token"));
         } catch (IOException | RuntimeException e) {
-            System.err.println("bsg: the credential cache " + file + " was unreadable; it is cleared and you will sign in again");
+            System.err.println(
+                    "bsg: the credential cache " + file + " was unreadable; it is cleared and you will sign in again");
             clear();
             return null;
         }
@@ -66,8 +84,11 @@ final class AwsCredentialCache {
         ObjectNode node = Json.MAPPER.createObjectNode();
         node.put("AccessKeyId", cached.accessKeyId());
         node.put("Expiration", cached.expiration().toString());
-        node.put("expires_epoch", cached.expiration().getEpochSecond()); // what the fast cached path compares (CachedCredentials)
-        if (cached.idTokenExpiration() != null) node.put("id_token_expiration", cached.idTokenExpiration().toString());
+        node.put(
+                "expires_epoch",
+                cached.expiration().getEpochSecond()); // what the fast cached path compares (CachedCredentials)
+        if (cached.idTokenExpiration() != null)
+            node.put("id_token_expiration", cached.idTokenExpiration().toString());
         ObjectNode secrets = Json.MAPPER.createObjectNode();
         secrets.put("SecretAccessKey", cached.secretAccessKey());
         secrets.put("SessionToken", cached.sessionToken());
@@ -76,7 +97,7 @@ final class AwsCredentialCache {
         Keyring store = keyring ? Keyring.ifWanted() : null;
         if (store != null && store.put(account, secrets.toString())) node.put("in_keyring", true);
         else node.setAll(secrets);
-        PrivateFiles.write(file, node.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        PrivateFiles.write(file, node.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     void clear() {

@@ -50,63 +50,99 @@ final class AwsFederation {
     private record Answer(int status, String body, String errorTypeHeader) {}
 
     private static final int ATTEMPTS = 3;
-    private static final Set<String> THROTTLING = Set.of("Throttling", "ThrottlingException", "TooManyRequestsException", "RequestLimitExceeded",
+    private static final Set<String> THROTTLING = Set.of(
+            "Throttling",
+            "ThrottlingException",
+            "TooManyRequestsException",
+            "RequestLimitExceeded",
             "IDPCommunicationError");
 
     private AwsFederation() {}
 
     static Credentials exchange(AwsProfile profile, String idToken, String email) {
         try {
-            return profile.federation().equals("direct") ? assumeRole(profile, idToken, email) : cognito(profile, idToken);
+            return profile.federation().equals("direct")
+                    ? assumeRole(profile, idToken, email)
+                    : cognito(profile, idToken);
         } catch (Refused e) {
             throw new CliException("AWS refused the sign-in (" + e.code + "): " + e.getMessage()
-                    + " — check " + (profile.federation().equals("direct") ? "role_arn and the role's trust of " + profile.issuer()
-                    : "identity_pool_id and the pool's identity provider " + providerName(profile.issuer())) + " (profile '" + profile.name() + "')");
+                    + " — check "
+                    + (profile.federation().equals("direct")
+                            ? "role_arn and the role's trust of " + profile.issuer()
+                            : "identity_pool_id and the pool's identity provider " + providerName(profile.issuer()))
+                    + " (profile '" + profile.name() + "')");
         } catch (IOException e) {
-            throw new CliException("AWS could not be reached for credentials: " + (e.getMessage() == null ? e.toString() : e.getMessage())
-                    + (failedOverTls(e) ? " (if a TLS-inspecting proxy is in the way, set AWS_CA_BUNDLE to a PEM file of its CA)" : ""));
+            throw new CliException("AWS could not be reached for credentials: "
+                    + (e.getMessage() == null ? e.toString() : e.getMessage())
+                    + (failedOverTls(e)
+                            ? " (if a TLS-inspecting proxy is in the way, set AWS_CA_BUNDLE to a PEM file of its CA)"
+                            : ""));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CliException("interrupted while asking AWS for credentials");
         }
     }
 
-    private static Credentials assumeRole(AwsProfile profile, String idToken, String email) throws IOException, InterruptedException, Refused {
+    private static Credentials assumeRole(AwsProfile profile, String idToken, String email)
+            throws IOException, InterruptedException, Refused {
         String form = "Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn=" + encode(profile.roleArn())
                 + "&RoleSessionName=" + encode(sessionName(email)) + "&WebIdentityToken=" + encode(idToken)
                 + "&DurationSeconds=" + profile.sessionDurationSeconds();
-        Answer answer = post(endpoint(profile, "AWS_ENDPOINT_URL_STS", "sts"), "application/x-www-form-urlencoded; charset=utf-8", null, form);
+        Answer answer = post(
+                endpoint(profile, "AWS_ENDPOINT_URL_STS", "sts"),
+                "application/x-www-form-urlencoded; charset=utf-8",
+                null,
+                form);
         Map<String, String> fields = xmlFields(answer.body());
-        if (answer.status() != 200) throw new Refused(fields.getOrDefault("Code", "HTTP " + answer.status()), fields.getOrDefault("Message", answer.body()));
+        if (answer.status() != 200)
+            throw new Refused(
+                    fields.getOrDefault("Code", "HTTP " + answer.status()),
+                    fields.getOrDefault("Message", answer.body()));
         String expiration = fields.get("Expiration");
         if (fields.get("AccessKeyId") == null || fields.get("SecretAccessKey") == null || expiration == null) {
             throw new IOException("STS answered without credentials");
         }
         try {
-            return new Credentials(fields.get("AccessKeyId"), fields.get("SecretAccessKey"), fields.get("SessionToken"), Instant.parse(expiration));
+            return new Credentials(
+                    fields.get("AccessKeyId"),
+                    fields.get("SecretAccessKey"),
+                    fields.get("SessionToken"),
+                    Instant.parse(expiration));
         } catch (RuntimeException e) {
             throw new IOException("STS answered with an unreadable expiry: " + expiration);
         }
     }
 
-    private static Credentials cognito(AwsProfile profile, String idToken) throws IOException, InterruptedException, Refused {
+    private static Credentials cognito(AwsProfile profile, String idToken)
+            throws IOException, InterruptedException, Refused {
         URI endpoint = endpoint(profile, "AWS_ENDPOINT_URL_COGNITO_IDENTITY", "cognito-identity");
         ObjectNode getId = Json.MAPPER.createObjectNode().put("IdentityPoolId", profile.identityPoolId());
         getId.putObject("Logins").put(providerName(profile.issuer()), idToken);
-        String identityId = cognitoCall(endpoint, "GetId", getId).path("IdentityId").asText(null);
+        String identityId =
+                cognitoCall(endpoint, "GetId", getId).path("IdentityId").asText(null);
         if (identityId == null) throw new IOException("Cognito answered GetId without an IdentityId");
         ObjectNode forIdentity = Json.MAPPER.createObjectNode().put("IdentityId", identityId);
         forIdentity.set("Logins", getId.get("Logins"));
-        JsonNode credentials = cognitoCall(endpoint, "GetCredentialsForIdentity", forIdentity).path("Credentials");
-        if (!credentials.path("AccessKeyId").isTextual() || !credentials.path("Expiration").isNumber()) {
+        JsonNode credentials =
+                cognitoCall(endpoint, "GetCredentialsForIdentity", forIdentity).path("Credentials");
+        if (!credentials.path("AccessKeyId").isTextual()
+                || !credentials.path("Expiration").isNumber()) {
             throw new IOException("Cognito answered without credentials");
         }
-        return new Credentials(credentials.path("AccessKeyId").asText(), credentials.path("SecretKey").asText(), credentials.path("SessionToken").asText(null),
+        return new Credentials(
+                credentials.path("AccessKeyId").asText(),
+                credentials.path("SecretKey").asText(),
+                credentials.path("SessionToken").asText(null),
                 Instant.ofEpochMilli(Math.round(credentials.path("Expiration").asDouble() * 1000)));
     }
 
-    private static JsonNode cognitoCall(URI endpoint, String operation, ObjectNode body) throws IOException, InterruptedException, Refused {
-        Answer answer = post(endpoint, "application/x-amz-json-1.1", "AWSCognitoIdentityService." + operation, Json.MAPPER.writeValueAsString(body));
+    private static JsonNode cognitoCall(URI endpoint, String operation, ObjectNode body)
+            throws IOException, InterruptedException, Refused {
+        Answer answer = post(
+                endpoint,
+                "application/x-amz-json-1.1",
+                "AWSCognitoIdentityService." + operation,
+                Json.MAPPER.writeValueAsString(body));
         JsonNode json;
         try {
             json = Json.MAPPER.readTree(answer.body());
@@ -114,7 +150,12 @@ final class AwsFederation {
             json = Json.MAPPER.createObjectNode();
         }
         if (answer.status() == 200) return json;
-        throw new Refused(errorCode(json.path("__type").asText(answer.errorTypeHeader() == null ? "HTTP " + answer.status() : answer.errorTypeHeader())),
+        throw new Refused(
+                errorCode(json.path("__type")
+                        .asText(
+                                answer.errorTypeHeader() == null
+                                        ? "HTTP " + answer.status()
+                                        : answer.errorTypeHeader())),
                 json.path("message").asText(json.path("Message").asText(answer.body())));
     }
 
@@ -125,15 +166,22 @@ final class AwsFederation {
         return colon < 0 ? code : code.substring(0, colon);
     }
 
-    private static Answer post(URI endpoint, String contentType, String target, String body) throws IOException, InterruptedException {
+    private static Answer post(URI endpoint, String contentType, String target, String body)
+            throws IOException, InterruptedException {
         HttpClient client = http();
-        HttpRequest.Builder request = HttpRequest.newBuilder(endpoint).timeout(Duration.ofSeconds(30)).header("Content-Type", contentType)
+        HttpRequest.Builder request = HttpRequest.newBuilder(endpoint)
+                .timeout(Duration.ofSeconds(30))
+                .header("Content-Type", contentType)
                 .POST(HttpRequest.BodyPublishers.ofString(body));
         if (target != null) request.header("X-Amz-Target", target);
         for (int attempt = 1; ; attempt++) {
             try {
-                HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-                Answer answer = new Answer(response.statusCode(), response.body(), response.headers().firstValue("x-amzn-ErrorType").orElse(null));
+                HttpResponse<String> response =
+                        client.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+                Answer answer = new Answer(
+                        response.statusCode(),
+                        response.body(),
+                        response.headers().firstValue("x-amzn-ErrorType").orElse(null));
                 if (attempt == ATTEMPTS || !retryable(answer)) return answer;
             } catch (IOException e) {
                 if (attempt == ATTEMPTS || failedOverTls(e)) throw e;
@@ -145,7 +193,9 @@ final class AwsFederation {
     private static boolean retryable(Answer answer) {
         if (answer.status() >= 500 || answer.status() == 429) return true;
         if (answer.status() != 400) return false;
-        String code = answer.errorTypeHeader() != null ? errorCode(answer.errorTypeHeader()) : xmlFields(answer.body()).get("Code");
+        String code = answer.errorTypeHeader() != null
+                ? errorCode(answer.errorTypeHeader())
+                : xmlFields(answer.body()).get("Code");
         return code != null && THROTTLING.contains(code);
     }
 
@@ -168,7 +218,8 @@ final class AwsFederation {
         if (endpoint == null || endpoint.isBlank()) endpoint = System.getenv("AWS_ENDPOINT_URL");
         if (endpoint != null && !endpoint.isBlank()) return URI.create(endpoint.replaceAll("/+$", "") + "/");
         String region = profile.region();
-        return URI.create("https://" + service + "." + region + ".amazonaws.com" + (region.startsWith("cn-") ? ".cn" : "") + "/");
+        return URI.create(
+                "https://" + service + "." + region + ".amazonaws.com" + (region.startsWith("cn-") ? ".cn" : "") + "/");
     }
 
     /** The text of every leaf element by local name (STS answers nest each field once); empty when it is no XML. */
@@ -189,10 +240,11 @@ final class AwsFederation {
                     }
                     case XMLStreamReader.CHARACTERS, XMLStreamReader.CDATA -> text.append(reader.getText());
                     case XMLStreamReader.END_ELEMENT -> {
-                        if (reader.getLocalName().equals(open)) fields.putIfAbsent(open, text.toString().strip());
+                        if (reader.getLocalName().equals(open))
+                            fields.putIfAbsent(open, text.toString().strip());
                         open = null;
                     }
-                    default -> { }
+                    default -> {}
                 }
             }
         } catch (XMLStreamException e) {
@@ -220,8 +272,9 @@ final class AwsFederation {
         try {
             return TrustedCertificates.trustManagers(Path.of(bundle));
         } catch (IOException | GeneralSecurityException e) {
-            throw new CliException("AWS_CA_BUNDLE names " + bundle + ", which can't be used as a PEM file of CA certificates (" + e.getMessage()
-                    + "); fix it, or unset it to trust the usual CAs");
+            throw new CliException(
+                    "AWS_CA_BUNDLE names " + bundle + ", which can't be used as a PEM file of CA certificates ("
+                            + e.getMessage() + "); fix it, or unset it to trust the usual CAs");
         }
     }
 

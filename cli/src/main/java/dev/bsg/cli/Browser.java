@@ -24,7 +24,10 @@ final class Browser {
         List<String> command = command(url);
         if (command == null) return false;
         try {
-            new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
             return true;
         } catch (Exception e) {
             return false;

@@ -13,6 +13,9 @@ import java.nio.file.Path;
  * expressions, {@code java.time} or string concatenation by {@code invokedynamic}, whose bootstrapping
  * would cost more than the rest.
  */
+@SuppressWarnings(
+        "UnnecessaryStringBuilder") // the answer is built in one presized buffer: this path runs before anything else
+// loads
 final class CachedCredentials {
     private CachedCredentials() {}
 
@@ -38,22 +41,39 @@ final class CachedCredentials {
         String token = field(json, "SessionToken");
         String expiration = field(json, "Expiration");
         String expiresEpoch = number(json, "expires_epoch");
-        if (keyId == null || secret == null || token == null || expiration == null || expiresEpoch == null) return false;
+        if (keyId == null || secret == null || token == null || expiration == null || expiresEpoch == null)
+            return false;
         try {
-            if (Long.parseLong(expiresEpoch) <= System.currentTimeMillis() / 1000 + CredentialProcessCommand.REUSE_MARGIN_SECONDS) return false;
+            if (Long.parseLong(expiresEpoch)
+                    <= System.currentTimeMillis() / 1000 + CredentialProcessCommand.REUSE_MARGIN_SECONDS) return false;
         } catch (NumberFormatException e) {
             return false;
         }
-        System.out.println(new StringBuilder(256).append("{\"Version\":1,\"AccessKeyId\":\"").append(keyId).append("\",\"SecretAccessKey\":\"").append(secret)
-                .append("\",\"SessionToken\":\"").append(token).append("\",\"Expiration\":\"").append(expiration).append("\"}").toString());
+        System.out.println(new StringBuilder(256)
+                .append("{\"Version\":1,\"AccessKeyId\":\"")
+                .append(keyId)
+                .append("\",\"SecretAccessKey\":\"")
+                .append(secret)
+                .append("\",\"SessionToken\":\"")
+                .append(token)
+                .append("\",\"Expiration\":\"")
+                .append(expiration)
+                .append("\"}")
+                .toString());
         return true;
     }
 
     /** Where a profile's AWS credentials are cached: {@code $XDG_CACHE_HOME/bsg/aws-PROFILE.json}, else under ~/.cache. */
     static Path cacheFile(String profile) {
         String cacheHome = System.getenv("XDG_CACHE_HOME");
-        Path base = cacheHome != null && !cacheHome.isBlank() ? Path.of(cacheHome) : Path.of(System.getProperty("user.home"), ".cache");
-        return base.resolve("bsg").resolve(new StringBuilder("aws-").append(fileSafe(profile)).append(".json").toString());
+        Path base = cacheHome != null && !cacheHome.isBlank()
+                ? Path.of(cacheHome)
+                : Path.of(System.getProperty("user.home"), ".cache");
+        return base.resolve("bsg")
+                .resolve(new StringBuilder("aws-")
+                        .append(fileSafe(profile))
+                        .append(".json")
+                        .toString());
     }
 
     /** The profile name as it appears in the cache file's name: anything but letters, digits, . _ - becomes _. */
@@ -61,7 +81,12 @@ final class CachedCredentials {
         StringBuilder out = new StringBuilder(profile.length());
         for (int i = 0; i < profile.length(); i++) {
             char c = profile.charAt(i);
-            boolean plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+            boolean plain = (c >= 'a' && c <= 'z')
+                    || (c >= 'A' && c <= 'Z')
+                    || (c >= '0' && c <= '9')
+                    || c == '.'
+                    || c == '_'
+                    || c == '-';
             out.append(plain ? c : '_');
         }
         return out.toString();
@@ -85,7 +110,11 @@ final class CachedCredentials {
 
     /** Where the value of the first {@code "name":} starts (compact or pretty-printed JSON); -1 when absent. */
     static int value(String json, String name) {
-        String key = new StringBuilder(name.length() + 2).append('"').append(name).append('"').toString();
+        String key = new StringBuilder(name.length() + 2)
+                .append('"')
+                .append(name)
+                .append('"')
+                .toString();
         for (int at = json.indexOf(key); at >= 0; at = json.indexOf(key, at + 1)) {
             int i = skipSpace(json, at + key.length());
             if (i < json.length() && json.charAt(i) == ':') return skipSpace(json, i + 1);

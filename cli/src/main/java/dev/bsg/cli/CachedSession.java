@@ -43,7 +43,8 @@ final class CachedSession {
         String entry = json.substring(open, close + 1);
         String expires = CachedCredentials.number(entry, "expires_at");
         try {
-            if (expires == null || Long.parseLong(expires) - System.currentTimeMillis() / 1000 < MARGIN_SECONDS) return false;
+            if (expires == null || Long.parseLong(expires) - System.currentTimeMillis() / 1000 < MARGIN_SECONDS)
+                return false;
         } catch (NumberFormatException e) {
             return false;
         }
@@ -62,16 +63,20 @@ final class CachedSession {
     /** bsg's own configuration directory: {@code $XDG_CONFIG_HOME/bsg}, else ~/.config/bsg (here so the cached path needs only java.base). */
     static Path configDirectory() {
         String configHome = System.getenv("XDG_CONFIG_HOME");
-        Path base = configHome != null && !configHome.isBlank() ? Path.of(configHome) : Path.of(System.getProperty("user.home"), ".config");
+        Path base = configHome != null && !configHome.isBlank()
+                ? Path.of(configHome)
+                : Path.of(System.getProperty("user.home"), ".config");
         return base.resolve("bsg");
     }
 
     /** The stored tokens from the Secret Service, or null (another platform, a split entry, a locked keyring). */
     private static String fromSecretService(String gateway) {
-        if (!System.getProperty("os.name", "").startsWith("Linux") || System.getenv("DBUS_SESSION_BUS_ADDRESS") == null) return null;
+        if (!System.getProperty("os.name", "").startsWith("Linux") || System.getenv("DBUS_SESSION_BUS_ADDRESS") == null)
+            return null;
         try {
             Process lookup = new ProcessBuilder("secret-tool", "lookup", "service", "bsg", "account", gateway)
-                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start();
             lookup.getOutputStream().close();
             String out;
             try (InputStream in = lookup.getInputStream()) {

@@ -1,5 +1,6 @@
 package dev.bsg.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bsg.protocol.translate.Json;
@@ -39,20 +40,29 @@ final class CredentialFile {
 
     Entry read(String gateway) {
         ObjectNode all = load();
-        JsonNode entry = gateway != null ? all.path("gateways").get(gateway) : all.path("gateways").get(all.path("default").asText(""));
+        JsonNode entry = gateway != null
+                ? all.path("gateways").get(gateway)
+                : all.path("gateways").get(all.path("default").asText(""));
         if (entry == null || entry.isMissingNode()) return null;
         JsonNode tokens = entry;
         if (entry.path("in_keyring").asBoolean()) {
-            String stored = keyring == null ? null : keyring.get(entry.path("gateway").asText());
-            if (stored == null) throw new CliException("your tokens are in the OS keyring, which can't be read now (is it locked?); unlock it, or run bsg login again");
+            String stored =
+                    keyring == null ? null : keyring.get(entry.path("gateway").asText());
+            if (stored == null)
+                throw new CliException(
+                        "your tokens are in the OS keyring, which can't be read now (is it locked?); unlock it, or run bsg login again");
             try {
                 tokens = Json.MAPPER.readTree(stored);
             } catch (IOException e) {
                 throw new CliException("the tokens in the OS keyring are unreadable; run bsg login again");
             }
         }
-        return new Entry(entry.path("gateway").asText(), tokens.path("access_token").asText(), entry.path("expires_at").asLong(),
-                tokens.path("refresh_token").asText(null), entry.path("email").asText(null));
+        return new Entry(
+                entry.path("gateway").asText(),
+                tokens.path("access_token").asText(),
+                entry.path("expires_at").asLong(),
+                tokens.path("refresh_token").asText(null),
+                entry.path("email").asText(null));
     }
 
     void write(Entry entry) {
@@ -85,14 +95,16 @@ final class CredentialFile {
             JsonNode node = Json.MAPPER.readTree(file.toFile());
             return node instanceof ObjectNode object ? object : Json.MAPPER.createObjectNode();
         } catch (IOException e) {
-            throw new CliException("the credentials file " + file + " is unreadable (" + e.getMessage() + "); delete it and run bsg login again");
+            throw new CliException("the credentials file " + file + " is unreadable (" + e.getMessage()
+                    + "); delete it and run bsg login again");
         }
     }
 
     private void save(ObjectNode all) {
         try {
-            PrivateFiles.write(file, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(all));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            PrivateFiles.write(
+                    file, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(all));
+        } catch (JsonProcessingException e) {
             throw new CliException("can't write " + file + ": " + e.getMessage());
         }
     }

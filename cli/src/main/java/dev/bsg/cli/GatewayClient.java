@@ -16,7 +16,10 @@ import java.time.Instant;
 /** The gateway's sign-in endpoints as the CLI uses them. */
 final class GatewayClient {
     private final String gateway;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).followRedirects(HttpClient.Redirect.NEVER).build();
+    private final HttpClient http = HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(10))
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
 
     /** An answer: status and JSON body. */
     record Answer(int status, JsonNode body) {
@@ -34,9 +37,11 @@ final class GatewayClient {
     }
 
     JsonNode discovery() {
-        Answer answer = send(HttpRequest.newBuilder(URI.create(gateway + "/.well-known/oauth-authorization-server")).GET());
+        Answer answer = send(HttpRequest.newBuilder(URI.create(gateway + "/.well-known/oauth-authorization-server"))
+                .GET());
         if (answer.status() != 200) {
-            throw new CliException(gateway + " offers no sign-in (" + answer.body().path("error_description").asText("HTTP " + answer.status())
+            throw new CliException(gateway + " offers no sign-in ("
+                    + answer.body().path("error_description").asText("HTTP " + answer.status())
                     + "); check the URL, or ask your administrator for an API key");
         }
         return answer.body();
@@ -48,20 +53,27 @@ final class GatewayClient {
             if (body.length() > 0) body.append('&');
             body.append(pairs[i]).append('=').append(URLEncoder.encode(pairs[i + 1], StandardCharsets.UTF_8));
         }
-        return send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/x-www-form-urlencoded")
+        return send(HttpRequest.newBuilder(URI.create(url))
+                .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString())));
     }
 
     /** The stored session after a token response. */
     CredentialFile.Entry entryFrom(JsonNode tokens) {
-        return new CredentialFile.Entry(gateway, tokens.path("access_token").asText(),
+        return new CredentialFile.Entry(
+                gateway,
+                tokens.path("access_token").asText(),
                 Instant.now().getEpochSecond() + tokens.path("expires_in").asLong(3600),
-                tokens.path("refresh_token").asText(null), tokens.path("email").asText(null));
+                tokens.path("refresh_token").asText(null),
+                tokens.path("email").asText(null));
     }
 
     private Answer send(HttpRequest.Builder request) {
         try {
-            HttpResponse<String> response = http.send(request.timeout(Duration.ofSeconds(30)).header("User-Agent", "bsg-cli").build(),
+            HttpResponse<String> response = http.send(
+                    request.timeout(Duration.ofSeconds(30))
+                            .header("User-Agent", "bsg-cli")
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             JsonNode body;
             try {

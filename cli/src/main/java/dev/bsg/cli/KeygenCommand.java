@@ -13,10 +13,16 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "keygen", mixinStandardHelpOptions = true,
-        description = "Write a new EC P-256 key (JWK, mode 0600) for ES256 session tokens: set session.jwt_key_file to it.")
+@Command(
+        name = "keygen",
+        mixinStandardHelpOptions = true,
+        description =
+                "Write a new EC P-256 key (JWK, mode 0600) for ES256 session tokens: set session.jwt_key_file to it.")
 final class KeygenCommand implements Callable<Integer> {
-    @Option(names = "--out", required = true, description = "Where to write the key; an existing file is never overwritten.")
+    @Option(
+            names = "--out",
+            required = true,
+            description = "Where to write the key; an existing file is never overwritten.")
     Path out;
 
     @Override

@@ -1,5 +1,6 @@
 package dev.bsg.cli;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -45,13 +46,16 @@ final class Keyring {
     /** This platform's keyring, whether or not it is there. */
     static Keyring platform() {
         String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
-        Store store = os.contains("mac") ? new MacKeychain() : os.contains("win") ? new WindowsCredentialManager() : new SecretService();
+        Store store = os.contains("mac")
+                ? new MacKeychain()
+                : os.contains("win") ? new WindowsCredentialManager() : new SecretService();
         return new Keyring(store, Integer.getInteger("bsg.keyring.max-entry", store.maxEntry()));
     }
 
     /** Whether to try the keyring at all: {@code BSG_CREDENTIAL_STORAGE=file} turns it off. */
     static Keyring ifWanted() {
-        String choice = System.getProperty("bsg.credential.storage", System.getenv().getOrDefault("BSG_CREDENTIAL_STORAGE", "auto"));
+        String choice = System.getProperty(
+                "bsg.credential.storage", System.getenv().getOrDefault("BSG_CREDENTIAL_STORAGE", "auto"));
         if (choice.equals("file")) return null;
         Keyring keyring = platform();
         return keyring.store.available() ? keyring : null;
@@ -69,7 +73,9 @@ final class Keyring {
         if (pieces > 1) {
             Split split = new Split(pieces, Long.toString(System.nanoTime() & 0xffffffffL, 36));
             for (int i = 1; i <= pieces; i++) {
-                if (!store.put(split.piece(account, i), secret.substring((i - 1) * maxEntry, Math.min(secret.length(), i * maxEntry)))) return false;
+                if (!store.put(
+                        split.piece(account, i),
+                        secret.substring((i - 1) * maxEntry, Math.min(secret.length(), i * maxEntry)))) return false;
             }
             head = split.head();
         }
@@ -131,12 +137,25 @@ final class Keyring {
 
         @Override
         public boolean put(String account, String secret) {
-            return run(List.of("secret-tool", "store", "--label", "bsg " + account, "service", SERVICE, "account", account), secret, Map.of()) != null;
+            return run(
+                            List.of(
+                                    "secret-tool",
+                                    "store",
+                                    "--label",
+                                    "bsg " + account,
+                                    "service",
+                                    SERVICE,
+                                    "account",
+                                    account),
+                            secret,
+                            Map.of())
+                    != null;
         }
 
         @Override
         public String get(String account) {
-            return nonEmpty(run(List.of("secret-tool", "lookup", "service", SERVICE, "account", account), null, Map.of()));
+            return nonEmpty(
+                    run(List.of("secret-tool", "lookup", "service", SERVICE, "account", account), null, Map.of()));
         }
 
         @Override
@@ -162,15 +181,18 @@ final class Keyring {
 
         @Override
         public boolean put(String account, String secret) {
-            if (secret.contains("\"") || secret.contains("\\") || secret.contains("\n") || account.contains("\"")) return false;
-            String command = "add-generic-password -U -s " + SERVICE + " -a \"" + account + "\" -w \"" + secret + "\"\n";
+            if (secret.contains("\"") || secret.contains("\\") || secret.contains("\n") || account.contains("\""))
+                return false;
+            String command =
+                    "add-generic-password -U -s " + SERVICE + " -a \"" + account + "\" -w \"" + secret + "\"\n";
             // security -i exits 0 whatever its commands did: success is the secret reading back
             return run(List.of("security", "-i"), command, Map.of()) != null && secret.equals(get(account));
         }
 
         @Override
         public String get(String account) {
-            return nonEmpty(run(List.of("security", "find-generic-password", "-s", SERVICE, "-a", account, "-w"), null, Map.of()));
+            return nonEmpty(run(
+                    List.of("security", "find-generic-password", "-s", SERVICE, "-a", account, "-w"), null, Map.of()));
         }
 
         @Override
@@ -189,8 +211,9 @@ final class Keyring {
      * in the environment and the secret on stdin. A credential holds 2,560 bytes of UTF-16: 1,280 characters.
      */
     static final class WindowsCredentialManager implements Store {
-        private static final String VAULT = "[void][Windows.Security.Credentials.PasswordVault,Windows.Security.Credentials,ContentType=WindowsRuntime];"
-                + "$vault = New-Object Windows.Security.Credentials.PasswordVault;";
+        private static final String VAULT =
+                "[void][Windows.Security.Credentials.PasswordVault,Windows.Security.Credentials,ContentType=WindowsRuntime];"
+                        + "$vault = New-Object Windows.Security.Credentials.PasswordVault;";
 
         @Override
         public boolean available() {
@@ -199,16 +222,24 @@ final class Keyring {
 
         @Override
         public boolean put(String account, String secret) {
-            return powershell("$secret = [Console]::In.ReadToEnd();"
-                    + "try { $vault.Remove($vault.Retrieve('" + SERVICE + "', $env:BSG_KEYRING_ACCOUNT)) } catch {};"
-                    + "$vault.Add((New-Object Windows.Security.Credentials.PasswordCredential('" + SERVICE + "', $env:BSG_KEYRING_ACCOUNT, $secret)))",
-                    account, secret) != null;
+            return powershell(
+                            "$secret = [Console]::In.ReadToEnd();"
+                                    + "try { $vault.Remove($vault.Retrieve('" + SERVICE
+                                    + "', $env:BSG_KEYRING_ACCOUNT)) } catch {};"
+                                    + "$vault.Add((New-Object Windows.Security.Credentials.PasswordCredential('"
+                                    + SERVICE + "', $env:BSG_KEYRING_ACCOUNT, $secret)))",
+                            account,
+                            secret)
+                    != null;
         }
 
         @Override
         public String get(String account) {
-            return nonEmpty(powershell("$c = $vault.Retrieve('" + SERVICE + "', $env:BSG_KEYRING_ACCOUNT); $c.RetrievePassword(); [Console]::Out.Write($c.Password)",
-                    account, null));
+            return nonEmpty(powershell(
+                    "$c = $vault.Retrieve('" + SERVICE
+                            + "', $env:BSG_KEYRING_ACCOUNT); $c.RetrievePassword(); [Console]::Out.Write($c.Password)",
+                    account,
+                    null));
         }
 
         @Override
@@ -222,13 +253,20 @@ final class Keyring {
         }
 
         private static String powershell(String script, String account, String stdin) {
-            return run(List.of("powershell.exe", "-NoProfile", "-NonInteractive", "-Command", "$ErrorActionPreference = 'Stop';" + VAULT + script),
-                    stdin, Map.of("BSG_KEYRING_ACCOUNT", account));
+            return run(
+                    List.of(
+                            "powershell.exe",
+                            "-NoProfile",
+                            "-NonInteractive",
+                            "-Command",
+                            "$ErrorActionPreference = 'Stop';" + VAULT + script),
+                    stdin,
+                    Map.of("BSG_KEYRING_ACCOUNT", account));
         }
     }
 
     private static boolean onPath(String tool) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
             if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, tool))) return true;
         }
         return false;

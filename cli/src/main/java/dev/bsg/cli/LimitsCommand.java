@@ -1,5 +1,7 @@
 package dev.bsg.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.math.BigDecimal;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -12,7 +14,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-@Command(name = "limits", mixinStandardHelpOptions = true, description = "Spend limits per user, group or the whole organisation.")
+@Command(
+        name = "limits",
+        mixinStandardHelpOptions = true,
+        description = "Spend limits per user, group or the whole organisation.")
 final class LimitsCommand {
     @ParentCommand
     AdminCommand admin;
@@ -23,27 +28,40 @@ final class LimitsCommand {
     int list() {
         var answer = admin.call("GET", "/v1/organizations/spend_limits?limit=1000", null);
         for (var row : answer.path("data")) {
-            ((com.fasterxml.jackson.databind.node.ObjectNode) row).put("scope", scope(row.path("scope")));
-            ((com.fasterxml.jackson.databind.node.ObjectNode) row).put("limit_usd", dollars(row.path("amount")));
+            ((ObjectNode) row).put("scope", scope(row.path("scope")));
+            ((ObjectNode) row).put("limit_usd", dollars(row.path("amount")));
         }
         admin.print(answer, COLUMNS);
         return 0;
     }
 
     static final class Scope {
-        @Option(names = "--user", description = "A user's email (or user id).") String user;
-        @Option(names = "--group", description = "An IdP group: a per-seat limit for each member.") String group;
-        @Option(names = "--org", description = "The organisation's default for every person.") boolean org;
+        @Option(names = "--user", description = "A user's email (or user id).")
+        String user;
+
+        @Option(names = "--group", description = "An IdP group: a per-seat limit for each member.")
+        String group;
+
+        @Option(names = "--org", description = "The organisation's default for every person.")
+        boolean org;
     }
 
     static final class Amount {
-        @Option(names = "--usd", description = "The limit in US dollars, e.g. 25 or 12.50.") BigDecimal usd;
-        @Option(names = "--unlimited", description = "Explicitly unlimited (overrides group and organisation limits).") boolean unlimited;
+        @Option(names = "--usd", description = "The limit in US dollars, e.g. 25 or 12.50.")
+        BigDecimal usd;
+
+        @Option(names = "--unlimited", description = "Explicitly unlimited (overrides group and organisation limits).")
+        boolean unlimited;
     }
 
-    @Command(name = "set", mixinStandardHelpOptions = true, description = "Create or replace the limit for a scope and period.")
-    int set(@ArgGroup(exclusive = true, multiplicity = "1") Scope scope,
-            @Option(names = "--period", required = true, description = "daily, weekly (from Monday) or monthly; UTC.") String period,
+    @Command(
+            name = "set",
+            mixinStandardHelpOptions = true,
+            description = "Create or replace the limit for a scope and period.")
+    int set(
+            @ArgGroup(exclusive = true, multiplicity = "1") Scope scope,
+            @Option(names = "--period", required = true, description = "daily, weekly (from Monday) or monthly; UTC.")
+                    String period,
             @ArgGroup(exclusive = true, multiplicity = "1") Amount amount) {
         Map<String, Object> scopeBody = new LinkedHashMap<>();
         if (scope.user != null) scopeBody.putAll(Map.of("type", "user", "user_id", scope.user));
@@ -54,13 +72,15 @@ final class LimitsCommand {
         body.put("period", period);
         if (amount.unlimited) body.put("amount", null);
         else {
-            if (amount.usd.signum() < 0 || amount.usd.scale() > 2) throw new CliException("--usd " + amount.usd + ": use dollars and at most cents, such as 25 or 12.50");
+            if (amount.usd.signum() < 0 || amount.usd.scale() > 2)
+                throw new CliException("--usd " + amount.usd + ": use dollars and at most cents, such as 25 or 12.50");
             body.put("amount", amount.usd.movePointRight(2).toBigIntegerExact().toString());
         }
         var saved = admin.call("POST", "/v1/organizations/spend_limits", body);
         if (admin.json) System.out.println(saved.toPrettyString());
-        else System.out.println(saved.path("id").asText() + ": " + scope(saved.path("scope")) + " " + saved.path("period").asText() + " "
-                + dollars(saved.path("amount")));
+        else
+            System.out.println(saved.path("id").asText() + ": " + scope(saved.path("scope")) + " "
+                    + saved.path("period").asText() + " " + dollars(saved.path("amount")));
         return 0;
     }
 
@@ -71,15 +91,19 @@ final class LimitsCommand {
         return 0;
     }
 
-    @Command(name = "effective", mixinStandardHelpOptions = true, description = "The limit in effect for each person, with their spend so far.")
-    int effective(@Option(names = "--period", description = "Only daily, weekly or monthly.") String period,
-                  @Option(names = "--user", description = "Only users whose email or name contains this.") String user) {
+    @Command(
+            name = "effective",
+            mixinStandardHelpOptions = true,
+            description = "The limit in effect for each person, with their spend so far.")
+    int effective(
+            @Option(names = "--period", description = "Only daily, weekly or monthly.") String period,
+            @Option(names = "--user", description = "Only users whose email or name contains this.") String user) {
         StringBuilder query = new StringBuilder("?limit=1000&sort=spend_desc");
         if (period != null) query.append("&period[]=").append(URLEncoder.encode(period, StandardCharsets.UTF_8));
         if (user != null) query.append("&q=").append(URLEncoder.encode(user, StandardCharsets.UTF_8));
         var answer = admin.call("GET", "/v1/organizations/spend_limits/effective" + query, null);
         for (var row : answer.path("data")) {
-            var shown = (com.fasterxml.jackson.databind.node.ObjectNode) row;
+            var shown = (ObjectNode) row;
             shown.put("email", row.path("actor").path("email_address").asText());
             shown.put("limit_usd", dollars(row.path("amount")));
             shown.put("spent_usd", dollars(row.path("period_to_date_spend")));
@@ -89,13 +113,13 @@ final class LimitsCommand {
     }
 
     /** The API's USD cents (Anthropic's admin API shape) as the dollars a person reads; null is unlimited. */
-    static String dollars(com.fasterxml.jackson.databind.JsonNode cents) {
+    static String dollars(JsonNode cents) {
         if (cents.isNull() || cents.isMissingNode()) return "unlimited";
         BigDecimal usd = new BigDecimal(cents.asText()).movePointLeft(2).stripTrailingZeros();
         return "$" + (usd.scale() < 2 ? usd.setScale(2) : usd).toPlainString();
     }
 
-    static String scope(com.fasterxml.jackson.databind.JsonNode scope) {
+    static String scope(JsonNode scope) {
         return switch (scope.path("type").asText()) {
             case "user" -> "user:" + scope.path("user_id").asText();
             case "rbac_group" -> "group:" + scope.path("rbac_group_id").asText();

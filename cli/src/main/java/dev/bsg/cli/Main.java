@@ -4,10 +4,25 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-@Command(name = "bsg", mixinStandardHelpOptions = true, version = "bsg 0.1.0",
+@Command(
+        name = "bsg",
+        mixinStandardHelpOptions = true,
+        version = "bsg 0.1.0",
         description = "Bedrock SSO Gateway: the gateway between your developers and Claude on Amazon Bedrock.",
-        subcommands = {Main.ServeElsewhere.class, SessionCommands.Login.class, SessionCommands.Token.class, SessionCommands.Logout.class,
-                SetupCommand.class, KeygenCommand.class, CredentialProcessCommand.class, OtelHeadersCommand.class, DoctorCommand.class, PackageCommand.class, AdminCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {
+            Main.ServeElsewhere.class,
+            SessionCommands.Login.class,
+            SessionCommands.Token.class,
+            SessionCommands.Logout.class,
+            SetupCommand.class,
+            KeygenCommand.class,
+            CredentialProcessCommand.class,
+            OtelHeadersCommand.class,
+            DoctorCommand.class,
+            PackageCommand.class,
+            AdminCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class Main {
     public static void main(String[] args) {
         if (answeredFromCache(args)) return;
@@ -42,8 +57,9 @@ public final class Main {
 
         @Override
         public Integer call() {
-            throw new CliException("this bsg is the end-user tool and carries no server; run the gateway from its container image"
-                    + " or from a checkout with ./bsg serve (./bsg serve --demo tries it offline)");
+            throw new CliException(
+                    "this bsg is the end-user tool and carries no server; run the gateway from its container image"
+                            + " or from a checkout with ./bsg serve (./bsg serve --demo tries it offline)");
         }
     }
 }

@@ -3,8 +3,8 @@ package dev.bsg.cli;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
 import java.io.OutputStream;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,20 +27,37 @@ import picocli.CommandLine.Option;
  * bsg with a jlink-trimmed Java runtime, the organisation config beside its launcher, and installers
  * that write the AWS profile and Claude Code's settings ({@code bsg setup bedrock}).
  */
-@Command(name = "package", mixinStandardHelpOptions = true,
-        description = "Build the end-user bundle: launcher, trimmed Java runtime, organisation config, installers for Linux, macOS and Windows.")
+@Command(
+        name = "package",
+        mixinStandardHelpOptions = true,
+        description =
+                "Build the end-user bundle: launcher, trimmed Java runtime, organisation config, installers for Linux, macOS and Windows.")
 final class PackageCommand implements Callable<Integer> {
     /**
      * What the client commands need of the JDK (jdeps on the libraries): HTTP, the loopback listener, XML (STS),
      * SQL types (Jackson, Nimbus), crypto. No desktop module: {@link Browser} uses the system's opener instead.
      */
-    static final List<String> MODULES = List.of("java.base", "java.logging", "java.net.http", "java.sql", "java.xml", "jdk.crypto.ec", "jdk.httpserver",
-            "jdk.unsupported", "jdk.zipfs");
+    static final List<String> MODULES = List.of(
+            "java.base",
+            "java.logging",
+            "java.net.http",
+            "java.sql",
+            "java.xml",
+            "jdk.crypto.ec",
+            "jdk.httpserver",
+            "jdk.unsupported",
+            "jdk.zipfs");
 
-    @Option(names = "--config", required = true, description = "The organisation config (profiles: ...), checked before anything is built.")
+    @Option(
+            names = "--config",
+            required = true,
+            description = "The organisation config (profiles: ...), checked before anything is built.")
     Path config;
 
-    @Option(names = "--out", required = true, description = "The directory to write the bundle to (must not exist, or be empty).")
+    @Option(
+            names = "--out",
+            required = true,
+            description = "The directory to write the bundle to (must not exist, or be empty).")
     Path out;
 
     @Option(names = "--profile", description = "The profile the installers set up (default: the config's first).")
@@ -51,10 +68,13 @@ final class PackageCommand implements Callable<Integer> {
         List<String> profiles = AwsProfile.names(config);
         for (String name : profiles) AwsProfile.load(config, name);
         String chosen = profile != null ? profile : profiles.get(0);
-        if (!profiles.contains(chosen)) throw new CliException("--profile " + chosen + " is not in " + config + "; profiles there: " + String.join(", ", profiles));
+        if (!profiles.contains(chosen))
+            throw new CliException("--profile " + chosen + " is not in " + config + "; profiles there: "
+                    + String.join(", ", profiles));
         if (Files.exists(out)) {
             try (Stream<Path> entries = Files.list(out)) {
-                if (entries.findAny().isPresent()) throw new CliException(out + " is not empty; choose a new directory for the bundle");
+                if (entries.findAny().isPresent())
+                    throw new CliException(out + " is not empty; choose a new directory for the bundle");
             }
         }
         Files.createDirectories(out.resolve("lib"));
@@ -137,21 +157,35 @@ final class PackageCommand implements Callable<Integer> {
     private static int copyClasspath(Path lib) throws IOException {
         Set<String> wanted = new HashSet<>();
         try (InputStream list = PackageCommand.class.getResourceAsStream("/META-INF/bsg/runtime-classpath")) {
-            if (list == null) throw new CliException("this bsg was built without its list of libraries; rebuild it with ./mvnw install");
-            for (String entry : new String(list.readAllBytes(), StandardCharsets.UTF_8).strip().split(":")) {
+            if (list == null)
+                throw new CliException(
+                        "this bsg was built without its list of libraries; rebuild it with ./mvnw install");
+            for (String entry : new String(list.readAllBytes(), StandardCharsets.UTF_8)
+                    .strip()
+                    .split(":")) {
                 wanted.add(entry.substring(entry.lastIndexOf('/') + 1));
             }
         }
-        Path self = Path.of(URI.create(PackageCommand.class.getProtectionDomain().getCodeSource().getLocation().toString()));
+        Path self = Path.of(URI.create(PackageCommand.class
+                .getProtectionDomain()
+                .getCodeSource()
+                .getLocation()
+                .toString()));
         int count = 0;
         for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
             Path path = Path.of(entry).toAbsolutePath().normalize();
             String name = path.getFileName().toString();
             if (Files.isRegularFile(path) && (path.equals(self) || wanted.contains(name))) {
-                Files.copy(path, lib.resolve(path.equals(self) ? "bsg.jar" : name), StandardCopyOption.REPLACE_EXISTING);
+                Files.copy(
+                        path, lib.resolve(path.equals(self) ? "bsg.jar" : name), StandardCopyOption.REPLACE_EXISTING);
                 count++;
             } else if (Files.isDirectory(path) && (path.equals(self) || isModuleOf(path, wanted))) {
-                jar(path, lib.resolve(path.equals(self) ? "bsg.jar" : "bsg-" + path.getParent().getParent().getFileName() + "-classes.jar"));
+                jar(
+                        path,
+                        lib.resolve(
+                                path.equals(self)
+                                        ? "bsg.jar"
+                                        : "bsg-" + path.getParent().getParent().getFileName() + "-classes.jar"));
                 count++;
             }
         }
@@ -166,9 +200,12 @@ final class PackageCommand implements Callable<Integer> {
     }
 
     private static void jar(Path classes, Path target) throws IOException {
-        try (OutputStream file = Files.newOutputStream(target); ZipOutputStream zip = new ZipOutputStream(file); Stream<Path> walk = Files.walk(classes)) {
+        try (OutputStream file = Files.newOutputStream(target);
+                ZipOutputStream zip = new ZipOutputStream(file);
+                Stream<Path> walk = Files.walk(classes)) {
             for (Path path : (Iterable<Path>) walk.filter(Files::isRegularFile)::iterator) {
-                zip.putNextEntry(new ZipEntry(classes.relativize(path).toString().replace(File.separatorChar, '/')));
+                zip.putNextEntry(
+                        new ZipEntry(classes.relativize(path).toString().replace(File.separatorChar, '/')));
                 Files.copy(path, zip);
                 zip.closeEntry();
             }
@@ -178,11 +215,21 @@ final class PackageCommand implements Callable<Integer> {
     private static void runtime(Path target) throws IOException, InterruptedException {
         Path jlink = Path.of(System.getProperty("java.home"), "bin", "jlink");
         if (!Files.isExecutable(jlink)) {
-            throw new CliException("this Java has no jlink (" + System.getProperty("java.home") + "); run bsg package with a full JDK 21+");
+            throw new CliException("this Java has no jlink (" + System.getProperty("java.home")
+                    + "); run bsg package with a full JDK 21+");
         }
         step("building a trimmed Java runtime with jlink (about half a minute)...");
-        List<String> command = new ArrayList<>(List.of(jlink.toString(), "--add-modules", String.join(",", MODULES), "--strip-debug", "--no-header-files",
-                "--no-man-pages", "--compress", "zip-9", "--output", target.toString()));
+        List<String> command = new ArrayList<>(List.of(
+                jlink.toString(),
+                "--add-modules",
+                String.join(",", MODULES),
+                "--strip-debug",
+                "--no-header-files",
+                "--no-man-pages",
+                "--compress",
+                "zip-9",
+                "--output",
+                target.toString()));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (process.waitFor() != 0) throw new CliException("jlink failed: " + output.strip());
@@ -195,12 +242,17 @@ final class PackageCommand implements Callable<Integer> {
      * them when binutils' strip is at hand. Crash reports lose function names, nothing else changes.
      */
     private static void stripNativeSymbols(Path runtime) throws IOException, InterruptedException {
-        if (!System.getProperty("os.name", "").startsWith("Linux") || !Files.isExecutable(Path.of("/usr/bin/strip"))) return;
+        if (!System.getProperty("os.name", "").startsWith("Linux") || !Files.isExecutable(Path.of("/usr/bin/strip")))
+            return;
         List<String> command = new ArrayList<>(List.of("/usr/bin/strip", "--strip-unneeded"));
         try (Stream<Path> walk = Files.walk(runtime.resolve("lib"))) {
-            walk.filter(path -> path.getFileName().toString().endsWith(".so")).forEach(path -> command.add(path.toString()));
+            walk.filter(path -> path.getFileName().toString().endsWith(".so"))
+                    .forEach(path -> command.add(path.toString()));
         }
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
         if (!process.waitFor(2, TimeUnit.MINUTES) || process.exitValue() != 0) {
             process.destroyForcibly();
             step("could not strip the runtime's symbol tables; the bundle is a few MB larger");
@@ -209,7 +261,9 @@ final class PackageCommand implements Callable<Integer> {
 
     private static long size(Path dir) throws IOException {
         try (Stream<Path> walk = Files.walk(dir)) {
-            return walk.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+            return walk.filter(Files::isRegularFile)
+                    .mapToLong(p -> p.toFile().length())
+                    .sum();
         }
     }
 

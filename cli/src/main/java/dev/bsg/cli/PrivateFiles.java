@@ -14,7 +14,8 @@ final class PrivateFiles {
     static void write(Path file, byte[] content) {
         try {
             Files.createDirectories(file.getParent());
-            Path temp = Files.createTempFile(file.getParent(), file.getFileName().toString(), ".tmp");
+            Path temp =
+                    Files.createTempFile(file.getParent(), file.getFileName().toString(), ".tmp");
             try {
                 Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-------"));
             } catch (UnsupportedOperationException e) {

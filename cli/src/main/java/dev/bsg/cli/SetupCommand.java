@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
+import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,12 +16,18 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "setup", mixinStandardHelpOptions = true, description = "Configure a tool to use the gateway or direct Bedrock access.",
+@Command(
+        name = "setup",
+        mixinStandardHelpOptions = true,
+        description = "Configure a tool to use the gateway or direct Bedrock access.",
         subcommands = {SetupCommand.ClaudeCode.class, SetupCommand.Bedrock.class})
 final class SetupCommand {
 
-    @Command(name = "claude-code", mixinStandardHelpOptions = true,
-            description = "Merge ANTHROPIC_BASE_URL and apiKeyHelper into ~/.claude/settings.json (backed up first; safe to run again).")
+    @Command(
+            name = "claude-code",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Merge ANTHROPIC_BASE_URL and apiKeyHelper into ~/.claude/settings.json (backed up first; safe to run again).")
     static final class ClaudeCode implements Callable<Integer> {
         @Option(names = "--gateway", required = true, description = "The gateway's URL.")
         String gateway;
@@ -38,34 +45,46 @@ final class SetupCommand {
             String helper = launcher(bsg) + " token --gateway " + url;
             ObjectNode root = readSettings(file);
             ObjectNode env = env(root);
-            if (url.equals(env.path("ANTHROPIC_BASE_URL").asText()) && helper.equals(root.path("apiKeyHelper").asText())) {
+            if (url.equals(env.path("ANTHROPIC_BASE_URL").asText())
+                    && helper.equals(root.path("apiKeyHelper").asText())) {
                 System.err.println("bsg: " + file + " already points Claude Code at " + url);
                 return 0;
             }
             env.put("ANTHROPIC_BASE_URL", url);
             root.put("apiKeyHelper", helper);
             writeWithBackup(file, root);
-            System.err.println("bsg: Claude Code now uses " + url + " with your gateway sign-in (bsg login --gateway " + url + ")");
+            System.err.println("bsg: Claude Code now uses " + url + " with your gateway sign-in (bsg login --gateway "
+                    + url + ")");
             return 0;
         }
     }
 
-    @Command(name = "bedrock", mixinStandardHelpOptions = true,
-            description = "Direct Bedrock access: an AWS profile whose credential_process is bsg, and Claude Code set to use it (backups first; safe to run again).")
+    @Command(
+            name = "bedrock",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Direct Bedrock access: an AWS profile whose credential_process is bsg, and Claude Code set to use it (backups first; safe to run again).")
     static final class Bedrock implements Callable<Integer> {
         @Option(names = "--profile", defaultValue = "default", description = "Profile in the organisation config.")
         String profile;
 
-        @Option(names = "--aws-profile", description = "Name of the AWS profile to write (default: the bsg profile's name, or bedrock for default).")
+        @Option(
+                names = "--aws-profile",
+                description =
+                        "Name of the AWS profile to write (default: the bsg profile's name, or bedrock for default).")
         String awsProfile;
 
-        @Option(names = "--aws-config", description = "The AWS config file (default: $AWS_CONFIG_FILE or ~/.aws/config).")
+        @Option(
+                names = "--aws-config",
+                description = "The AWS config file (default: $AWS_CONFIG_FILE or ~/.aws/config).")
         Path awsConfig;
 
         @Option(names = "--settings", description = "Claude Code's settings file (default: ~/.claude/settings.json).")
         Path settings;
 
-        @Option(names = "--bsg", description = "The command the AWS tools and Claude Code run (default: this bsg launcher).")
+        @Option(
+                names = "--bsg",
+                description = "The command the AWS tools and Claude Code run (default: this bsg launcher).")
         String bsg;
 
         @Override
@@ -73,9 +92,17 @@ final class SetupCommand {
             AwsProfile config = AwsProfile.load(profile);
             String name = awsProfile != null ? awsProfile : profile.equals("default") ? "bedrock" : profile;
             String command = launcher(bsg);
-            Path aws = awsConfig != null ? awsConfig
-                    : System.getenv("AWS_CONFIG_FILE") != null ? Path.of(System.getenv("AWS_CONFIG_FILE")) : Path.of(System.getProperty("user.home"), ".aws", "config");
-            writeAwsProfile(aws, name, List.of("credential_process = " + command + " credential-process --profile " + profile, "region = " + config.region()));
+            Path aws = awsConfig != null
+                    ? awsConfig
+                    : System.getenv("AWS_CONFIG_FILE") != null
+                            ? Path.of(System.getenv("AWS_CONFIG_FILE"))
+                            : Path.of(System.getProperty("user.home"), ".aws", "config");
+            writeAwsProfile(
+                    aws,
+                    name,
+                    List.of(
+                            "credential_process = " + command + " credential-process --profile " + profile,
+                            "region = " + config.region()));
             Path file = settings != null ? settings : defaultClaudeSettings();
             ObjectNode root = readSettings(file);
             ObjectNode env = env(root);
@@ -92,8 +119,8 @@ final class SetupCommand {
                 env.put("OTEL_EXPORTER_OTLP_ENDPOINT", config.otlpEndpoint());
             }
             writeWithBackup(file, root);
-            System.err.println("bsg: AWS profile '" + name + "' in " + aws + " signs in through " + config.issuer() + "; Claude Code uses it ("
-                    + file + ")");
+            System.err.println("bsg: AWS profile '" + name + "' in " + aws + " signs in through " + config.issuer()
+                    + "; Claude Code uses it (" + file + ")");
             return 0;
         }
     }
@@ -142,7 +169,8 @@ final class SetupCommand {
             JsonNode existing = Json.MAPPER.readTree(file.toFile());
             return existing instanceof ObjectNode object ? object : Json.MAPPER.createObjectNode();
         } catch (IOException e) {
-            throw new CliException(file + " is not valid JSON (" + e.getMessage().lines().findFirst().orElse("") + "); fix or move it, then run this again");
+            throw new CliException(file + " is not valid JSON ("
+                    + e.getMessage().lines().findFirst().orElse("") + "); fix or move it, then run this again");
         }
     }
 
@@ -157,7 +185,8 @@ final class SetupCommand {
     }
 
     private static void backup(Path file) throws IOException {
-        Path backup = file.resolveSibling(file.getFileName() + ".bak-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        Path backup = file.resolveSibling(file.getFileName() + ".bak-"
+                + LocalDateTime.now(ZoneId.systemDefault()).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         if (Files.exists(backup)) return; // one backup a second is enough
         Files.copy(file, backup);
         System.err.println("bsg: backed up " + file + " to " + backup);

@@ -21,7 +21,8 @@ final class Table {
             cells.add(line);
         }
         int[] widths = new int[columns.size()];
-        for (String[] line : cells) for (int i = 0; i < line.length; i++) widths[i] = Math.max(widths[i], line[i].length());
+        for (String[] line : cells)
+            for (int i = 0; i < line.length; i++) widths[i] = Math.max(widths[i], line[i].length());
         for (String[] line : cells) {
             StringBuilder text = new StringBuilder();
             for (int i = 0; i < line.length; i++) {

@@ -29,8 +29,15 @@ class AdminUsageCommandsTest {
         simulator = BedrockSimulator.start();
         Path dir = Files.createTempDirectory("bsg-cli-usage");
         Map<String, String> env = new HashMap<>(simulator.gatewayEnvironment());
-        env.putAll(Map.of("BSG_SERVER__PORT", "0", "BSG_ADMIN__API_KEYS", ADMIN, "BSG_DATABASE__URL", "jdbc:sqlite:" + dir.resolve("t.db"),
-                "BSG_METERING__JOURNAL_DIR", dir.resolve("journal").toString()));
+        env.putAll(Map.of(
+                "BSG_SERVER__PORT",
+                "0",
+                "BSG_ADMIN__API_KEYS",
+                ADMIN,
+                "BSG_DATABASE__URL",
+                "jdbc:sqlite:" + dir.resolve("t.db"),
+                "BSG_METERING__JOURNAL_DIR",
+                dir.resolve("journal").toString()));
         gateway = new Gateway(SettingsLoader.load(null, env)).start();
         key = bsg("keys", "create", "--user", "usage@example.com").out().strip();
     }
@@ -57,9 +64,17 @@ class AdminUsageCommandsTest {
     }
 
     static int ask(String key) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(gateway.url() + "/v1/messages")).header("anthropic-version", "2023-06-01").header("x-api-key", key)
-                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"claude-haiku-4-5\",\"max_tokens\":16,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"))
-                .build(), HttpResponse.BodyHandlers.ofString()).statusCode();
+        return HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(gateway.url() + "/v1/messages"))
+                                .header("anthropic-version", "2023-06-01")
+                                .header("x-api-key", key)
+                                .POST(
+                                        HttpRequest.BodyPublishers.ofString(
+                                                "{\"model\":\"claude-haiku-4-5\",\"max_tokens\":16,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .statusCode();
     }
 
     @Test
@@ -73,7 +88,10 @@ class AdminUsageCommandsTest {
             Thread.sleep(100);
         }
         assertThat(table.exit()).isZero();
-        assertThat(table.out()).startsWith("user").contains("cost_usd").contains("report@example.com  claude-haiku-4-5-20251001  3 ");
+        assertThat(table.out())
+                .startsWith("user")
+                .contains("cost_usd")
+                .contains("report@example.com  claude-haiku-4-5-20251001  3 ");
         CliRun csv = bsg("usage", "--period", "24h", "--by", "model", "--user", "report@example.com", "--csv");
         assertThat(csv.out().lines().findFirst().orElseThrow()).startsWith("model,requests,errors,");
         assertThat(csv.out()).contains("claude-haiku-4-5-20251001,3,0,");
@@ -87,7 +105,11 @@ class AdminUsageCommandsTest {
         CliRun shown = bsg("prices", "show");
         assertThat(shown.out()).contains("claude-haiku-4-5-20251001").contains("cache_write_1h");
         Path csv = Files.createTempFile("prices", ".csv");
-        Files.writeString(csv, bsg("prices", "show", "--csv").out().replace("claude-haiku-4-5-20251001,*,1,5,", "claude-haiku-4-5-20251001,*,1.5,5,"));
+        Files.writeString(
+                csv,
+                bsg("prices", "show", "--csv")
+                        .out()
+                        .replace("claude-haiku-4-5-20251001,*,1,5,", "claude-haiku-4-5-20251001,*,1.5,5,"));
         CliRun imported = bsg("prices", "import", csv.toString());
         assertThat(imported.exit()).as(imported.err()).isZero();
         assertThat(imported.out()).startsWith("prices prices-").contains("in force");
@@ -105,12 +127,22 @@ class AdminUsageCommandsTest {
         assertThat(set.exit()).as(set.err()).isZero();
         assertThat(set.out()).contains("user:usage@example.com monthly $0.00");
         assertThat(ask()).as("a zero limit stops the next request").isEqualTo(429);
-        assertThat(bsg("limits", "list").out()).contains("user:usage@example.com").contains("monthly").contains("$0.00").contains("limit_usd");
+        assertThat(bsg("limits", "list").out())
+                .contains("user:usage@example.com")
+                .contains("monthly")
+                .contains("$0.00")
+                .contains("limit_usd");
         CliRun effective = bsg("limits", "effective", "--period", "monthly");
-        assertThat(effective.out()).contains("usage@example.com").contains("user").contains("spent_usd").doesNotContain("period_to_date_spend");
+        assertThat(effective.out())
+                .contains("usage@example.com")
+                .contains("user")
+                .contains("spent_usd")
+                .doesNotContain("period_to_date_spend");
         CliRun cents = bsg("limits", "set", "--org", "--period", "weekly", "--usd", "0.01");
         assertThat(cents.out()).contains("organization weekly $0.01");
-        assertThat(bsg("limits", "list").out()).as("a cent shows as $0.01, not as amount 1").contains("$0.01");
+        assertThat(bsg("limits", "list").out())
+                .as("a cent shows as $0.01, not as amount 1")
+                .contains("$0.01");
         assertThat(bsg("limits", "delete", cents.out().split(":")[0]).exit()).isZero();
         String id = set.out().split(":")[0];
         assertThat(bsg("limits", "delete", id).exit()).isZero();

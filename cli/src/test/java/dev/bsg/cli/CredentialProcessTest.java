@@ -3,8 +3,16 @@ package dev.bsg.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.nimbusds.oauth2.sdk.OAuth2Error;
+import com.nimbusds.oauth2.sdk.TokenRequest;
 import dev.bsg.protocol.translate.Json;
+import dev.bsg.simulator.BedrockSimulator;
 import dev.bsg.simulator.FederationSimulator;
+import dev.bsg.simulator.IssuedCredentials;
+import dev.bsg.simulator.ReceivedRequest;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -15,12 +23,18 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import no.nav.security.mock.oauth2.MockOAuth2Server;
+import no.nav.security.mock.oauth2.OAuth2Exception;
 import no.nav.security.mock.oauth2.http.Route;
 import no.nav.security.mock.oauth2.token.DefaultOAuth2TokenCallback;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,10 +47,11 @@ import software.amazon.awssdk.services.sts.StsClient;
  * {@code bsg credential-process} as the AWS CLI runs it: a separate process, a real OpenID Connect
  * provider (the browser step done by curl through $BROWSER), and the STS and Cognito Identity stand-ins.
  */
+@SuppressWarnings("JdkObsolete") // StringBuffer: processes' output is appended by reader threads
 class CredentialProcessTest {
     static final MockOAuth2Server IDP = new MockOAuth2Server(new Route[0]);
     static FederationSimulator aws;
-    static dev.bsg.simulator.BedrockSimulator bedrock;
+    static BedrockSimulator bedrock;
     static DeviceGrantIdentityProvider deviceIdp;
     static Path dir;
     static Path config;
@@ -47,20 +62,22 @@ class CredentialProcessTest {
     static void start() throws Exception {
         IDP.start(InetAddress.getLoopbackAddress(), 0);
         aws = FederationSimulator.start();
-        bedrock = dev.bsg.simulator.BedrockSimulator.start();
+        bedrock = BedrockSimulator.start();
         deviceIdp = DeviceGrantIdentityProvider.start();
         dir = Files.createTempDirectory("bsg-credential-process");
         browserLog = dir.resolve("browser.log");
         Path browser = dir.resolve("browser");
         // A browser that signs in at once: the mock IdP redirects straight back to bsg's loopback listener.
-        Files.writeString(browser, "#!/bin/sh\necho \"$1\" >> '" + browserLog + "'\ncurl -s -L -o /dev/null \"$1\" &\n");
+        Files.writeString(
+                browser, "#!/bin/sh\necho \"$1\" >> '" + browserLog + "'\ncurl -s -L -o /dev/null \"$1\" &\n");
         Files.setPosixFilePermissions(browser, PosixFilePermissions.fromString("rwx------"));
         try (ServerSocket free = new ServerSocket(0)) {
             port = free.getLocalPort();
         }
         config = dir.resolve("config.yaml");
         String issuer = IDP.issuerUrl("company").toString();
-        Files.writeString(config, """
+        Files.writeString(
+                config, """
                 profiles:
                   direct:
                     issuer: %s
@@ -113,8 +130,13 @@ class CredentialProcessTest {
     }
 
     static void expectSignIn(String email) {
-        IDP.enqueueCallback(new DefaultOAuth2TokenCallback("company", email.substring(0, email.indexOf('@')) + "-sub", "JWT", List.of("bsg-cli"),
-                Map.of("email", email, "name", "Someone", "department", "Platform"), 3600));
+        IDP.enqueueCallback(new DefaultOAuth2TokenCallback(
+                "company",
+                email.substring(0, email.indexOf('@')) + "-sub",
+                "JWT",
+                List.of("bsg-cli"),
+                Map.of("email", email, "name", "Someone", "department", "Platform"),
+                3600));
     }
 
     record Result(int exit, String out, String err) {
@@ -133,8 +155,14 @@ class CredentialProcessTest {
 
     /** {@code liveErr} receives stderr as the process writes it, so a test can act on what it says while it runs. */
     static CompletableFuture<Result> start(StringBuffer liveErr, String profile, String... extra) throws Exception {
-        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-cp", System.getProperty("java.class.path"),
-                "dev.bsg.cli.Main", "credential-process", "--profile", profile));
+        List<String> command = new ArrayList<>(List.of(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-cp",
+                System.getProperty("java.class.path"),
+                "dev.bsg.cli.Main",
+                "credential-process",
+                "--profile",
+                profile));
         command.addAll(List.of(extra));
         return startCommand(command, liveErr);
     }
@@ -152,7 +180,8 @@ class CredentialProcessTest {
     }
 
     /** {@code unset} names variables the process must not see (say, BROWSER and DISPLAY for a machine without a browser). */
-    static CompletableFuture<Result> startCommand(List<String> command, StringBuffer liveErr, List<String> unset) throws Exception {
+    static CompletableFuture<Result> startCommand(List<String> command, StringBuffer liveErr, List<String> unset)
+            throws Exception {
         ProcessBuilder builder = new ProcessBuilder(command);
         Map<String, String> env = builder.environment();
         env.put("HOME", dir.toString());
@@ -170,11 +199,11 @@ class CredentialProcessTest {
         unset.forEach(env::remove);
         Process process = builder.start();
         CompletableFuture<Void> errRead = CompletableFuture.runAsync(() -> {
-            try (var err = new java.io.InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8)) {
+            try (var err = new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8)) {
                 char[] chunk = new char[4096];
                 for (int n; (n = err.read(chunk)) > 0; ) liveErr.append(chunk, 0, n);
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
         });
         return CompletableFuture.supplyAsync(() -> {
@@ -201,18 +230,29 @@ class CredentialProcessTest {
         assertThat(credentials.get("Version").asInt()).isEqualTo(1);
         assertThat(credentials.get("AccessKeyId").asText()).startsWith("ASIA");
         assertThat(credentials.get("Expiration").asText()).endsWith("Z");
-        assertThat(first.out().strip().lines()).as("stdout holds the JSON and nothing else").hasSize(1);
-        assertThat(first.err()).contains("sign in to " + IDP.issuerUrl("company").toString().replaceAll("/+$", ""));
+        assertThat(first.out().strip().lines())
+                .as("stdout holds the JSON and nothing else")
+                .hasSize(1);
+        assertThat(first.err())
+                .contains("sign in to " + IDP.issuerUrl("company").toString().replaceAll("/+$", ""));
         assertThat(browserOpened()).isEqualTo(1);
-        try (StsClient sts = StsClient.builder().endpointOverride(URI.create(aws.endpoint())).region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsSessionCredentials.create(credentials.get("AccessKeyId").asText(),
-                        credentials.get("SecretAccessKey").asText(), credentials.get("SessionToken").asText()))).build()) {
-            assertThat(sts.getCallerIdentity().arn()).as("CloudTrail shows the person").endsWith("assumed-role/BedrockDevelopers/ana@example.com");
+        try (StsClient sts = StsClient.builder()
+                .endpointOverride(URI.create(aws.endpoint()))
+                .region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsSessionCredentials.create(
+                        credentials.get("AccessKeyId").asText(),
+                        credentials.get("SecretAccessKey").asText(),
+                        credentials.get("SessionToken").asText())))
+                .build()) {
+            assertThat(sts.getCallerIdentity().arn())
+                    .as("CloudTrail shows the person")
+                    .endsWith("assumed-role/BedrockDevelopers/ana@example.com");
         }
 
         Result cached = run("direct");
         assertThat(cached.exit()).isZero();
-        assertThat(cached.json().get("AccessKeyId").asText()).isEqualTo(credentials.get("AccessKeyId").asText());
+        assertThat(cached.json().get("AccessKeyId").asText())
+                .isEqualTo(credentials.get("AccessKeyId").asText());
         assertThat(cached.err()).isEmpty();
         assertThat(browserOpened()).as("no second sign-in").isEqualTo(1);
         Path cacheFile = dir.resolve("cache/bsg/aws-direct.json");
@@ -221,24 +261,36 @@ class CredentialProcessTest {
         Result token = run("direct", "--get-monitoring-token");
         assertThat(token.out().strip().split("\\.")).hasSize(3);
         assertThat(browserOpened()).isEqualTo(1);
-        List<String> otel = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-cp", System.getProperty("java.class.path"),
-                "dev.bsg.cli.Main", "otel-headers", "--profile", "direct"));
+        List<String> otel = new ArrayList<>(List.of(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-cp",
+                System.getProperty("java.class.path"),
+                "dev.bsg.cli.Main",
+                "otel-headers",
+                "--profile",
+                "direct"));
         Result headers = runCommand(otel);
         assertThat(headers.exit()).as(headers.err()).isZero();
         JsonNode otelHeaders = headers.json();
         assertThat(otelHeaders.get("x-user-email").asText()).isEqualTo("ana@example.com");
-        assertThat(otelHeaders.get("x-user-id").asText()).matches("[0-9a-f]{32}").doesNotContain("ana-sub");
+        assertThat(otelHeaders.get("x-user-id").asText())
+                .matches("[0-9a-f]{32}")
+                .doesNotContain("ana-sub");
         assertThat(otelHeaders.get("x-user-name").asText()).isEqualTo("Someone");
         assertThat(otelHeaders.get("x-department").asText()).isEqualTo("Platform");
         assertThat(browserOpened()).isEqualTo(1);
 
         // Credentials near their end are renewed with the IdP refresh token: no browser.
-        Files.writeString(cacheFile, Files.readString(cacheFile).replaceFirst("\"Expiration\":\"[^\"]+\"", "\"Expiration\":\"2020-01-01T00:00:00Z\"")
-                .replaceFirst("\"expires_epoch\":[0-9]+", "\"expires_epoch\":1577836800"));
+        Files.writeString(
+                cacheFile,
+                Files.readString(cacheFile)
+                        .replaceFirst("\"Expiration\":\"[^\"]+\"", "\"Expiration\":\"2020-01-01T00:00:00Z\"")
+                        .replaceFirst("\"expires_epoch\":[0-9]+", "\"expires_epoch\":1577836800"));
         expectSignIn("ana@example.com");
         Result renewed = run("direct");
         assertThat(renewed.exit()).as(renewed.err()).isZero();
-        assertThat(renewed.json().get("AccessKeyId").asText()).isNotEqualTo(credentials.get("AccessKeyId").asText());
+        assertThat(renewed.json().get("AccessKeyId").asText())
+                .isNotEqualTo(credentials.get("AccessKeyId").asText());
         assertThat(browserOpened()).as("renewed without a browser").isEqualTo(1);
     }
 
@@ -246,7 +298,9 @@ class CredentialProcessTest {
     static String awsCli() {
         for (String candidate : List.of("/usr/bin/aws", "aws")) {
             try {
-                Process probe = new ProcessBuilder(candidate, "--version").redirectErrorStream(true).start();
+                Process probe = new ProcessBuilder(candidate, "--version")
+                        .redirectErrorStream(true)
+                        .start();
                 probe.getInputStream().readAllBytes();
                 if (probe.waitFor() == 0) return candidate;
             } catch (Exception e) {
@@ -254,8 +308,8 @@ class CredentialProcessTest {
             }
         }
         String why = "the AWS CLI is not installed; scripts/test installs it (Debian package awscli)";
-        if ("true".equals(System.getenv("CI"))) org.junit.jupiter.api.Assertions.fail(why);
-        org.junit.jupiter.api.Assumptions.assumeTrue(false, why);
+        if ("true".equals(System.getenv("CI"))) Assertions.fail(why);
+        Assumptions.assumeTrue(false, why);
         return null;
     }
 
@@ -269,13 +323,23 @@ class CredentialProcessTest {
         List<String> arns = new ArrayList<>();
         for (Process process : concurrent) arns.add(callerArn(process));
         arns.add(callerArn(startAwsCli(cli, awsConfig)));
-        assertThat(arns).hasSize(3).containsOnly("arn:aws:sts::123456789012:assumed-role/BedrockDevelopers/eve@example.com");
+        assertThat(arns)
+                .hasSize(3)
+                .containsOnly("arn:aws:sts::123456789012:assumed-role/BedrockDevelopers/eve@example.com");
         assertThat(browserOpened()).as("one sign-in for the three calls").isEqualTo(1);
     }
 
     static Process startAwsCli(String cli, Path awsConfig) throws Exception {
-        ProcessBuilder builder = new ProcessBuilder(cli, "sts", "get-caller-identity", "--profile", "bsg", "--output", "json",
-                "--endpoint-url", aws.endpoint()); // Debian's AWS CLI predates AWS_ENDPOINT_URL_STS; bsg itself reads it
+        ProcessBuilder builder = new ProcessBuilder(
+                cli,
+                "sts",
+                "get-caller-identity",
+                "--profile",
+                "bsg",
+                "--output",
+                "json",
+                "--endpoint-url",
+                aws.endpoint()); // Debian's AWS CLI predates AWS_ENDPOINT_URL_STS; bsg itself reads it
         awsToolEnvironment(builder.environment(), awsConfig);
         builder.environment().put("HOME", dir.toString());
         return builder.start();
@@ -285,8 +349,8 @@ class CredentialProcessTest {
         CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> {
             try {
                 return new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
         });
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -302,11 +366,16 @@ class CredentialProcessTest {
     /** An AWS config whose profile {@code bsg} gets its credentials from this bsg, with {@code extraArgs} on its command line. */
     static Path awsConfig(String profile, String extraArgs) throws Exception {
         Path launcher = dir.resolve("bsg-credential-process");
-        Files.writeString(launcher, "#!/bin/sh\nexec '" + ProcessHandle.current().info().command().orElse("java") + "' -cp '" + System.getProperty("java.class.path")
-                + "' dev.bsg.cli.Main credential-process \"$@\"\n");
+        Files.writeString(
+                launcher,
+                "#!/bin/sh\nexec '" + ProcessHandle.current().info().command().orElse("java") + "' -cp '"
+                        + System.getProperty("java.class.path") + "' dev.bsg.cli.Main credential-process \"$@\"\n");
         Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwx------"));
         Path file = dir.resolve("aws-config-" + profile);
-        Files.writeString(file, "[profile bsg]\ncredential_process = " + launcher + " --profile " + profile + extraArgs + "\nregion = us-east-1\n");
+        Files.writeString(
+                file,
+                "[profile bsg]\ncredential_process = " + launcher + " --profile " + profile + extraArgs
+                        + "\nregion = us-east-1\n");
         return file;
     }
 
@@ -328,8 +397,22 @@ class CredentialProcessTest {
         Path claudeHome = Files.createTempDirectory("bsg-claude-bedrock");
         ProcessBuilder builder = new ProcessBuilder(claude.toString(), "-p", "Say hello.", "--output-format", "json");
         awsToolEnvironment(builder.environment(), awsConfig("direct"));
-        builder.environment().putAll(Map.of("HOME", claudeHome.toString(), "CLAUDE_CODE_USE_BEDROCK", "1", "AWS_PROFILE", "bsg", "AWS_REGION", "us-east-1",
-                "ANTHROPIC_BEDROCK_BASE_URL", bedrock.endpoint(), "DISABLE_AUTOUPDATER", "1", "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1"));
+        builder.environment()
+                .putAll(Map.of(
+                        "HOME",
+                        claudeHome.toString(),
+                        "CLAUDE_CODE_USE_BEDROCK",
+                        "1",
+                        "AWS_PROFILE",
+                        "bsg",
+                        "AWS_REGION",
+                        "us-east-1",
+                        "ANTHROPIC_BEDROCK_BASE_URL",
+                        bedrock.endpoint(),
+                        "DISABLE_AUTOUPDATER",
+                        "1",
+                        "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC",
+                        "1"));
         builder.redirectError(claudeHome.resolve("stderr.txt").toFile());
         expectSignIn("fay@example.com");
         Process running = builder.start();
@@ -337,17 +420,22 @@ class CredentialProcessTest {
         String stdout = new String(running.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(running.waitFor(120, TimeUnit.SECONDS)).isTrue();
         JsonNode result = Json.MAPPER.readTree(stdout);
-        assertThat(result.get("is_error").asBoolean()).as(stdout + Files.readString(claudeHome.resolve("stderr.txt"))).isFalse();
+        assertThat(result.get("is_error").asBoolean())
+                .as(stdout + Files.readString(claudeHome.resolve("stderr.txt")))
+                .isFalse();
         assertThat(result.get("result").asText()).isEqualTo("Hello from the Bedrock simulator.");
-        dev.bsg.simulator.ReceivedRequest last = bedrock.lastRequest();
+        ReceivedRequest last = bedrock.lastRequest();
         assertThat(last.signatureValid()).isTrue();
         String keyId = last.header("authorization").replaceFirst(".*Credential=([^/]+)/.*", "$1");
-        assertThat(dev.bsg.simulator.IssuedCredentials.all().get(keyId).arn()).endsWith("/BedrockDevelopers/fay@example.com");
+        assertThat(IssuedCredentials.all().get(keyId).arn()).endsWith("/BedrockDevelopers/fay@example.com");
         assertThat(browserOpened()).isEqualTo(1);
     }
 
     static List<String> bsg(String... args) {
-        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-cp", System.getProperty("java.class.path"),
+        List<String> command = new ArrayList<>(List.of(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-cp",
+                System.getProperty("java.class.path"),
                 "dev.bsg.cli.Main"));
         command.addAll(List.of(args));
         return command;
@@ -359,9 +447,17 @@ class CredentialProcessTest {
         assertThat(run("direct").exit()).isZero();
         Result healthy = runCommand(bsg("doctor", "--profile", "direct"));
         assertThat(healthy.exit()).as(healthy.out() + healthy.err()).isZero();
-        assertThat(healthy.out()).contains("config").contains("identity provider").contains("callback port").contains("cached credentials")
-                .contains("AWS federation").contains("Bedrock").doesNotContain("FAIL");
-        assertThat(healthy.out()).containsPattern("Bedrock +PASS .*counts [0-9]+ tokens").contains("browser sign-in only");
+        assertThat(healthy.out())
+                .contains("config")
+                .contains("identity provider")
+                .contains("callback port")
+                .contains("cached credentials")
+                .contains("AWS federation")
+                .contains("Bedrock")
+                .doesNotContain("FAIL");
+        assertThat(healthy.out())
+                .containsPattern("Bedrock +PASS .*counts [0-9]+ tokens")
+                .contains("browser sign-in only");
 
         try (ServerSocket busy = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
             Result broken = runCommand(bsg("doctor", "--profile", "nowhere", "--json"));
@@ -383,8 +479,16 @@ class CredentialProcessTest {
     /** bsg with only these variables beside this test's home, cache, config and file storage. */
     static Result runWith(Map<String, String> env, String... args) throws Exception {
         ProcessBuilder builder = new ProcessBuilder(bsg(args));
-        builder.environment().putAll(Map.of("HOME", dir.toString(), "XDG_CACHE_HOME", dir.resolve("cache").toString(), "BSG_CONFIG", config.toString(),
-                "BSG_CREDENTIAL_STORAGE", "file"));
+        builder.environment()
+                .putAll(Map.of(
+                        "HOME",
+                        dir.toString(),
+                        "XDG_CACHE_HOME",
+                        dir.resolve("cache").toString(),
+                        "BSG_CONFIG",
+                        config.toString(),
+                        "BSG_CREDENTIAL_STORAGE",
+                        "file"));
         builder.environment().putAll(env);
         Process process = builder.start();
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -395,8 +499,11 @@ class CredentialProcessTest {
     /** A browser whose person the IdP sends back with this OAuth error, instead of a code. */
     static Result signInAnsweredWith(String error) throws Exception {
         Path refusing = dir.resolve("browser-" + error);
-        Files.writeString(refusing, "#!/bin/sh\nstate=$(echo \"$1\" | sed 's/.*[?&]state=\\([^&]*\\).*/\\1/')\n"
-                + "curl -s -o /dev/null \"http://localhost:" + port + "/callback?error=" + error + "&state=$state\" &\n");
+        Files.writeString(
+                refusing,
+                "#!/bin/sh\nstate=$(echo \"$1\" | sed 's/.*[?&]state=\\([^&]*\\).*/\\1/')\n"
+                        + "curl -s -o /dev/null \"http://localhost:" + port + "/callback?error=" + error
+                        + "&state=$state\" &\n");
         Files.setPosixFilePermissions(refusing, PosixFilePermissions.fromString("rwx------"));
         return runWith(Map.of("BROWSER", refusing.toString()), "credential-process", "--profile", "direct");
     }
@@ -418,18 +525,30 @@ class CredentialProcessTest {
         expectSignIn("ida@example.com");
         assertThat(run("direct").exit()).isZero();
         Path cacheFile = dir.resolve("cache/bsg/aws-direct.json");
-        Files.writeString(cacheFile, Files.readString(cacheFile).replaceFirst("\"expires_epoch\":[0-9]+", "\"expires_epoch\":1577836800")
-                .replaceFirst("\"Expiration\":\"[^\"]+\"", "\"Expiration\":\"2020-01-01T00:00:00Z\""));
+        Files.writeString(
+                cacheFile,
+                Files.readString(cacheFile)
+                        .replaceFirst("\"expires_epoch\":[0-9]+", "\"expires_epoch\":1577836800")
+                        .replaceFirst("\"Expiration\":\"[^\"]+\"", "\"Expiration\":\"2020-01-01T00:00:00Z\""));
         // The account's trust changed: AWS no longer accepts tokens from this issuer.
-        try (FederationSimulator changed = FederationSimulator.start().trustIssuers("https://login.other.example.com")) {
+        try (FederationSimulator changed =
+                FederationSimulator.start().trustIssuers("https://login.other.example.com")) {
             expectSignIn("ida@example.com");
             expectSignIn("ida@example.com");
-            Result rejected = runWith(Map.of("BROWSER", dir.resolve("browser").toString(), "AWS_ENDPOINT_URL_STS", changed.endpoint()),
-                    "credential-process", "--profile", "direct");
+            Result rejected = runWith(
+                    Map.of("BROWSER", dir.resolve("browser").toString(), "AWS_ENDPOINT_URL_STS", changed.endpoint()),
+                    "credential-process",
+                    "--profile",
+                    "direct");
             assertThat(rejected.exit()).isEqualTo(1);
             assertThat(rejected.out()).isEmpty();
-            assertThat(rejected.err()).contains("AWS rejected the cached sign-in").contains("cleared it, signing in again").contains("InvalidIdentityToken");
-            assertThat(browserOpened()).as("one fresh sign-in was tried after the cache was cleared").isEqualTo(2);
+            assertThat(rejected.err())
+                    .contains("AWS rejected the cached sign-in")
+                    .contains("cleared it, signing in again")
+                    .contains("InvalidIdentityToken");
+            assertThat(browserOpened())
+                    .as("one fresh sign-in was tried after the cache was cleared")
+                    .isEqualTo(2);
             assertThat(cacheFile).doesNotExist();
         }
     }
@@ -438,14 +557,28 @@ class CredentialProcessTest {
     void awsEndpointsBehindATlsInspectingProxyAreTrustedThroughAwsCaBundle() throws Exception {
         try (FederationSimulator overTls = FederationSimulator.startTls()) {
             expectSignIn("tia@example.com");
-            Result untrusted = runWith(Map.of("BROWSER", dir.resolve("browser").toString(), "AWS_ENDPOINT_URL_STS", overTls.endpoint()),
-                    "credential-process", "--profile", "direct");
+            Result untrusted = runWith(
+                    Map.of("BROWSER", dir.resolve("browser").toString(), "AWS_ENDPOINT_URL_STS", overTls.endpoint()),
+                    "credential-process",
+                    "--profile",
+                    "direct");
             assertThat(untrusted.exit()).isEqualTo(1);
-            assertThat(untrusted.err()).contains("AWS could not be reached for credentials").contains("set AWS_CA_BUNDLE");
+            assertThat(untrusted.err())
+                    .contains("AWS could not be reached for credentials")
+                    .contains("set AWS_CA_BUNDLE");
 
             expectSignIn("tia@example.com");
-            Result trusted = runWith(Map.of("BROWSER", dir.resolve("browser").toString(), "AWS_ENDPOINT_URL_STS", overTls.endpoint(),
-                    "AWS_CA_BUNDLE", overTls.certificate().pem().toString()), "credential-process", "--profile", "direct");
+            Result trusted = runWith(
+                    Map.of(
+                            "BROWSER",
+                            dir.resolve("browser").toString(),
+                            "AWS_ENDPOINT_URL_STS",
+                            overTls.endpoint(),
+                            "AWS_CA_BUNDLE",
+                            overTls.certificate().pem().toString()),
+                    "credential-process",
+                    "--profile",
+                    "direct");
             assertThat(trusted.exit()).as(trusted.err()).isZero();
             assertThat(trusted.out()).contains("\"AccessKeyId\":\"ASIA");
             assertThat(overTls.calls()).contains("sts:AssumeRoleWithWebIdentity");
@@ -453,10 +586,21 @@ class CredentialProcessTest {
             Path notPem = Files.writeString(dir.resolve("not-a-bundle.pem"), "nothing here");
             run("direct", "--clear-cache");
             expectSignIn("tia@example.com");
-            Result badBundle = runWith(Map.of("BROWSER", dir.resolve("browser").toString(), "AWS_ENDPOINT_URL_STS", overTls.endpoint(),
-                    "AWS_CA_BUNDLE", notPem.toString()), "credential-process", "--profile", "direct");
+            Result badBundle = runWith(
+                    Map.of(
+                            "BROWSER",
+                            dir.resolve("browser").toString(),
+                            "AWS_ENDPOINT_URL_STS",
+                            overTls.endpoint(),
+                            "AWS_CA_BUNDLE",
+                            notPem.toString()),
+                    "credential-process",
+                    "--profile",
+                    "direct");
             assertThat(badBundle.exit()).isEqualTo(1);
-            assertThat(badBundle.err()).contains("AWS_CA_BUNDLE names " + notPem).contains("unset it");
+            assertThat(badBundle.err())
+                    .contains("AWS_CA_BUNDLE names " + notPem)
+                    .contains("unset it");
         }
     }
 
@@ -464,8 +608,15 @@ class CredentialProcessTest {
     void anIdentityPoolThatDoesNotTrustTheIssuerIsReportedAsSuch() throws Exception {
         try (FederationSimulator strict = FederationSimulator.start().trustIssuers("https://login.other.example.com")) {
             expectSignIn("hal@example.com");
-            Result refused = runWith(Map.of("BROWSER", dir.resolve("browser").toString(), "AWS_ENDPOINT_URL_COGNITO_IDENTITY", strict.endpoint()),
-                    "credential-process", "--profile", "pool");
+            Result refused = runWith(
+                    Map.of(
+                            "BROWSER",
+                            dir.resolve("browser").toString(),
+                            "AWS_ENDPOINT_URL_COGNITO_IDENTITY",
+                            strict.endpoint()),
+                    "credential-process",
+                    "--profile",
+                    "pool");
             assertThat(refused.exit()).isEqualTo(1);
             assertThat(refused.out()).isEmpty();
             assertThat(refused.err()).contains("NotAuthorizedException").contains("identity_pool_id");
@@ -481,7 +632,8 @@ class CredentialProcessTest {
         Result b = two.get(90, TimeUnit.SECONDS);
         assertThat(a.exit()).as(a.err()).isZero();
         assertThat(b.exit()).as(b.err()).isZero();
-        assertThat(a.json().get("AccessKeyId").asText()).isEqualTo(b.json().get("AccessKeyId").asText());
+        assertThat(a.json().get("AccessKeyId").asText())
+                .isEqualTo(b.json().get("AccessKeyId").asText());
         assertThat(browserOpened()).isEqualTo(1);
     }
 
@@ -508,7 +660,9 @@ class CredentialProcessTest {
         try (ServerSocket busy = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
             Result portTaken = run("direct");
             assertThat(portTaken.exit()).isEqualTo(1);
-            assertThat(portTaken.err()).contains("port " + port + " is in use by another program").contains("redirect_port");
+            assertThat(portTaken.err())
+                    .contains("port " + port + " is in use by another program")
+                    .contains("redirect_port");
         }
 
         Path cacheFile = dir.resolve("cache/bsg/aws-direct.json");
@@ -522,9 +676,9 @@ class CredentialProcessTest {
 
     /** What bsg told the person to open, once it has said it. */
     static String linkShown(StringBuffer err) throws InterruptedException {
-        java.util.regex.Pattern link = java.util.regex.Pattern.compile("or open (http\\S+)");
+        Pattern link = Pattern.compile("or open (http\\S+)");
         for (int i = 0; i < 300; i++) {
-            java.util.regex.Matcher shown = link.matcher(err);
+            Matcher shown = link.matcher(err);
             if (shown.find()) return shown.group(1);
             Thread.sleep(100);
         }
@@ -536,39 +690,63 @@ class CredentialProcessTest {
         StringBuffer err = new StringBuffer();
         CompletableFuture<Result> running = start(err, "headless", "--device");
         String link = linkShown(err);
-        assertThat(err.toString()).containsPattern("enter the code [A-Z]{4}-[A-Z]{4}").contains("open " + deviceIdp.issuer() + "/device ");
+        assertThat(err.toString())
+                .containsPattern("enter the code [A-Z]{4}-[A-Z]{4}")
+                .contains("open " + deviceIdp.issuer() + "/device ");
         assertThat(deviceIdp.approve(link, "dana@example.com")).isEqualTo("Sign-in Success");
         Result signedIn = running.get(90, TimeUnit.SECONDS);
         assertThat(signedIn.exit()).as(signedIn.err()).isZero();
         assertThat(browserOpened()).as("no browser on a headless machine").isZero();
         JsonNode credentials = signedIn.json();
-        try (StsClient sts = StsClient.builder().endpointOverride(URI.create(aws.endpoint())).region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsSessionCredentials.create(credentials.get("AccessKeyId").asText(),
-                        credentials.get("SecretAccessKey").asText(), credentials.get("SessionToken").asText()))).build()) {
+        try (StsClient sts = StsClient.builder()
+                .endpointOverride(URI.create(aws.endpoint()))
+                .region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsSessionCredentials.create(
+                        credentials.get("AccessKeyId").asText(),
+                        credentials.get("SecretAccessKey").asText(),
+                        credentials.get("SessionToken").asText())))
+                .build()) {
             assertThat(sts.getCallerIdentity().arn()).endsWith("assumed-role/BedrockDevelopers/dana@example.com");
         }
         Result doctor = runCommand(bsg("doctor", "--profile", "headless"));
         assertThat(doctor.out()).containsPattern("identity provider +PASS .*it offers device sign-in \\(--device\\)");
         // A profile whose credential_process says --device is still answered by the cached fast path.
-        for (List<String> args : List.of(List.of("--profile", "headless", "--device"), List.of("--device", "--profile=headless"))) {
-            List<String> probe = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-cp", System.getProperty("java.class.path"),
-                    "dev.bsg.cli.FastPathProbe", "credential-process"));
+        for (List<String> args :
+                List.of(List.of("--profile", "headless", "--device"), List.of("--device", "--profile=headless"))) {
+            List<String> probe = new ArrayList<>(List.of(
+                    ProcessHandle.current().info().command().orElse("java"),
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    "dev.bsg.cli.FastPathProbe",
+                    "credential-process"));
             probe.addAll(args);
             Result fast = runCommand(probe);
-            assertThat(fast.out()).as(String.join(" ", args)).contains("\"AccessKeyId\":\"" + credentials.get("AccessKeyId").asText()).contains("fast path answered true");
+            assertThat(fast.out())
+                    .as(String.join(" ", args))
+                    .contains("\"AccessKeyId\":\""
+                            + credentials.get("AccessKeyId").asText())
+                    .contains("fast path answered true");
         }
         Result cached = run("headless", "--device");
         assertThat(cached.exit()).isZero();
         assertThat(cached.err()).isEmpty();
-        assertThat(cached.json().get("AccessKeyId").asText()).isEqualTo(credentials.get("AccessKeyId").asText());
+        assertThat(cached.json().get("AccessKeyId").asText())
+                .isEqualTo(credentials.get("AccessKeyId").asText());
     }
 
     @Test
     void withNoBrowserToOpenTheSignInIsByDeviceCodeWhenTheIdpOffersIt() throws Exception {
         StringBuffer err = new StringBuffer();
-        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-cp", System.getProperty("java.class.path"),
-                "dev.bsg.cli.Main", "credential-process", "--profile", "headless"));
-        CompletableFuture<Result> running = startCommand(command, err, List.of("BROWSER", "DISPLAY", "WAYLAND_DISPLAY"));
+        List<String> command = new ArrayList<>(List.of(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-cp",
+                System.getProperty("java.class.path"),
+                "dev.bsg.cli.Main",
+                "credential-process",
+                "--profile",
+                "headless"));
+        CompletableFuture<Result> running =
+                startCommand(command, err, List.of("BROWSER", "DISPLAY", "WAYLAND_DISPLAY"));
         assertThat(deviceIdp.approve(linkShown(err), "sam@example.com")).isEqualTo("Sign-in Success");
         Result signedIn = running.get(90, TimeUnit.SECONDS);
         assertThat(signedIn.exit()).as(signedIn.err()).isZero();
@@ -584,23 +762,30 @@ class CredentialProcessTest {
     void underTheAwsCliTheDeviceCodeReachesThePersonsTerminal() throws Exception {
         String cli = awsCli();
         TerminalSession.require(false);
-        Map<String, String> env = new java.util.TreeMap<>();
+        Map<String, String> env = new TreeMap<>();
         awsToolEnvironment(env, awsConfig("headless", " --device"));
         env.put("HOME", dir.toString());
-        StringBuilder script = new StringBuilder("#!/bin/sh\nfor v in $(env | grep -o '^AWS_[A-Z_]*'); do unset \"$v\"; done\n");
-        env.forEach((name, value) -> script.append("export ").append(name).append("='").append(value).append("'\n"));
-        script.append("'").append(cli).append("' sts get-caller-identity --profile bsg --output text --query Arn --endpoint-url '").append(aws.endpoint())
+        StringBuilder script =
+                new StringBuilder("#!/bin/sh\nfor v in $(env | grep -o '^AWS_[A-Z_]*'); do unset \"$v\"; done\n");
+        env.forEach((name, value) ->
+                script.append("export ").append(name).append("='").append(value).append("'\n"));
+        script.append("'")
+                .append(cli)
+                .append("' sts get-caller-identity --profile bsg --output text --query Arn --endpoint-url '")
+                .append(aws.endpoint())
                 .append("'\necho \"aws exited $?\"\nsleep 300\n");
         Path run = dir.resolve("aws-in-terminal.sh");
         Files.writeString(run, script.toString());
         Files.setPosixFilePermissions(run, PosixFilePermissions.fromString("rwx------"));
         try (TerminalSession terminal = TerminalSession.start(dir, run.toString())) {
             String shown = terminal.waitFor("waiting for the sign-in", 60);
-            java.util.regex.Matcher link = java.util.regex.Pattern.compile("or open (http\\S+)").matcher(shown);
+            Matcher link = Pattern.compile("or open (http\\S+)").matcher(shown);
             assertThat(link.find()).as(shown).isTrue();
             assertThat(deviceIdp.approve(link.group(1), "dana@example.com")).isEqualTo("Sign-in Success");
             String done = terminal.waitFor("aws exited", 60);
-            assertThat(done).contains("assumed-role/BedrockDevelopers/dana@example.com").contains("aws exited 0");
+            assertThat(done)
+                    .contains("assumed-role/BedrockDevelopers/dana@example.com")
+                    .contains("aws exited 0");
         }
     }
 
@@ -608,11 +793,15 @@ class CredentialProcessTest {
     void aDeviceSignInAbortedOrLeftToExpireSaysSoAndCachesNothing() throws Exception {
         StringBuffer err = new StringBuffer();
         CompletableFuture<Result> running = start(err, "headless", "--device");
-        assertThat(deviceIdp.abort(linkShown(err))).as("back at the page asking for a code").isEqualTo("Sign-in");
+        assertThat(deviceIdp.abort(linkShown(err)))
+                .as("back at the page asking for a code")
+                .isEqualTo("Sign-in");
         Result aborted = running.get(90, TimeUnit.SECONDS);
         assertThat(aborted.exit()).isEqualTo(1);
         assertThat(aborted.out()).isEmpty();
-        assertThat(aborted.err()).contains("the sign-in was refused at the identity provider").contains("run the command again");
+        assertThat(aborted.err())
+                .contains("the sign-in was refused at the identity provider")
+                .contains("run the command again");
 
         Result expired = run("brief", "--device");
         assertThat(expired.exit()).isEqualTo(1);
@@ -633,14 +822,18 @@ class CredentialProcessTest {
         String stored = Files.readString(cacheFile);
         assertThat(stored).contains("\"refresh_token\"");
         // The credentials ran out, and the IdP has since expired the refresh token: it answers invalid_grant.
-        Files.writeString(cacheFile, stored.replaceFirst("\"refresh_token\":\"[^\"]+\"", "\"refresh_token\":\"expired-refresh-token\"")
-                .replaceFirst("\"Expiration\":\"[^\"]+\"", "\"Expiration\":\"2020-01-01T00:00:00Z\"")
-                .replaceFirst("\"expires_epoch\":[0-9]+", "\"expires_epoch\":1577836800"));
+        Files.writeString(
+                cacheFile,
+                stored.replaceFirst("\"refresh_token\":\"[^\"]+\"", "\"refresh_token\":\"expired-refresh-token\"")
+                        .replaceFirst("\"Expiration\":\"[^\"]+\"", "\"Expiration\":\"2020-01-01T00:00:00Z\"")
+                        .replaceFirst("\"expires_epoch\":[0-9]+", "\"expires_epoch\":1577836800"));
         IDP.enqueueCallback(new RefusingTokenCallback());
         expectSignIn("eve@example.com");
         Result renewed = run("direct");
         assertThat(renewed.exit()).as(renewed.err()).isZero();
-        assertThat(renewed.err()).contains("the identity provider no longer accepts the saved sign-in").contains("invalid_grant");
+        assertThat(renewed.err())
+                .contains("the identity provider no longer accepts the saved sign-in")
+                .contains("invalid_grant");
         assertThat(browserOpened()).as("the browser sign-in took over").isEqualTo(2);
         assertThat(Files.readString(cacheFile)).doesNotContain("expired-refresh-token");
     }
@@ -652,9 +845,9 @@ class CredentialProcessTest {
         }
 
         @Override
-        public String subject(com.nimbusds.oauth2.sdk.TokenRequest request) {
-            throw new no.nav.security.mock.oauth2.OAuth2Exception(com.nimbusds.oauth2.sdk.OAuth2Error.INVALID_GRANT
-                    .setDescription("refresh token expired"), "refresh token expired");
+        public String subject(TokenRequest request) {
+            throw new OAuth2Exception(
+                    OAuth2Error.INVALID_GRANT.setDescription("refresh token expired"), "refresh token expired");
         }
     }
 }

@@ -21,6 +21,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
 
 /**
  * A real OpenID Connect provider with the device authorization grant, which mock-oauth2-server lacks:
@@ -30,7 +32,8 @@ import java.util.stream.Collectors;
  */
 final class DeviceGrantIdentityProvider implements AutoCloseable {
     private static final Pattern FORM = Pattern.compile("<form[^>]*action=\"([^\"]*)\"");
-    private static final Pattern HIDDEN = Pattern.compile("<input type=\"hidden\" name=\"([^\"]+)\" value=\"([^\"]*)\"");
+    private static final Pattern HIDDEN =
+            Pattern.compile("<input type=\"hidden\" name=\"([^\"]+)\" value=\"([^\"]*)\"");
     private static final Pattern TITLE = Pattern.compile("<title>([^<]*)</title>");
     private final Process process;
     private final String issuer;
@@ -41,20 +44,28 @@ final class DeviceGrantIdentityProvider implements AutoCloseable {
     }
 
     static DeviceGrantIdentityProvider start() throws Exception {
-        Path root = Path.of(System.getenv().getOrDefault("BSG_REPO_ROOT", "..")).toAbsolutePath().normalize();
+        Path root = Path.of(System.getenv().getOrDefault("BSG_REPO_ROOT", ".."))
+                .toAbsolutePath()
+                .normalize();
         Path provider = root.resolve(".tools/node_modules/oidc-provider");
         if (!Files.isDirectory(provider)) {
             String why = "oidc-provider is not installed at " + provider + "; scripts/test installs it";
-            if ("true".equals(System.getenv("CI"))) org.junit.jupiter.api.Assertions.fail(why);
-            org.junit.jupiter.api.Assumptions.assumeTrue(false, why);
+            if ("true".equals(System.getenv("CI"))) Assertions.fail(why);
+            Assumptions.assumeTrue(false, why);
         }
         int port;
         try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = free.getLocalPort();
         }
-        Process process = new ProcessBuilder("node", root.resolve("cli/src/test/idp/device-idp.mjs").toString(), String.valueOf(port), provider.toString())
-                .redirectErrorStream(true).start();
-        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        Process process = new ProcessBuilder(
+                        "node",
+                        root.resolve("cli/src/test/idp/device-idp.mjs").toString(),
+                        String.valueOf(port),
+                        provider.toString())
+                .redirectErrorStream(true)
+                .start();
+        BufferedReader out =
+                new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         CompletableFuture<String> listening = CompletableFuture.supplyAsync(() -> {
             StringBuilder seen = new StringBuilder();
             try {
@@ -74,7 +85,9 @@ final class DeviceGrantIdentityProvider implements AutoCloseable {
 
     private static void drain(BufferedReader out) {
         try {
-            while (out.readLine() != null) { /* keep the pipe from filling */ }
+            while (out.readLine() != null) {
+                /* keep the pipe from filling */
+            }
         } catch (IOException e) {
             // the provider stopped
         }
@@ -96,13 +109,18 @@ final class DeviceGrantIdentityProvider implements AutoCloseable {
 
     /** Submits each form the provider shows, as a browser would, until a page has none or asks for a new code. */
     private String walk(String start, Map<String, String> onConfirmation, String email) throws Exception {
-        HttpClient browser = HttpClient.newBuilder().cookieHandler(new CookieManager()).followRedirects(HttpClient.Redirect.NORMAL).build();
-        HttpResponse<String> page = browser.send(HttpRequest.newBuilder(URI.create(start)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpClient browser = HttpClient.newBuilder()
+                .cookieHandler(new CookieManager())
+                .followRedirects(HttpClient.Redirect.NORMAL)
+                .build();
+        HttpResponse<String> page =
+                browser.send(HttpRequest.newBuilder(URI.create(start)).build(), HttpResponse.BodyHandlers.ofString());
         for (int step = 0; step < 10; step++) {
             Matcher form = FORM.matcher(page.body());
             if (!form.find() || page.body().contains("op.deviceInputForm")) return title(page.body());
             Map<String, String> fields = new LinkedHashMap<>();
-            for (Matcher hidden = HIDDEN.matcher(page.body()); hidden.find(); ) fields.put(hidden.group(1), hidden.group(2));
+            for (Matcher hidden = HIDDEN.matcher(page.body()); hidden.find(); )
+                fields.put(hidden.group(1), hidden.group(2));
             String title = title(page.body());
             if (title.equals("Device Login Confirmation")) {
                 fields.remove("confirm");
@@ -113,10 +131,15 @@ final class DeviceGrantIdentityProvider implements AutoCloseable {
                 fields.put("password", "any");
             }
             String body = fields.entrySet().stream()
-                    .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                    .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
+                            + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
                     .collect(Collectors.joining("&"));
-            page = browser.send(HttpRequest.newBuilder(URI.create(form.group(1))).header("Content-Type", "application/x-www-form-urlencoded")
-                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+            page = browser.send(
+                    HttpRequest.newBuilder(URI.create(form.group(1)))
+                            .header("Content-Type", "application/x-www-form-urlencoded")
+                            .POST(HttpRequest.BodyPublishers.ofString(body))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
         }
         throw new IllegalStateException("the sign-in pages did not end; last: " + page.uri());
     }

@@ -1,5 +1,9 @@
 package dev.bsg.cli;
 
+import java.time.Instant;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
 /** Run by {@link KeyringStorageTest} inside a D-Bus session with an unlocked keyring: store, read back, forget. */
 public final class KeyringProbe {
     private KeyringProbe() {}
@@ -14,7 +18,12 @@ public final class KeyringProbe {
             return;
         }
         CredentialFile file = CredentialFile.standard();
-        file.write(new CredentialFile.Entry("https://gw.example.com", "access-" + args[0], 4_000_000_000L, "refresh-" + args[0], "kim@example.com"));
+        file.write(new CredentialFile.Entry(
+                "https://gw.example.com",
+                "access-" + args[0],
+                4_000_000_000L,
+                "refresh-" + args[0],
+                "kim@example.com"));
         CredentialFile.Entry back = file.read(null);
         System.out.println("read " + back.accessToken() + " " + back.refreshToken());
         System.out.println("file " + file.path());
@@ -27,11 +36,20 @@ public final class KeyringProbe {
     /** AWS credentials with their secrets in the keyring: written, then answered by credential-process from there. */
     private static void aws(String secret) {
         AwsCredentialCache cache = AwsCredentialCache.forProfile("kr");
-        cache.write(new AwsCredentialCache.Cached("ASIAKEYRING000000001", "secret-" + secret, "token-" + secret, java.time.Instant.parse("2099-01-01T00:00:00Z"),
-                "id." + secret + ".sig", java.time.Instant.parse("2099-01-01T00:00:00Z"), "refresh-" + secret), true);
+        cache.write(
+                new AwsCredentialCache.Cached(
+                        "ASIAKEYRING000000001",
+                        "secret-" + secret,
+                        "token-" + secret,
+                        Instant.parse("2099-01-01T00:00:00Z"),
+                        "id." + secret + ".sig",
+                        Instant.parse("2099-01-01T00:00:00Z"),
+                        "refresh-" + secret),
+                true);
         System.out.println("file " + cache.path());
         System.out.println("head " + new Keyring.SecretService().get("aws-profile:kr"));
-        System.out.println("fast path answered " + CachedCredentials.tryAnswer(new String[] {"credential-process", "--profile", "kr"}));
+        System.out.println("fast path answered "
+                + CachedCredentials.tryAnswer(new String[] {"credential-process", "--profile", "kr"}));
         System.out.println("exit " + Main.run("credential-process", "--profile", "kr"));
     }
 
@@ -44,7 +62,8 @@ public final class KeyringProbe {
         System.out.println("head " + shape(raw.get("split-test")) + " pieces " + pieces(raw));
         System.out.println("whole " + longSecret.equals(keyring.get("split-test")));
         System.out.println("put " + keyring.put("split-test", "S".repeat(100)));
-        System.out.println("head " + shape(raw.get("split-test")) + " pieces " + pieces(raw) + " whole " + "S".repeat(100).equals(keyring.get("split-test")));
+        System.out.println("head " + shape(raw.get("split-test")) + " pieces " + pieces(raw) + " whole "
+                + "S".repeat(100).equals(keyring.get("split-test")));
         System.out.println("put " + keyring.put("split-test", "short"));
         System.out.println("head " + raw.get("split-test") + " pieces " + pieces(raw));
         System.out.println("put " + keyring.put("split-test", longSecret));
@@ -58,14 +77,16 @@ public final class KeyringProbe {
     }
 
     /** The piece entries of every generation the head has named so far in this run, as #1#2... */
-    private static final java.util.Set<String> GENERATIONS = new java.util.LinkedHashSet<>();
+    private static final Set<String> GENERATIONS = new LinkedHashSet<>();
 
     private static String pieces(Keyring.SecretService raw) {
         String head = raw.get("split-test");
         if (head != null && head.startsWith("bsg-split:")) GENERATIONS.add(head.substring(head.lastIndexOf(':') + 1));
         StringBuilder found = new StringBuilder();
         for (String generation : GENERATIONS) {
-            for (int i = 1; i <= 5; i++) if (raw.get("split-test#" + generation + "." + i) != null) found.append('#').append(i);
+            for (int i = 1; i <= 5; i++)
+                if (raw.get("split-test#" + generation + "." + i) != null)
+                    found.append('#').append(i);
         }
         return found.isEmpty() ? "none" : found.toString();
     }

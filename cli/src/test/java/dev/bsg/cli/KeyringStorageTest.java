@@ -21,9 +21,12 @@ class KeyringStorageTest {
 
     static String runWith(Path home, String jvmOptions, String... probeArgs) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
-        String command = "export $(printf 'test-keyring-password' | gnome-keyring-daemon --replace --unlock --components=secrets 2>/dev/null | xargs); "
-                + "exec \"$0\" -Duser.home=\"$HOME\" " + jvmOptions + " -cp \"$1\" dev.bsg.cli.KeyringProbe " + String.join(" ", probeArgs);
-        ProcessBuilder builder = new ProcessBuilder("dbus-run-session", "--", "sh", "-c", command, java, System.getProperty("java.class.path"));
+        String command =
+                "export $(printf 'test-keyring-password' | gnome-keyring-daemon --replace --unlock --components=secrets 2>/dev/null | xargs); "
+                        + "exec \"$0\" -Duser.home=\"$HOME\" " + jvmOptions + " -cp \"$1\" dev.bsg.cli.KeyringProbe "
+                        + String.join(" ", probeArgs);
+        ProcessBuilder builder = new ProcessBuilder(
+                "dbus-run-session", "--", "sh", "-c", command, java, System.getProperty("java.class.path"));
         builder.environment().put("HOME", home.toString());
         builder.environment().remove("XDG_CONFIG_HOME");
         builder.environment().remove("XDG_CACHE_HOME");
@@ -32,14 +35,17 @@ class KeyringStorageTest {
         Process process = builder.start();
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(process.exitValue()).as(out + Files.readString(home.resolve("stderr.txt"))).isZero();
+        assertThat(process.exitValue())
+                .as(out + Files.readString(home.resolve("stderr.txt")))
+                .isZero();
         return out;
     }
 
     static void requireSecretService() {
         for (String tool : new String[] {"dbus-run-session", "gnome-keyring-daemon", "secret-tool"}) {
             boolean found = false;
-            for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) found |= Files.isExecutable(Path.of(dir, tool));
+            for (String dir : System.getenv().getOrDefault("PATH", "").split(":"))
+                found |= Files.isExecutable(Path.of(dir, tool));
             String why = tool + " is not installed; scripts/test installs it (dbus, gnome-keyring, libsecret-tools)";
             if (!found && "true".equals(System.getenv("CI"))) fail(why);
             assumeTrue(found, why);
@@ -51,10 +57,16 @@ class KeyringStorageTest {
         requireSecretService();
         Path home = Files.createTempDirectory("bsg-keyring-aws");
         String out = run(home, "aws", "k3y");
-        assertThat(out).contains("fast path answered false").contains("exit 0")
-                .contains("\"AccessKeyId\":\"ASIAKEYRING000000001\",\"SecretAccessKey\":\"secret-k3y\",\"SessionToken\":\"token-k3y\"");
+        assertThat(out)
+                .contains("fast path answered false")
+                .contains("exit 0")
+                .contains(
+                        "\"AccessKeyId\":\"ASIAKEYRING000000001\",\"SecretAccessKey\":\"secret-k3y\",\"SessionToken\":\"token-k3y\"");
         String stored = Files.readString(home.resolve(".cache/bsg/aws-kr.json"));
-        assertThat(stored).contains("\"in_keyring\":true").contains("ASIAKEYRING000000001").doesNotContain("k3y");
+        assertThat(stored)
+                .contains("\"in_keyring\":true")
+                .contains("ASIAKEYRING000000001")
+                .doesNotContain("k3y");
     }
 
     @Test
@@ -76,11 +88,17 @@ class KeyringStorageTest {
     void aSecretLongerThanAnEntryHoldsIsSplitAndItsPiecesFollowItsLength() throws Exception {
         requireSecretService();
         String out = run(Files.createTempDirectory("bsg-keyring-split"), "split");
-        assertThat(out.lines()).containsExactly(
-                "put true", "head bsg-split:3:G pieces #1#2#3", "whole true",
-                "put true", "head bsg-split:2:G pieces #1#2 whole true",
-                "put true", "head short pieces none",
-                "put true", "removed true pieces none");
+        assertThat(out.lines())
+                .containsExactly(
+                        "put true",
+                        "head bsg-split:3:G pieces #1#2#3",
+                        "whole true",
+                        "put true",
+                        "head bsg-split:2:G pieces #1#2 whole true",
+                        "put true",
+                        "head short pieces none",
+                        "put true",
+                        "removed true pieces none");
     }
 
     @Test
@@ -88,7 +106,12 @@ class KeyringStorageTest {
         requireSecretService();
         Path home = Files.createTempDirectory("bsg-keyring-aws-split");
         String out = runWith(home, "-Dbsg.keyring.max-entry=40", "aws", "split");
-        assertThat(out).containsPattern("head bsg-split:[2-9]").contains("exit 0").contains("\"SecretAccessKey\":\"secret-split\",\"SessionToken\":\"token-split\"");
-        assertThat(Files.readString(home.resolve(".cache/bsg/aws-kr.json"))).contains("\"in_keyring\":true").doesNotContain("secret-split");
+        assertThat(out)
+                .containsPattern("head bsg-split:[2-9]")
+                .contains("exit 0")
+                .contains("\"SecretAccessKey\":\"secret-split\",\"SessionToken\":\"token-split\"");
+        assertThat(Files.readString(home.resolve(".cache/bsg/aws-kr.json")))
+                .contains("\"in_keyring\":true")
+                .doesNotContain("secret-split");
     }
 }

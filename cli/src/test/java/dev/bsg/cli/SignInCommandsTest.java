@@ -3,12 +3,12 @@ package dev.bsg.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bsg.gateway.Gateway;
 import dev.bsg.gateway.settings.SettingsLoader;
 import dev.bsg.protocol.translate.Json;
 import dev.bsg.simulator.BedrockSimulator;
 import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -48,8 +49,15 @@ class SignInCommandsTest {
         IDP.start(InetAddress.getLoopbackAddress(), 0);
         simulator = BedrockSimulator.start();
         Map<String, String> env = new HashMap<>(simulator.gatewayEnvironment());
-        env.putAll(Map.of("BSG_SERVER__PORT", "0", "BSG_DATABASE__URL", "jdbc:sqlite:" + Files.createTempDirectory("bsg-cli-signin").resolve("t.db"),
-                "BSG_OIDC__ISSUER", IDP.issuerUrl("company").toString(), "BSG_OIDC__CLIENT_ID", "bsg-cli-test"));
+        env.putAll(Map.of(
+                "BSG_SERVER__PORT",
+                "0",
+                "BSG_DATABASE__URL",
+                "jdbc:sqlite:" + Files.createTempDirectory("bsg-cli-signin").resolve("t.db"),
+                "BSG_OIDC__ISSUER",
+                IDP.issuerUrl("company").toString(),
+                "BSG_OIDC__CLIENT_ID",
+                "bsg-cli-test"));
         gateway = new Gateway(SettingsLoader.load(null, env)).start();
         home = Files.createTempDirectory("bsg-cli-home");
         originalHome = System.getProperty("user.home");
@@ -69,37 +77,64 @@ class SignInCommandsTest {
 
     /** What a person does in the browser: open the device page, sign in at the IdP through its link, approve the code shown. */
     static String approveInBrowser(String userCode) throws Exception {
-        HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
-        java.util.Map<String, String> cookies = new java.util.LinkedHashMap<>(); // the gateway's, kept as a browser keeps them (RFC 6265)
-        String page = http.send(HttpRequest.newBuilder(URI.create(gateway.url() + "/device?user_code=" + userCode)).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        HttpClient http = HttpClient.newBuilder()
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
+        Map<String, String> cookies = new LinkedHashMap<>(); // the gateway's, kept as a browser keeps them (RFC 6265)
+        String page = http.send(
+                        HttpRequest.newBuilder(URI.create(gateway.url() + "/device?user_code=" + userCode))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
         Matcher link = Pattern.compile("href=\"(/login\\?user_code=[^\"]+)\"").matcher(page);
         assertThat(link.find()).as(page).isTrue();
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(gateway.url() + link.group(1))).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(URI.create(gateway.url() + link.group(1)))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         for (int hops = 0; response.statusCode() / 100 == 3 && hops < 10; hops++) {
             for (String set : response.headers().allValues("set-cookie")) {
                 String pair = set.split(";", 2)[0];
                 cookies.put(pair.substring(0, pair.indexOf('=')), pair.substring(pair.indexOf('=') + 1));
             }
-            URI next = response.uri().resolve(response.headers().firstValue("location").orElseThrow());
+            URI next = response.uri()
+                    .resolve(response.headers().firstValue("location").orElseThrow());
             HttpRequest.Builder request = HttpRequest.newBuilder(next);
             if (next.getPort() == URI.create(gateway.url()).getPort() && !cookies.isEmpty()) {
-                request.header("Cookie", String.join("; ", cookies.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList()));
+                request.header(
+                        "Cookie",
+                        String.join(
+                                "; ",
+                                cookies.entrySet().stream()
+                                        .map(e -> e.getKey() + "=" + e.getValue())
+                                        .toList()));
             }
             response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         }
-        Matcher token = Pattern.compile("name=\"confirmation\" value=\"([^\"]+)\"").matcher(response.body());
+        Matcher token =
+                Pattern.compile("name=\"confirmation\" value=\"([^\"]+)\"").matcher(response.body());
         assertThat(token.find()).as(response.body()).isTrue();
-        return http.send(HttpRequest.newBuilder(URI.create(gateway.url() + "/device/confirm"))
-                .header("Content-Type", "application/x-www-form-urlencoded").header("Origin", gateway.url())
-                .POST(HttpRequest.BodyPublishers.ofString("confirmation=" + token.group(1))).build(), HttpResponse.BodyHandlers.ofString()).body();
+        return http.send(
+                        HttpRequest.newBuilder(URI.create(gateway.url() + "/device/confirm"))
+                                .header("Content-Type", "application/x-www-form-urlencoded")
+                                .header("Origin", gateway.url())
+                                .POST(HttpRequest.BodyPublishers.ofString("confirmation=" + token.group(1)))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
     }
 
     static CliRun login() throws Exception {
-        IDP.enqueueCallback(new DefaultOAuth2TokenCallback("company", "erin-sub", "JWT", List.of("bsg-cli-test"),
-                Map.of("email", "erin@example.com", "name", "Erin", "groups", List.of("eng")), 3600));
+        IDP.enqueueCallback(new DefaultOAuth2TokenCallback(
+                "company",
+                "erin-sub",
+                "JWT",
+                List.of("bsg-cli-test"),
+                Map.of("email", "erin@example.com", "name", "Erin", "groups", List.of("eng")),
+                3600));
         ByteArrayOutputStream live = new ByteArrayOutputStream();
-        CompletableFuture<CliRun> login = CompletableFuture.supplyAsync(() -> CliRun.bsg(live, "login", "--gateway", gateway.url(), "--device"));
+        CompletableFuture<CliRun> login =
+                CompletableFuture.supplyAsync(() -> CliRun.bsg(live, "login", "--gateway", gateway.url(), "--device"));
         Pattern code = Pattern.compile("confirm the code ([A-Z]{4}-[A-Z]{4})");
         Matcher matcher = null;
         for (int i = 0; i < 100; i++) {
@@ -107,7 +142,9 @@ class SignInCommandsTest {
             if (matcher.find()) break;
             Thread.sleep(100);
         }
-        assertThat(matcher.hitEnd() && !matcher.hasMatch() ? null : matcher.group(1)).as(live.toString(StandardCharsets.UTF_8)).isNotNull();
+        assertThat(matcher.hitEnd() && !matcher.hasMatch() ? null : matcher.group(1))
+                .as(live.toString(StandardCharsets.UTF_8))
+                .isNotNull();
         assertThat(approveInBrowser(matcher.group(1))).contains("erin@example.com");
         return login.get(30, TimeUnit.SECONDS);
     }
@@ -118,27 +155,43 @@ class SignInCommandsTest {
         assertThat(login.exit()).as(login.err()).isZero();
         assertThat(login.err()).contains("signed in to " + gateway.url() + " as erin@example.com");
         Path credentials = home.resolve(".config/bsg/credentials.json");
-        assertThat(Files.getPosixFilePermissions(credentials)).hasSize(2).allMatch(p -> p.name().startsWith("OWNER"));
+        assertThat(Files.getPosixFilePermissions(credentials))
+                .hasSize(2)
+                .allMatch(p -> p.name().startsWith("OWNER"));
 
         CliRun token = CliRun.bsg("token");
         assertThat(token.exit()).isZero();
         String jwt = token.out().strip();
         assertThat(jwt).startsWith("ey").doesNotContain("\n");
-        HttpResponse<String> inference = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(gateway.url() + "/v1/messages")).header("anthropic-version", "2023-06-01")
-                .header("Authorization", "Bearer " + jwt).POST(HttpRequest.BodyPublishers.ofString(
-                        "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":8,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> inference = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(gateway.url() + "/v1/messages"))
+                                .header("anthropic-version", "2023-06-01")
+                                .header("Authorization", "Bearer " + jwt)
+                                .POST(
+                                        HttpRequest.BodyPublishers.ofString(
+                                                "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":8,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         assertThat(inference.statusCode()).isEqualTo(200);
 
         // An access token about to expire is refreshed silently, and the refresh token rotates.
         JsonNode stored = Json.MAPPER.readTree(credentials.toFile());
-        String firstRefresh = stored.at("/gateways").elements().next().get("refresh_token").asText();
-        ((com.fasterxml.jackson.databind.node.ObjectNode) stored.at("/gateways").elements().next()).put("expires_at", 0);
+        String firstRefresh =
+                stored.at("/gateways").elements().next().get("refresh_token").asText();
+        ((ObjectNode) stored.at("/gateways").elements().next()).put("expires_at", 0);
         Files.write(credentials, Json.MAPPER.writeValueAsBytes(stored));
         CliRun refreshed = CliRun.bsg("token", "--gateway", gateway.url());
         assertThat(refreshed.exit()).as(refreshed.err()).isZero();
         assertThat(refreshed.out().strip()).startsWith("ey").isNotEqualTo(jwt);
-        assertThat(Json.MAPPER.readTree(credentials.toFile()).at("/gateways").elements().next().get("refresh_token").asText()).isNotEqualTo(firstRefresh);
+        assertThat(Json.MAPPER
+                        .readTree(credentials.toFile())
+                        .at("/gateways")
+                        .elements()
+                        .next()
+                        .get("refresh_token")
+                        .asText())
+                .isNotEqualTo(firstRefresh);
 
         assertThat(CliRun.bsg("logout").exit()).isZero();
         CliRun after = CliRun.bsg("token");
@@ -152,13 +205,27 @@ class SignInCommandsTest {
         assertThat(login().exit()).isZero();
         Path claudeHome = Files.createTempDirectory("bsg-claude-home");
         String java = ProcessHandle.current().info().command().orElse("java");
-        String helper = java + " -Duser.home=" + home + " -cp " + System.getProperty("java.class.path") + " dev.bsg.cli.Main token --gateway " + gateway.url();
-        assertThat(CliRun.bsg("setup", "claude-code", "--gateway", gateway.url(), "--settings", claudeHome.resolve(".claude/settings.json").toString(),
-                "--bsg", java + " -Duser.home=" + home + " -cp " + System.getProperty("java.class.path") + " dev.bsg.cli.Main").exit()).isZero();
-        assertThat(Files.readString(claudeHome.resolve(".claude/settings.json"))).contains(helper.replace("\\", "\\\\"));
+        String helper = java + " -Duser.home=" + home + " -cp " + System.getProperty("java.class.path")
+                + " dev.bsg.cli.Main token --gateway " + gateway.url();
+        assertThat(CliRun.bsg(
+                                "setup",
+                                "claude-code",
+                                "--gateway",
+                                gateway.url(),
+                                "--settings",
+                                claudeHome.resolve(".claude/settings.json").toString(),
+                                "--bsg",
+                                java + " -Duser.home=" + home + " -cp " + System.getProperty("java.class.path")
+                                        + " dev.bsg.cli.Main")
+                        .exit())
+                .isZero();
+        assertThat(Files.readString(claudeHome.resolve(".claude/settings.json")))
+                .contains(helper.replace("\\", "\\\\"));
 
         ProcessBuilder process = new ProcessBuilder(claude.toString(), "-p", "Say hello.", "--output-format", "json");
-        process.environment().keySet().removeIf(k -> k.startsWith("ANTHROPIC_") || k.startsWith("AWS_") || k.startsWith("CLAUDE_"));
+        process.environment()
+                .keySet()
+                .removeIf(k -> k.startsWith("ANTHROPIC_") || k.startsWith("AWS_") || k.startsWith("CLAUDE_"));
         process.environment().put("HOME", claudeHome.toString());
         process.environment().put("DISABLE_AUTOUPDATER", "1");
         process.environment().put("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1");
@@ -168,7 +235,9 @@ class SignInCommandsTest {
         String stdout = new String(running.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(running.waitFor(120, TimeUnit.SECONDS)).isTrue();
         JsonNode result = Json.MAPPER.readTree(stdout);
-        assertThat(result.get("is_error").asBoolean()).as(stdout + Files.readString(claudeHome.resolve("stderr.txt"))).isFalse();
+        assertThat(result.get("is_error").asBoolean())
+                .as(stdout + Files.readString(claudeHome.resolve("stderr.txt")))
+                .isFalse();
         assertThat(result.get("result").asText()).isEqualTo("Hello from the Bedrock simulator.");
         assertThat(simulator.lastRequest().signatureValid()).isTrue();
     }
@@ -177,19 +246,42 @@ class SignInCommandsTest {
     void setupClaudeCodeMergesBacksUpAndIsIdempotent() throws Exception {
         Path settings = home.resolve("claude-settings.json");
         Files.writeString(settings, "{\"permissions\":{\"allow\":[\"Bash(ls)\"]},\"env\":{\"FOO\":\"bar\"}}");
-        assertThat(CliRun.bsg("setup", "claude-code", "--gateway", gateway.url() + "/", "--settings", settings.toString(), "--bsg", "/opt/bsg/bsg").exit()).isZero();
+        assertThat(CliRun.bsg(
+                                "setup",
+                                "claude-code",
+                                "--gateway",
+                                gateway.url() + "/",
+                                "--settings",
+                                settings.toString(),
+                                "--bsg",
+                                "/opt/bsg/bsg")
+                        .exit())
+                .isZero();
         JsonNode merged = Json.MAPPER.readTree(settings.toFile());
         assertThat(merged.at("/env/ANTHROPIC_BASE_URL").asText()).isEqualTo(gateway.url());
         assertThat(merged.at("/env/FOO").asText()).isEqualTo("bar");
         assertThat(merged.at("/permissions/allow/0").asText()).isEqualTo("Bash(ls)");
         assertThat(merged.get("apiKeyHelper").asText()).isEqualTo("/opt/bsg/bsg token --gateway " + gateway.url());
         try (var files = Files.list(home)) {
-            assertThat(files.filter(f -> f.getFileName().toString().startsWith("claude-settings.json.bak-")).count()).isEqualTo(1);
+            assertThat(files.filter(f -> f.getFileName().toString().startsWith("claude-settings.json.bak-"))
+                            .count())
+                    .isEqualTo(1);
         }
-        CliRun again = CliRun.bsg("setup", "claude-code", "--gateway", gateway.url(), "--settings", settings.toString(), "--bsg", "/opt/bsg/bsg");
+        CliRun again = CliRun.bsg(
+                "setup",
+                "claude-code",
+                "--gateway",
+                gateway.url(),
+                "--settings",
+                settings.toString(),
+                "--bsg",
+                "/opt/bsg/bsg");
         assertThat(again.err()).contains("already points");
         try (var files = Files.list(home)) {
-            assertThat(files.filter(f -> f.getFileName().toString().startsWith("claude-settings.json.bak-")).count()).as("no second backup").isEqualTo(1);
+            assertThat(files.filter(f -> f.getFileName().toString().startsWith("claude-settings.json.bak-"))
+                            .count())
+                    .as("no second backup")
+                    .isEqualTo(1);
         }
     }
 
@@ -208,8 +300,10 @@ class SignInCommandsTest {
         Path claudeHome = Files.createDirectories(dir.resolve("home"));
         Files.createDirectories(dir.resolve("upper"));
         Files.createDirectories(dir.resolve("overlay-work"));
-        Files.writeString(claudeHome.resolve(".claude.json"), "{\"hasCompletedOnboarding\":true,\"theme\":\"dark\",\"numStartups\":1,"
-                + "\"projects\":{\"" + work.toRealPath() + "\":{\"hasTrustDialogAccepted\":true}}}");
+        Files.writeString(
+                claudeHome.resolve(".claude.json"),
+                "{\"hasCompletedOnboarding\":true,\"theme\":\"dark\",\"numStartups\":1," + "\"projects\":{\""
+                        + work.toRealPath() + "\":{\"hasTrustDialogAccepted\":true}}}");
         Path opened = dir.resolve("opened.txt");
         Path browser = dir.resolve("browser");
         Files.writeString(browser, "#!/bin/sh\necho \"$1\" >> '" + opened + "'\n");
@@ -236,10 +330,16 @@ class SignInCommandsTest {
             String shown = tui.waitFor("Waiting for sign-in", 30);
             Matcher code = Pattern.compile("Code:\\s+([A-Z]{4}-[A-Z]{4})").matcher(shown);
             assertThat(code.find()).as(shown).isTrue();
-            assertThat(Files.readString(opened)).as("the browser was sent to the gateway's device page")
+            assertThat(Files.readString(opened))
+                    .as("the browser was sent to the gateway's device page")
                     .contains(gateway.url() + "/device?user_code=" + code.group(1));
-            IDP.enqueueCallback(new DefaultOAuth2TokenCallback("company", "kai-sub", "JWT", List.of("bsg-cli-test"),
-                    Map.of("email", "kai@example.com", "name", "Kai"), 3600));
+            IDP.enqueueCallback(new DefaultOAuth2TokenCallback(
+                    "company",
+                    "kai-sub",
+                    "JWT",
+                    List.of("bsg-cli-test"),
+                    Map.of("email", "kai@example.com", "name", "Kai"),
+                    3600));
             assertThat(approveInBrowser(code.group(1))).contains("kai@example.com");
             tui.waitFor("Signed in to Cloud gateway as kai@example.com", 30);
             tui.keys("Up", "Enter");
@@ -248,7 +348,9 @@ class SignInCommandsTest {
             tui.keys("Say hello from the terminal", "Enter");
             tui.waitFor("Hello from the Bedrock simulator.", 90);
         }
-        assertThat(simulator.received()).anySatisfy(request -> assertThat(new String(request.body(), StandardCharsets.UTF_8)).contains("Say hello from the terminal"));
+        assertThat(simulator.received())
+                .anySatisfy(request -> assertThat(new String(request.body(), StandardCharsets.UTF_8))
+                        .contains("Say hello from the terminal"));
         assertThat(gateway.users().byEmail("kai@example.com")).isPresent();
     }
 }

@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
 
 /**
  * A full-screen terminal program driven as a person would: run in tmux (on a private socket, so a
@@ -23,21 +25,24 @@ final class TerminalSession implements AutoCloseable {
         List<String> missing = new ArrayList<>();
         if (!onPath("tmux")) missing.add("tmux (scripts/test installs it)");
         if (privateMounts && !onPath("unshare")) missing.add("unshare (util-linux)");
-        if (privateMounts && !"root".equals(System.getProperty("user.name"))) missing.add("root, for a private mount namespace");
+        if (privateMounts && !"root".equals(System.getProperty("user.name")))
+            missing.add("root, for a private mount namespace");
         if (missing.isEmpty()) return;
         String why = "this test needs " + String.join(", ", missing);
-        if ("true".equals(System.getenv("CI"))) org.junit.jupiter.api.Assertions.fail(why);
-        org.junit.jupiter.api.Assumptions.assumeTrue(false, why);
+        if ("true".equals(System.getenv("CI"))) Assertions.fail(why);
+        Assumptions.assumeTrue(false, why);
     }
 
     private static boolean onPath(String tool) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) if (Files.isExecutable(Path.of(dir, tool))) return true;
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(":"))
+            if (Files.isExecutable(Path.of(dir, tool))) return true;
         return false;
     }
 
     static TerminalSession start(Path workingDirectory, String command) throws IOException, InterruptedException {
         TerminalSession session = new TerminalSession();
-        session.tmux("new-session", "-d", "-s", "main", "-x", "160", "-y", "45", "-c", workingDirectory.toString(), command);
+        session.tmux(
+                "new-session", "-d", "-s", "main", "-x", "160", "-y", "45", "-c", workingDirectory.toString(), command);
         return session;
     }
 
@@ -48,7 +53,9 @@ final class TerminalSession implements AutoCloseable {
     /** Waits until the screen shows {@code text}; fails with what it shows instead. */
     String waitFor(String text, int seconds) throws IOException, InterruptedException {
         String screen = "";
-        for (long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds); System.nanoTime() < deadline; Thread.sleep(200)) {
+        for (long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+                System.nanoTime() < deadline;
+                Thread.sleep(200)) {
             screen = screen();
             if (screen.contains(text)) return screen;
         }
@@ -69,12 +76,16 @@ final class TerminalSession implements AutoCloseable {
         command.addAll(List.of(args));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!process.waitFor(10, TimeUnit.SECONDS) || process.exitValue() != 0) throw new IOException("tmux " + args[0] + " failed: " + out);
+        if (!process.waitFor(10, TimeUnit.SECONDS) || process.exitValue() != 0)
+            throw new IOException("tmux " + args[0] + " failed: " + out);
         return out;
     }
 
     @Override
     public void close() throws IOException, InterruptedException {
-        new ProcessBuilder("tmux", "-L", socket, "kill-server").redirectErrorStream(true).start().waitFor(10, TimeUnit.SECONDS);
+        new ProcessBuilder("tmux", "-L", socket, "kill-server")
+                .redirectErrorStream(true)
+                .start()
+                .waitFor(10, TimeUnit.SECONDS);
     }
 }

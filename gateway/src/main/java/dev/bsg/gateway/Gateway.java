@@ -1,46 +1,43 @@
 package dev.bsg.gateway;
 
 import dev.bsg.gateway.admin.AdminApi;
+import dev.bsg.gateway.admin.PricesApi;
 import dev.bsg.gateway.admin.SelfServiceApi;
+import dev.bsg.gateway.admin.SpendLimitsApi;
 import dev.bsg.gateway.auth.Authenticator;
 import dev.bsg.gateway.auth.Guards;
 import dev.bsg.gateway.auth.OAuthEndpoints;
-import dev.bsg.identity.OidcClient;
 import dev.bsg.gateway.auth.SecretBox;
-import dev.bsg.gateway.web.WebSignIn;
-import java.net.URI;
 import dev.bsg.gateway.auth.SessionService;
 import dev.bsg.gateway.auth.SessionTokens;
-import dev.bsg.gateway.store.DeviceGrantStore;
-import dev.bsg.gateway.store.GatewaySecrets;
-import dev.bsg.gateway.store.PendingSignIns;
-import dev.bsg.gateway.store.RefreshTokenStore;
-import dev.bsg.gateway.store.RevokedTokens;
-import java.time.Clock;
 import dev.bsg.gateway.http.Door;
-import dev.bsg.gateway.admin.PricesApi;
-import dev.bsg.gateway.admin.SpendLimitsApi;
+import dev.bsg.gateway.http.HttpServer;
+import dev.bsg.gateway.http.Interceptor;
+import dev.bsg.gateway.http.Router;
 import dev.bsg.gateway.limits.Budgets;
 import dev.bsg.gateway.limits.RequestLimits;
 import dev.bsg.gateway.limits.UsageStandingEndpoint;
 import dev.bsg.gateway.metering.Metering;
 import dev.bsg.gateway.metering.Pricing;
-import dev.bsg.gateway.metering.UsageTags;
-import dev.bsg.gateway.store.SharedState;
-import dev.bsg.gateway.store.SpendLimitStore;
-import dev.bsg.gateway.telemetry.BackgroundTasks;
-import java.time.Duration;
 import dev.bsg.gateway.metering.UsageReports;
+import dev.bsg.gateway.metering.UsageTags;
 import dev.bsg.gateway.metering.UsageWriter;
-import dev.bsg.gateway.http.HttpServer;
-import dev.bsg.gateway.http.Interceptor;
-import dev.bsg.gateway.http.Router;
+import dev.bsg.gateway.settings.ManagedSettingsEndpoint;
 import dev.bsg.gateway.settings.Settings;
 import dev.bsg.gateway.store.ApiKeyStore;
 import dev.bsg.gateway.store.AuditLog;
 import dev.bsg.gateway.store.Database;
+import dev.bsg.gateway.store.DeviceGrantStore;
+import dev.bsg.gateway.store.GatewaySecrets;
+import dev.bsg.gateway.store.PendingSignIns;
+import dev.bsg.gateway.store.RedisState;
+import dev.bsg.gateway.store.RefreshTokenStore;
+import dev.bsg.gateway.store.RevokedTokens;
+import dev.bsg.gateway.store.SharedState;
+import dev.bsg.gateway.store.SpendLimitStore;
 import dev.bsg.gateway.store.Sql;
 import dev.bsg.gateway.store.UserStore;
+import dev.bsg.gateway.telemetry.BackgroundTasks;
 import dev.bsg.gateway.telemetry.GatewayMetrics;
 import dev.bsg.gateway.telemetry.Operations;
 import dev.bsg.gateway.upstream.AnthropicRelay;
@@ -50,12 +47,22 @@ import dev.bsg.gateway.upstream.Compatibility;
 import dev.bsg.gateway.upstream.ModelEndpoints;
 import dev.bsg.gateway.upstream.ModelGuard;
 import dev.bsg.gateway.upstream.ModelPolicy;
-import dev.bsg.gateway.settings.ManagedSettingsEndpoint;
 import dev.bsg.gateway.upstream.StreamWatchdog;
 import dev.bsg.gateway.upstream.UpstreamSigner;
+import dev.bsg.gateway.web.WebSignIn;
+import dev.bsg.identity.OidcClient;
 import dev.bsg.protocol.models.ModelCatalog;
+import dev.bsg.protocol.pricing.PriceList;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /** The whole gateway, wired by hand: every component and every route is made here. */
 public final class Gateway implements AutoCloseable {
@@ -90,52 +97,102 @@ public final class Gateway implements AutoCloseable {
         List<String> jwtSecrets = settings.session().jwtSecrets().isEmpty()
                 ? List.of(new GatewaySecrets(sql).getOrCreate("session-jwt"))
                 : settings.session().jwtSecrets();
-        String issuer = settings.server().publicUrl() == null ? "urn:bsg:gateway" : settings.server().publicUrl();
+        String issuer = settings.server().publicUrl() == null
+                ? "urn:bsg:gateway"
+                : settings.server().publicUrl();
         SessionTokens sessionTokens = settings.session().jwtKey() != null
-                ? SessionTokens.ec(settings.session().jwtKey(), issuer, settings.session().accessTtl(), Clock.systemUTC())
+                ? SessionTokens.ec(
+                        settings.session().jwtKey(), issuer, settings.session().accessTtl(), Clock.systemUTC())
                 : new SessionTokens(jwtSecrets, issuer, settings.session().accessTtl(), Clock.systemUTC());
         OidcClient oidc = new OidcClient(settings.oidc(), () -> URI.create(publicUrl() + "/oauth/callback"));
         SecretBox box = new SecretBox(new GatewaySecrets(sql).getOrCreate("idp-token-key"));
         this.revokedTokens = new RevokedTokens(sql);
         background.every("revoked-tokens-reload", Duration.ofSeconds(3), Duration.ofSeconds(3), revokedTokens::reload);
-        this.sessions = new SessionService(sessionTokens, new RefreshTokenStore(sql, settings.session().refreshTtl(), Clock.systemUTC())
-                .revokingAccessTokens(revokedTokens, settings.session().accessTtl()), users, audit, oidc, box,
+        this.sessions = new SessionService(
+                sessionTokens,
+                new RefreshTokenStore(sql, settings.session().refreshTtl(), Clock.systemUTC())
+                        .revokingAccessTokens(revokedTokens, settings.session().accessTtl()),
+                users,
+                audit,
+                oidc,
+                box,
                 revokedTokens);
-        this.shared = settings.cache().redisUrl() != null ? new dev.bsg.gateway.store.RedisState(settings.cache().redisUrl()) : SharedState.inProcess();
+        this.shared = settings.cache().redisUrl() != null
+                ? new RedisState(settings.cache().redisUrl())
+                : SharedState.inProcess();
         DeviceGrantStore devices = new DeviceGrantStore(sql, Clock.systemUTC());
-        OAuthEndpoints oauth = new OAuthEndpoints(sessions, devices, users, settings.oidc().enabled(), this::publicUrl, shared.counters());
-        WebSignIn web = new WebSignIn(settings.oidc(), oidc, sessions, sessionTokens, users, keys, audit, devices,
-                new PendingSignIns(sql), () -> URI.create(publicUrl()), shared.counters());
+        OAuthEndpoints oauth = new OAuthEndpoints(
+                sessions, devices, users, settings.oidc().enabled(), this::publicUrl, shared.counters());
+        WebSignIn web = new WebSignIn(
+                settings.oidc(),
+                oidc,
+                sessions,
+                sessionTokens,
+                users,
+                keys,
+                audit,
+                devices,
+                new PendingSignIns(sql),
+                () -> URI.create(publicUrl()),
+                shared.counters());
         Authenticator authenticator = new Authenticator(keys, sessionTokens, revokedTokens, settings.admin(), shared);
-        ModelCatalog catalog = new ModelCatalog(settings.models().extraEntries(), settings.models().aliases(), settings.models().regionPrefix());
+        ModelCatalog catalog = new ModelCatalog(
+                settings.models().extraEntries(),
+                settings.models().aliases(),
+                settings.models().regionPrefix());
         metrics.knownModels(catalog::knows);
         this.signer = UpstreamSigner.from(settings.upstream());
         this.upstream = new BedrockUpstream(settings.upstream(), signer, metrics);
-        this.watchdog = new StreamWatchdog(settings.server().pingInterval(), settings.upstream().readTimeout());
-        Compatibility compatibility = new Compatibility(settings.models().dropBetas(), settings.models().dropFields());
+        this.watchdog = new StreamWatchdog(
+                settings.server().pingInterval(), settings.upstream().readTimeout());
+        Compatibility compatibility = new Compatibility(
+                settings.models().dropBetas(), settings.models().dropFields());
         ModelPolicy modelPolicy = new ModelPolicy(settings.policies(), catalog);
-        ModelGuard guard = new ModelGuard(settings.upstream().regions(), settings.models().allowOtherProviders(), settings.models().allowedAccounts());
+        ModelGuard guard = new ModelGuard(
+                settings.upstream().regions(),
+                settings.models().allowOtherProviders(),
+                settings.models().allowedAccounts());
         AnthropicRelay anthropic = new AnthropicRelay(catalog, upstream, compatibility, watchdog, modelPolicy, guard);
         BedrockRelay bedrock = new BedrockRelay(catalog, upstream, watchdog, modelPolicy, guard);
-        ModelEndpoints models = new ModelEndpoints(catalog, settings.upstream().regions().get(0), modelPolicy);
+        ModelEndpoints models =
+                new ModelEndpoints(catalog, settings.upstream().regions().get(0), modelPolicy);
         ManagedSettingsEndpoint managedSettings = new ManagedSettingsEndpoint(settings.policies());
-        Operations operations = new Operations(metrics, List.of(
-                new Operations.Check("database", () -> database.isHealthy() ? null : "the database does not answer"),
-                new Operations.Check("shared_state", shared::problem),
-                new Operations.Check("upstream_credentials", signer::problem)));
-        AdminApi admin = new AdminApi(users, keys, audit, authenticator, settings.apiKeys().maxPerUser());
+        Operations operations = new Operations(
+                metrics,
+                List.of(
+                        new Operations.Check(
+                                "database", () -> database.isHealthy() ? null : "the database does not answer"),
+                        new Operations.Check("shared_state", shared::problem),
+                        new Operations.Check("upstream_credentials", signer::problem)));
+        AdminApi admin = new AdminApi(
+                users, keys, audit, authenticator, settings.apiKeys().maxPerUser());
         SelfServiceApi self = admin.selfService();
 
         UsageTags tags = new UsageTags(sql);
         shared.onEvent(event -> {
             if (event.equals("tags")) tags.forget();
         });
-        this.usageWriter = new UsageWriter(database, tags, settings.metering().journalDir(), settings.metering().queueCapacity(), metrics);
-        Pricing pricing = new Pricing(sql, catalog, settings.pricing().csvFile() == null ? null : readPrices(settings.pricing().csvFile()));
+        this.usageWriter = new UsageWriter(
+                database,
+                tags,
+                settings.metering().journalDir(),
+                settings.metering().queueCapacity(),
+                metrics);
+        Pricing pricing = new Pricing(
+                sql,
+                catalog,
+                settings.pricing().csvFile() == null
+                        ? null
+                        : readPrices(settings.pricing().csvFile()));
         Metering metering = new Metering(usageWriter, pricing);
         UsageReports usage = new UsageReports(database, sql);
-        // With Redis every instance hears at once that a person's usage was written; without it, spend is reread each second.
-        Budgets budgets = new Budgets(new SpendLimitStore(sql), sql, shared.counters(), settings.budgets(),
+        // With Redis every instance hears at once that a person's usage was written; without it, spend is reread each
+        // second.
+        Budgets budgets = new Budgets(
+                new SpendLimitStore(sql),
+                sql,
+                shared.counters(),
+                settings.budgets(),
                 settings.cache().redisUrl() != null ? Duration.ofMinutes(1) : Duration.ofSeconds(1));
         usageWriter.spendListener(new UsageWriter.SpendListener() {
             @Override
@@ -144,7 +201,7 @@ public final class Gateway implements AutoCloseable {
             }
 
             @Override
-            public void written(java.util.Map<String, Long> costByUser) {
+            public void written(Map<String, Long> costByUser) {
                 budgets.written(costByUser);
             }
         });
@@ -154,10 +211,15 @@ public final class Gateway implements AutoCloseable {
         // Other instances' changes arrive by broadcast with Redis; without it (or if a message is lost) these catch up.
         background.every("spend-limits-reload", Duration.ofSeconds(5), Duration.ofSeconds(5), budgets::reload);
         background.every("prices-refresh", Duration.ofSeconds(30), Duration.ofSeconds(30), pricing::refresh);
-        background.every("usage-prune", Duration.ofMinutes(1), Duration.ofMinutes(60), () -> usageWriter.prune(settings.metering().retentionDays()));
+        background.every(
+                "usage-prune",
+                Duration.ofMinutes(1),
+                Duration.ofMinutes(60),
+                () -> usageWriter.prune(settings.metering().retentionDays()));
         // Inference runs: record, authenticate, authorise (the model policy), then meter and limit what is let through.
         List<Interceptor> caller = List.of(operations.recorder(), Guards.caller(authenticator));
-        List<Interceptor> accounting = settings.metering().enabled() ? List.of(metering.interceptor(), limits.interceptor()) : List.of();
+        List<Interceptor> accounting =
+                settings.metering().enabled() ? List.of(metering.interceptor(), limits.interceptor()) : List.of();
         List<Interceptor> anthropicMessages = concat(caller, List.of(anthropic.authorise(true)), accounting);
         List<Interceptor> anthropicCount = concat(caller, List.of(anthropic.authorise(false)));
         List<Interceptor> bedrockMetered = concat(caller, List.of(bedrock.authorise()), accounting);
@@ -167,13 +229,23 @@ public final class Gateway implements AutoCloseable {
         Router router = new Router();
         for (String prefix : List.of("", "/anthropic")) {
             router.add("POST", prefix + "/v1/messages", Door.ANTHROPIC, anthropicMessages, anthropic::messages)
-                    .add("POST", prefix + "/v1/messages/count_tokens", Door.ANTHROPIC, anthropicCount, anthropic::countTokens)
+                    .add(
+                            "POST",
+                            prefix + "/v1/messages/count_tokens",
+                            Door.ANTHROPIC,
+                            anthropicCount,
+                            anthropic::countTokens)
                     .add("GET", prefix + "/v1/models", Door.ANTHROPIC, caller, models::anthropicModels)
                     .add("GET", prefix + "/api/hello", Door.ANTHROPIC, open, exchange -> exchange.sendEmpty(200));
         }
         for (String prefix : List.of("", "/bedrock")) {
-            for (String operation : List.of("invoke", "invoke-with-response-stream", "converse", "converse-stream", "count-tokens")) {
-                router.add("POST", prefix + "/model/{modelId}/" + operation, Door.BEDROCK, operation.equals("count-tokens") ? bedrockCount : bedrockMetered,
+            for (String operation :
+                    List.of("invoke", "invoke-with-response-stream", "converse", "converse-stream", "count-tokens")) {
+                router.add(
+                        "POST",
+                        prefix + "/model/{modelId}/" + operation,
+                        Door.BEDROCK,
+                        operation.equals("count-tokens") ? bedrockCount : bedrockMetered,
                         exchange -> bedrock.operation(exchange, operation));
             }
             router.add("GET", prefix + "/inference-profiles", Door.BEDROCK, caller, models::listInferenceProfiles)
@@ -217,8 +289,13 @@ public final class Gateway implements AutoCloseable {
                 .add("GET", "/healthz", Door.API, open, operations::health)
                 .add("GET", "/readyz", Door.API, open, operations::ready)
                 .add("GET", "/metrics", Door.API, open, operations::metrics);
-        this.server = new HttpServer(settings.server().host(), settings.server().port(), router,
-                settings.server().maxBodyBytes(), settings.server().shutdownGrace(), settings.server().idleTimeout());
+        this.server = new HttpServer(
+                settings.server().host(),
+                settings.server().port(),
+                router,
+                settings.server().maxBodyBytes(),
+                settings.server().shutdownGrace(),
+                settings.server().idleTimeout());
     }
 
     public Gateway start() throws Exception {
@@ -246,16 +323,16 @@ public final class Gateway implements AutoCloseable {
         return configured != null ? configured.replaceAll("/+$", "") : url();
     }
 
-    private static dev.bsg.protocol.pricing.PriceList readPrices(java.nio.file.Path file) {
+    private static PriceList readPrices(Path file) {
         try {
-            return dev.bsg.protocol.pricing.PriceList.parse(java.nio.file.Files.readString(file));
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            return PriceList.parse(Files.readString(file));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
     /** The periodic tasks and how each has fared (for tests and operators). */
-    public java.util.Map<String, BackgroundTasks.Status> backgroundTasks() {
+    public Map<String, BackgroundTasks.Status> backgroundTasks() {
         return background.status();
     }
 

@@ -26,10 +26,13 @@ class ArchitectureTest {
     private static final String CORE = "core";
 
     /** Innermost first: a package may import only those before it. */
-    static final List<String> LAYERS = List.of(CORE, "http", "settings", "store", "telemetry", "auth", "limits", "upstream", "metering", "admin", "web");
+    static final List<String> LAYERS = List.of(
+            CORE, "http", "settings", "store", "telemetry", "auth", "limits", "upstream", "metering", "admin", "web");
 
     static Set<String> edges() {
-        JavaClasses classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages(ROOT);
+        JavaClasses classes = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages(ROOT);
         Set<String> edges = new TreeSet<>();
         for (JavaClass from : classes) {
             String source = area(from);
@@ -54,18 +57,30 @@ class ArchitectureTest {
     @Test
     void everyPackageImportsOnlyThoseInnerToIt() {
         Set<String> edges = edges();
-        assertThat(edges).as("the edges, to show the rule is not vacuous").contains("auth -> store", "limits -> store", "upstream -> http");
+        assertThat(edges)
+                .as("the edges, to show the rule is not vacuous")
+                .contains("auth -> store", "limits -> store", "upstream -> http");
         for (String edge : edges) {
             String[] ends = edge.split(" -> ");
-            assertThat(LAYERS).as("a package the layering doesn't name yet: give it its place").contains(ends[0], ends[1]);
-            assertThat(LAYERS.indexOf(ends[1])).as(edge + " points outwards; move what it needs inwards, or pass it in").isLessThan(LAYERS.indexOf(ends[0]));
+            assertThat(LAYERS)
+                    .as("a package the layering doesn't name yet: give it its place")
+                    .contains(ends[0], ends[1]);
+            assertThat(LAYERS.indexOf(ends[1]))
+                    .as(edge + " points outwards; move what it needs inwards, or pass it in")
+                    .isLessThan(LAYERS.indexOf(ends[0]));
         }
     }
 
     @Test
     void noCycleAmongThePackagesByArchUnitsOwnReckoning() {
-        JavaClasses classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages(ROOT);
-        SlicesRuleDefinition.slices().matching(ROOT + ".(*)..").should().beFreeOfCycles().check(classes);
+        JavaClasses classes = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages(ROOT);
+        SlicesRuleDefinition.slices()
+                .matching(ROOT + ".(*)..")
+                .should()
+                .beFreeOfCycles()
+                .check(classes);
     }
 
     @Test

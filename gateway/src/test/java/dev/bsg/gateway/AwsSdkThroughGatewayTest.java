@@ -37,10 +37,14 @@ import software.amazon.awssdk.services.bedrockruntime.model.ValidationException;
  * Bedrock API key: our Bedrock door judged by a parser we did not write.
  */
 class AwsSdkThroughGatewayTest {
-    static final String BODY = "{\"anthropic_version\":\"bedrock-2023-05-31\",\"max_tokens\":64,\"system\":[{\"type\":\"text\",\"text\":\"be brief\",\"cache_control\":{\"type\":\"ephemeral\"}}],\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+    static final String BODY =
+            "{\"anthropic_version\":\"bedrock-2023-05-31\",\"max_tokens\":64,\"system\":[{\"type\":\"text\",\"text\":\"be brief\",\"cache_control\":{\"type\":\"ephemeral\"}}],\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
     static final String PROFILE = "us.anthropic.claude-sonnet-4-5-20250929-v1:0";
+
     @RegisterExtension
-    static final TestGateway gw = TestGateway.perClass(Map.of("BSG_MODELS__ALLOWED_ACCOUNTS", "123456789012")); // the account of the profile ARN below
+    static final TestGateway gw = TestGateway.perClass(
+            Map.of("BSG_MODELS__ALLOWED_ACCOUNTS", "123456789012")); // the account of the profile ARN below
+
     static BedrockRuntimeClient client;
     static BedrockRuntimeAsyncClient asyncClient;
 
@@ -49,10 +53,18 @@ class AwsSdkThroughGatewayTest {
         // The SDK's documented way to use a Bedrock API key; it reads the system property when the client is built.
         System.setProperty("aws.bearerTokenBedrock", gw.apiKey);
         try {
-            client = BedrockRuntimeClient.builder().endpointOverride(URI.create(gw.url() + "/bedrock")).region(Region.US_EAST_1)
-                    .httpClient(UrlConnectionHttpClient.create()).overrideConfiguration(c -> c.retryPolicy(RetryPolicy.none())).build();
-            asyncClient = BedrockRuntimeAsyncClient.builder().endpointOverride(URI.create(gw.url() + "/bedrock")).region(Region.US_EAST_1)
-                    .httpClient(NettyNioAsyncHttpClient.create()).overrideConfiguration(c -> c.retryPolicy(RetryPolicy.none())).build();
+            client = BedrockRuntimeClient.builder()
+                    .endpointOverride(URI.create(gw.url() + "/bedrock"))
+                    .region(Region.US_EAST_1)
+                    .httpClient(UrlConnectionHttpClient.create())
+                    .overrideConfiguration(c -> c.retryPolicy(RetryPolicy.none()))
+                    .build();
+            asyncClient = BedrockRuntimeAsyncClient.builder()
+                    .endpointOverride(URI.create(gw.url() + "/bedrock"))
+                    .region(Region.US_EAST_1)
+                    .httpClient(NettyNioAsyncHttpClient.create())
+                    .overrideConfiguration(c -> c.retryPolicy(RetryPolicy.none()))
+                    .build();
         } finally {
             System.clearProperty("aws.bearerTokenBedrock");
         }
@@ -65,15 +77,22 @@ class AwsSdkThroughGatewayTest {
     }
 
     static void assertForwardedCleanly(ReceivedRequest received, String expectedBody) {
-        assertThat(received.signatureValid()).as("re-signed with the gateway's AWS credentials").isTrue();
-        assertThat(received.header("authorization")).startsWith("AWS4-HMAC-SHA256").doesNotContain(gw.apiKey);
+        assertThat(received.signatureValid())
+                .as("re-signed with the gateway's AWS credentials")
+                .isTrue();
+        assertThat(received.header("authorization"))
+                .startsWith("AWS4-HMAC-SHA256")
+                .doesNotContain(gw.apiKey);
         assertThat(received.headers().toString()).doesNotContain(gw.apiKey);
         if (expectedBody != null) assertThat(received.bodyText()).isEqualTo(expectedBody);
     }
 
     @Test
     void invokeModelPassesTheBodyThroughAndReSigns() {
-        var response = client.invokeModel(r -> r.modelId(PROFILE).contentType("application/json").accept("application/json").body(SdkBytes.fromUtf8String(BODY)));
+        var response = client.invokeModel(r -> r.modelId(PROFILE)
+                .contentType("application/json")
+                .accept("application/json")
+                .body(SdkBytes.fromUtf8String(BODY)));
         assertThat(response.body().asUtf8String()).contains("Hello from the Bedrock simulator.");
         assertForwardedCleanly(gw.simulator.lastRequest(), BODY);
         assertThat(gw.simulator.lastRequest().modelId()).isEqualTo(PROFILE);
@@ -91,9 +110,15 @@ class AwsSdkThroughGatewayTest {
     void streamingFramesArriveUnchanged() throws Exception {
         gw.simulator.defaultReply(Reply.text("alpha beta gamma delta").withDeltas(4));
         List<String> chunks = new ArrayList<>();
-        asyncClient.invokeModelWithResponseStream(r -> r.modelId(PROFILE).body(SdkBytes.fromUtf8String(BODY)),
-                InvokeModelWithResponseStreamResponseHandler.builder().subscriber(InvokeModelWithResponseStreamResponseHandler.Visitor.builder()
-                        .onChunk(c -> chunks.add(c.bytes().asUtf8String())).build()).build()).get(10, TimeUnit.SECONDS);
+        asyncClient
+                .invokeModelWithResponseStream(
+                        r -> r.modelId(PROFILE).body(SdkBytes.fromUtf8String(BODY)),
+                        InvokeModelWithResponseStreamResponseHandler.builder()
+                                .subscriber(InvokeModelWithResponseStreamResponseHandler.Visitor.builder()
+                                        .onChunk(c -> chunks.add(c.bytes().asUtf8String()))
+                                        .build())
+                                .build())
+                .get(10, TimeUnit.SECONDS);
         assertThat(chunks).hasSize(9);
         assertThat(chunks.stream().filter(c -> c.contains("text_delta"))).hasSize(4);
         assertThat(chunks.get(8)).contains("amazon-bedrock-invocationMetrics");
@@ -103,29 +128,47 @@ class AwsSdkThroughGatewayTest {
     @Test
     void aMidStreamExceptionFrameReachesTheSdkAsTheModeledException() {
         gw.simulator.failNext(Fault.STREAM_EXCEPTION);
-        var future = asyncClient.invokeModelWithResponseStream(r -> r.modelId(PROFILE).body(SdkBytes.fromUtf8String(BODY)),
-                InvokeModelWithResponseStreamResponseHandler.builder().subscriber(InvokeModelWithResponseStreamResponseHandler.Visitor.builder().build()).build());
+        var future = asyncClient.invokeModelWithResponseStream(
+                r -> r.modelId(PROFILE).body(SdkBytes.fromUtf8String(BODY)),
+                InvokeModelWithResponseStreamResponseHandler.builder()
+                        .subscriber(InvokeModelWithResponseStreamResponseHandler.Visitor.builder()
+                                .build())
+                        .build());
         assertThatThrownBy(() -> future.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(ModelStreamErrorException.class);
     }
 
     @Test
     void aCutUpstreamBecomesAnExceptionFrameNotASilentEnd() {
         gw.simulator.failNext(Fault.RESET_MID_STREAM);
-        var future = asyncClient.invokeModelWithResponseStream(r -> r.modelId(PROFILE).body(SdkBytes.fromUtf8String(BODY)),
-                InvokeModelWithResponseStreamResponseHandler.builder().subscriber(InvokeModelWithResponseStreamResponseHandler.Visitor.builder().build()).build());
+        var future = asyncClient.invokeModelWithResponseStream(
+                r -> r.modelId(PROFILE).body(SdkBytes.fromUtf8String(BODY)),
+                InvokeModelWithResponseStreamResponseHandler.builder()
+                        .subscriber(InvokeModelWithResponseStreamResponseHandler.Visitor.builder()
+                                .build())
+                        .build());
         assertThatThrownBy(() -> future.get(10, TimeUnit.SECONDS)).hasMessageContaining("upstream");
     }
 
     @Test
     void converseAndConverseStream() throws Exception {
-        Message hi = Message.builder().role(ConversationRole.USER).content(ContentBlock.fromText("hi")).build();
+        Message hi = Message.builder()
+                .role(ConversationRole.USER)
+                .content(ContentBlock.fromText("hi"))
+                .build();
         var converse = client.converse(r -> r.modelId(PROFILE).messages(hi));
         assertThat(converse.output().message().content().get(0).text()).isEqualTo("Hello from the Bedrock simulator.");
         assertForwardedCleanly(gw.simulator.lastRequest(), null);
         StringBuilder text = new StringBuilder();
-        asyncClient.converseStream(r -> r.modelId(PROFILE).messages(hi), ConverseStreamResponseHandler.builder()
-                .subscriber(ConverseStreamResponseHandler.Visitor.builder().onContentBlockDelta(d -> text.append(d.delta().text())).build())
-                .build()).get(10, TimeUnit.SECONDS);
+        asyncClient
+                .converseStream(
+                        r -> r.modelId(PROFILE).messages(hi),
+                        ConverseStreamResponseHandler.builder()
+                                .subscriber(ConverseStreamResponseHandler.Visitor.builder()
+                                        .onContentBlockDelta(
+                                                d -> text.append(d.delta().text()))
+                                        .build())
+                                .build())
+                .get(10, TimeUnit.SECONDS);
         assertThat(text.toString()).isEqualTo("Hello from the Bedrock simulator.");
     }
 
@@ -138,18 +181,26 @@ class AwsSdkThroughGatewayTest {
 
     @Test
     void upstreamErrorsKeepTheirTypeAndWording() {
-        gw.simulator.failNext(Fault.THROTTLE, Fault.THROTTLE, Fault.THROTTLE, Fault.THROTTLE, Fault.THROTTLE, Fault.THROTTLE);
+        gw.simulator.failNext(
+                Fault.THROTTLE, Fault.THROTTLE, Fault.THROTTLE, Fault.THROTTLE, Fault.THROTTLE, Fault.THROTTLE);
         assertThatThrownBy(() -> client.invokeModel(r -> r.modelId(PROFILE).body(SdkBytes.fromUtf8String(BODY))))
-                .isInstanceOf(ThrottlingException.class).hasMessageContaining("Too many tokens, please wait before trying again.");
+                .isInstanceOf(ThrottlingException.class)
+                .hasMessageContaining("Too many tokens, please wait before trying again.");
         assertThat(gw.simulator.received()).as("3 tries in each of 2 regions").hasSize(6);
-        assertThatThrownBy(() -> client.invokeModel(r -> r.modelId(PROFILE).body(SdkBytes.fromUtf8String("{\"messages\":[]}"))))
-                .isInstanceOf(ValidationException.class).hasMessageContaining("anthropic_version");
+        assertThatThrownBy(() ->
+                        client.invokeModel(r -> r.modelId(PROFILE).body(SdkBytes.fromUtf8String("{\"messages\":[]}"))))
+                .isInstanceOf(ValidationException.class)
+                .hasMessageContaining("anthropic_version");
     }
 
     @Test
     void aBadModelIdIsAValidationErrorThatNeverReachesUpstream() {
-        var response = gw.send("POST", "/bedrock/model/arn%3Aaws%3Abedrock%3Aus-east-1%3A123456789012%3Ainference-profile%2F..%2F..%2Fguardrail/invoke", BODY,
-                "Authorization", "Bearer " + gw.apiKey);
+        var response = gw.send(
+                "POST",
+                "/bedrock/model/arn%3Aaws%3Abedrock%3Aus-east-1%3A123456789012%3Ainference-profile%2F..%2F..%2Fguardrail/invoke",
+                BODY,
+                "Authorization",
+                "Bearer " + gw.apiKey);
         assertThat(response.statusCode()).isEqualTo(400);
         assertThat(response.headers().firstValue("x-amzn-errortype")).hasValue("ValidationException");
         assertThat(gw.simulator.received()).isEmpty();

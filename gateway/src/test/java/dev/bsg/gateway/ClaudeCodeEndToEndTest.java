@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bsg.protocol.translate.Json;
 import dev.bsg.simulator.ReceivedRequest;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class ClaudeCodeEndToEndTest {
     @RegisterExtension
     static final TestGateway gw = TestGateway.perClass(Map.of());
+
     static Path claude;
 
     @BeforeAll
@@ -35,7 +37,8 @@ class ClaudeCodeEndToEndTest {
         Path root = Path.of(System.getenv().getOrDefault("BSG_REPO_ROOT", "..")).toAbsolutePath();
         Path candidate = configured != null ? Path.of(configured) : root.resolve(".tools/node_modules/.bin/claude");
         if (!Files.isExecutable(candidate)) {
-            String why = "Claude Code CLI not found at " + candidate + "; scripts/test installs it (npm install @anthropic-ai/claude-code@2.1.332 in .tools)";
+            String why = "Claude Code CLI not found at " + candidate
+                    + "; scripts/test installs it (npm install @anthropic-ai/claude-code@2.1.332 in .tools)";
             if ("true".equals(System.getenv("CI"))) fail(why);
             assumeTrue(false, why);
         }
@@ -47,7 +50,9 @@ class ClaudeCodeEndToEndTest {
         ProcessBuilder process = new ProcessBuilder(claude.toString(), "-p", "Say hello.", "--output-format", "json")
                 .redirectErrorStream(false);
         Map<String, String> environment = process.environment();
-        environment.keySet().removeIf(k -> k.startsWith("ANTHROPIC_") || k.startsWith("AWS_") || k.startsWith("CLAUDE_"));
+        environment
+                .keySet()
+                .removeIf(k -> k.startsWith("ANTHROPIC_") || k.startsWith("AWS_") || k.startsWith("CLAUDE_"));
         environment.put("HOME", home.toString());
         environment.put("DISABLE_AUTOUPDATER", "1");
         environment.put("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1");
@@ -57,13 +62,17 @@ class ClaudeCodeEndToEndTest {
         running.getOutputStream().close();
         byte[] out = running.getInputStream().readAllBytes();
         assertThat(running.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        String stdout = new String(out, java.nio.charset.StandardCharsets.UTF_8);
-        assertThat(running.exitValue()).as("claude exit code; stdout: %s; stderr: %s", stdout, Files.readString(home.resolve("stderr.txt"))).isZero();
+        String stdout = new String(out, StandardCharsets.UTF_8);
+        assertThat(running.exitValue())
+                .as("claude exit code; stdout: %s; stderr: %s", stdout, Files.readString(home.resolve("stderr.txt")))
+                .isZero();
         return Json.MAPPER.readTree(stdout);
     }
 
     static List<ReceivedRequest> inference() {
-        return gw.simulator.received().stream().filter(r -> r.operation() != null && r.operation().startsWith("invoke")).toList();
+        return gw.simulator.received().stream()
+                .filter(r -> r.operation() != null && r.operation().startsWith("invoke"))
+                .toList();
     }
 
     @Test
@@ -82,14 +91,24 @@ class ClaudeCodeEndToEndTest {
 
     @Test
     void bedrockFormatThroughAnthropicBedrockBaseUrl() throws Exception {
-        JsonNode result = runClaude(Map.of("CLAUDE_CODE_USE_BEDROCK", "1", "CLAUDE_CODE_SKIP_BEDROCK_AUTH", "1",
-                "ANTHROPIC_BEDROCK_BASE_URL", gw.url() + "/bedrock", "ANTHROPIC_AUTH_TOKEN", gw.apiKey, "AWS_REGION", "us-east-1"));
+        JsonNode result = runClaude(Map.of(
+                "CLAUDE_CODE_USE_BEDROCK",
+                "1",
+                "CLAUDE_CODE_SKIP_BEDROCK_AUTH",
+                "1",
+                "ANTHROPIC_BEDROCK_BASE_URL",
+                gw.url() + "/bedrock",
+                "ANTHROPIC_AUTH_TOKEN",
+                gw.apiKey,
+                "AWS_REGION",
+                "us-east-1"));
         assertThat(result.get("is_error").asBoolean()).as(result.toString()).isFalse();
         assertThat(result.get("result").asText()).isEqualTo("Hello from the Bedrock simulator.");
         ReceivedRequest main = inference().get(inference().size() - 1);
         assertThat(main.operation()).isEqualTo("invoke-with-response-stream");
         assertThat(main.signatureValid()).isTrue();
         assertThat(main.headers().toString()).doesNotContain(gw.apiKey);
-        assertThat(Json.MAPPER.readTree(main.body()).get("anthropic_version").asText()).isEqualTo("bedrock-2023-05-31");
+        assertThat(Json.MAPPER.readTree(main.body()).get("anthropic_version").asText())
+                .isEqualTo("bedrock-2023-05-31");
     }
 }

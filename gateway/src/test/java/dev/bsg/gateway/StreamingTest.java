@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.bsg.simulator.Fault;
 import dev.bsg.simulator.Reply;
 import java.io.BufferedReader;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -21,23 +22,35 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** SSE relay behaviour: event by event, pings in silence, upstream failures as error events, graceful drain. */
 class StreamingTest {
-    static final String STREAM = "{\"model\":\"claude-haiku-4-5\",\"max_tokens\":64,\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+    static final String STREAM =
+            "{\"model\":\"claude-haiku-4-5\",\"max_tokens\":64,\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+
     @RegisterExtension
-    static final TestGateway gw = TestGateway.perClass(Map.of("BSG_SERVER__PING_INTERVAL_MS", "200", "BSG_UPSTREAM__READ_TIMEOUT_MS", "1500"));
-    static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    static final TestGateway gw = TestGateway.perClass(
+            Map.of("BSG_SERVER__PING_INTERVAL_MS", "200", "BSG_UPSTREAM__READ_TIMEOUT_MS", "1500"));
+
+    static final HttpClient HTTP =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     /** A line of the stream and when it arrived. */
     record Line(long atMillis, String text) {}
 
     static List<Line> stream(TestGateway target, String body) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(target.url() + "/v1/messages")).header("anthropic-version", "2023-06-01").header("x-api-key", target.apiKey)
-                .header("anthropic-version", "2023-06-01").POST(HttpRequest.BodyPublishers.ofString(body)).timeout(Duration.ofSeconds(30)).build();
+        HttpRequest request = HttpRequest.newBuilder(URI.create(target.url() + "/v1/messages"))
+                .header("anthropic-version", "2023-06-01")
+                .header("x-api-key", target.apiKey)
+                .header("anthropic-version", "2023-06-01")
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .timeout(Duration.ofSeconds(30))
+                .build();
         long start = System.currentTimeMillis();
-        HttpResponse<java.io.InputStream> response = HTTP.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> response = HTTP.send(request, HttpResponse.BodyHandlers.ofInputStream());
         assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(response.headers().firstValue("content-type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/event-stream"));
+        assertThat(response.headers().firstValue("content-type"))
+                .hasValueSatisfying(v -> assertThat(v).startsWith("text/event-stream"));
         List<Line> lines = new ArrayList<>();
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+        try (BufferedReader reader =
+                new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = reader.readLine()) != null) lines.add(new Line(System.currentTimeMillis() - start, line));
         }
@@ -45,23 +58,35 @@ class StreamingTest {
     }
 
     static List<String> events(List<Line> lines) {
-        return lines.stream().map(Line::text).filter(t -> t.startsWith("event: ")).map(t -> t.substring(7)).toList();
+        return lines.stream()
+                .map(Line::text)
+                .filter(t -> t.startsWith("event: "))
+                .map(t -> t.substring(7))
+                .toList();
     }
 
     @Test
     void eventsReachTheClientAsTheyArriveNotAtTheEnd() throws Exception {
-        gw.simulator.defaultReply(Reply.text("a b c d e").withDeltas(5).withPacing(Duration.ZERO, Duration.ofMillis(250)));
+        gw.simulator.defaultReply(
+                Reply.text("a b c d e").withDeltas(5).withPacing(Duration.ZERO, Duration.ofMillis(250)));
         List<Line> lines = stream(gw, STREAM);
-        long firstDelta = lines.stream().filter(l -> l.text().contains("text_delta")).findFirst().orElseThrow().atMillis();
+        long firstDelta = lines.stream()
+                .filter(l -> l.text().contains("text_delta"))
+                .findFirst()
+                .orElseThrow()
+                .atMillis();
         long last = lines.get(lines.size() - 1).atMillis();
-        assertThat(last - firstDelta).as("the first delta came long before the end").isGreaterThan(1000);
+        assertThat(last - firstDelta)
+                .as("the first delta came long before the end")
+                .isGreaterThan(1000);
         assertThat(events(lines).stream().filter(e -> !e.equals("ping")).toList())
-                .startsWith("message_start", "content_block_start").endsWith("message_delta", "message_stop");
+                .startsWith("message_start", "content_block_start")
+                .endsWith("message_delta", "message_stop");
     }
 
     @Test
     void upstreamSilenceIsFilledWithPings() throws Exception {
-        gw.simulator.defaultReply(Reply.text("slow").withSilence(Duration.ofMillis(1000)));
+        gw.simulator.defaultReply(Reply.text("slow").withSilence(Duration.ofSeconds(1)));
         gw.simulator.failNext(Fault.SILENCE);
         List<String> events = events(stream(gw, STREAM));
         assertThat(events.stream().filter("ping"::equals).count()).isGreaterThanOrEqualTo(3);
@@ -80,16 +105,23 @@ class StreamingTest {
 
     @Test
     void aClientThatHangsUpStopsTheUpstreamStream() throws Exception {
-        gw.simulator.defaultReply(Reply.text("a long answer that the client will not wait for").withDeltas(40).withPacing(Duration.ZERO, Duration.ofMillis(50)));
-        HttpRequest request = HttpRequest.newBuilder(URI.create(gw.url() + "/v1/messages")).header("anthropic-version", "2023-06-01").header("x-api-key", gw.apiKey)
-                .POST(HttpRequest.BodyPublishers.ofString(STREAM)).build();
-        HttpResponse<java.io.InputStream> response = HTTP.send(request, HttpResponse.BodyHandlers.ofInputStream());
-        try (java.io.InputStream body = response.body()) {
+        gw.simulator.defaultReply(Reply.text("a long answer that the client will not wait for")
+                .withDeltas(40)
+                .withPacing(Duration.ZERO, Duration.ofMillis(50)));
+        HttpRequest request = HttpRequest.newBuilder(URI.create(gw.url() + "/v1/messages"))
+                .header("anthropic-version", "2023-06-01")
+                .header("x-api-key", gw.apiKey)
+                .POST(HttpRequest.BodyPublishers.ofString(STREAM))
+                .build();
+        HttpResponse<InputStream> response = HTTP.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        try (InputStream body = response.body()) {
             assertThat(body.read(new byte[64])).isPositive();
         }
         long deadline = System.currentTimeMillis() + 5000;
         while (gw.simulator.abandonedStreams() == 0 && System.currentTimeMillis() < deadline) Thread.sleep(50);
-        assertThat(gw.simulator.abandonedStreams()).as("the gateway hung up on Bedrock too").isEqualTo(1);
+        assertThat(gw.simulator.abandonedStreams())
+                .as("the gateway hung up on Bedrock too")
+                .isEqualTo(1);
     }
 
     @Test
@@ -97,8 +129,12 @@ class StreamingTest {
         gw.simulator.failNext(Fault.STREAM_EXCEPTION);
         List<Line> lines = stream(gw, STREAM);
         assertThat(events(lines)).endsWith("error");
-        assertThat(lines.stream().map(Line::text).filter(t -> t.startsWith("data: {\"type\":\"error\"")).findFirst())
-                .hasValueSatisfying(t -> assertThat(t).contains("\"type\":\"api_error\"").contains("The model stream was interrupted."));
+        assertThat(lines.stream()
+                        .map(Line::text)
+                        .filter(t -> t.startsWith("data: {\"type\":\"error\""))
+                        .findFirst())
+                .hasValueSatisfying(t ->
+                        assertThat(t).contains("\"type\":\"api_error\"").contains("The model stream was interrupted."));
     }
 
     @Test
@@ -121,7 +157,8 @@ class StreamingTest {
         TestDatabase own = TestDatabase.sqlite();
         TestGateway draining = TestGateway.start(own.url(), Map.of());
         try {
-            draining.simulator.defaultReply(Reply.text("0123456789").withDeltas(10).withPacing(Duration.ZERO, Duration.ofMillis(150)));
+            draining.simulator.defaultReply(
+                    Reply.text("0123456789").withDeltas(10).withPacing(Duration.ZERO, Duration.ofMillis(150)));
             CompletableFuture<List<Line>> inFlight = CompletableFuture.supplyAsync(() -> {
                 try {
                     return stream(draining, STREAM);

@@ -3,6 +3,7 @@ package dev.bsg.gateway;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -32,25 +33,30 @@ public final class TestDatabase implements AutoCloseable {
     public static TestDatabase sqlite() {
         try {
             Path dir = Files.createTempDirectory("bsg-test-db");
-            return new TestDatabase("jdbc:sqlite:" + dir.resolve("bsg.db"), () -> { });
-        } catch (java.io.IOException e) {
+            return new TestDatabase("jdbc:sqlite:" + dir.resolve("bsg.db"), () -> {});
+        } catch (IOException e) {
             throw new IllegalStateException(e);
         }
     }
 
     public static TestDatabase postgres() {
-        String server = System.getenv().getOrDefault("BSG_TEST_POSTGRES", "jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres");
-        String name = "bsg_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        try (Connection connection = DriverManager.getConnection(server); Statement statement = connection.createStatement()) {
+        String server = System.getenv()
+                .getOrDefault("BSG_TEST_POSTGRES", "jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres");
+        String name =
+                "bsg_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        try (Connection connection = DriverManager.getConnection(server);
+                Statement statement = connection.createStatement()) {
             statement.execute("CREATE DATABASE " + name);
         } catch (SQLException e) {
-            String why = "PostgreSQL is not reachable at " + server + " (" + e.getMessage() + "); scripts/test starts one";
+            String why =
+                    "PostgreSQL is not reachable at " + server + " (" + e.getMessage() + "); scripts/test starts one";
             if ("true".equals(System.getenv("CI"))) fail(why);
             assumeTrue(false, why);
         }
         String url = server.replace("/postgres?", "/" + name + "?");
         return new TestDatabase(url, () -> {
-            try (Connection connection = DriverManager.getConnection(server); Statement statement = connection.createStatement()) {
+            try (Connection connection = DriverManager.getConnection(server);
+                    Statement statement = connection.createStatement()) {
                 statement.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
             } catch (SQLException e) {
                 // left behind; harmless, named bsg_test_*

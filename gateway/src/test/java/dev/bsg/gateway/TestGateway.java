@@ -5,11 +5,16 @@ import dev.bsg.gateway.core.Secrets;
 import dev.bsg.gateway.settings.SettingsLoader;
 import dev.bsg.gateway.store.User;
 import dev.bsg.simulator.BedrockSimulator;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -29,7 +34,11 @@ public final class TestGateway implements AutoCloseable, BeforeAllCallback, Afte
     public String apiKey;
     /** The time the gateway's request limits go by; tests may hold it. */
     public final HeldClock clock = new HeldClock();
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
     private final Map<String, String> overrides;
     private final boolean https;
     private final int http2Streams;
@@ -101,7 +110,7 @@ public final class TestGateway implements AutoCloseable, BeforeAllCallback, Afte
     }
 
     /** With a YAML config file too, for what environment variables can't express (lists of sections). */
-    public static TestGateway start(String databaseUrl, Map<String, String> overrides, java.nio.file.Path config) {
+    public static TestGateway start(String databaseUrl, Map<String, String> overrides, Path config) {
         TestGateway started = new TestGateway(overrides, false);
         started.boot(databaseUrl, config);
         return started;
@@ -111,7 +120,7 @@ public final class TestGateway implements AutoCloseable, BeforeAllCallback, Afte
         boot(databaseUrl, null);
     }
 
-    private void boot(String databaseUrl, java.nio.file.Path config) {
+    private void boot(String databaseUrl, Path config) {
         simulator = https ? BedrockSimulator.startTls(http2Streams) : BedrockSimulator.start();
         Map<String, String> env = new HashMap<>(simulator.gatewayEnvironment());
         env.put("BSG_SERVER__PORT", "0");
@@ -122,9 +131,11 @@ public final class TestGateway implements AutoCloseable, BeforeAllCallback, Afte
         env.put("BSG_UPSTREAM__RETRY_BASE_DELAY_MS", "1");
         env.put("BSG_ADMIN__API_KEYS", ADMIN_KEY);
         try {
-            env.put("BSG_METERING__JOURNAL_DIR", java.nio.file.Files.createTempDirectory("bsg-journal").toString());
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            env.put(
+                    "BSG_METERING__JOURNAL_DIR",
+                    Files.createTempDirectory("bsg-journal").toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
         env.putAll(overrides);
         try {
@@ -143,11 +154,16 @@ public final class TestGateway implements AutoCloseable, BeforeAllCallback, Afte
     }
 
     public HttpResponse<String> send(String method, String path, String body, String... headers) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url() + path)).timeout(Duration.ofSeconds(30))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url() + path))
+                .timeout(Duration.ofSeconds(30))
+                .method(
+                        method,
+                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (headers.length > 0) request.headers(headers);
-        // As the Anthropic SDKs and Claude Code do, unless the test sends its own (or tests its absence with an empty value).
-        if (path.matches("(/anthropic)?/v1/messages(/count_tokens)?") && !java.util.Arrays.asList(headers).contains("anthropic-version")) {
+        // As the Anthropic SDKs and Claude Code do, unless the test sends its own (or tests its absence with an empty
+        // value).
+        if (path.matches("(/anthropic)?/v1/messages(/count_tokens)?")
+                && !Arrays.asList(headers).contains("anthropic-version")) {
             request.header("anthropic-version", "2023-06-01");
         }
         try {

@@ -5,28 +5,29 @@ import com.nimbusds.jwt.JWT;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.oauth2.sdk.AuthorizationCode;
 import com.nimbusds.oauth2.sdk.AuthorizationCodeGrant;
+import com.nimbusds.oauth2.sdk.AuthorizationGrant;
 import com.nimbusds.oauth2.sdk.ErrorObject;
 import com.nimbusds.oauth2.sdk.OAuth2Error;
-import com.nimbusds.oauth2.sdk.device.DeviceAuthorizationGrantError;
-import com.nimbusds.oauth2.sdk.device.DeviceAuthorizationRequest;
-import com.nimbusds.oauth2.sdk.device.DeviceAuthorizationResponse;
-import com.nimbusds.oauth2.sdk.device.DeviceAuthorizationSuccessResponse;
-import com.nimbusds.oauth2.sdk.device.DeviceCode;
-import com.nimbusds.oauth2.sdk.device.DeviceCodeGrant;
 import com.nimbusds.oauth2.sdk.RefreshTokenGrant;
 import com.nimbusds.oauth2.sdk.ResponseType;
-import com.nimbusds.oauth2.sdk.token.RefreshToken;
 import com.nimbusds.oauth2.sdk.Scope;
 import com.nimbusds.oauth2.sdk.TokenRequest;
 import com.nimbusds.oauth2.sdk.TokenResponse;
 import com.nimbusds.oauth2.sdk.auth.ClientAuthentication;
 import com.nimbusds.oauth2.sdk.auth.ClientSecretBasic;
 import com.nimbusds.oauth2.sdk.auth.Secret;
+import com.nimbusds.oauth2.sdk.device.DeviceAuthorizationGrantError;
+import com.nimbusds.oauth2.sdk.device.DeviceAuthorizationRequest;
+import com.nimbusds.oauth2.sdk.device.DeviceAuthorizationResponse;
+import com.nimbusds.oauth2.sdk.device.DeviceAuthorizationSuccessResponse;
+import com.nimbusds.oauth2.sdk.device.DeviceCode;
+import com.nimbusds.oauth2.sdk.device.DeviceCodeGrant;
 import com.nimbusds.oauth2.sdk.id.ClientID;
 import com.nimbusds.oauth2.sdk.id.Issuer;
 import com.nimbusds.oauth2.sdk.id.State;
 import com.nimbusds.oauth2.sdk.pkce.CodeChallengeMethod;
 import com.nimbusds.oauth2.sdk.pkce.CodeVerifier;
+import com.nimbusds.oauth2.sdk.token.RefreshToken;
 import com.nimbusds.openid.connect.sdk.AuthenticationRequest;
 import com.nimbusds.openid.connect.sdk.Nonce;
 import com.nimbusds.openid.connect.sdk.OIDCTokenResponse;
@@ -43,6 +44,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The gateway as an OpenID Connect client of the company's identity provider: discovery, the
@@ -51,7 +53,7 @@ import java.util.Map;
  */
 public final class OidcClient {
     private final OidcSettings settings;
-    private final java.util.function.Supplier<URI> redirectUri;
+    private final Supplier<URI> redirectUri;
     private volatile Provider provider;
 
     private record Provider(OIDCProviderMetadata metadata, IDTokenValidator validator) {}
@@ -60,17 +62,29 @@ public final class OidcClient {
      * Who signed in, as the identity provider vouches, with its refresh token when it gave one
      * (offline_access); {@code idToken} is the verified ID token itself, for what must pass it on (AWS federation).
      */
-    public record Identity(String subject, String email, String name, List<String> groups, String idpRefreshToken, String idToken,
-                           Map<String, Object> claims) {}
+    public record Identity(
+            String subject,
+            String email,
+            String name,
+            List<String> groups,
+            String idpRefreshToken,
+            String idToken,
+            Map<String, Object> claims) {}
 
     /** What the browser is sent to, and what the gateway must remember until it comes back. */
     public record Authorization(URI uri, State state, Nonce nonce, CodeVerifier verifier) {}
 
     /** A device sign-in under way: what the person is shown, and what this side polls with. */
-    public record DeviceSignIn(DeviceCode deviceCode, String userCode, URI verificationUri, URI verificationUriComplete, Duration interval, Instant expires) {}
+    public record DeviceSignIn(
+            DeviceCode deviceCode,
+            String userCode,
+            URI verificationUri,
+            URI verificationUriComplete,
+            Duration interval,
+            Instant expires) {}
 
     /** The redirect URI is asked for late, because the port may only be known once the server listens. */
-    public OidcClient(OidcSettings settings, java.util.function.Supplier<URI> redirectUri) {
+    public OidcClient(OidcSettings settings, Supplier<URI> redirectUri) {
         this.settings = settings;
         this.redirectUri = redirectUri;
     }
@@ -80,16 +94,20 @@ public final class OidcClient {
         if (current != null) return current;
         try {
             OIDCProviderMetadata metadata = OIDCProviderMetadata.resolve(new Issuer(settings.issuer()));
-            List<JWSAlgorithm> algorithms = metadata.getIDTokenJWSAlgs() == null || metadata.getIDTokenJWSAlgs().isEmpty()
-                    ? List.of(JWSAlgorithm.RS256) : metadata.getIDTokenJWSAlgs();
+            List<JWSAlgorithm> algorithms = metadata.getIDTokenJWSAlgs() == null
+                            || metadata.getIDTokenJWSAlgs().isEmpty()
+                    ? List.of(JWSAlgorithm.RS256)
+                    : metadata.getIDTokenJWSAlgs();
             JWSAlgorithm algorithm = algorithms.contains(JWSAlgorithm.RS256) ? JWSAlgorithm.RS256 : algorithms.get(0);
             URL jwks = metadata.getJWKSetURI().toURL();
-            IDTokenValidator validator = new IDTokenValidator(metadata.getIssuer(), new ClientID(settings.clientId()), algorithm, jwks);
+            IDTokenValidator validator =
+                    new IDTokenValidator(metadata.getIssuer(), new ClientID(settings.clientId()), algorithm, jwks);
             current = new Provider(metadata, validator);
             provider = current;
             return current;
         } catch (Exception e) {
-            throw new OidcException("the identity provider at " + settings.issuer() + " could not be discovered: " + e.getMessage());
+            throw new OidcException(
+                    "the identity provider at " + settings.issuer() + " could not be discovered: " + e.getMessage());
         }
     }
 
@@ -98,18 +116,26 @@ public final class OidcClient {
         Nonce nonce = new Nonce();
         CodeVerifier verifier = new CodeVerifier();
         Provider current = provider();
-        URI uri = new AuthenticationRequest.Builder(new ResponseType(ResponseType.Value.CODE), scopes(current),
-                new ClientID(settings.clientId()), redirectUri.get())
+        URI uri = new AuthenticationRequest.Builder(
+                        new ResponseType(ResponseType.Value.CODE),
+                        scopes(current),
+                        new ClientID(settings.clientId()),
+                        redirectUri.get())
                 .endpointURI(current.metadata().getAuthorizationEndpointURI())
-                .state(state).nonce(nonce).codeChallenge(verifier, CodeChallengeMethod.S256)
-                .build().toURI();
+                .state(state)
+                .nonce(nonce)
+                .codeChallenge(verifier, CodeChallengeMethod.S256)
+                .build()
+                .toURI();
         return new Authorization(uri, state, nonce, verifier);
     }
 
     /** The configured scopes, without offline_access where the provider says it has none. */
     private Scope scopes(Provider current) {
         List<String> scopes = new ArrayList<>(settings.scopes());
-        List<String> supported = current.metadata().getScopes() == null ? null : current.metadata().getScopes().toStringList();
+        List<String> supported = current.metadata().getScopes() == null
+                ? null
+                : current.metadata().getScopes().toStringList();
         if (supported != null && !supported.contains("offline_access")) scopes.remove("offline_access");
         return new Scope(scopes.toArray(String[]::new));
     }
@@ -131,20 +157,27 @@ public final class OidcClient {
         Provider current = provider();
         URI endpoint = current.metadata().getDeviceAuthorizationEndpointURI();
         if (endpoint == null) {
-            throw new OidcException("the identity provider at " + settings.issuer() + " offers no device sign-in (its discovery document has no "
+            throw new OidcException("the identity provider at " + settings.issuer()
+                    + " offers no device sign-in (its discovery document has no "
                     + "device_authorization_endpoint); sign in without --device, on a machine with a browser");
         }
         DeviceAuthorizationRequest request = settings.clientSecret() == null
                 ? new DeviceAuthorizationRequest(endpoint, new ClientID(settings.clientId()), scopes(current))
                 : new DeviceAuthorizationRequest(endpoint, clientAuthentication(), scopes(current), Map.of());
         try {
-            DeviceAuthorizationResponse response = DeviceAuthorizationResponse.parse(request.toHTTPRequest().send());
+            DeviceAuthorizationResponse response =
+                    DeviceAuthorizationResponse.parse(request.toHTTPRequest().send());
             if (!response.indicatesSuccess()) {
-                throw new OidcException("the identity provider refused the device sign-in: " + describe(response.toErrorResponse().getErrorObject()));
+                throw new OidcException("the identity provider refused the device sign-in: "
+                        + describe(response.toErrorResponse().getErrorObject()));
             }
             DeviceAuthorizationSuccessResponse started = response.toSuccessResponse();
-            return new DeviceSignIn(started.getDeviceCode(), started.getUserCode().getValue(), started.getVerificationURI(),
-                    started.getVerificationURIComplete(), Duration.ofSeconds(Math.max(1, started.getInterval())),
+            return new DeviceSignIn(
+                    started.getDeviceCode(),
+                    started.getUserCode().getValue(),
+                    started.getVerificationURI(),
+                    started.getVerificationURIComplete(),
+                    Duration.ofSeconds(Math.max(1, started.getInterval())),
                     Instant.now().plusSeconds(started.getLifetime()));
         } catch (OidcException e) {
             throw e;
@@ -161,12 +194,14 @@ public final class OidcClient {
         while (true) {
             Thread.sleep(interval.toMillis());
             TokenResponse response = send(request);
-            if (response.indicatesSuccess()) return identityFrom(current, response, null, "the identity provider refused the device sign-in");
+            if (response.indicatesSuccess())
+                return identityFrom(current, response, null, "the identity provider refused the device sign-in");
             ErrorObject error = response.toErrorResponse().getErrorObject();
             if (DeviceAuthorizationGrantError.SLOW_DOWN.equals(error)) interval = interval.plusSeconds(5);
             else if (DeviceAuthorizationGrantError.EXPIRED_TOKEN.equals(error)) throw expired(pending);
             else if (OAuth2Error.ACCESS_DENIED.equals(error)) {
-                throw new OidcException("the sign-in was refused at the identity provider; run the command again to retry");
+                throw new OidcException(
+                        "the sign-in was refused at the identity provider; run the command again to retry");
             } else if (!DeviceAuthorizationGrantError.AUTHORIZATION_PENDING.equals(error)) {
                 throw new OidcException("the identity provider refused the device sign-in: " + describe(error));
             }
@@ -175,14 +210,17 @@ public final class OidcClient {
     }
 
     private static OidcException expired(DeviceSignIn pending) {
-        return new OidcException("the code " + pending.userCode() + " expired before the sign-in was approved; run the command again");
+        return new OidcException(
+                "the code " + pending.userCode() + " expired before the sign-in was approved; run the command again");
     }
 
     /** Redeems the code the browser brought back and returns the verified identity. */
     public Identity redeem(String code, Nonce expectedNonce, CodeVerifier verifier) throws OidcException {
         Provider current = provider();
-        AuthorizationCodeGrant grant = new AuthorizationCodeGrant(new AuthorizationCode(code), redirectUri.get(), verifier);
-        return identityFrom(current, send(tokenRequest(current, grant)), expectedNonce, "the identity provider refused the code");
+        AuthorizationCodeGrant grant =
+                new AuthorizationCodeGrant(new AuthorizationCode(code), redirectUri.get(), verifier);
+        return identityFrom(
+                current, send(tokenRequest(current, grant)), expectedNonce, "the identity provider refused the code");
     }
 
     /**
@@ -192,12 +230,14 @@ public final class OidcClient {
     public Identity refresh(String idpRefreshToken) throws OidcException {
         Provider current = provider();
         RefreshTokenGrant grant = new RefreshTokenGrant(new RefreshToken(idpRefreshToken));
-        return identityFrom(current, send(tokenRequest(current, grant)), null, "the identity provider ended this session");
+        return identityFrom(
+                current, send(tokenRequest(current, grant)), null, "the identity provider ended this session");
     }
 
     /** A confidential client authenticates with client_secret_basic; a public one sends its client_id. */
-    private TokenRequest tokenRequest(Provider current, com.nimbusds.oauth2.sdk.AuthorizationGrant grant) {
-        if (settings.clientSecret() == null) return new TokenRequest(current.metadata().getTokenEndpointURI(), new ClientID(settings.clientId()), grant);
+    private TokenRequest tokenRequest(Provider current, AuthorizationGrant grant) {
+        if (settings.clientSecret() == null)
+            return new TokenRequest(current.metadata().getTokenEndpointURI(), new ClientID(settings.clientId()), grant);
         return new TokenRequest(current.metadata().getTokenEndpointURI(), clientAuthentication(), grant);
     }
 
@@ -215,12 +255,17 @@ public final class OidcClient {
 
     private static String describe(ErrorObject error) {
         String code = error.getCode() == null ? "an error (HTTP " + error.getHTTPStatusCode() + ")" : error.getCode();
-        return error.getDescription() == null || error.getDescription().isBlank() ? code : error.getDescription() + " (" + code + ")";
+        return error.getDescription() == null || error.getDescription().isBlank()
+                ? code
+                : error.getDescription() + " (" + code + ")";
     }
 
-    private Identity identityFrom(Provider current, TokenResponse response, Nonce expectedNonce, String refusedWording) throws OidcException {
+    private Identity identityFrom(Provider current, TokenResponse response, Nonce expectedNonce, String refusedWording)
+            throws OidcException {
         try {
-            if (!response.indicatesSuccess()) throw new OidcException(refusedWording + ": " + describe(response.toErrorResponse().getErrorObject()));
+            if (!response.indicatesSuccess())
+                throw new OidcException(refusedWording + ": "
+                        + describe(response.toErrorResponse().getErrorObject()));
             OIDCTokenResponse tokens = (OIDCTokenResponse) response.toSuccessResponse();
             JWT idToken = tokens.getOIDCTokens().getIDToken();
             if (idToken == null) throw new OidcException(refusedWording + ": no ID token came back");
@@ -229,19 +274,34 @@ public final class OidcClient {
             String email = stringClaim(claims.getClaims(), settings.emailClaim());
             String name = stringClaim(claims.getClaims(), "name");
             if (email == null && current.metadata().getUserInfoEndpointURI() != null) {
-                UserInfoResponse info = UserInfoResponse.parse(new UserInfoRequest(current.metadata().getUserInfoEndpointURI(),
-                        tokens.getOIDCTokens().getBearerAccessToken()).toHTTPRequest().send());
+                UserInfoResponse info = UserInfoResponse.parse(new UserInfoRequest(
+                                current.metadata().getUserInfoEndpointURI(),
+                                tokens.getOIDCTokens().getBearerAccessToken())
+                        .toHTTPRequest()
+                        .send());
                 if (info.indicatesSuccess()) {
-                    Map<String, Object> userInfo = info.toSuccessResponse().getUserInfo().toJSONObject();
+                    Map<String, Object> userInfo =
+                            info.toSuccessResponse().getUserInfo().toJSONObject();
                     email = stringClaim(userInfo, settings.emailClaim());
                     if (name == null) name = stringClaim(userInfo, "name");
                 }
             }
-            if (Boolean.FALSE.equals(claims.getClaim("email_verified"))) throw new OidcException("the identity provider says this email is not verified");
-            if (email == null) throw new OidcException("the identity provider gave no email (claim '" + settings.emailClaim() + "'); set oidc.email_claim");
-            String refreshToken = tokens.getOIDCTokens().getRefreshToken() == null ? null : tokens.getOIDCTokens().getRefreshToken().getValue();
-            return new Identity(claims.getSubject(), email.toLowerCase(Locale.ROOT), name, groups(claims.getClaim(settings.groupsClaim())), refreshToken,
-                    idToken.serialize(), claims.getClaims());
+            if (Boolean.FALSE.equals(claims.getClaim("email_verified")))
+                throw new OidcException("the identity provider says this email is not verified");
+            if (email == null)
+                throw new OidcException("the identity provider gave no email (claim '" + settings.emailClaim()
+                        + "'); set oidc.email_claim");
+            String refreshToken = tokens.getOIDCTokens().getRefreshToken() == null
+                    ? null
+                    : tokens.getOIDCTokens().getRefreshToken().getValue();
+            return new Identity(
+                    claims.getSubject(),
+                    email.toLowerCase(Locale.ROOT),
+                    name,
+                    groups(claims.getClaim(settings.groupsClaim())),
+                    refreshToken,
+                    idToken.serialize(),
+                    claims.getClaims());
         } catch (OidcException e) {
             throw e;
         } catch (Exception e) {
@@ -253,9 +313,11 @@ public final class OidcClient {
     public String refusal(Identity identity) {
         if (!settings.allowedEmailDomains().isEmpty()) {
             String domain = identity.email().substring(identity.email().lastIndexOf('@') + 1);
-            if (!settings.allowedEmailDomains().contains(domain)) return "the email domain " + domain + " is not allowed here";
+            if (!settings.allowedEmailDomains().contains(domain))
+                return "the email domain " + domain + " is not allowed here";
         }
-        if (!settings.allowedGroups().isEmpty() && identity.groups().stream().noneMatch(settings.allowedGroups()::contains)) {
+        if (!settings.allowedGroups().isEmpty()
+                && identity.groups().stream().noneMatch(settings.allowedGroups()::contains)) {
             return "you are not in any of the groups allowed here";
         }
         return null;

@@ -16,8 +16,10 @@ public final class SigV4 {
     private SigV4() {}
 
     /** The headers that authenticate this request (Authorization, X-Amz-Date, X-Amz-Security-Token...), with those given. */
-    public static Map<String, List<String>> signBedrock(AwsCredentialsIdentity credentials, URI uri, String region, Map<String, String> headers, byte[] body) {
-        SdkHttpFullRequest.Builder request = SdkHttpFullRequest.builder().method(SdkHttpMethod.POST).uri(uri);
+    public static Map<String, List<String>> signBedrock(
+            AwsCredentialsIdentity credentials, URI uri, String region, Map<String, String> headers, byte[] body) {
+        SdkHttpFullRequest.Builder request =
+                SdkHttpFullRequest.builder().method(SdkHttpMethod.POST).uri(uri);
         headers.forEach(request::putHeader);
         return SIGNER.sign(r -> r.identity(credentials)
                         .request(request.build())

@@ -22,7 +22,8 @@ public final class TrustedCertificates {
 
     public static TrustManager[] trustManagers(Path bundle) throws IOException, GeneralSecurityException {
         try (InputStream in = Files.newInputStream(bundle)) {
-            Collection<? extends Certificate> certificates = CertificateFactory.getInstance("X.509").generateCertificates(in);
+            Collection<? extends Certificate> certificates =
+                    CertificateFactory.getInstance("X.509").generateCertificates(in);
             if (certificates.isEmpty()) throw new GeneralSecurityException("it holds no PEM certificate");
             KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
             trusted.load(null, null);

@@ -19,15 +19,22 @@ final class DevelopmentIdentityProvider implements AutoCloseable {
     }
 
     static DevelopmentIdentityProvider start() {
-        MockOAuth2Server server = new MockOAuth2Server(OAuth2Config.Companion.fromJson("{\"interactiveLogin\":true,\"httpServer\":\"NettyWrapper\"}"), new Route[0]);
+        MockOAuth2Server server = new MockOAuth2Server(
+                OAuth2Config.Companion.fromJson("{\"interactiveLogin\":true,\"httpServer\":\"NettyWrapper\"}"),
+                new Route[0]);
         server.start(InetAddress.getLoopbackAddress(), 0);
         return new DevelopmentIdentityProvider(server);
     }
 
     /** Points the gateway at this provider; the user name typed at its login page is the email. */
     Map<String, String> gatewayEnvironment() {
-        return Map.of("BSG_OIDC__ISSUER", server.issuerUrl(ISSUER_ID).toString(), "BSG_OIDC__CLIENT_ID", "bsg-demo",
-                "BSG_OIDC__EMAIL_CLAIM", "sub");
+        return Map.of(
+                "BSG_OIDC__ISSUER",
+                server.issuerUrl(ISSUER_ID).toString(),
+                "BSG_OIDC__CLIENT_ID",
+                "bsg-demo",
+                "BSG_OIDC__EMAIL_CLAIM",
+                "sub");
     }
 
     @Override

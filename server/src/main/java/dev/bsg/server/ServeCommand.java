@@ -9,7 +9,9 @@ import dev.bsg.gateway.settings.SettingsException;
 import dev.bsg.gateway.settings.SettingsLoader;
 import dev.bsg.gateway.store.User;
 import dev.bsg.simulator.BedrockSimulator;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -19,10 +21,14 @@ import picocli.CommandLine.Option;
 
 @Command(name = "serve", mixinStandardHelpOptions = true, description = "Run the gateway.")
 public final class ServeCommand implements Callable<Integer> {
-    @Option(names = "--config", description = "YAML configuration file (every key can also be set as BSG_<SECTION>__<KEY>).")
+    @Option(
+            names = "--config",
+            description = "YAML configuration file (every key can also be set as BSG_<SECTION>__<KEY>).")
     Path config;
 
-    @Option(names = "--demo", description = "Use a built-in Bedrock simulator as upstream and print a ready API key. Works offline.")
+    @Option(
+            names = "--demo",
+            description = "Use a built-in Bedrock simulator as upstream and print a ready API key. Works offline.")
     boolean demo;
 
     @Option(names = "--port", description = "Port to listen on (overrides server.port).")
@@ -54,8 +60,9 @@ public final class ServeCommand implements Callable<Integer> {
         Gateway gateway;
         try {
             gateway = new Gateway(settings).start();
-        } catch (java.io.IOException e) {
-            throw new CliException("can't listen on " + settings.server().host() + ":" + settings.server().port() + " (" + e.getMessage()
+        } catch (IOException e) {
+            throw new CliException("can't listen on " + settings.server().host() + ":"
+                    + settings.server().port() + " (" + e.getMessage()
                     + "); stop what uses the port or pick another with --port or BSG_SERVER__PORT");
         } catch (RuntimeException e) {
             throw new CliException("can't start: " + e.getMessage());
@@ -63,22 +70,28 @@ public final class ServeCommand implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         BedrockSimulator sim = simulator;
         DevelopmentIdentityProvider idp = identityProvider;
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.err.println("bsg: shutting down, letting in-flight requests finish (up to " + settings.server().shutdownGrace().toSeconds() + " s)");
-            try {
-                gateway.close();
-            } catch (Exception e) {
-                System.err.println("bsg: shutdown: " + e.getMessage());
-            }
-            if (sim != null) sim.close();
-            if (idp != null) idp.close();
-            stopped.countDown();
-        }, "bsg-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            System.err.println("bsg: shutting down, letting in-flight requests finish (up to "
+                                    + settings.server().shutdownGrace().toSeconds() + " s)");
+                            try {
+                                gateway.close();
+                            } catch (Exception e) {
+                                System.err.println("bsg: shutdown: " + e.getMessage());
+                            }
+                            if (sim != null) sim.close();
+                            if (idp != null) idp.close();
+                            stopped.countDown();
+                        },
+                        "bsg-shutdown"));
         System.out.println("bsg: gateway listening on " + gateway.url());
         String credentials = gateway.upstreamCredentialProblem();
         if (credentials != null) {
-            System.err.println("bsg: warning: no usable AWS credentials for Bedrock (" + credentials.lines().findFirst().orElse("") + ")");
-            System.err.println("bsg: inference answers 503 until upstream.credentials is fixed; try ./bsg serve --demo to run without AWS");
+            System.err.println("bsg: warning: no usable AWS credentials for Bedrock ("
+                    + credentials.lines().findFirst().orElse("") + ")");
+            System.err.println(
+                    "bsg: inference answers 503 until upstream.credentials is fixed; try ./bsg serve --demo to run without AWS");
         }
         if (demo) printDemo(gateway, adminKey);
         System.out.flush();
@@ -89,7 +102,7 @@ public final class ServeCommand implements Callable<Integer> {
     private static void printDemo(Gateway gateway, String adminKey) {
         User user = gateway.users().findOrCreate("demo@example.com", "Demo Developer");
         String key = ApiKeyFormat.generate();
-        gateway.keys().create(user.id(), "demo " + java.time.Instant.now(), Secrets.sha256(key), ApiKeyFormat.hint(key), null);
+        gateway.keys().create(user.id(), "demo " + Instant.now(), Secrets.sha256(key), ApiKeyFormat.hint(key), null);
         String url = gateway.url();
         System.out.println("""
                 bsg: demo mode: upstream is the built-in Bedrock simulator; nothing leaves this machine.

@@ -5,14 +5,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -25,11 +35,21 @@ class ServeDemoProcessTest {
     static Demo startDemo() throws Exception {
         Path dir = Files.createTempDirectory("bsg-demo");
         String java = ProcessHandle.current().info().command().orElse("java");
-        ProcessBuilder builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "dev.bsg.server.ServerMain", "serve", "--demo", "--port", "0")
-                .directory(dir.toFile()).redirectError(dir.resolve("stderr.txt").toFile());
+        ProcessBuilder builder = new ProcessBuilder(
+                        java,
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        "dev.bsg.server.ServerMain",
+                        "serve",
+                        "--demo",
+                        "--port",
+                        "0")
+                .directory(dir.toFile())
+                .redirectError(dir.resolve("stderr.txt").toFile());
         builder.environment().put("BSG_DATABASE__URL", "jdbc:sqlite:" + dir.resolve("demo.db"));
         Process process = builder.start();
-        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        BufferedReader out =
+                new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         StringBuilder printed = new StringBuilder();
         String url = null;
         String key = null;
@@ -47,22 +67,30 @@ class ServeDemoProcessTest {
             process.destroyForcibly();
             throw new AssertionError("the demo did not print its URL and key:\n" + printed);
         }
-        Thread.ofVirtual().start(() -> out.lines().forEach(line -> { })); // keep its stdout drained
+        Thread.ofVirtual().start(() -> out.lines().forEach(line -> {})); // keep its stdout drained
         return new Demo(process, url, key, dir);
     }
 
-    static final String MESSAGE = "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":16,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+    static final String MESSAGE =
+            "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":16,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
 
     @Test
     void demoPrintsAWorkingKeyAndShutsDownGracefully() throws Exception {
         Demo demo = startDemo();
         try {
-            HttpResponse<String> reply = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(demo.url() + "/v1/messages")).header("anthropic-version", "2023-06-01")
-                    .header("x-api-key", demo.key()).timeout(Duration.ofSeconds(20))
-                    .POST(HttpRequest.BodyPublishers.ofString(MESSAGE)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> reply = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create(demo.url() + "/v1/messages"))
+                                    .header("anthropic-version", "2023-06-01")
+                                    .header("x-api-key", demo.key())
+                                    .timeout(Duration.ofSeconds(20))
+                                    .POST(HttpRequest.BodyPublishers.ofString(MESSAGE))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
             assertThat(reply.statusCode()).isEqualTo(200);
             assertThat(reply.body()).contains("Hello from the Bedrock simulator.");
-            assertThat(signInWithTheDevelopmentIdentityProvider(demo.url(), "alice@example.com")).contains("You are <b>alice@example.com</b>");
+            assertThat(signInWithTheDevelopmentIdentityProvider(demo.url(), "alice@example.com"))
+                    .contains("You are <b>alice@example.com</b>");
             demo.process().destroy();
             assertThat(demo.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
             assertThat(Files.readString(demo.dir().resolve("stderr.txt"))).contains("shutting down");
@@ -74,22 +102,34 @@ class ServeDemoProcessTest {
     @Test
     void sigtermUnderLoadLeavesARecordForEveryFinishedRequest() throws Exception {
         Demo demo = startDemo();
-        java.util.Set<String> finished = java.util.concurrent.ConcurrentHashMap.newKeySet();
-        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        java.util.List<Thread> clients = new java.util.ArrayList<>();
+        Set<String> finished = ConcurrentHashMap.newKeySet();
+        AtomicBoolean stop = new AtomicBoolean();
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        List<Thread> clients = new ArrayList<>();
         try {
             for (int c = 0; c < 16; c++) {
                 boolean stream = c % 4 == 0;
                 clients.add(Thread.ofVirtual().start(() -> {
                     while (!stop.get()) {
                         try {
-                            HttpResponse<String> reply = http.send(HttpRequest.newBuilder(URI.create(demo.url() + "/v1/messages")).header("anthropic-version", "2023-06-01")
-                                    .header("x-api-key", demo.key()).timeout(Duration.ofSeconds(20))
-                                    .POST(HttpRequest.BodyPublishers.ofString(stream ? MESSAGE.replace("{\"model\"", "{\"stream\":true,\"model\"") : MESSAGE))
-                                    .build(), HttpResponse.BodyHandlers.ofString());
-                            boolean complete = reply.statusCode() == 200 && (!stream || reply.body().contains("message_stop"));
-                            if (complete) finished.add(reply.headers().firstValue("request-id").orElseThrow());
+                            HttpResponse<String> reply = http.send(
+                                    HttpRequest.newBuilder(URI.create(demo.url() + "/v1/messages"))
+                                            .header("anthropic-version", "2023-06-01")
+                                            .header("x-api-key", demo.key())
+                                            .timeout(Duration.ofSeconds(20))
+                                            .POST(HttpRequest.BodyPublishers.ofString(
+                                                    stream
+                                                            ? MESSAGE.replace(
+                                                                    "{\"model\"", "{\"stream\":true,\"model\"")
+                                                            : MESSAGE))
+                                            .build(),
+                                    HttpResponse.BodyHandlers.ofString());
+                            boolean complete = reply.statusCode() == 200
+                                    && (!stream || reply.body().contains("message_stop"));
+                            if (complete)
+                                finished.add(
+                                        reply.headers().firstValue("request-id").orElseThrow());
                         } catch (Exception e) {
                             if (!demo.process().isAlive()) return;
                         }
@@ -105,28 +145,53 @@ class ServeDemoProcessTest {
             demo.process().destroyForcibly();
         }
         assertThat(finished).as("traffic ran before the signal").hasSizeGreaterThan(50);
-        java.util.Set<String> recorded = new java.util.HashSet<>();
-        try (java.sql.Connection db = java.sql.DriverManager.getConnection("jdbc:sqlite:" + demo.dir().resolve("demo.db"));
-             java.sql.ResultSet rows = db.createStatement().executeQuery("SELECT request_id FROM usage_records")) {
+        Set<String> recorded = new HashSet<>();
+        try (Connection db =
+                        DriverManager.getConnection("jdbc:sqlite:" + demo.dir().resolve("demo.db"));
+                ResultSet rows = db.createStatement().executeQuery("SELECT request_id FROM usage_records")) {
             while (rows.next()) recorded.add(rows.getString(1));
         }
-        assertThat(recorded).as("every request that finished was recorded before the process exited").containsAll(finished);
+        assertThat(recorded)
+                .as("every request that finished was recorded before the process exited")
+                .containsAll(finished);
     }
 
     /** What a person does: /login, type an email at the development IdP's form, come back signed in. */
     static String signInWithTheDevelopmentIdentityProvider(String gateway, String email) throws Exception {
-        HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
-        HttpResponse<String> login = http.send(HttpRequest.newBuilder(URI.create(gateway + "/login")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpClient http = HttpClient.newBuilder()
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
+        HttpResponse<String> login = http.send(
+                HttpRequest.newBuilder(URI.create(gateway + "/login")).build(), HttpResponse.BodyHandlers.ofString());
         URI authorize = URI.create(login.headers().firstValue("location").orElseThrow());
-        assertThat(http.send(HttpRequest.newBuilder(authorize).build(), HttpResponse.BodyHandlers.ofString()).body()).contains("name=\"username\"");
-        HttpResponse<String> submitted = http.send(HttpRequest.newBuilder(authorize).header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString("username=" + java.net.URLEncoder.encode(email, java.nio.charset.StandardCharsets.UTF_8) + "&claims="))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(http.send(HttpRequest.newBuilder(authorize).build(), HttpResponse.BodyHandlers.ofString())
+                        .body())
+                .contains("name=\"username\"");
+        HttpResponse<String> submitted = http.send(
+                HttpRequest.newBuilder(authorize)
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString(
+                                "username=" + URLEncoder.encode(email, StandardCharsets.UTF_8) + "&claims="))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         // The browser carries the sign-in cookie /login set back to the callback (the sign-in is bound to it).
         String signIn = login.headers().firstValue("set-cookie").orElseThrow().split(";")[0];
-        HttpResponse<String> callback = http.send(HttpRequest.newBuilder(URI.create(submitted.headers().firstValue("location").orElseThrow()))
-                .header("Cookie", signIn).build(), HttpResponse.BodyHandlers.ofString());
-        String cookie = callback.headers().allValues("set-cookie").stream().filter(c -> c.startsWith("bsg_session=")).findFirst().orElseThrow().split(";")[0];
-        return http.send(HttpRequest.newBuilder(URI.create(gateway + "/")).header("Cookie", cookie).build(), HttpResponse.BodyHandlers.ofString()).body();
+        HttpResponse<String> callback = http.send(
+                HttpRequest.newBuilder(URI.create(
+                                submitted.headers().firstValue("location").orElseThrow()))
+                        .header("Cookie", signIn)
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        String cookie = callback.headers().allValues("set-cookie").stream()
+                .filter(c -> c.startsWith("bsg_session="))
+                .findFirst()
+                .orElseThrow()
+                .split(";")[0];
+        return http.send(
+                        HttpRequest.newBuilder(URI.create(gateway + "/"))
+                                .header("Cookie", cookie)
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
     }
 }

@@ -3,7 +3,9 @@ package dev.bsg.simulator;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.bsg.protocol.translate.Json;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 
 /** Renders a {@link Reply} as the Anthropic events Bedrock streams, or as one Message JSON. */
@@ -151,7 +153,7 @@ final class AnthropicReply {
     }
 
     private String signature() {
-        return java.util.Base64.getEncoder().encodeToString(("sig:" + id).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return Base64.getEncoder().encodeToString(("sig:" + id).getBytes(StandardCharsets.UTF_8));
     }
 
     private String toolUseId() {

@@ -1,19 +1,24 @@
 package dev.bsg.simulator;
 
+import dev.bsg.protocol.errors.ApiError;
 import dev.bsg.protocol.eventstream.EventStreamCodec;
 import dev.bsg.protocol.eventstream.EventStreamMessage;
 import dev.bsg.protocol.translate.BedrockChunks;
 import dev.bsg.protocol.translate.ErrorBodies;
-import dev.bsg.protocol.errors.ApiError;
+import java.io.IOException;
 import java.io.OutputStream;
+import java.net.URLDecoder;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicLong;
@@ -36,7 +41,8 @@ public final class BedrockSimulator implements AutoCloseable {
     public static final String ACCESS_KEY = "AKIDBSGSIMULATOR0001";
     public static final String SECRET_KEY = "bsg-simulator-secret-not-a-real-aws-key";
     public static final String BEARER_TOKEN = "bedrock-api-key-bsg-simulator";
-    private static final Pattern PATH = Pattern.compile("^/model/([^/]+)/(invoke|invoke-with-response-stream|converse|converse-stream|count-tokens)$");
+    private static final Pattern PATH = Pattern.compile(
+            "^/model/([^/]+)/(invoke|invoke-with-response-stream|converse|converse-stream|count-tokens)$");
 
     private final Server server;
     private final SigV4Verifier verifier;
@@ -64,7 +70,8 @@ public final class BedrockSimulator implements AutoCloseable {
         this.tls = tls;
         server = SimulatorServer.create("simulator", host, port, tls, maxStreams, this::serve);
         // Its own static key, and any temporary credentials the federation simulator issued in this process.
-        verifier = new SigV4Verifier(key -> key.equals(ACCESS_KEY) ? SECRET_KEY : IssuedCredentials.secretOf(key), "bedrock");
+        verifier = new SigV4Verifier(
+                key -> key.equals(ACCESS_KEY) ? SECRET_KEY : IssuedCredentials.secretOf(key), "bedrock");
     }
 
     public static BedrockSimulator start() {
@@ -108,8 +115,15 @@ public final class BedrockSimulator implements AutoCloseable {
 
     /** The gateway settings (as {@code BSG_*} variables) that point a gateway at this simulator. */
     public Map<String, String> gatewayEnvironment() {
-        Map<String, String> env = new java.util.HashMap<>(Map.of("BSG_UPSTREAM__ENDPOINT", endpoint(), "BSG_UPSTREAM__CREDENTIALS", "static",
-                "BSG_UPSTREAM__ACCESS_KEY_ID", ACCESS_KEY, "BSG_UPSTREAM__SECRET_ACCESS_KEY", SECRET_KEY));
+        Map<String, String> env = new HashMap<>(Map.of(
+                "BSG_UPSTREAM__ENDPOINT",
+                endpoint(),
+                "BSG_UPSTREAM__CREDENTIALS",
+                "static",
+                "BSG_UPSTREAM__ACCESS_KEY_ID",
+                ACCESS_KEY,
+                "BSG_UPSTREAM__SECRET_ACCESS_KEY",
+                SECRET_KEY));
         if (tls != null) env.put("BSG_UPSTREAM__CA_BUNDLE", tls.pem().toString());
         return Map.copyOf(env);
     }
@@ -187,16 +201,38 @@ public final class BedrockSimulator implements AutoCloseable {
         byte[] body = Content.Source.asInputStream(request).readAllBytes();
         if (!m.matches() || !request.getMethod().equals("POST")) {
             String problem = "Unknown operation " + request.getMethod() + " " + path;
-            record(new ReceivedRequest(request.getMethod(), path, null, null, headers, body, problem, request.getConnectionMetaData().getProtocol()));
-            sendError(response, callback, new ApiError(404, "not_found_error", 404, "UnknownOperationException", problem));
+            record(new ReceivedRequest(
+                    request.getMethod(),
+                    path,
+                    null,
+                    null,
+                    headers,
+                    body,
+                    problem,
+                    request.getConnectionMetaData().getProtocol()));
+            sendError(
+                    response,
+                    callback,
+                    new ApiError(404, "not_found_error", 404, "UnknownOperationException", problem));
             return;
         }
-        String modelId = java.net.URLDecoder.decode(m.group(1), StandardCharsets.UTF_8);
+        String modelId = URLDecoder.decode(m.group(1), StandardCharsets.UTF_8);
         String operation = m.group(2);
         String authProblem = authenticate(request, headers, body);
-        record(new ReceivedRequest("POST", path, operation, modelId, headers, body, authProblem, request.getConnectionMetaData().getProtocol()));
+        record(new ReceivedRequest(
+                "POST",
+                path,
+                operation,
+                modelId,
+                headers,
+                body,
+                authProblem,
+                request.getConnectionMetaData().getProtocol()));
         if (authProblem != null) {
-            sendError(response, callback, new ApiError(403, "permission_error", 403, "UnrecognizedClientException", authProblem));
+            sendError(
+                    response,
+                    callback,
+                    new ApiError(403, "permission_error", 403, "UnrecognizedClientException", authProblem));
             return;
         }
         Fault fault = faults.pollFirst();
@@ -204,7 +240,8 @@ public final class BedrockSimulator implements AutoCloseable {
         Reply reply = replyFor(modelId);
         switch (operation) {
             case "count-tokens" -> countTokens(body, response, callback);
-            case "invoke", "invoke-with-response-stream" -> invoke(operation, modelId, body, reply, fault, response, callback);
+            case "invoke", "invoke-with-response-stream" ->
+                invoke(operation, modelId, body, reply, fault, response, callback);
             default -> converse(operation, body, reply, fault, response, callback);
         }
     }
@@ -213,17 +250,28 @@ public final class BedrockSimulator implements AutoCloseable {
         String authorization = request.getHeaders().get(HttpHeader.AUTHORIZATION);
         if (authorization == null) return "Missing Authentication Token";
         if (authorization.startsWith("Bearer ")) {
-            return authorization.substring(7).equals(BEARER_TOKEN) ? null : "Invalid API Key format: Must start with pre-defined prefix";
+            return authorization.substring(7).equals(BEARER_TOKEN)
+                    ? null
+                    : "Invalid API Key format: Must start with pre-defined prefix";
         }
-        String pathAndQuery = request.getHttpURI().getPath() + (request.getHttpURI().getQuery() == null ? "" : "?" + request.getHttpURI().getQuery());
+        String pathAndQuery = request.getHttpURI().getPath()
+                + (request.getHttpURI().getQuery() == null
+                        ? ""
+                        : "?" + request.getHttpURI().getQuery());
         return verifier.verify(request.getMethod(), pathAndQuery, headers, body);
     }
 
     private boolean sendFaultBeforeReply(Fault fault, Response response, Callback callback) {
         ApiError error = switch (fault) {
-            case THROTTLE -> ApiError.fromBedrock(429, "ThrottlingException", "Too many tokens, please wait before trying again.");
-            case SERVER_ERROR -> ApiError.fromBedrock(500, "InternalServerException", "The server encountered an internal error while processing the request.");
-            case UNAVAILABLE -> ApiError.fromBedrock(503, "ServiceUnavailableException", "Bedrock is unable to process your request.");
+            case THROTTLE ->
+                ApiError.fromBedrock(429, "ThrottlingException", "Too many tokens, please wait before trying again.");
+            case SERVER_ERROR ->
+                ApiError.fromBedrock(
+                        500,
+                        "InternalServerException",
+                        "The server encountered an internal error while processing the request.");
+            case UNAVAILABLE ->
+                ApiError.fromBedrock(503, "ServiceUnavailableException", "Bedrock is unable to process your request.");
             default -> null;
         };
         if (error == null) return false;
@@ -238,21 +286,40 @@ public final class BedrockSimulator implements AutoCloseable {
         return defaultReply;
     }
 
-    private void invoke(String operation, String modelId, byte[] body, Reply reply, Fault fault, Response response, Callback callback) throws Exception {
+    private void invoke(
+            String operation,
+            String modelId,
+            byte[] body,
+            Reply reply,
+            Fault fault,
+            Response response,
+            Callback callback)
+            throws Exception {
         String invalid = SimulatedModel.validateInvokeBody(modelId, body, rejectedBetas, rejectedFields);
         if (invalid != null) {
             sendError(response, callback, ApiError.fromBedrock(400, "ValidationException", invalid));
             return;
         }
         String id = "msg_bdrk_" + Long.toString(sequence.incrementAndGet() + 1_000_000L, 36);
-        AnthropicReply rendered = new AnthropicReply(reply, id, SimulatedModel.anthropicName(modelId), SimulatedModel.inputTokens(body));
+        AnthropicReply rendered =
+                new AnthropicReply(reply, id, SimulatedModel.anthropicName(modelId), SimulatedModel.inputTokens(body));
         pause(reply.firstByte());
         if (operation.equals("invoke")) {
-            response.getHeaders().put("X-Amzn-Bedrock-Input-Token-Count", Integer.toString(SimulatedModel.inputTokens(body)));
+            response.getHeaders()
+                    .put("X-Amzn-Bedrock-Input-Token-Count", Integer.toString(SimulatedModel.inputTokens(body)));
             response.getHeaders().put("X-Amzn-Bedrock-Output-Token-Count", Integer.toString(reply.outputTokens()));
-            response.getHeaders().put("X-Amzn-Bedrock-Invocation-Latency", Long.toString(reply.firstByte().toMillis() + 5));
-            if (reply.cacheReadTokens() > 0) response.getHeaders().put("X-Amzn-Bedrock-Cache-Read-Input-Token-Count", Integer.toString(reply.cacheReadTokens()));
-            if (reply.cacheWriteTokens() > 0) response.getHeaders().put("X-Amzn-Bedrock-Cache-Write-Input-Token-Count", Integer.toString(reply.cacheWriteTokens()));
+            response.getHeaders()
+                    .put(
+                            "X-Amzn-Bedrock-Invocation-Latency",
+                            Long.toString(reply.firstByte().toMillis() + 5));
+            if (reply.cacheReadTokens() > 0)
+                response.getHeaders()
+                        .put("X-Amzn-Bedrock-Cache-Read-Input-Token-Count", Integer.toString(reply.cacheReadTokens()));
+            if (reply.cacheWriteTokens() > 0)
+                response.getHeaders()
+                        .put(
+                                "X-Amzn-Bedrock-Cache-Write-Input-Token-Count",
+                                Integer.toString(reply.cacheWriteTokens()));
             sendJson(response, callback, 200, rendered.message());
             return;
         }
@@ -261,7 +328,8 @@ public final class BedrockSimulator implements AutoCloseable {
         stream(frames, reply, fault, response, callback);
     }
 
-    private void converse(String operation, byte[] body, Reply reply, Fault fault, Response response, Callback callback) throws Exception {
+    private void converse(String operation, byte[] body, Reply reply, Fault fault, Response response, Callback callback)
+            throws Exception {
         ConverseReply rendered = new ConverseReply(reply, SimulatedModel.inputTokens(body));
         pause(reply.firstByte());
         if (operation.equals("converse")) {
@@ -274,17 +342,24 @@ public final class BedrockSimulator implements AutoCloseable {
     private void countTokens(byte[] body, Response response, Callback callback) {
         Integer tokens = SimulatedModel.countTokens(body);
         if (tokens == null) {
-            sendError(response, callback, ApiError.fromBedrock(400, "ValidationException", "1 validation error detected: Value at 'input' failed to satisfy constraint: Member must not be null"));
+            sendError(
+                    response,
+                    callback,
+                    ApiError.fromBedrock(
+                            400,
+                            "ValidationException",
+                            "1 validation error detected: Value at 'input' failed to satisfy constraint: Member must not be null"));
             return;
         }
         sendJson(response, callback, 200, ("{\"inputTokens\":" + tokens + "}").getBytes(StandardCharsets.US_ASCII));
     }
 
-    private void stream(List<EventStreamMessage> frames, Reply reply, Fault fault, Response response, Callback callback) throws Exception {
+    private void stream(List<EventStreamMessage> frames, Reply reply, Fault fault, Response response, Callback callback)
+            throws Exception {
         response.setStatus(200);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/vnd.amazon.eventstream");
         response.getHeaders().put("X-Amzn-Bedrock-Content-Type", "application/json");
-        response.getHeaders().put("x-amzn-RequestId", java.util.UUID.randomUUID().toString());
+        response.getHeaders().put("x-amzn-RequestId", UUID.randomUUID().toString());
         OutputStream out = Content.Sink.asOutputStream(response);
         int faultAfter = Math.min(2, frames.size() - 1);
         for (int i = 0; i < frames.size(); i++) {
@@ -292,25 +367,27 @@ public final class BedrockSimulator implements AutoCloseable {
                 switch (fault) {
                     case RESET_MID_STREAM -> {
                         out.flush();
-                        callback.failed(new java.io.IOException("simulated connection reset"));
+                        callback.failed(new IOException("simulated connection reset"));
                         return;
                     }
                     case STREAM_EXCEPTION -> {
-                        out.write(EventStreamCodec.encode(EventStreamMessage.exception("modelStreamErrorException",
-                                "{\"message\":\"The model stream was interrupted.\",\"originalStatusCode\":500,\"originalMessage\":\"boom\"}".getBytes(StandardCharsets.UTF_8))));
+                        out.write(EventStreamCodec.encode(EventStreamMessage.exception(
+                                "modelStreamErrorException",
+                                "{\"message\":\"The model stream was interrupted.\",\"originalStatusCode\":500,\"originalMessage\":\"boom\"}"
+                                        .getBytes(StandardCharsets.UTF_8))));
                         out.close();
                         callback.succeeded();
                         return;
                     }
                     case SILENCE -> pause(reply.silence());
-                    default -> { }
+                    default -> {}
                 }
             }
             if (i > 0) pause(reply.gap());
             try {
                 out.write(EventStreamCodec.encode(frames.get(i)));
                 out.flush();
-            } catch (java.io.IOException hungUp) {
+            } catch (IOException hungUp) {
                 abandonedStreams.incrementAndGet();
                 callback.failed(hungUp);
                 return;
@@ -321,15 +398,16 @@ public final class BedrockSimulator implements AutoCloseable {
     }
 
     private void sendError(Response response, Callback callback, ApiError error) {
-        response.getHeaders().put("X-Amzn-Errortype", error.bedrockType() + ":http://internal.amazon.com/coral/com.amazon.bedrock/");
+        response.getHeaders()
+                .put("X-Amzn-Errortype", error.bedrockType() + ":http://internal.amazon.com/coral/com.amazon.bedrock/");
         sendJson(response, callback, error.bedrockStatus(), ErrorBodies.bedrock(error));
     }
 
     private static void sendJson(Response response, Callback callback, int status, byte[] json) {
         response.setStatus(status);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
-        response.getHeaders().put("x-amzn-RequestId", java.util.UUID.randomUUID().toString());
-        response.write(true, java.nio.ByteBuffer.wrap(json), callback);
+        response.getHeaders().put("x-amzn-RequestId", UUID.randomUUID().toString());
+        response.write(true, ByteBuffer.wrap(json), callback);
     }
 
     private void record(ReceivedRequest request) {

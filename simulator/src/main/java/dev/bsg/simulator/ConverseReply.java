@@ -1,7 +1,9 @@
 package dev.bsg.simulator;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import dev.bsg.protocol.eventstream.EventStreamMessage;
 import dev.bsg.protocol.translate.Json;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -75,7 +77,7 @@ final class ConverseReply {
         return events;
     }
 
-    private void writeUsage(com.fasterxml.jackson.core.JsonGenerator g) throws java.io.IOException {
+    private void writeUsage(JsonGenerator g) throws IOException {
         g.writeObjectFieldStart("usage");
         g.writeNumberField("inputTokens", inputTokens);
         g.writeNumberField("outputTokens", reply.outputTokens());

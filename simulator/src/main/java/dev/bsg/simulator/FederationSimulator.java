@@ -15,6 +15,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
@@ -39,7 +41,7 @@ public final class FederationSimulator implements AutoCloseable {
     private final SigV4Verifier stsVerifier = new SigV4Verifier(IssuedCredentials::secretOf, "sts");
     private final Set<String> trustedIssuers = ConcurrentHashMap.newKeySet();
     private final Map<String, String> identities = new ConcurrentHashMap<>();
-    private final List<String> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<String> calls = new CopyOnWriteArrayList<>();
 
     private final SelfSignedCertificate tls;
 
@@ -67,7 +69,8 @@ public final class FederationSimulator implements AutoCloseable {
     }
 
     public String endpoint() {
-        return (tls == null ? "http" : "https") + "://127.0.0.1:" + ((ServerConnector) server.getConnectors()[0]).getLocalPort();
+        return (tls == null ? "http" : "https") + "://127.0.0.1:"
+                + ((ServerConnector) server.getConnectors()[0]).getLocalPort();
     }
 
     /** Only tokens from these issuers are accepted from now on (the identity pool's or the IAM OIDC provider's configuration). */
@@ -102,66 +105,117 @@ public final class FederationSimulator implements AutoCloseable {
         switch (action) {
             case "AssumeRoleWithWebIdentity" -> assumeRoleWithWebIdentity(form, response, callback);
             case "GetCallerIdentity" -> getCallerIdentity(request, body, response, callback);
-            default -> stsError(response, callback, 400, "InvalidAction", "Could not find operation " + action + " for version 2011-06-15");
+            default ->
+                stsError(
+                        response,
+                        callback,
+                        400,
+                        "InvalidAction",
+                        "Could not find operation " + action + " for version 2011-06-15");
         }
     }
 
     private void assumeRoleWithWebIdentity(Map<String, String> form, Response response, Callback callback) {
         String roleArn = form.getOrDefault("RoleArn", "");
         String sessionName = form.getOrDefault("RoleSessionName", "");
-        java.util.regex.Matcher role = ROLE_ARN.matcher(roleArn);
+        Matcher role = ROLE_ARN.matcher(roleArn);
         if (!role.matches()) {
-            stsError(response, callback, 400, "ValidationError", "1 validation error detected: Value '" + roleArn + "' at 'roleArn' failed to satisfy constraint");
+            stsError(
+                    response,
+                    callback,
+                    400,
+                    "ValidationError",
+                    "1 validation error detected: Value '" + roleArn + "' at 'roleArn' failed to satisfy constraint");
             return;
         }
         if (!SESSION_NAME.matcher(sessionName).matches()) {
-            stsError(response, callback, 400, "ValidationError",
-                    "1 validation error detected: Value '" + sessionName + "' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*");
+            stsError(
+                    response,
+                    callback,
+                    400,
+                    "ValidationError",
+                    "1 validation error detected: Value '" + sessionName
+                            + "' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*");
             return;
         }
         long seconds = form.containsKey("DurationSeconds") ? Long.parseLong(form.get("DurationSeconds")) : 3600;
         if (seconds < 900 || seconds > 43_200) {
-            stsError(response, callback, 400, "ValidationError", "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.");
+            stsError(
+                    response,
+                    callback,
+                    400,
+                    "ValidationError",
+                    "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.");
             return;
         }
         JsonNode claims = claims(form.get("WebIdentityToken"));
         String problem = tokenProblem(claims);
         if (problem != null) {
-            stsError(response, callback, 400, problem.startsWith("expired") ? "ExpiredTokenException" : "InvalidIdentityToken", problem);
+            stsError(
+                    response,
+                    callback,
+                    400,
+                    problem.startsWith("expired") ? "ExpiredTokenException" : "InvalidIdentityToken",
+                    problem);
             return;
         }
         String arn = "arn:aws:sts::" + role.group(1) + ":assumed-role/" + role.group(2) + "/" + sessionName;
-        IssuedCredentials.Issued issued = IssuedCredentials.issue(arn, "AROA" + ACCOUNT + ":" + sessionName, Instant.now().plusSeconds(seconds));
-        String xml = "<AssumeRoleWithWebIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><AssumeRoleWithWebIdentityResult>"
-                + "<SubjectFromWebIdentityToken>" + xml(claims.path("sub").asText()) + "</SubjectFromWebIdentityToken>"
-                + "<Audience>" + xml(audience(claims)) + "</Audience>"
-                + "<AssumedRoleUser><Arn>" + xml(arn) + "</Arn><AssumedRoleId>" + xml(issued.userId()) + "</AssumedRoleId></AssumedRoleUser>"
-                + "<Credentials><SessionToken>" + issued.sessionToken() + "</SessionToken><SecretAccessKey>" + xml(issued.secretAccessKey())
-                + "</SecretAccessKey><Expiration>" + issued.expiration() + "</Expiration><AccessKeyId>" + issued.accessKeyId() + "</AccessKeyId></Credentials>"
-                + "<Provider>" + xml(claims.path("iss").asText()) + "</Provider></AssumeRoleWithWebIdentityResult>"
-                + "<ResponseMetadata><RequestId>" + UUID.randomUUID() + "</RequestId></ResponseMetadata></AssumeRoleWithWebIdentityResponse>";
+        IssuedCredentials.Issued issued = IssuedCredentials.issue(
+                arn, "AROA" + ACCOUNT + ":" + sessionName, Instant.now().plusSeconds(seconds));
+        String xml =
+                "<AssumeRoleWithWebIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><AssumeRoleWithWebIdentityResult>"
+                        + "<SubjectFromWebIdentityToken>"
+                        + xml(claims.path("sub").asText()) + "</SubjectFromWebIdentityToken>"
+                        + "<Audience>" + xml(audience(claims)) + "</Audience>"
+                        + "<AssumedRoleUser><Arn>" + xml(arn) + "</Arn><AssumedRoleId>" + xml(issued.userId())
+                        + "</AssumedRoleId></AssumedRoleUser>"
+                        + "<Credentials><SessionToken>" + issued.sessionToken() + "</SessionToken><SecretAccessKey>"
+                        + xml(issued.secretAccessKey())
+                        + "</SecretAccessKey><Expiration>" + issued.expiration() + "</Expiration><AccessKeyId>"
+                        + issued.accessKeyId() + "</AccessKeyId></Credentials>"
+                        + "<Provider>" + xml(claims.path("iss").asText())
+                        + "</Provider></AssumeRoleWithWebIdentityResult>"
+                        + "<ResponseMetadata><RequestId>" + UUID.randomUUID()
+                        + "</RequestId></ResponseMetadata></AssumeRoleWithWebIdentityResponse>";
         send(response, callback, 200, "text/xml", xml);
     }
 
     private void getCallerIdentity(Request request, byte[] body, Response response, Callback callback) {
         Map<String, List<String>> headers = SimulatorServer.headers(request);
-        String path = request.getHttpURI().getPath() + (request.getHttpURI().getQuery() == null ? "" : "?" + request.getHttpURI().getQuery());
+        String path = request.getHttpURI().getPath()
+                + (request.getHttpURI().getQuery() == null
+                        ? ""
+                        : "?" + request.getHttpURI().getQuery());
         String problem = stsVerifier.verify(request.getMethod(), path, headers, body);
         if (problem != null) {
-            stsError(response, callback, 403, problem.contains("token") ? "InvalidClientTokenId" : "SignatureDoesNotMatch", problem);
+            stsError(
+                    response,
+                    callback,
+                    403,
+                    problem.contains("token") ? "InvalidClientTokenId" : "SignatureDoesNotMatch",
+                    problem);
             return;
         }
         String accessKey = headers.get("authorization").get(0).replaceFirst(".*Credential=([^/]+)/.*", "$1");
         IssuedCredentials.Issued issued = IssuedCredentials.find(accessKey);
-        String xml = "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><GetCallerIdentityResult>"
-                + "<Arn>" + xml(issued.arn()) + "</Arn><UserId>" + xml(issued.userId()) + "</UserId><Account>" + ACCOUNT + "</Account>"
-                + "</GetCallerIdentityResult><ResponseMetadata><RequestId>" + UUID.randomUUID() + "</RequestId></ResponseMetadata></GetCallerIdentityResponse>";
+        String xml =
+                "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><GetCallerIdentityResult>"
+                        + "<Arn>" + xml(issued.arn()) + "</Arn><UserId>" + xml(issued.userId()) + "</UserId><Account>"
+                        + ACCOUNT + "</Account>"
+                        + "</GetCallerIdentityResult><ResponseMetadata><RequestId>" + UUID.randomUUID()
+                        + "</RequestId></ResponseMetadata></GetCallerIdentityResponse>";
         send(response, callback, 200, "text/xml", xml);
     }
 
     private static void stsError(Response response, Callback callback, int status, String code, String message) {
-        send(response, callback, status, "text/xml", "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type><Code>"
-                + code + "</Code><Message>" + xml(message) + "</Message></Error><RequestId>" + UUID.randomUUID() + "</RequestId></ErrorResponse>");
+        send(
+                response,
+                callback,
+                status,
+                "text/xml",
+                "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type><Code>"
+                        + code + "</Code><Message>" + xml(message) + "</Message></Error><RequestId>" + UUID.randomUUID()
+                        + "</RequestId></ErrorResponse>");
     }
 
     // ---- Cognito Identity (JSON 1.1) ----
@@ -172,7 +226,11 @@ public final class FederationSimulator implements AutoCloseable {
         try {
             request = Json.MAPPER.readTree(body);
         } catch (IOException e) {
-            cognitoError(response, callback, "SerializationException", "Start of structure or map found where not expected.");
+            cognitoError(
+                    response,
+                    callback,
+                    "SerializationException",
+                    "Start of structure or map found where not expected.");
             return;
         }
         String problem = loginsProblem(request.path("Logins"));
@@ -186,11 +244,18 @@ public final class FederationSimulator implements AutoCloseable {
             case "GetId" -> {
                 String pool = request.path("IdentityPoolId").asText("");
                 if (!pool.matches("^[\\w-]+:[0-9a-f-]+$")) {
-                    cognitoError(response, callback, "ValidationException", "1 validation error detected: Value '" + pool + "' at 'identityPoolId' failed to satisfy constraint");
+                    cognitoError(
+                            response,
+                            callback,
+                            "ValidationException",
+                            "1 validation error detected: Value '" + pool
+                                    + "' at 'identityPoolId' failed to satisfy constraint");
                     return;
                 }
                 String region = pool.substring(0, pool.indexOf(':'));
-                String id = identities.computeIfAbsent(pool + "|" + subject, k -> region + ":" + UUID.nameUUIDFromBytes(k.getBytes(StandardCharsets.UTF_8)));
+                String id = identities.computeIfAbsent(
+                        pool + "|" + subject,
+                        k -> region + ":" + UUID.nameUUIDFromBytes(k.getBytes(StandardCharsets.UTF_8)));
                 send(response, callback, 200, "application/x-amz-json-1.1", "{\"IdentityId\":\"" + id + "\"}");
             }
             case "GetCredentialsForIdentity" -> {
@@ -199,11 +264,21 @@ public final class FederationSimulator implements AutoCloseable {
                     cognitoError(response, callback, "ResourceNotFoundException", "Identity '" + id + "' not found.");
                     return;
                 }
-                String arn = "arn:aws:sts::" + ACCOUNT + ":assumed-role/Cognito_BedrockAuth_Role/CognitoIdentityCredentials";
-                IssuedCredentials.Issued issued = IssuedCredentials.issue(arn, "AROA" + ACCOUNT + ":CognitoIdentityCredentials", Instant.now().plus(Duration.ofHours(1)));
-                send(response, callback, 200, "application/x-amz-json-1.1", "{\"IdentityId\":\"" + id + "\",\"Credentials\":{\"AccessKeyId\":\""
-                        + issued.accessKeyId() + "\",\"SecretKey\":\"" + issued.secretAccessKey() + "\",\"SessionToken\":\"" + issued.sessionToken()
-                        + "\",\"Expiration\":" + issued.expiration().getEpochSecond() + "}}");
+                String arn =
+                        "arn:aws:sts::" + ACCOUNT + ":assumed-role/Cognito_BedrockAuth_Role/CognitoIdentityCredentials";
+                IssuedCredentials.Issued issued = IssuedCredentials.issue(
+                        arn,
+                        "AROA" + ACCOUNT + ":CognitoIdentityCredentials",
+                        Instant.now().plus(Duration.ofHours(1)));
+                send(
+                        response,
+                        callback,
+                        200,
+                        "application/x-amz-json-1.1",
+                        "{\"IdentityId\":\"" + id + "\",\"Credentials\":{\"AccessKeyId\":\""
+                                + issued.accessKeyId() + "\",\"SecretKey\":\"" + issued.secretAccessKey()
+                                + "\",\"SessionToken\":\"" + issued.sessionToken()
+                                + "\",\"Expiration\":" + issued.expiration().getEpochSecond() + "}}");
             }
             default -> cognitoError(response, callback, "UnknownOperationException", "Unknown operation " + operation);
         }
@@ -211,7 +286,8 @@ public final class FederationSimulator implements AutoCloseable {
 
     /** The Logins map: one entry whose key is the token issuer's host and path (Cognito's rule), holding a valid token. */
     private String loginsProblem(JsonNode logins) {
-        if (!logins.isObject() || logins.size() != 1) return "Unauthenticated access is not supported for this identity pool.";
+        if (!logins.isObject() || logins.size() != 1)
+            return "Unauthenticated access is not supported for this identity pool.";
         Map.Entry<String, JsonNode> login = logins.fields().next();
         JsonNode claims = claims(login.getValue().asText());
         String problem = tokenProblem(claims);
@@ -223,7 +299,12 @@ public final class FederationSimulator implements AutoCloseable {
 
     private static void cognitoError(Response response, Callback callback, String type, String message) {
         response.getHeaders().put("x-amzn-ErrorType", type);
-        send(response, callback, 400, "application/x-amz-json-1.1", "{\"__type\":\"" + type + "\",\"message\":" + Json.quote(message) + "}");
+        send(
+                response,
+                callback,
+                400,
+                "application/x-amz-json-1.1",
+                "{\"__type\":\"" + type + "\",\"message\":" + Json.quote(message) + "}");
     }
 
     // ---- tokens ----
@@ -241,9 +322,11 @@ public final class FederationSimulator implements AutoCloseable {
 
     private String tokenProblem(JsonNode claims) {
         if (claims == null || !claims.isObject()) return "Couldn't parse the web identity token: it is not a JWT";
-        if (claims.path("exp").asLong(0) < Instant.now().getEpochSecond()) return "expired: the web identity token has expired";
+        if (claims.path("exp").asLong(0) < Instant.now().getEpochSecond())
+            return "expired: the web identity token has expired";
         String issuer = claims.path("iss").asText("");
-        if (!trustedIssuers.isEmpty() && !trustedIssuers.contains(issuer)) return "No OpenIDConnect provider found in your account for " + issuer;
+        if (!trustedIssuers.isEmpty() && !trustedIssuers.contains(issuer))
+            return "No OpenIDConnect provider found in your account for " + issuer;
         return null;
     }
 
@@ -257,14 +340,18 @@ public final class FederationSimulator implements AutoCloseable {
         for (String pair : text.split("&")) {
             if (pair.isEmpty()) continue;
             int eq = pair.indexOf('=');
-            out.put(URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8),
+            out.put(
+                    URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8),
                     eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
         }
         return out;
     }
 
     private static String xml(String text) {
-        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+        return text.replace("&", "&amp;")
+                .replace("<", "&lt;")
+                .replace(">", "&gt;")
+                .replace("\"", "&quot;");
     }
 
     private static void send(Response response, Callback callback, int status, String contentType, String body) {

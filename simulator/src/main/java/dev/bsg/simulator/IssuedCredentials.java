@@ -11,7 +11,13 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class IssuedCredentials {
     /** One set of temporary credentials and whom they stand for. */
-    public record Issued(String accessKeyId, String secretAccessKey, String sessionToken, Instant expiration, String arn, String userId) {}
+    public record Issued(
+            String accessKeyId,
+            String secretAccessKey,
+            String sessionToken,
+            Instant expiration,
+            String arn,
+            String userId) {}
 
     private static final Map<String, Issued> BY_KEY = new ConcurrentHashMap<>();
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -20,8 +26,13 @@ public final class IssuedCredentials {
     private IssuedCredentials() {}
 
     static Issued issue(String arn, String userId, Instant expiration) {
-        Issued issued = new Issued("ASIA" + random(16, ALPHABET), random(40, ALPHABET + "abcdefghijklmnopqrstuvwxyz+/"),
-                "IQoJb3JpZ2luX2VjE" + random(120, ALPHABET + "abcdefghijklmnopqrstuvwxyz"), expiration, arn, userId);
+        Issued issued = new Issued(
+                "ASIA" + random(16, ALPHABET),
+                random(40, ALPHABET + "abcdefghijklmnopqrstuvwxyz+/"),
+                "IQoJb3JpZ2luX2VjE" + random(120, ALPHABET + "abcdefghijklmnopqrstuvwxyz"),
+                expiration,
+                arn,
+                userId);
         BY_KEY.put(issued.accessKeyId(), issued);
         return issued;
     }

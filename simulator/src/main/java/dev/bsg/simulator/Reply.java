@@ -23,23 +23,64 @@ public record Reply(
     }
 
     public Reply withDeltas(int count) {
-        return new Reply(text, thinking, toolName, toolInputJson, Math.max(1, count), firstByte, gap, silence, cacheReadTokens, cacheWriteTokens);
+        return new Reply(
+                text,
+                thinking,
+                toolName,
+                toolInputJson,
+                Math.max(1, count),
+                firstByte,
+                gap,
+                silence,
+                cacheReadTokens,
+                cacheWriteTokens);
     }
 
     public Reply withPacing(Duration firstByte, Duration gap) {
-        return new Reply(text, thinking, toolName, toolInputJson, deltas, firstByte, gap, silence, cacheReadTokens, cacheWriteTokens);
+        return new Reply(
+                text,
+                thinking,
+                toolName,
+                toolInputJson,
+                deltas,
+                firstByte,
+                gap,
+                silence,
+                cacheReadTokens,
+                cacheWriteTokens);
     }
 
     public Reply withSilence(Duration silence) {
-        return new Reply(text, thinking, toolName, toolInputJson, deltas, firstByte, gap, silence, cacheReadTokens, cacheWriteTokens);
+        return new Reply(
+                text,
+                thinking,
+                toolName,
+                toolInputJson,
+                deltas,
+                firstByte,
+                gap,
+                silence,
+                cacheReadTokens,
+                cacheWriteTokens);
     }
 
     public Reply withThinking(String thinking) {
-        return new Reply(text, thinking, toolName, toolInputJson, deltas, firstByte, gap, silence, cacheReadTokens, cacheWriteTokens);
+        return new Reply(
+                text,
+                thinking,
+                toolName,
+                toolInputJson,
+                deltas,
+                firstByte,
+                gap,
+                silence,
+                cacheReadTokens,
+                cacheWriteTokens);
     }
 
     public Reply withToolUse(String name, String inputJson) {
-        return new Reply(text, thinking, name, inputJson, deltas, firstByte, gap, silence, cacheReadTokens, cacheWriteTokens);
+        return new Reply(
+                text, thinking, name, inputJson, deltas, firstByte, gap, silence, cacheReadTokens, cacheWriteTokens);
     }
 
     public Reply withCache(int read, int write) {
@@ -60,7 +101,9 @@ public record Reply(
     }
 
     int outputTokens() {
-        int chars = text.length() + (thinking == null ? 0 : thinking.length()) + (toolInputJson == null ? 0 : toolInputJson.length());
+        int chars = text.length()
+                + (thinking == null ? 0 : thinking.length())
+                + (toolInputJson == null ? 0 : toolInputJson.length());
         return Math.max(1, chars / 4);
     }
 }

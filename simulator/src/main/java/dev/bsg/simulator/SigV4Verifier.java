@@ -1,6 +1,8 @@
 package dev.bsg.simulator;
 
 import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -9,8 +11,14 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentials;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
+import software.amazon.awssdk.auth.signer.Aws4Signer;
+import software.amazon.awssdk.auth.signer.params.Aws4SignerParams;
 import software.amazon.awssdk.http.ContentStreamProvider;
 import software.amazon.awssdk.http.SdkHttpFullRequest;
 import software.amazon.awssdk.http.SdkHttpMethod;
@@ -18,6 +26,7 @@ import software.amazon.awssdk.http.SdkHttpRequest;
 import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
 import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 import software.amazon.awssdk.identity.spi.AwsSessionCredentialsIdentity;
+import software.amazon.awssdk.regions.Region;
 
 /**
  * Checks a SigV4 signature the way AWS does: recomputes it with the AWS SDK's own signer over the
@@ -26,16 +35,18 @@ import software.amazon.awssdk.identity.spi.AwsSessionCredentialsIdentity;
 final class SigV4Verifier {
     private static final Pattern AUTH = Pattern.compile(
             "AWS4-HMAC-SHA256 Credential=([^/]+)/([0-9]{8})/([^/]+)/([^/]+)/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})");
-    private static final DateTimeFormatter AMZ_DATE = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter AMZ_DATE =
+            DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
     private static final AwsV4HttpSigner SIGNER = AwsV4HttpSigner.create();
-    @SuppressWarnings("deprecation")
-    private static final software.amazon.awssdk.auth.signer.Aws4Signer CLASSIC = software.amazon.awssdk.auth.signer.Aws4Signer.create();
 
-    private final java.util.function.Function<String, String> secrets;
+    @SuppressWarnings("deprecation")
+    private static final Aws4Signer CLASSIC = Aws4Signer.create();
+
+    private final Function<String, String> secrets;
     private final String service;
 
     /** @param secrets the secret key of an access key id, or null when it is unknown */
-    SigV4Verifier(java.util.function.Function<String, String> secrets, String service) {
+    SigV4Verifier(Function<String, String> secrets, String service) {
         this.secrets = secrets;
         this.service = service;
     }
@@ -62,13 +73,15 @@ final class SigV4Verifier {
         URI uri = URI.create("http://" + first(headers, "host") + rawPathAndQuery);
         SdkHttpFullRequest.Builder request = SdkHttpFullRequest.builder()
                 .method(SdkHttpMethod.fromValue(method))
-                .protocol("http").host(uri.getHost()).port(uri.getPort())
+                .protocol("http")
+                .host(uri.getHost())
+                .port(uri.getPort())
                 .encodedPath(uri.getRawPath());
         if (uri.getRawQuery() != null) {
             for (String pair : uri.getRawQuery().split("&")) {
                 int eq = pair.indexOf('=');
-                String key = java.net.URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), java.nio.charset.StandardCharsets.UTF_8);
-                String value = eq < 0 ? "" : java.net.URLDecoder.decode(pair.substring(eq + 1), java.nio.charset.StandardCharsets.UTF_8);
+                String key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+                String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
                 request.appendRawQueryParameter(key, value);
             }
         }
@@ -95,12 +108,18 @@ final class SigV4Verifier {
         } else {
             // Clients that don't sign a payload-hash header (botocore, for most services): the SDK's classic
             // signer signs exactly the headers given, where the newer one adds x-amz-content-sha256.
-            software.amazon.awssdk.auth.credentials.AwsCredentials credentials = token == null
-                    ? software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create(accessKey, secret)
-                    : software.amazon.awssdk.auth.credentials.AwsSessionCredentials.create(accessKey, secret, token);
-            signed = CLASSIC.sign(request.contentStreamProvider(ContentStreamProvider.fromByteArray(body)).build(),
-                    software.amazon.awssdk.auth.signer.params.Aws4SignerParams.builder().awsCredentials(credentials).signingName(scopedService)
-                            .signingRegion(software.amazon.awssdk.regions.Region.of(region)).signingClockOverride(Clock.fixed(signedAt, ZoneOffset.UTC)).build());
+            AwsCredentials credentials = token == null
+                    ? AwsBasicCredentials.create(accessKey, secret)
+                    : AwsSessionCredentials.create(accessKey, secret, token);
+            signed = CLASSIC.sign(
+                    request.contentStreamProvider(ContentStreamProvider.fromByteArray(body))
+                            .build(),
+                    Aws4SignerParams.builder()
+                            .awsCredentials(credentials)
+                            .signingName(scopedService)
+                            .signingRegion(Region.of(region))
+                            .signingClockOverride(Clock.fixed(signedAt, ZoneOffset.UTC))
+                            .build());
         }
         String expected = signed.firstMatchingHeader("Authorization").orElse("");
         return expected.endsWith("Signature=" + m.group(6))

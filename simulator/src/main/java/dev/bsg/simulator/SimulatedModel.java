@@ -5,11 +5,12 @@ import dev.bsg.protocol.translate.Json;
 import java.io.IOException;
 import java.util.Base64;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /** The simulator's stand-in for a model's own checks and its tokenizer. */
 final class SimulatedModel {
     /** Models with ARN-style versions ({@code -v1:0}) accept only the Bedrock dialect's version string. */
-    private static final java.util.regex.Pattern VERSIONED_ID = java.util.regex.Pattern.compile("-v[0-9]+:[0-9]+$");
+    private static final Pattern VERSIONED_ID = Pattern.compile("-v[0-9]+:[0-9]+$");
 
     private SimulatedModel() {}
 
@@ -27,28 +28,34 @@ final class SimulatedModel {
     }
 
     /** Bedrock's wording for what it refuses in an InvokeModel body; null when acceptable. */
-    static String validateInvokeBody(String modelId, byte[] body, Set<String> rejectedBetas, Set<String> rejectedFields) {
+    static String validateInvokeBody(
+            String modelId, byte[] body, Set<String> rejectedBetas, Set<String> rejectedFields) {
         JsonNode node;
         try {
             node = Json.MAPPER.readTree(body);
         } catch (IOException e) {
             return "Malformed input request, please reformat your input and try again.";
         }
-        if (node == null || !node.isObject()) return "Malformed input request, please reformat your input and try again.";
+        if (node == null || !node.isObject())
+            return "Malformed input request, please reformat your input and try again.";
         String version = node.path("anthropic_version").asText("");
         if (version.isEmpty()) {
             return "Malformed input request: #: required key [anthropic_version] not found, please reformat your input and try again.";
         }
         boolean dated = version.matches("20[0-9]{2}-[0-9]{2}-[0-9]{2}");
-        if (!version.equals("bedrock-2023-05-31") && !(dated && !VERSIONED_ID.matcher(modelId).find())) {
-            return "Malformed input request: anthropic_version " + version + " is not supported for this model, please reformat your input and try again.";
+        if (!version.equals("bedrock-2023-05-31")
+                && !(dated && !VERSIONED_ID.matcher(modelId).find())) {
+            return "Malformed input request: anthropic_version " + version
+                    + " is not supported for this model, please reformat your input and try again.";
         }
         for (String forbidden : new String[] {"model", "stream"}) {
             if (node.has(forbidden)) {
-                return "Malformed input request: #: extraneous key [" + forbidden + "] is not permitted, please reformat your input and try again.";
+                return "Malformed input request: #: extraneous key [" + forbidden
+                        + "] is not permitted, please reformat your input and try again.";
             }
         }
-        if (!node.has("messages")) return "Malformed input request: #: required key [messages] not found, please reformat your input and try again.";
+        if (!node.has("messages"))
+            return "Malformed input request: #: required key [messages] not found, please reformat your input and try again.";
         for (String field : rejectedFields) {
             if (node.has(field)) return field + ": Extra inputs are not permitted";
         }
@@ -63,7 +70,8 @@ final class SimulatedModel {
         try {
             JsonNode input = Json.MAPPER.readTree(body).path("input");
             if (input.has("invokeModel")) {
-                return inputTokens(Base64.getDecoder().decode(input.path("invokeModel").path("body").asText()));
+                return inputTokens(Base64.getDecoder()
+                        .decode(input.path("invokeModel").path("body").asText()));
             }
             if (input.has("converse")) return inputTokens(Json.MAPPER.writeValueAsBytes(input.get("converse")));
         } catch (IOException | IllegalArgumentException e) {

@@ -5,21 +5,21 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
+import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.UriCompliance;
-import org.eclipse.jetty.server.Handler;
-import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
 import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
-import org.eclipse.jetty.server.SecureRequestCustomizer;
-import org.eclipse.jetty.server.SslConnectionFactory;
-import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /** The Jetty server every stand-in runs on: virtual threads, paths taken as AWS sends them, one handler. */
@@ -39,7 +39,8 @@ final class SimulatorServer {
      * With a certificate, it speaks TLS and offers HTTP/2 and HTTP/1.1 by ALPN, as AWS endpoints do,
      * taking up to {@code maxStreams} concurrent streams on one HTTP/2 connection.
      */
-    static Server create(String name, String host, int port, SelfSignedCertificate tls, int maxStreams, Service service) {
+    static Server create(
+            String name, String host, int port, SelfSignedCertificate tls, int maxStreams, Service service) {
         QueuedThreadPool threads = new QueuedThreadPool(256, 4);
         threads.setName(name);
         threads.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
@@ -60,7 +61,14 @@ final class SimulatorServer {
             h2.setMaxConcurrentStreams(maxStreams);
             ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory("h2", "http/1.1");
             alpn.setDefaultProtocol("http/1.1");
-            connector = new ServerConnector(server, 1, 1, new SslConnectionFactory(ssl, alpn.getProtocol()), alpn, h2, new HttpConnectionFactory(http));
+            connector = new ServerConnector(
+                    server,
+                    1,
+                    1,
+                    new SslConnectionFactory(ssl, alpn.getProtocol()),
+                    alpn,
+                    h2,
+                    new HttpConnectionFactory(http));
         }
         connector.setHost(host);
         connector.setPort(port);
@@ -90,8 +98,11 @@ final class SimulatorServer {
      */
     static Map<String, List<String>> headers(Request request) {
         Map<String, List<String>> out = new LinkedHashMap<>();
-        for (HttpField field : request.getHeaders()) out.computeIfAbsent(field.getLowerCaseName(), k -> new ArrayList<>()).add(field.getValue());
-        if (!out.containsKey("host") && request.getHttpURI().getAuthority() != null) out.put("host", List.of(request.getHttpURI().getAuthority()));
+        for (HttpField field : request.getHeaders())
+            out.computeIfAbsent(field.getLowerCaseName(), k -> new ArrayList<>())
+                    .add(field.getValue());
+        if (!out.containsKey("host") && request.getHttpURI().getAuthority() != null)
+            out.put("host", List.of(request.getHttpURI().getAuthority()));
         return out;
     }
 }

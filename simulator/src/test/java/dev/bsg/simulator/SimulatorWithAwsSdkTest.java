@@ -20,6 +20,7 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.bedrockruntime.BedrockRuntimeAsyncClient;
 import software.amazon.awssdk.services.bedrockruntime.BedrockRuntimeClient;
+import software.amazon.awssdk.services.bedrockruntime.model.BedrockRuntimeException;
 import software.amazon.awssdk.services.bedrockruntime.model.ContentBlock;
 import software.amazon.awssdk.services.bedrockruntime.model.ConversationRole;
 import software.amazon.awssdk.services.bedrockruntime.model.ConverseStreamResponseHandler;
@@ -28,22 +29,26 @@ import software.amazon.awssdk.services.bedrockruntime.model.InvokeModelWithRespo
 import software.amazon.awssdk.services.bedrockruntime.model.Message;
 import software.amazon.awssdk.services.bedrockruntime.model.ModelStreamErrorException;
 import software.amazon.awssdk.services.bedrockruntime.model.ThrottlingException;
-import software.amazon.awssdk.services.bedrockruntime.model.BedrockRuntimeException;
 
 /** The simulator's wire format judged by the AWS SDK v2, which we did not write. */
 class SimulatorWithAwsSdkTest {
     static final BedrockSimulator SIM = BedrockSimulator.start();
     static final String MODEL = "us.anthropic.claude-sonnet-4-5-20250929-v1:0";
-    static final String BODY = "{\"anthropic_version\":\"bedrock-2023-05-31\",\"max_tokens\":64,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+    static final String BODY =
+            "{\"anthropic_version\":\"bedrock-2023-05-31\",\"max_tokens\":64,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
 
     static StaticCredentialsProvider credentials(String secret) {
         return StaticCredentialsProvider.create(AwsBasicCredentials.create(BedrockSimulator.ACCESS_KEY, secret));
     }
 
     static BedrockRuntimeClient client(String secret) {
-        return BedrockRuntimeClient.builder().endpointOverride(URI.create(SIM.endpoint())).region(Region.US_EAST_1)
-                .credentialsProvider(credentials(secret)).httpClient(UrlConnectionHttpClient.create())
-                .overrideConfiguration(c -> c.retryPolicy(RetryPolicy.none())).build();
+        return BedrockRuntimeClient.builder()
+                .endpointOverride(URI.create(SIM.endpoint()))
+                .region(Region.US_EAST_1)
+                .credentialsProvider(credentials(secret))
+                .httpClient(UrlConnectionHttpClient.create())
+                .overrideConfiguration(c -> c.retryPolicy(RetryPolicy.none()))
+                .build();
     }
 
     @BeforeEach
@@ -59,8 +64,11 @@ class SimulatorWithAwsSdkTest {
     @Test
     void invokeModelRoundTripsAndVerifiesTheSignature() {
         try (BedrockRuntimeClient client = client(BedrockSimulator.SECRET_KEY)) {
-            var response = client.invokeModel(r -> r.modelId(MODEL).contentType("application/json").body(SdkBytes.fromUtf8String(BODY)));
-            assertThat(response.body().asUtf8String()).contains("\"type\":\"message\"").contains("Hello from the Bedrock simulator.");
+            var response = client.invokeModel(
+                    r -> r.modelId(MODEL).contentType("application/json").body(SdkBytes.fromUtf8String(BODY)));
+            assertThat(response.body().asUtf8String())
+                    .contains("\"type\":\"message\"")
+                    .contains("Hello from the Bedrock simulator.");
             assertThat(response.contentType()).isEqualTo("application/json");
         }
         ReceivedRequest received = SIM.lastRequest();
@@ -84,16 +92,21 @@ class SimulatorWithAwsSdkTest {
         SIM.failNext(Fault.THROTTLE);
         try (BedrockRuntimeClient client = client(BedrockSimulator.SECRET_KEY)) {
             assertThatThrownBy(() -> client.invokeModel(r -> r.modelId(MODEL).body(SdkBytes.fromUtf8String(BODY))))
-                    .isInstanceOf(ThrottlingException.class).hasMessageContaining("Too many tokens");
+                    .isInstanceOf(ThrottlingException.class)
+                    .hasMessageContaining("Too many tokens");
         }
     }
 
     @Test
     void converseAndCountTokens() {
         try (BedrockRuntimeClient client = client(BedrockSimulator.SECRET_KEY)) {
-            var converse = client.converse(r -> r.modelId(MODEL).messages(Message.builder().role(ConversationRole.USER)
-                    .content(ContentBlock.fromText("hi")).build()));
-            assertThat(converse.output().message().content().get(0).text()).isEqualTo("Hello from the Bedrock simulator.");
+            var converse = client.converse(r -> r.modelId(MODEL)
+                    .messages(Message.builder()
+                            .role(ConversationRole.USER)
+                            .content(ContentBlock.fromText("hi"))
+                            .build()));
+            assertThat(converse.output().message().content().get(0).text())
+                    .isEqualTo("Hello from the Bedrock simulator.");
             assertThat(converse.usage().outputTokens()).isPositive();
             var count = client.countTokens(r -> r.modelId("anthropic.claude-sonnet-4-5-20250929-v1:0")
                     .input(CountTokensInput.fromInvokeModel(b -> b.body(SdkBytes.fromUtf8String(BODY)))));
@@ -102,9 +115,13 @@ class SimulatorWithAwsSdkTest {
     }
 
     static BedrockRuntimeAsyncClient asyncClient() {
-        return BedrockRuntimeAsyncClient.builder().endpointOverride(URI.create(SIM.endpoint())).region(Region.US_EAST_1)
-                .credentialsProvider(credentials(BedrockSimulator.SECRET_KEY)).httpClient(NettyNioAsyncHttpClient.create())
-                .overrideConfiguration(c -> c.retryPolicy(RetryPolicy.none())).build();
+        return BedrockRuntimeAsyncClient.builder()
+                .endpointOverride(URI.create(SIM.endpoint()))
+                .region(Region.US_EAST_1)
+                .credentialsProvider(credentials(BedrockSimulator.SECRET_KEY))
+                .httpClient(NettyNioAsyncHttpClient.create())
+                .overrideConfiguration(c -> c.retryPolicy(RetryPolicy.none()))
+                .build();
     }
 
     @Test
@@ -112,11 +129,14 @@ class SimulatorWithAwsSdkTest {
         SIM.defaultReply(Reply.text("one two three four five").withDeltas(5));
         List<String> chunks = new ArrayList<>();
         try (BedrockRuntimeAsyncClient client = asyncClient()) {
-            client.invokeModelWithResponseStream(r -> r.modelId(MODEL).body(SdkBytes.fromUtf8String(BODY)),
-                    InvokeModelWithResponseStreamResponseHandler.builder()
-                            .subscriber(InvokeModelWithResponseStreamResponseHandler.Visitor.builder()
-                                    .onChunk(c -> chunks.add(c.bytes().asUtf8String())).build())
-                            .build()).get(10, TimeUnit.SECONDS);
+            client.invokeModelWithResponseStream(
+                            r -> r.modelId(MODEL).body(SdkBytes.fromUtf8String(BODY)),
+                            InvokeModelWithResponseStreamResponseHandler.builder()
+                                    .subscriber(InvokeModelWithResponseStreamResponseHandler.Visitor.builder()
+                                            .onChunk(c -> chunks.add(c.bytes().asUtf8String()))
+                                            .build())
+                                    .build())
+                    .get(10, TimeUnit.SECONDS);
         }
         assertThat(chunks).first().asString().contains("message_start");
         assertThat(chunks).last().asString().contains("amazon-bedrock-invocationMetrics");
@@ -127,10 +147,14 @@ class SimulatorWithAwsSdkTest {
     void asyncStreamingSurfacesAnExceptionFrame() {
         SIM.failNext(Fault.STREAM_EXCEPTION);
         try (BedrockRuntimeAsyncClient client = asyncClient()) {
-            var future = client.invokeModelWithResponseStream(r -> r.modelId(MODEL).body(SdkBytes.fromUtf8String(BODY)),
+            var future = client.invokeModelWithResponseStream(
+                    r -> r.modelId(MODEL).body(SdkBytes.fromUtf8String(BODY)),
                     InvokeModelWithResponseStreamResponseHandler.builder()
-                            .subscriber(InvokeModelWithResponseStreamResponseHandler.Visitor.builder().build()).build());
-            assertThatThrownBy(() -> future.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(ModelStreamErrorException.class);
+                            .subscriber(InvokeModelWithResponseStreamResponseHandler.Visitor.builder()
+                                    .build())
+                            .build());
+            assertThatThrownBy(() -> future.get(10, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(ModelStreamErrorException.class);
         }
     }
 
@@ -138,10 +162,19 @@ class SimulatorWithAwsSdkTest {
     void converseStreamDeliversTheText() throws Exception {
         StringBuilder text = new StringBuilder();
         try (BedrockRuntimeAsyncClient client = asyncClient()) {
-            client.converseStream(r -> r.modelId(MODEL).messages(Message.builder().role(ConversationRole.USER)
-                            .content(ContentBlock.fromText("hi")).build()),
-                    ConverseStreamResponseHandler.builder().subscriber(ConverseStreamResponseHandler.Visitor.builder()
-                            .onContentBlockDelta(d -> text.append(d.delta().text())).build()).build()).get(10, TimeUnit.SECONDS);
+            client.converseStream(
+                            r -> r.modelId(MODEL)
+                                    .messages(Message.builder()
+                                            .role(ConversationRole.USER)
+                                            .content(ContentBlock.fromText("hi"))
+                                            .build()),
+                            ConverseStreamResponseHandler.builder()
+                                    .subscriber(ConverseStreamResponseHandler.Visitor.builder()
+                                            .onContentBlockDelta(
+                                                    d -> text.append(d.delta().text()))
+                                            .build())
+                                    .build())
+                    .get(10, TimeUnit.SECONDS);
         }
         assertThat(text.toString()).isEqualTo("Hello from the Bedrock simulator.");
     }

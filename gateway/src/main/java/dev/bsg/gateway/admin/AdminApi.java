@@ -10,6 +10,8 @@ import dev.bsg.gateway.store.User;
 import dev.bsg.gateway.store.UserStore;
 import dev.bsg.protocol.errors.ApiError;
 import dev.bsg.protocol.translate.Json;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -24,7 +26,8 @@ public final class AdminApi {
     private final Authenticator authenticator;
     private final KeyDesk desk;
 
-    public AdminApi(UserStore users, ApiKeyStore keys, AuditLog audit, Authenticator authenticator, int maxKeysPerUser) {
+    public AdminApi(
+            UserStore users, ApiKeyStore keys, AuditLog audit, Authenticator authenticator, int maxKeysPerUser) {
         this.users = users;
         this.keys = keys;
         this.audit = audit;
@@ -40,19 +43,26 @@ public final class AdminApi {
     public void createKey(Exchange exchange) {
         JsonNode body = KeyDesk.jsonBody(exchange);
         String email = KeyDesk.text(body, "user_email");
-        if (email == null || email.length() > 320 || !EMAIL.matcher(email).matches()) throw new HttpError(ApiError.invalidRequest("user_email: a valid email address is required"));
+        if (email == null || email.length() > 320 || !EMAIL.matcher(email).matches())
+            throw new HttpError(ApiError.invalidRequest("user_email: a valid email address is required"));
         KeyDesk.KeyRequest request = KeyDesk.read(body);
         desk.issue(exchange, users.findOrCreate(email, KeyDesk.string(body, "user_name", 200)), request);
     }
 
     public void listKeys(Exchange exchange) {
         String email = exchange.query("user_email");
-        desk.list(exchange, email == null ? keys.all() : users.byEmail(email).map(u -> keys.ofUser(u.id())).orElse(List.of()));
+        desk.list(
+                exchange,
+                email == null
+                        ? keys.all()
+                        : users.byEmail(email).map(u -> keys.ofUser(u.id())).orElse(List.of()));
     }
 
     public void revokeKey(Exchange exchange) {
         String id = exchange.pathParam("id");
-        desk.revoke(exchange, keys.byId(id).orElseThrow(() -> new HttpError(ApiError.notFound("no API key with id " + id))));
+        desk.revoke(
+                exchange,
+                keys.byId(id).orElseThrow(() -> new HttpError(ApiError.notFound("no API key with id " + id))));
     }
 
     public void listUsers(Exchange exchange) {
@@ -76,7 +86,8 @@ public final class AdminApi {
         User user = findUser(exchange.pathParam("id"));
         JsonNode body = KeyDesk.jsonBody(exchange);
         // Every field is checked before anything changes.
-        if (body.has("disabled") && !body.get("disabled").isBoolean()) throw new HttpError(ApiError.invalidRequest("disabled: must be true or false"));
+        if (body.has("disabled") && !body.get("disabled").isBoolean())
+            throw new HttpError(ApiError.invalidRequest("disabled: must be true or false"));
         String name = KeyDesk.string(body, "name", 200);
         if (body.has("team")) KeyDesk.tag(body, "team");
         if (body.has("disabled")) {
@@ -123,7 +134,7 @@ public final class AdminApi {
     }
 
     private User findUser(String idOrEmail) {
-        String decoded = java.net.URLDecoder.decode(idOrEmail, java.nio.charset.StandardCharsets.UTF_8);
+        String decoded = URLDecoder.decode(idOrEmail, StandardCharsets.UTF_8);
         return (decoded.contains("@") ? users.byEmail(decoded) : users.byId(decoded))
                 .orElseThrow(() -> new HttpError(ApiError.notFound("no user " + decoded)));
     }

@@ -50,9 +50,11 @@ final class KeyDesk {
         if (value == null || value.isNull()) return null;
         if (!value.isTextual()) throw new HttpError(ApiError.invalidRequest(field + ": must be a string"));
         String text = value.asText().strip();
-        if (text.isEmpty() || text.length() > max) throw new HttpError(ApiError.invalidRequest(field + ": 1 to " + max + " characters"));
+        if (text.isEmpty() || text.length() > max)
+            throw new HttpError(ApiError.invalidRequest(field + ": 1 to " + max + " characters"));
         for (int i = 0; i < text.length(); i++) {
-            if (Character.isISOControl(text.charAt(i))) throw new HttpError(ApiError.invalidRequest(field + ": must not contain control characters"));
+            if (Character.isISOControl(text.charAt(i)))
+                throw new HttpError(ApiError.invalidRequest(field + ": must not contain control characters"));
         }
         return text;
     }
@@ -63,7 +65,8 @@ final class KeyDesk {
         if (value == null || value.isNull()) return null;
         String text = value.asText().strip();
         if (!value.isTextual() || !text.matches("^[A-Za-z0-9][A-Za-z0-9._:/ -]{0,99}$")) {
-            throw new HttpError(ApiError.invalidRequest(field + ": use 1 to 100 letters, digits, spaces and . _ : / - (starting with a letter or digit)"));
+            throw new HttpError(ApiError.invalidRequest(
+                    field + ": use 1 to 100 letters, digits, spaces and . _ : / - (starting with a letter or digit)"));
         }
         return text;
     }
@@ -74,10 +77,18 @@ final class KeyDesk {
         Long expiresAt = request.expiresAt();
         if (keys.activeCount(user.id()) >= maxKeysPerUser) {
             audit(exchange, "key.create", user.email(), "refused", "limit of " + maxKeysPerUser + " keys");
-            throw new HttpError(ApiError.invalidRequest(user.email() + " already has " + maxKeysPerUser + " active keys (api_keys.max_per_user); revoke one first"));
+            throw new HttpError(ApiError.invalidRequest(user.email() + " already has " + maxKeysPerUser
+                    + " active keys (api_keys.max_per_user); revoke one first"));
         }
         String secret = ApiKeyFormat.generate();
-        ApiKey key = keys.create(user.id(), name, Secrets.sha256(secret), ApiKeyFormat.hint(secret), expiresAt, request.team(), request.project());
+        ApiKey key = keys.create(
+                user.id(),
+                name,
+                Secrets.sha256(secret),
+                ApiKeyFormat.hint(secret),
+                expiresAt,
+                request.team(),
+                request.project());
         audit(exchange, "key.create", key.id() + " (" + user.email() + ")", "ok", name);
         exchange.sendJson(201, Json.write(g -> {
             g.writeStartObject();
@@ -104,7 +115,12 @@ final class KeyDesk {
     void revoke(Exchange exchange, ApiKey key) {
         boolean changed = keys.revoke(key.id());
         authenticator.forgetKey(key.id());
-        audit(exchange, "key.revoke", key.id() + " (" + key.userEmail() + ")", changed ? "ok" : "already revoked", null);
+        audit(
+                exchange,
+                "key.revoke",
+                key.id() + " (" + key.userEmail() + ")",
+                changed ? "ok" : "already revoked",
+                null);
         exchange.sendJson(200, Json.write(g -> {
             g.writeStartObject();
             g.writeStringField("id", key.id());
@@ -114,7 +130,8 @@ final class KeyDesk {
     }
 
     void audit(Exchange exchange, String action, String target, String outcome, String detail) {
-        String actor = exchange.principal() == null ? "unknown" : exchange.principal().email();
+        String actor =
+                exchange.principal() == null ? "unknown" : exchange.principal().email();
         audit.record(actor, action, target, outcome, exchange.clientIp(), detail);
     }
 
@@ -125,7 +142,8 @@ final class KeyDesk {
         } catch (IOException e) {
             throw new HttpError(ApiError.invalidRequest("request body is not valid JSON"));
         }
-        if (body == null || !body.isObject()) throw new HttpError(ApiError.invalidRequest("request body must be a JSON object"));
+        if (body == null || !body.isObject())
+            throw new HttpError(ApiError.invalidRequest("request body must be a JSON object"));
         return body;
     }
 
@@ -148,7 +166,8 @@ final class KeyDesk {
             throw new HttpError(ApiError.invalidRequest(usage));
         }
         if (at.isAfter(LATEST_EXPIRY)) throw new HttpError(ApiError.invalidRequest(usage));
-        if (at.toEpochMilli() <= System.currentTimeMillis()) throw new HttpError(ApiError.invalidRequest("expires_at: must be in the future"));
+        if (at.toEpochMilli() <= System.currentTimeMillis())
+            throw new HttpError(ApiError.invalidRequest("expires_at: must be in the future"));
         return at.toEpochMilli();
     }
 
@@ -161,9 +180,19 @@ final class KeyDesk {
         g.writeStringField("team", key.team());
         g.writeStringField("project", key.project());
         g.writeStringField("created_at", Instant.ofEpochMilli(key.createdAt()).toString());
-        g.writeStringField("expires_at", key.expiresAt() == null ? null : Instant.ofEpochMilli(key.expiresAt()).toString());
-        g.writeStringField("revoked_at", key.revokedAt() == null ? null : Instant.ofEpochMilli(key.revokedAt()).toString());
-        g.writeStringField("status", key.revokedAt() != null ? "revoked" : key.usableAt(System.currentTimeMillis()) ? "active" : "inactive");
+        g.writeStringField(
+                "expires_at",
+                key.expiresAt() == null
+                        ? null
+                        : Instant.ofEpochMilli(key.expiresAt()).toString());
+        g.writeStringField(
+                "revoked_at",
+                key.revokedAt() == null
+                        ? null
+                        : Instant.ofEpochMilli(key.revokedAt()).toString());
+        g.writeStringField(
+                "status",
+                key.revokedAt() != null ? "revoked" : key.usableAt(System.currentTimeMillis()) ? "active" : "inactive");
     }
 
     static void writeUser(JsonGenerator g, User user) throws IOException {

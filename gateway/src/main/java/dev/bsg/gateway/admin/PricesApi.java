@@ -46,7 +46,8 @@ public final class PricesApi {
                 g.writeStringField("cache_read", p.cacheRead().toPlainString());
                 g.writeStringField("cache_write_5m", p.cacheWrite5m().toPlainString());
                 g.writeStringField("cache_write_1h", p.cacheWrite1h().toPlainString());
-                g.writeStringField("regional_premium_percent", p.regionalPremiumPercent().toPlainString());
+                g.writeStringField(
+                        "regional_premium_percent", p.regionalPremiumPercent().toPlainString());
                 g.writeEndObject();
             }
             g.writeEndArray();
@@ -64,7 +65,13 @@ public final class PricesApi {
         }
         String previous = pricing.current().version();
         PriceList now = pricing.importList(list, exchange.principal().email());
-        audit.record(exchange.principal().email(), "prices.import", now.version(), "ok", exchange.clientIp(), "replaces " + previous);
+        audit.record(
+                exchange.principal().email(),
+                "prices.import",
+                now.version(),
+                "ok",
+                exchange.clientIp(),
+                "replaces " + previous);
         shared.broadcast("prices");
         exchange.sendJson(200, Json.write(g -> {
             g.writeStartObject();

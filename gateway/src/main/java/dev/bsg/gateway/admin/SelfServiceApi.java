@@ -51,14 +51,17 @@ public final class SelfServiceApi {
     /** Only the caller's own keys; someone else's key answers 404, as if it did not exist. */
     public void revokeKey(Exchange exchange) {
         String id = exchange.pathParam("id");
-        ApiKey key = keys.byId(id).filter(k -> k.userId().equals(self(exchange).id()))
+        ApiKey key = keys.byId(id)
+                .filter(k -> k.userId().equals(self(exchange).id()))
                 .orElseThrow(() -> new HttpError(ApiError.notFound("no API key of yours with id " + id)));
         desk.revoke(exchange, key);
     }
 
     private User self(Exchange exchange) {
         Principal principal = exchange.principal();
-        if (principal.userId() == null) throw new HttpError(ApiError.permission("this endpoint is for users; a static admin key has no user"));
-        return users.byId(principal.userId()).orElseThrow(() -> new HttpError(ApiError.notFound("user no longer exists")));
+        if (principal.userId() == null)
+            throw new HttpError(ApiError.permission("this endpoint is for users; a static admin key has no user"));
+        return users.byId(principal.userId())
+                .orElseThrow(() -> new HttpError(ApiError.notFound("user no longer exists")));
     }
 }

@@ -58,7 +58,9 @@ public final class SpendLimitsApi {
             if (before != null && l.id().compareTo(before) >= 0) continue;
             all.add(l);
         }
-        List<SpendLimit> page = before != null ? all.subList(Math.max(0, all.size() - limit), all.size()) : all.subList(0, Math.min(limit, all.size()));
+        List<SpendLimit> page = before != null
+                ? all.subList(Math.max(0, all.size() - limit), all.size())
+                : all.subList(0, Math.min(limit, all.size()));
         boolean hasMore = page.size() < all.size();
         exchange.sendJson(200, Json.write(g -> {
             g.writeStartObject();
@@ -67,7 +69,8 @@ public final class SpendLimitsApi {
             g.writeEndArray();
             g.writeBooleanField("has_more", hasMore);
             g.writeStringField("first_id", page.isEmpty() ? null : page.get(0).id());
-            g.writeStringField("last_id", page.isEmpty() ? null : page.get(page.size() - 1).id());
+            g.writeStringField(
+                    "last_id", page.isEmpty() ? null : page.get(page.size() - 1).id());
             g.writeEndObject();
         }));
     }
@@ -77,23 +80,34 @@ public final class SpendLimitsApi {
         JsonNode scope = body.path("scope");
         String type = scope.path("type").asText("");
         String value = switch (type) {
-            case "user" -> required(scope, "user_id").contains("@") ? required(scope, "user_id").toLowerCase(Locale.ROOT) : required(scope, "user_id");
+            case "user" ->
+                required(scope, "user_id").contains("@")
+                        ? required(scope, "user_id").toLowerCase(Locale.ROOT)
+                        : required(scope, "user_id");
             case "rbac_group" -> required(scope, "rbac_group_id");
             case "organization" -> "";
             default -> throw new HttpError(ApiError.invalidRequest("scope.type: use user, rbac_group or organization"));
         };
         Period period = Period.parse(body.path("period").asText(""));
         if (period == null) throw new HttpError(ApiError.invalidRequest("period: use daily, weekly or monthly"));
-        if (!body.has("amount")) throw new HttpError(ApiError.invalidRequest("amount: required, whole USD cents as a string (\"500\" is $5.00), or null for unlimited"));
+        if (!body.has("amount"))
+            throw new HttpError(ApiError.invalidRequest(
+                    "amount: required, whole USD cents as a string (\"500\" is $5.00), or null for unlimited"));
         Long cents = null;
         JsonNode amount = body.get("amount");
         if (!amount.isNull()) {
             String text = amount.asText();
-            if (!text.matches("^[0-9]{1,15}$")) throw new HttpError(ApiError.invalidRequest("amount: whole USD cents as a string, such as \"500\" for $5.00, or null for unlimited"));
+            if (!text.matches("^[0-9]{1,15}$"))
+                throw new HttpError(ApiError.invalidRequest(
+                        "amount: whole USD cents as a string, such as \"500\" for $5.00, or null for unlimited"));
             cents = Long.parseLong(text);
         }
         SpendLimit saved = store.upsert(type, value, period.apiName(), cents);
-        audit(exchange, "admin.limit.upsert", type + ":" + value + ":" + period.apiName(), cents == null ? "unlimited" : cents + " cents");
+        audit(
+                exchange,
+                "admin.limit.upsert",
+                type + ":" + value + ":" + period.apiName(),
+                cents == null ? "unlimited" : cents + " cents");
         shared.broadcast("spend-limits");
         exchange.sendJson(200, Json.write(g -> write(g, saved)));
     }
@@ -106,7 +120,11 @@ public final class SpendLimitsApi {
     public void delete(Exchange exchange) {
         SpendLimit limit = find(exchange.pathParam("id"));
         store.delete(limit.id());
-        audit(exchange, "admin.limit.delete", limit.scopeType() + ":" + limit.scopeValue() + ":" + limit.period(), null);
+        audit(
+                exchange,
+                "admin.limit.delete",
+                limit.scopeType() + ":" + limit.scopeValue() + ":" + limit.period(),
+                null);
         shared.broadcast("spend-limits");
         exchange.sendJson(200, Json.write(g -> {
             g.writeStartObject();
@@ -120,7 +138,9 @@ public final class SpendLimitsApi {
     public void effective(Exchange exchange) {
         List<String> wantedUsers = exchange.queryAll("user_ids[]");
         List<String> wantedPeriods = exchange.queryAll("period[]");
-        for (String p : wantedPeriods) if (Period.parse(p) == null) throw new HttpError(ApiError.invalidRequest("period[]: use daily, weekly or monthly"));
+        for (String p : wantedPeriods)
+            if (Period.parse(p) == null)
+                throw new HttpError(ApiError.invalidRequest("period[]: use daily, weekly or monthly"));
         String q = exchange.query("q");
         int limit = number(exchange.query("limit"), "limit", 20, 1, 1000);
         int page = number(exchange.query("page"), "page", 1, 1, 1_000_000);
@@ -128,16 +148,22 @@ public final class SpendLimitsApi {
         record Row(User user, List<String> groups, Budgets.Effective effective, long spent) {}
         List<Row> rows = new ArrayList<>();
         for (User user : users.all()) {
-            if (!wantedUsers.isEmpty() && !wantedUsers.contains(user.id()) && !wantedUsers.contains(user.email())) continue;
-            if (q != null && !user.email().contains(q.toLowerCase(Locale.ROOT)) && (user.name() == null || !user.name().toLowerCase(Locale.ROOT).contains(q.toLowerCase(Locale.ROOT)))) continue;
+            if (!wantedUsers.isEmpty() && !wantedUsers.contains(user.id()) && !wantedUsers.contains(user.email()))
+                continue;
+            if (q != null
+                    && !user.email().contains(q.toLowerCase(Locale.ROOT))
+                    && (user.name() == null
+                            || !user.name().toLowerCase(Locale.ROOT).contains(q.toLowerCase(Locale.ROOT)))) continue;
             List<String> groups = users.groupsOf(user.id());
             Principal principal = new Principal(user.id(), user.email(), null, groups, false);
             for (Period period : Period.values()) {
                 if (!wantedPeriods.isEmpty() && !wantedPeriods.contains(period.apiName())) continue;
-                rows.add(new Row(user, groups, budgets.effective(principal, period), budgets.spent(user.id(), period, now)));
+                rows.add(new Row(
+                        user, groups, budgets.effective(principal, period), budgets.spent(user.id(), period, now)));
             }
         }
-        if ("spend_desc".equals(exchange.query("sort"))) rows.sort(Comparator.comparingLong(Row::spent).reversed());
+        if ("spend_desc".equals(exchange.query("sort")))
+            rows.sort(Comparator.comparingLong(Row::spent).reversed());
         int from = Math.min(rows.size(), (page - 1) * limit);
         List<Row> shown = rows.subList(from, Math.min(rows.size(), from + limit));
         boolean more = from + limit < rows.size();
@@ -165,7 +191,11 @@ public final class SpendLimitsApi {
                 g.writeStringField("currency", "USD");
                 g.writeStringField("period", row.effective().period().apiName());
                 g.writeStringField("source", row.effective().source());
-                g.writeStringField("spend_limit_id", row.effective().limit() == null ? null : row.effective().limit().id());
+                g.writeStringField(
+                        "spend_limit_id",
+                        row.effective().limit() == null
+                                ? null
+                                : row.effective().limit().id());
                 g.writeStringField("period_to_date_spend", cents(row.spent()));
                 g.writeEndObject();
             }
@@ -199,7 +229,8 @@ public final class SpendLimitsApi {
             g.writeEndArray();
             g.writeBooleanField("has_more", more);
             g.writeStringField("first_id", page.isEmpty() ? null : page.get(0).id());
-            g.writeStringField("last_id", page.isEmpty() ? null : page.get(page.size() - 1).id());
+            g.writeStringField(
+                    "last_id", page.isEmpty() ? null : page.get(page.size() - 1).id());
             g.writeEndObject();
         }));
     }
@@ -210,7 +241,8 @@ public final class SpendLimitsApi {
     }
 
     private SpendLimit find(String id) {
-        return store.byId(id).orElseThrow(() -> new HttpError(ApiError.notFound("spend limit " + id + " does not exist")));
+        return store.byId(id)
+                .orElseThrow(() -> new HttpError(ApiError.notFound("spend limit " + id + " does not exist")));
     }
 
     private void audit(Exchange exchange, String action, String target, String detail) {
@@ -219,7 +251,8 @@ public final class SpendLimitsApi {
 
     private static String required(JsonNode scope, String field) {
         String value = scope.path(field).asText("").strip();
-        if (value.isEmpty() || value.length() > 320) throw new HttpError(ApiError.invalidRequest("scope." + field + ": required"));
+        if (value.isEmpty() || value.length() > 320)
+            throw new HttpError(ApiError.invalidRequest("scope." + field + ": required"));
         return value;
     }
 
@@ -245,7 +278,8 @@ public final class SpendLimitsApi {
         if (l.scopeType().equals("user")) g.writeStringField("user_id", l.scopeValue());
         if (l.scopeType().equals("rbac_group")) g.writeStringField("rbac_group_id", l.scopeValue());
         g.writeEndObject();
-        g.writeStringField("amount", l.amountCents() == null ? null : l.amountCents().toString());
+        g.writeStringField(
+                "amount", l.amountCents() == null ? null : l.amountCents().toString());
         g.writeStringField("currency", "USD");
         g.writeStringField("period", l.period());
         g.writeEndObject();

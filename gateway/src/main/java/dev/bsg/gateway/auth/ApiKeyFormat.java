@@ -1,6 +1,7 @@
 package dev.bsg.gateway.auth;
 
 import dev.bsg.gateway.core.Secrets;
+
 /** Gateway API keys: {@code SSOK_} and 32 base62 characters (about 190 random bits). */
 public final class ApiKeyFormat {
     public static final String PREFIX = "SSOK_";
@@ -16,7 +17,7 @@ public final class ApiKeyFormat {
         if (value == null || value.length() != PREFIX.length() + 32 || !value.startsWith(PREFIX)) return false;
         for (int i = PREFIX.length(); i < value.length(); i++) {
             char c = value.charAt(i);
-            if (!(c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z')) return false;
+            if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'))) return false;
         }
         return true;
     }

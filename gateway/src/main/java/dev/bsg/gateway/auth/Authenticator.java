@@ -1,9 +1,9 @@
 package dev.bsg.gateway.auth;
 
-import dev.bsg.gateway.core.Secrets;
-import dev.bsg.gateway.core.Principal;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.bsg.gateway.core.Principal;
+import dev.bsg.gateway.core.Secrets;
 import dev.bsg.gateway.settings.Settings;
 import dev.bsg.gateway.store.ApiKey;
 import dev.bsg.gateway.store.ApiKeyStore;
@@ -11,7 +11,6 @@ import dev.bsg.gateway.store.RevokedTokens;
 import dev.bsg.gateway.store.SharedState;
 import dev.bsg.protocol.errors.ApiError;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -24,11 +23,18 @@ public final class Authenticator {
     private final Settings.Admin admins;
     private final RevokedTokens revokedTokens;
     private final Cache<String, Optional<ApiKey>> cache = Caffeine.newBuilder()
-            .maximumSize(100_000).expireAfterWrite(Duration.ofSeconds(30)).build();
+            .maximumSize(100_000)
+            .expireAfterWrite(Duration.ofSeconds(30))
+            .build();
 
     private final SharedState shared;
 
-    public Authenticator(ApiKeyStore keys, SessionTokens sessions, RevokedTokens revokedTokens, Settings.Admin admins, SharedState shared) {
+    public Authenticator(
+            ApiKeyStore keys,
+            SessionTokens sessions,
+            RevokedTokens revokedTokens,
+            Settings.Admin admins,
+            SharedState shared) {
         this.shared = shared;
         shared.onEvent(this::apply);
         this.revokedTokens = revokedTokens;
@@ -40,7 +46,8 @@ public final class Authenticator {
     /** The bearer or x-api-key credential; null when the request has none. */
     public static String credential(String apiKeyHeader, String authorization) {
         if (apiKeyHeader != null && !apiKeyHeader.isBlank()) return apiKeyHeader.strip();
-        if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) return authorization.substring(7).strip();
+        if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7))
+            return authorization.substring(7).strip();
         return null;
     }
 
@@ -49,25 +56,43 @@ public final class Authenticator {
         String credential = credential(apiKeyHeader, authorization);
         if (credential == null) {
             if (authorization != null && authorization.startsWith("AWS4-HMAC-SHA256")) {
-                throw new AuthException(ApiError.authentication(
-                        "this gateway does not take AWS signatures: send a gateway API key (SSOK_...) as the Bedrock API key (AWS_BEARER_TOKEN_BEDROCK) or as Authorization: Bearer"));
+                throw new AuthException(
+                        ApiError.authentication(
+                                "this gateway does not take AWS signatures: send a gateway API key (SSOK_...) as the Bedrock API key (AWS_BEARER_TOKEN_BEDROCK) or as Authorization: Bearer"));
             }
-            throw new AuthException(ApiError.authentication("missing credential: send a gateway API key in x-api-key or Authorization: Bearer"));
+            throw new AuthException(ApiError.authentication(
+                    "missing credential: send a gateway API key in x-api-key or Authorization: Bearer"));
         }
         if (SessionTokens.looksLikeJwt(credential)) {
             SessionTokens.Session session = sessions.verify(credential);
-            if (session == null) throw new AuthException(ApiError.authentication("invalid or expired session token; sign in again"));
-            if (revokedTokens.isRevoked(session.tokenId()) || revokedTokens.isSessionRevoked(session.sessionId())) throw new AuthException(ApiError.authentication("session token revoked; sign in again"));
-            return new Principal(session.userId(), session.email(), null, session.groups(), admins.grants(session.email(), session.groups()));
+            if (session == null)
+                throw new AuthException(ApiError.authentication("invalid or expired session token; sign in again"));
+            if (revokedTokens.isRevoked(session.tokenId()) || revokedTokens.isSessionRevoked(session.sessionId()))
+                throw new AuthException(ApiError.authentication("session token revoked; sign in again"));
+            return new Principal(
+                    session.userId(),
+                    session.email(),
+                    null,
+                    session.groups(),
+                    admins.grants(session.email(), session.groups()));
         }
         String hash = Secrets.sha256(credential);
         if (isAdminKeyHash(hash)) return Principal.staticAdmin();
-        if (!ApiKeyFormat.looksLikeKey(credential)) throw new AuthException(ApiError.authentication("invalid credential"));
-        ApiKey key = cache.get(hash, keys::byHash).orElseThrow(() -> new AuthException(ApiError.authentication("invalid API key")));
+        if (!ApiKeyFormat.looksLikeKey(credential))
+            throw new AuthException(ApiError.authentication("invalid credential"));
+        ApiKey key = cache.get(hash, keys::byHash)
+                .orElseThrow(() -> new AuthException(ApiError.authentication("invalid API key")));
         if (key.revokedAt() != null) throw new AuthException(ApiError.authentication("API key has been revoked"));
-        if (key.userDisabled()) throw new AuthException(ApiError.permission("user " + key.userEmail() + " is disabled"));
-        if (!key.usableAt(System.currentTimeMillis())) throw new AuthException(ApiError.authentication("API key has expired"));
-        return new Principal(key.userId(), key.userEmail(), key.id(), key.userGroups(), admins.grants(key.userEmail(), key.userGroups()));
+        if (key.userDisabled())
+            throw new AuthException(ApiError.permission("user " + key.userEmail() + " is disabled"));
+        if (!key.usableAt(System.currentTimeMillis()))
+            throw new AuthException(ApiError.authentication("API key has expired"));
+        return new Principal(
+                key.userId(),
+                key.userEmail(),
+                key.id(),
+                key.userGroups(),
+                admins.grants(key.userEmail(), key.userGroups()));
     }
 
     private boolean isAdminKeyHash(String hash) {
@@ -94,10 +119,14 @@ public final class Authenticator {
     private void apply(String event) {
         if (event.startsWith("key:")) {
             String keyId = event.substring(4);
-            cache.asMap().values().removeIf(entry -> entry.map(k -> k.id().equals(keyId)).orElse(false));
+            cache.asMap()
+                    .values()
+                    .removeIf(entry -> entry.map(k -> k.id().equals(keyId)).orElse(false));
         } else if (event.startsWith("user:")) {
             String userId = event.substring(5);
-            cache.asMap().values().removeIf(entry -> entry.map(k -> k.userId().equals(userId)).orElse(false));
+            cache.asMap()
+                    .values()
+                    .removeIf(entry -> entry.map(k -> k.userId().equals(userId)).orElse(false));
         }
     }
 }

@@ -11,15 +11,20 @@ public final class Guards {
 
     public static Interceptor caller(Authenticator authenticator) {
         return (exchange, chain) -> {
-            exchange.principal(authenticator.authenticate(exchange.header("x-api-key"), exchange.header("authorization")));
+            exchange.principal(
+                    authenticator.authenticate(exchange.header("x-api-key"), exchange.header("authorization")));
             chain.proceed(exchange);
         };
     }
 
     public static Interceptor admin(Authenticator authenticator) {
         return (exchange, chain) -> {
-            Principal principal = authenticator.authenticate(exchange.header("x-api-key"), exchange.header("authorization"));
-            if (!principal.admin()) throw new HttpError(ApiError.permission("admin rights required: use an admin key from admin.api_keys, or sign in as a user listed in admin.emails or admin.groups"));
+            Principal principal =
+                    authenticator.authenticate(exchange.header("x-api-key"), exchange.header("authorization"));
+            if (!principal.admin())
+                throw new HttpError(
+                        ApiError.permission(
+                                "admin rights required: use an admin key from admin.api_keys, or sign in as a user listed in admin.emails or admin.groups"));
             exchange.principal(principal);
             chain.proceed(exchange);
         };

@@ -1,15 +1,17 @@
 package dev.bsg.gateway.auth;
 
-import dev.bsg.gateway.http.Exchange;
+import dev.bsg.gateway.core.Counters;
 import dev.bsg.gateway.core.FixedWindowLimiter;
+import dev.bsg.gateway.http.Exchange;
+import dev.bsg.gateway.http.Forms;
 import dev.bsg.gateway.store.DeviceGrantStore;
 import dev.bsg.gateway.store.User;
 import dev.bsg.gateway.store.UserStore;
-import java.time.Duration;
-import java.util.function.Supplier;
-import dev.bsg.gateway.http.Forms;
 import dev.bsg.protocol.translate.Json;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The OAuth side of sessions, as Claude Code and {@code bsg} speak it: discovery (RFC 8414), device
@@ -26,8 +28,13 @@ public final class OAuthEndpoints {
     private final Supplier<String> publicUrl;
     private final FixedWindowLimiter deviceLimiter;
 
-    public OAuthEndpoints(SessionService sessions, DeviceGrantStore devices, UserStore users, boolean signInConfigured, Supplier<String> publicUrl,
-                          dev.bsg.gateway.core.Counters counters) {
+    public OAuthEndpoints(
+            SessionService sessions,
+            DeviceGrantStore devices,
+            UserStore users,
+            boolean signInConfigured,
+            Supplier<String> publicUrl,
+            Counters counters) {
         this.deviceLimiter = new FixedWindowLimiter(counters, "device-authorization", 30, Duration.ofMinutes(10));
         this.sessions = sessions;
         this.devices = devices;
@@ -80,7 +87,8 @@ public final class OAuthEndpoints {
             return;
         }
         Map<String, String> form = Forms.parse(exchange.body());
-        DeviceGrantStore.Issued issued = devices.create(requester(form, exchange.header("User-Agent")), exchange.clientIp());
+        DeviceGrantStore.Issued issued =
+                devices.create(requester(form, exchange.header("User-Agent")), exchange.clientIp());
         String verification = publicUrl.get() + "/device";
         exchange.sendJson(200, Json.write(g -> {
             g.writeStartObject();
@@ -115,7 +123,11 @@ public final class OAuthEndpoints {
             return;
         }
         if (!grant.equals(REFRESH_GRANT)) {
-            oauthError(exchange, 400, "unsupported_grant_type", "supported grants: " + DEVICE_GRANT + ", " + REFRESH_GRANT);
+            oauthError(
+                    exchange,
+                    400,
+                    "unsupported_grant_type",
+                    "supported grants: " + DEVICE_GRANT + ", " + REFRESH_GRANT);
             return;
         }
         String refreshToken = form.get("refresh_token");
@@ -139,22 +151,37 @@ public final class OAuthEndpoints {
         }
         DeviceGrantStore.Grant grant = devices.byDeviceCode(deviceCode).orElse(null);
         if (grant == null || devices.expired(grant) || grant.status() == DeviceGrantStore.Status.REDEEMED) {
-            oauthError(exchange, 400, "expired_token", "the device code is unknown, used or expired; start the sign-in again");
+            oauthError(
+                    exchange,
+                    400,
+                    "expired_token",
+                    "the device code is unknown, used or expired; start the sign-in again");
             return;
         }
         switch (grant.status()) {
             case DENIED -> oauthError(exchange, 400, "access_denied", "the sign-in was denied in the browser");
             case PENDING, SIGNED_IN -> {
-                if (devices.pollTooSoon(grant)) oauthError(exchange, 400, "slow_down", "poll at most every " + DeviceGrantStore.INTERVAL_SECONDS + " s");
+                if (devices.pollTooSoon(grant))
+                    oauthError(
+                            exchange,
+                            400,
+                            "slow_down",
+                            "poll at most every " + DeviceGrantStore.INTERVAL_SECONDS + " s");
                 else oauthError(exchange, 400, "authorization_pending", "waiting for the sign-in in the browser");
             }
             default -> {
                 User user = users.byId(grant.userId()).orElse(null);
                 if (user == null || user.disabled() || !devices.redeem(grant.id())) {
-                    oauthError(exchange, 400, "expired_token", "the device code is no longer valid; start the sign-in again");
+                    oauthError(
+                            exchange,
+                            400,
+                            "expired_token",
+                            "the device code is no longer valid; start the sign-in again");
                     return;
                 }
-                exchange.sendJson(200, tokenResponse(sessions.start(user, grant.subject(), grant.groups(), grant.sealedIdpToken())));
+                exchange.sendJson(
+                        200,
+                        tokenResponse(sessions.start(user, grant.subject(), grant.groups(), grant.sealedIdpToken())));
             }
         }
     }
@@ -164,7 +191,7 @@ public final class OAuthEndpoints {
         Map<String, String> form = Forms.parse(exchange.body());
         sessions.revoke(form.get("token"), exchange.clientIp());
         noStore(exchange);
-        exchange.sendJson(200, "{}".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        exchange.sendJson(200, "{}".getBytes(StandardCharsets.US_ASCII));
     }
 
     static byte[] tokenResponse(SessionService.TokenPair pair) {

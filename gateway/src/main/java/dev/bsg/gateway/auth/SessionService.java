@@ -1,11 +1,11 @@
 package dev.bsg.gateway.auth;
 
-import dev.bsg.identity.OidcClient;
 import dev.bsg.gateway.store.AuditLog;
 import dev.bsg.gateway.store.RefreshTokenStore;
 import dev.bsg.gateway.store.RevokedTokens;
 import dev.bsg.gateway.store.User;
 import dev.bsg.gateway.store.UserStore;
+import dev.bsg.identity.OidcClient;
 import java.util.List;
 import java.util.Optional;
 
@@ -30,8 +30,14 @@ public final class SessionService {
     /** A refresh that worked (pair) or was refused (reason, for the client and the audit trail). */
     public record Refreshed(TokenPair pair, String refusal) {}
 
-    public SessionService(SessionTokens tokens, RefreshTokenStore refreshTokens, UserStore users, AuditLog audit, OidcClient oidc, SecretBox box,
-                          RevokedTokens revokedTokens) {
+    public SessionService(
+            SessionTokens tokens,
+            RefreshTokenStore refreshTokens,
+            UserStore users,
+            AuditLog audit,
+            OidcClient oidc,
+            SecretBox box,
+            RevokedTokens revokedTokens) {
         this.revokedTokens = revokedTokens;
         this.tokens = tokens;
         this.refreshTokens = refreshTokens;
@@ -72,7 +78,9 @@ public final class SessionService {
         String sealed = spent.sealedIdpToken();
         if (sealed != null) {
             String idpToken = box.open(sealed);
-            if (idpToken == null) return refused(email, sourceIp, "the session's identity provider token can't be read; sign in again", spent);
+            if (idpToken == null)
+                return refused(
+                        email, sourceIp, "the session's identity provider token can't be read; sign in again", spent);
             try {
                 OidcClient.Identity fresh = oidc.refresh(idpToken);
                 String refusal = oidc.refusal(fresh);

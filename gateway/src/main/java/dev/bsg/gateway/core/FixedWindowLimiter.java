@@ -22,7 +22,12 @@ public final class FixedWindowLimiter {
     public boolean allow(String key) {
         long windowIndex = System.currentTimeMillis() / window.toMillis();
         try {
-            return counters.tryAdd(new String[] {"fw:" + name + ":" + key + ":" + windowIndex}, new long[] {1}, new long[] {limit}, window) < 0;
+            return counters.tryAdd(
+                            new String[] {"fw:" + name + ":" + key + ":" + windowIndex},
+                            new long[] {1},
+                            new long[] {limit},
+                            window)
+                    < 0;
         } catch (RuntimeException e) {
             return true; // the shared store is down: sign-in is not refused for that
         }

@@ -1,8 +1,11 @@
 package dev.bsg.gateway.core;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bsg.protocol.translate.Json;
 import java.io.IOException;
+import java.util.function.UnaryOperator;
 
 /**
  * The tokens one request used, as the upstream itself accounted them: from a Message's or a stream's
@@ -74,7 +77,8 @@ public final class Usage {
 
     public long totalTokens() {
         try {
-            return Math.addExact(Math.addExact(Math.addExact(input, output), Math.addExact(cacheRead, cacheWrite5m)), cacheWrite1h);
+            return Math.addExact(
+                    Math.addExact(Math.addExact(input, output), Math.addExact(cacheRead, cacheWrite5m)), cacheWrite1h);
         } catch (ArithmeticException e) {
             return Long.MAX_VALUE; // figures no real upstream sends; counted as "a lot", never as negative
         }
@@ -93,7 +97,8 @@ public final class Usage {
         if (usage == null || !usage.isObject()) return;
         if (usage.has("input_tokens")) input = usage.path("input_tokens").asLong();
         if (usage.has("output_tokens")) output = usage.path("output_tokens").asLong();
-        if (usage.has("cache_read_input_tokens")) cacheRead = usage.path("cache_read_input_tokens").asLong();
+        if (usage.has("cache_read_input_tokens"))
+            cacheRead = usage.path("cache_read_input_tokens").asLong();
         JsonNode creation = usage.path("cache_creation");
         if (creation.isObject()) {
             cacheWrite5m = creation.path("ephemeral_5m_input_tokens").asLong();
@@ -116,7 +121,8 @@ public final class Usage {
                 if (metrics.isObject()) {
                     input = metrics.path("inputTokenCount").asLong(input);
                     output = metrics.path("outputTokenCount").asLong(output);
-                    if (metrics.has("cacheReadInputTokenCount")) cacheRead = metrics.path("cacheReadInputTokenCount").asLong();
+                    if (metrics.has("cacheReadInputTokenCount"))
+                        cacheRead = metrics.path("cacheReadInputTokenCount").asLong();
                 }
             }
         }
@@ -126,7 +132,7 @@ public final class Usage {
      * Bedrock's token-count headers on a non-streaming answer: the figures to keep when the body has no
      * usage of its own (a model whose answer isn't Anthropic-shaped); a body's usage read after replaces them.
      */
-    public void tokenHeaders(java.util.function.UnaryOperator<String> header) {
+    public void tokenHeaders(UnaryOperator<String> header) {
         input = number(header.apply("x-amzn-bedrock-input-token-count"), input);
         output = number(header.apply("x-amzn-bedrock-output-token-count"), output);
         cacheRead = number(header.apply("x-amzn-bedrock-cache-read-input-token-count"), cacheRead);
@@ -163,9 +169,9 @@ public final class Usage {
 
     /** A response's top-level {@code usage}, read without building the rest of it (the answer itself can be long). */
     private static JsonNode topLevelUsage(byte[] json) {
-        try (com.fasterxml.jackson.core.JsonParser parser = Json.FACTORY.createParser(json)) {
-            if (parser.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) return null;
-            while (parser.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+        try (JsonParser parser = Json.FACTORY.createParser(json)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) return null;
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
                 String name = parser.currentName();
                 parser.nextToken();
                 if (name.equals("usage")) return Json.MAPPER.readTree(parser);

@@ -1,12 +1,17 @@
 package dev.bsg.gateway.http;
 
 import dev.bsg.gateway.core.Principal;
+import dev.bsg.gateway.core.Usage;
 import dev.bsg.protocol.errors.ApiError;
 import dev.bsg.protocol.translate.ErrorBodies;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
@@ -35,13 +40,21 @@ public final class Exchange {
     private String operation;
     private String modelAsked;
     private String errorType;
-    private final dev.bsg.gateway.core.Usage usage = new dev.bsg.gateway.core.Usage();
+    private final Usage usage = new Usage();
     /** What one link of the chain worked out for a later one (the parsed request, say), by its type. */
-    private final Map<Class<?>, Object> attachments = new java.util.HashMap<>(2);
-    private final java.util.List<Runnable> lastByteActions = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final Map<Class<?>, Object> attachments = new HashMap<>(2);
+
+    private final List<Runnable> lastByteActions = new CopyOnWriteArrayList<>();
     private volatile boolean lastByteActionsRun;
 
-    Exchange(Request request, Response response, Callback callback, Door door, Map<String, String> pathParams, String requestId, long maxBodyBytes) {
+    Exchange(
+            Request request,
+            Response response,
+            Callback callback,
+            Door door,
+            Map<String, String> pathParams,
+            String requestId,
+            long maxBodyBytes) {
         this.request = request;
         this.response = response;
         this.callback = callback;
@@ -73,9 +86,9 @@ public final class Exchange {
     }
 
     /** Every value of a repeated query parameter, such as {@code user_ids[]}. */
-    public java.util.List<String> queryAll(String name) {
+    public List<String> queryAll(String name) {
         Fields.Field field = queryFields().get(name);
-        return field == null ? java.util.List.of() : field.getValues();
+        return field == null ? List.of() : field.getValues();
     }
 
     /** The query's parameters; one that isn't UTF-8 percent-encoding, or holds a NUL, is a 400 rather than a failure further in. */
@@ -89,7 +102,8 @@ public final class Exchange {
         for (Fields.Field field : fields) {
             for (String value : field.getValues()) {
                 if (value.indexOf('\0') >= 0 || field.getName().indexOf('\0') >= 0) {
-                    throw new HttpError(ApiError.invalidRequest("query parameter " + field.getName().replace("\0", "") + ": must not contain NUL"));
+                    throw new HttpError(ApiError.invalidRequest(
+                            "query parameter " + field.getName().replace("\0", "") + ": must not contain NUL"));
                 }
             }
         }
@@ -100,7 +114,7 @@ public final class Exchange {
         return request.getHeaders().get(name);
     }
 
-    public Iterable<org.eclipse.jetty.http.HttpField> headers() {
+    public Iterable<HttpField> headers() {
         return request.getHeaders();
     }
 
@@ -137,7 +151,7 @@ public final class Exchange {
     }
 
     /** What the upstream accounted for this request, filled in by the relays. */
-    public dev.bsg.gateway.core.Usage usage() {
+    public Usage usage() {
         return usage;
     }
 
@@ -180,11 +194,14 @@ public final class Exchange {
     /** The whole body, refused with 413 above the configured size and 400 when it can't be read. */
     public byte[] body() {
         long declared = request.getLength();
-        if (declared > maxBodyBytes) throw new HttpError(ApiError.tooLarge("request body of " + declared + " bytes exceeds the limit of " + maxBodyBytes + " bytes"));
+        if (declared > maxBodyBytes)
+            throw new HttpError(ApiError.tooLarge(
+                    "request body of " + declared + " bytes exceeds the limit of " + maxBodyBytes + " bytes"));
         bodyRead = true;
         try (InputStream in = Content.Source.asInputStream(request)) {
             byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
-            if (body.length > maxBodyBytes) throw new HttpError(ApiError.tooLarge("request body exceeds the limit of " + maxBodyBytes + " bytes"));
+            if (body.length > maxBodyBytes)
+                throw new HttpError(ApiError.tooLarge("request body exceeds the limit of " + maxBodyBytes + " bytes"));
             return body;
         } catch (IOException e) {
             throw new HttpError(ApiError.invalidRequest("request body could not be read: " + e.getMessage()));
@@ -266,8 +283,10 @@ public final class Exchange {
             sendJson(error.bedrockStatus(), ErrorBodies.bedrock(error));
         } else {
             if (error.anthropicStatus() == 401) setHeader("x-should-retry", "false");
-            // Anthropic's API says when to come back on 429 and 529; an upstream throttle carries no such hint of its own.
-            if ((error.anthropicStatus() == 429 || error.anthropicStatus() == 529) && !response.getHeaders().contains("retry-after")) {
+            // Anthropic's API says when to come back on 429 and 529; an upstream throttle carries no such hint of its
+            // own.
+            if ((error.anthropicStatus() == 429 || error.anthropicStatus() == 529)
+                    && !response.getHeaders().contains("retry-after")) {
                 setHeader("retry-after", UPSTREAM_RETRY_AFTER_SECONDS);
             }
             sendJson(error.anthropicStatus(), ErrorBodies.anthropic(error, requestId));

@@ -24,7 +24,8 @@ public final class HttpServer {
     private final Server server;
     private final ServerConnector connector;
 
-    public HttpServer(String host, int port, Router router, long maxBodyBytes, Duration shutdownGrace, Duration idleTimeout) {
+    public HttpServer(
+            String host, int port, Router router, long maxBodyBytes, Duration shutdownGrace, Duration idleTimeout) {
         QueuedThreadPool threads = new QueuedThreadPool(200, 2);
         threads.setName("gateway");
         threads.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
@@ -55,7 +56,8 @@ public final class HttpServer {
         server.setStopAtShutdown(false);
     }
 
-    private static void dispatch(Router router, Request request, Response response, Callback callback, long maxBodyBytes) {
+    private static void dispatch(
+            Router router, Request request, Response response, Callback callback, long maxBodyBytes) {
         // While a handler waits on the upstream (minutes for a long answer) the connection is quiet but busy: the
         // upstream read timeout and the stream watchdog bound that wait, not the connection's idle timeout.
         request.addIdleTimeoutListener(timeout -> false);
@@ -67,9 +69,11 @@ public final class HttpServer {
         exchange.setHeader("request-id", requestId);
         try {
             if (match.route() == null) {
-                exchange.sendError(match.pathKnown()
-                        ? ApiError.methodNotAllowed("method " + request.getMethod() + " is not allowed on " + path)
-                        : ApiError.notFound("no such endpoint: " + request.getMethod() + " " + path));
+                exchange.sendError(
+                        match.pathKnown()
+                                ? ApiError.methodNotAllowed(
+                                        "method " + request.getMethod() + " is not allowed on " + path)
+                                : ApiError.notFound("no such endpoint: " + request.getMethod() + " " + path));
                 return;
             }
             match.route().chain().proceed(exchange);
@@ -78,13 +82,21 @@ public final class HttpServer {
             else exchange.abort(e);
         } catch (Throwable e) {
             boolean unavailable = DatabaseFailures.unreachable(e);
-            if (unavailable) LOG.warn("request {} {} ({}): the database is unavailable ({})", request.getMethod(), path, requestId, e.getMessage());
+            if (unavailable)
+                LOG.warn(
+                        "request {} {} ({}): the database is unavailable ({})",
+                        request.getMethod(),
+                        path,
+                        requestId,
+                        e.getMessage());
             else LOG.error("request {} {} failed ({})", request.getMethod(), path, requestId, e);
             if (exchange.isCommitted()) {
                 exchange.abort(e);
             } else if (unavailable) {
                 exchange.setHeader("retry-after", "5");
-                exchange.sendError(ApiError.unavailable("the gateway's database is unavailable; retry in a few seconds (request id " + requestId + ")"));
+                exchange.sendError(ApiError.unavailable(
+                        "the gateway's database is unavailable; retry in a few seconds (request id " + requestId
+                                + ")"));
             } else {
                 exchange.sendError(ApiError.internal("internal error; quote request id " + requestId));
             }

@@ -1,5 +1,7 @@
 package dev.bsg.gateway.http;
 
+import java.util.List;
+
 /** One concern on the way to a handler (authentication, metrics, limits), in the style of OkHttp's chain. */
 @FunctionalInterface
 public interface Interceptor {
@@ -10,7 +12,7 @@ public interface Interceptor {
     }
 
     /** Runs the interceptors in order, then the handler. */
-    static Chain chain(java.util.List<Interceptor> interceptors, Handler handler) {
+    static Chain chain(List<Interceptor> interceptors, Handler handler) {
         // A handler's HttpError is answered right away, so every interceptor sees the final status.
         Chain chain = exchange -> {
             try {

@@ -43,7 +43,8 @@ public final class Router {
     }
 
     private static boolean methodFits(Route route, String method) {
-        return route.method().equals(method) || (method.equals("HEAD") && route.method().equals("GET"));
+        return route.method().equals(method)
+                || (method.equals("HEAD") && route.method().equals("GET"));
     }
 
     private static Map<String, String> bind(String pattern, String[] segments) {
@@ -64,7 +65,8 @@ public final class Router {
 
     /** The door a path belongs to, for errors on paths no route matched. */
     public static Door doorOf(String path) {
-        if (path.startsWith("/bedrock/") || path.startsWith("/model/") || path.startsWith("/inference-profiles")) return Door.BEDROCK;
+        if (path.startsWith("/bedrock/") || path.startsWith("/model/") || path.startsWith("/inference-profiles"))
+            return Door.BEDROCK;
         if (path.startsWith("/api/")) return Door.API;
         return Door.ANTHROPIC;
     }

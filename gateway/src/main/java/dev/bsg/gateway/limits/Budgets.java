@@ -1,5 +1,7 @@
 package dev.bsg.gateway.limits;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.bsg.gateway.core.Counters;
 import dev.bsg.gateway.core.Principal;
 import dev.bsg.gateway.settings.Settings;
@@ -8,8 +10,13 @@ import dev.bsg.gateway.store.SpendLimitStore.SpendLimit;
 import dev.bsg.gateway.store.Sql;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,6 +25,7 @@ import org.slf4j.LoggerFactory;
  * of their groups' per-seat limits, else the organisation's; checked against what they spent this day,
  * week or month, read from the same daily rollups as the usage report.
  */
+@SuppressWarnings("EnumOrdinal") // per-period arrays indexed by Period's ordinal: no map on the per-request path
 public final class Budgets {
     private static final Logger LOG = LoggerFactory.getLogger(Budgets.class);
     public static final long NANOS_PER_CENT = 10_000_000L;
@@ -40,12 +48,12 @@ public final class Budgets {
     private static final Duration VERSION_TTL = Duration.ofDays(40);
     private static final long UNKNOWN = Long.MIN_VALUE;
     // Bounded: one entry per person recently checked.
-    private final com.github.benmanes.caffeine.cache.Cache<String, Written> writtenCache =
-            com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(100_000).build();
-    private final java.util.concurrent.ConcurrentMap<String, Written> writtenByUser = writtenCache.asMap();
+    private final Cache<String, Written> writtenCache =
+            Caffeine.newBuilder().maximumSize(100_000).build();
+    private final ConcurrentMap<String, Written> writtenByUser = writtenCache.asMap();
     private volatile List<SpendLimit> limits;
     // Per person (user, email, groups) the limits in effect for each period; emptied when the limits change.
-    private volatile java.util.concurrent.ConcurrentHashMap<Principal, Effective[]> effectiveCache = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile ConcurrentHashMap<Principal, Effective[]> effectiveCache = new ConcurrentHashMap<>();
     private volatile Calendar calendar = Calendar.of(Instant.now());
 
     /** The current day, week and month starts and resets, recomputed when the day changes. */
@@ -64,7 +72,8 @@ public final class Budgets {
 
     private Calendar calendar(Instant now) {
         Calendar current = calendar;
-        if (now.toEpochMilli() >= current.validUntilMillis() || now.toEpochMilli() < current.validUntilMillis() - 86_400_000L) {
+        if (now.toEpochMilli() >= current.validUntilMillis()
+                || now.toEpochMilli() < current.validUntilMillis() - 86_400_000L) {
             current = Calendar.of(now);
             calendar = current;
         }
@@ -86,7 +95,7 @@ public final class Budgets {
     /** Re-reads the limits, so a change made through another instance applies here too. */
     public void reload() {
         limits = store.all();
-        effectiveCache = new java.util.concurrent.ConcurrentHashMap<>();
+        effectiveCache = new ConcurrentHashMap<>();
     }
 
     public boolean any() {
@@ -98,19 +107,24 @@ public final class Budgets {
         String name = period.apiName();
         String email = principal.email() == null ? "" : principal.email().toLowerCase(Locale.ROOT);
         for (SpendLimit limit : snapshot) {
-            if (limit.period().equals(name) && limit.scopeType().equals("user")
-                    && (limit.scopeValue().equals(principal.userId()) || limit.scopeValue().equalsIgnoreCase(email))) {
+            if (limit.period().equals(name)
+                    && limit.scopeType().equals("user")
+                    && (limit.scopeValue().equals(principal.userId())
+                            || limit.scopeValue().equalsIgnoreCase(email))) {
                 return new Effective(period, limit, "user");
             }
         }
         SpendLimit chosen = null;
         for (SpendLimit limit : snapshot) {
-            if (!limit.period().equals(name) || !limit.scopeType().equals("rbac_group") || !principal.groups().contains(limit.scopeValue())) continue;
+            if (!limit.period().equals(name)
+                    || !limit.scopeType().equals("rbac_group")
+                    || !principal.groups().contains(limit.scopeValue())) continue;
             if (chosen == null || tighter(limit, chosen) == settings.groupLimitModeMin()) chosen = limit;
         }
         if (chosen != null) return new Effective(period, chosen, "rbac_group");
         for (SpendLimit limit : snapshot) {
-            if (limit.period().equals(name) && limit.scopeType().equals("organization")) return new Effective(period, limit, "organization");
+            if (limit.period().equals(name) && limit.scopeType().equals("organization"))
+                return new Effective(period, limit, "organization");
         }
         return new Effective(period, null, "none");
     }
@@ -145,7 +159,7 @@ public final class Budgets {
             for (Period period : Period.values()) each[period.ordinal()] = effective(p, period);
             return each;
         });
-        List<Standing> standings = new java.util.ArrayList<>(3);
+        List<Standing> standings = new ArrayList<>(3);
         for (Period period : Period.values()) {
             Long cents = all[period.ordinal()].amountCents();
             if (cents == null) continue;
@@ -153,7 +167,11 @@ public final class Budgets {
             try {
                 standings.add(new Standing(period, reset, cents, spent(principal.userId(), period, now)));
             } catch (RuntimeException e) {
-                LOG.warn("spend for user {} could not be read ({}); {}", principal.userId(), e.getMessage(), settings.failClosed() ? "refusing" : "allowing");
+                LOG.warn(
+                        "spend for user {} could not be read ({}); {}",
+                        principal.userId(),
+                        e.getMessage(),
+                        settings.failClosed() ? "refusing" : "allowing");
                 if (settings.failClosed()) standings.add(new Standing(period, reset, cents, -1));
             }
         }
@@ -179,7 +197,10 @@ public final class Budgets {
         Calendar days = calendar(now);
         long version = version(userId);
         Written written = writtenByUser.get(userId);
-        if (written == null || version == UNKNOWN || written.version() != version || written.calendar() != days
+        if (written == null
+                || version == UNKNOWN
+                || written.version() != version
+                || !written.calendar().equals(days)
                 || System.nanoTime() - written.loadedNanos() > maxAgeNanos) {
             written = load(userId, version, days);
             writtenByUser.put(userId, written);
@@ -202,7 +223,7 @@ public final class Budgets {
      * Usage of these people was just written (with the cost it carried): their cached spend is stale here
      * and, through the version counters, on every other instance; what was queued is no longer pending.
      */
-    public void written(java.util.Map<String, Long> costByUser) {
+    public void written(Map<String, Long> costByUser) {
         if (costByUser.isEmpty()) return;
         String[] versions = new String[costByUser.size()];
         String[] pendingKeys = new String[costByUser.size()];
@@ -219,7 +240,10 @@ public final class Budgets {
             counters.add(versions, 1, VERSION_TTL);
             counters.addEach(pendingKeys, settled, PENDING_TTL);
         } catch (RuntimeException e) {
-            LOG.warn("spend counters could not be updated ({}); other instances reread spend within {} ms", e.getMessage(), maxAgeNanos / 1_000_000);
+            LOG.warn(
+                    "spend counters could not be updated ({}); other instances reread spend within {} ms",
+                    e.getMessage(),
+                    maxAgeNanos / 1_000_000);
         }
     }
 
@@ -243,12 +267,15 @@ public final class Budgets {
         String earliest = days.starts()[0];
         long[] startDays = new long[days.starts().length];
         for (int p = 0; p < startDays.length; p++) {
-            startDays[p] = java.time.LocalDate.parse(days.starts()[p]).toEpochDay();
+            startDays[p] = LocalDate.parse(days.starts()[p]).toEpochDay();
             if (days.starts()[p].compareTo(earliest) < 0) earliest = days.starts()[p];
         }
         long[] byPeriod = new long[Period.values().length];
-        for (long[] day : sql.list("SELECT day, SUM(cost_nanos) FROM usage_daily WHERE user_id = ? AND day >= ? GROUP BY day",
-                row -> new long[] {java.time.LocalDate.parse(row.getString(1)).toEpochDay(), row.getLong(2)}, userId, earliest)) {
+        for (long[] day : sql.list(
+                "SELECT day, SUM(cost_nanos) FROM usage_daily WHERE user_id = ? AND day >= ? GROUP BY day",
+                row -> new long[] {LocalDate.parse(row.getString(1)).toEpochDay(), row.getLong(2)},
+                userId,
+                earliest)) {
             for (Period period : Period.values()) {
                 if (day[0] >= startDays[period.ordinal()]) {
                     long sum = byPeriod[period.ordinal()] + day[1];
@@ -261,5 +288,4 @@ public final class Budgets {
 
     /** One person's written spend for each period, as of a version of their usage. */
     private record Written(long version, Calendar calendar, long loadedNanos, long[] byPeriod) {}
-
 }

@@ -9,7 +9,9 @@ import java.util.Locale;
 
 /** A spend-limit period, on UTC boundaries; weeks start on Monday. */
 public enum Period {
-    DAILY, WEEKLY, MONTHLY;
+    DAILY,
+    WEEKLY,
+    MONTHLY;
 
     public String apiName() {
         return name().toLowerCase(Locale.ROOT);

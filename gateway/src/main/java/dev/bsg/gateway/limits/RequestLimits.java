@@ -7,10 +7,12 @@ import dev.bsg.gateway.http.Interceptor;
 import dev.bsg.gateway.settings.Settings;
 import dev.bsg.gateway.telemetry.GatewayMetrics;
 import dev.bsg.protocol.errors.ApiError;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,9 +30,10 @@ public final class RequestLimits {
     private final Counters counters;
     private final Budgets budgets;
     private final GatewayMetrics metrics;
-    private final java.time.Clock clock;
+    private final Clock clock;
 
-    public RequestLimits(Settings.Limits settings, Counters counters, Budgets budgets, GatewayMetrics metrics, java.time.Clock clock) {
+    public RequestLimits(
+            Settings.Limits settings, Counters counters, Budgets budgets, GatewayMetrics metrics, Clock clock) {
         this.clock = clock;
         this.settings = settings;
         this.counters = counters;
@@ -66,7 +69,7 @@ public final class RequestLimits {
                 if (standing != null) announce(exchange, standing);
                 chain.proceed(exchange);
             } finally {
-                afterwards(exchange, principal, checks);
+                afterwards(exchange, checks);
             }
         };
     }
@@ -80,18 +83,36 @@ public final class RequestLimits {
             if (rate != null) rate(checks, rate, "group", group, minute);
         }
         if (settings.userConcurrency() > 0 && principal.userId() != null) {
-            checks.add(new Check("cc:user:" + principal.userId(), 1, settings.userConcurrency(), "concurrent requests", "user", true));
+            checks.add(new Check(
+                    "cc:user:" + principal.userId(),
+                    1,
+                    settings.userConcurrency(),
+                    "concurrent requests",
+                    "user",
+                    true));
         }
         return checks;
     }
 
     private static void rate(List<Check> checks, Settings.Rate rate, String scope, String id, long minute) {
         if (rate.requestsPerMinute() > 0) {
-            checks.add(new Check("rl:" + scope + ":" + id + ":r:" + minute, 1, rate.requestsPerMinute(), "requests per minute", scope, false));
+            checks.add(new Check(
+                    "rl:" + scope + ":" + id + ":r:" + minute,
+                    1,
+                    rate.requestsPerMinute(),
+                    "requests per minute",
+                    scope,
+                    false));
         }
         if (rate.tokensPerMinute() > 0) {
             // Tokens are known only afterwards: a request may start while the minute's total is below the limit.
-            checks.add(new Check("rl:" + scope + ":" + id + ":t:" + minute, 0, rate.tokensPerMinute() - 1, "tokens per minute", scope, false));
+            checks.add(new Check(
+                    "rl:" + scope + ":" + id + ":t:" + minute,
+                    0,
+                    rate.tokensPerMinute() - 1,
+                    "tokens per minute",
+                    scope,
+                    false));
         }
     }
 
@@ -113,11 +134,17 @@ public final class RequestLimits {
         }
         if (refused < 0) return true;
         Check check = checks.get(refused);
-        metrics.limitRejection(check.concurrency() ? "concurrency" : check.limitName().startsWith("tokens") ? "tokens_per_minute" : "requests_per_minute", check.scope());
+        metrics.limitRejection(
+                check.concurrency()
+                        ? "concurrency"
+                        : check.limitName().startsWith("tokens") ? "tokens_per_minute" : "requests_per_minute",
+                check.scope());
         long retryAfter = check.concurrency() ? 1 : Math.max(1, (60_000 - now % 60_000 + 999) / 1000);
         exchange.setHeader("retry-after", Long.toString(retryAfter));
-        long shown = check.concurrency() || check.limitName().startsWith("requests") ? check.limit() : check.limit() + 1;
-        exchange.sendError(ApiError.rateLimited("rate limit reached: " + shown + " " + check.limitName() + " per " + check.scope()
+        long shown =
+                check.concurrency() || check.limitName().startsWith("requests") ? check.limit() : check.limit() + 1;
+        exchange.sendError(ApiError.rateLimited("rate limit reached: " + shown + " " + check.limitName() + " per "
+                + check.scope()
                 + (check.concurrency() ? "; wait for a request to finish" : "; retry after " + retryAfter + " s")));
         return false;
     }
@@ -130,7 +157,7 @@ public final class RequestLimits {
         }
     }
 
-    private void afterwards(Exchange exchange, Principal principal, List<Check> checks) {
+    private void afterwards(Exchange exchange, List<Check> checks) {
         long tokens = exchange.usage().totalTokens();
         if (tokens > 0) {
             List<String> keys = new ArrayList<>(2);
@@ -154,8 +181,11 @@ public final class RequestLimits {
         exchange.setHeader("anthropic-ratelimit-unified-status", status);
         exchange.setHeader("anthropic-ratelimit-unified-representative-claim", "overage");
         exchange.setHeader("anthropic-ratelimit-unified-overage-status", status);
-        exchange.setHeader("anthropic-ratelimit-unified-overage-utilization", String.format(java.util.Locale.ROOT, "%.2f", utilization));
-        if (utilization >= 0.75) exchange.setHeader("anthropic-ratelimit-unified-overage-surpassed-threshold", utilization >= 0.95 ? "0.95" : "0.75");
+        exchange.setHeader(
+                "anthropic-ratelimit-unified-overage-utilization", String.format(Locale.ROOT, "%.2f", utilization));
+        if (utilization >= 0.75)
+            exchange.setHeader(
+                    "anthropic-ratelimit-unified-overage-surpassed-threshold", utilization >= 0.95 ? "0.95" : "0.75");
         exchange.setHeader("anthropic-ratelimit-unified-reset", reset);
         exchange.setHeader("anthropic-ratelimit-unified-overage-reset", reset);
     }
@@ -170,9 +200,13 @@ public final class RequestLimits {
         exchange.setHeader("anthropic-ratelimit-unified-overage-surpassed-threshold", "1");
         exchange.setHeader("anthropic-ratelimit-unified-reset", Long.toString(reset));
         exchange.setHeader("anthropic-ratelimit-unified-overage-reset", Long.toString(reset));
-        exchange.setHeader("anthropic-ratelimit-unified-overage-period", block.period().apiName());
-        exchange.setHeader("anthropic-ratelimit-unified-overage-disabled-reason", block.spentNanos() < 0 ? "fetch_error" : "org_spend_cap_reached");
-        String message = block.spentNanos() < 0 ? "spend limit unavailable (" + block.period().apiName() + " limit could not be checked; retry later)"
+        exchange.setHeader(
+                "anthropic-ratelimit-unified-overage-period", block.period().apiName());
+        exchange.setHeader(
+                "anthropic-ratelimit-unified-overage-disabled-reason",
+                block.spentNanos() < 0 ? "fetch_error" : "org_spend_cap_reached");
+        String message = block.spentNanos() < 0
+                ? "spend limit unavailable (" + block.period().apiName() + " limit could not be checked; retry later)"
                 : "spend limit reached (" + block.period().apiName() + "; resets " + block.resetsAt() + ")";
         exchange.sendError(ApiError.spendLimit(message));
     }

@@ -25,7 +25,9 @@ public final class UsageStandingEndpoint {
 
     public void serve(Exchange exchange) {
         Principal principal = exchange.principal();
-        if (principal.userId() == null) throw new HttpError(ApiError.permission("this endpoint is for users; a static admin key has no usage of its own"));
+        if (principal.userId() == null)
+            throw new HttpError(
+                    ApiError.permission("this endpoint is for users; a static admin key has no usage of its own"));
         Instant now = Instant.now();
         List<Budgets.Standing> standings = budgets.standings(principal, now);
         exchange.sendJson(200, Json.write(g -> {
@@ -74,7 +76,9 @@ public final class UsageStandingEndpoint {
 
     private static BigDecimal percent(Budgets.Standing standing) {
         if (standing == null) return null;
-        return BigDecimal.valueOf(standing.utilization() * 100).setScale(1, RoundingMode.HALF_UP).stripTrailingZeros();
+        return BigDecimal.valueOf(standing.utilization() * 100)
+                .setScale(1, RoundingMode.HALF_UP)
+                .stripTrailingZeros();
     }
 
     private static void writeNumber(JsonGenerator g, String field, BigDecimal value) throws IOException {

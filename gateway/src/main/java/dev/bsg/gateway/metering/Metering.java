@@ -1,7 +1,7 @@
 package dev.bsg.gateway.metering;
 
-import dev.bsg.gateway.core.Usage;
 import dev.bsg.gateway.core.Principal;
+import dev.bsg.gateway.core.Usage;
 import dev.bsg.gateway.http.Exchange;
 import dev.bsg.gateway.http.Interceptor;
 import dev.bsg.protocol.errors.ApiError;
@@ -23,7 +23,8 @@ public final class Metering {
         return (exchange, chain) -> {
             String project = exchange.header(PROJECT_HEADER);
             if (project != null && !PROJECT.matcher(project).matches()) {
-                exchange.sendError(ApiError.invalidRequest(PROJECT_HEADER + ": use 1 to 100 letters, digits and . _ : / - (starting with a letter or digit)"));
+                exchange.sendError(ApiError.invalidRequest(PROJECT_HEADER
+                        + ": use 1 to 100 letters, digits and . _ : / - (starting with a letter or digit)"));
                 return;
             }
             try {
@@ -41,13 +42,34 @@ public final class Metering {
         Principal principal = exchange.principal();
         Usage usage = exchange.usage();
         long ttfb = exchange.timeToFirstByteNanos();
-        return new UsageRecord(System.currentTimeMillis(), exchange.requestId(),
-                principal.userId(), principal.email(), principal.keyId(), String.join(",", principal.groups()),
-                exchange.header("x-claude-code-session-id"), exchange.header("x-claude-code-agent-id"),
-                exchange.door().label(), exchange.operation(), exchange.modelAsked(), exchange.model(), usage.region(),
-                usage.input(), usage.output(), usage.cacheRead(), usage.cacheWrite5m(), usage.cacheWrite1h(),
-                Math.max(0, usage.costNanos()), usage.priceVersion(), null, project,
-                exchange.status(), exchange.errorType(), (System.nanoTime() - exchange.startNanos()) / 1_000_000,
-                ttfb < 0 ? null : ttfb / 1_000_000, usage.clientAborted()).bounded();
+        return new UsageRecord(
+                        System.currentTimeMillis(),
+                        exchange.requestId(),
+                        principal.userId(),
+                        principal.email(),
+                        principal.keyId(),
+                        String.join(",", principal.groups()),
+                        exchange.header("x-claude-code-session-id"),
+                        exchange.header("x-claude-code-agent-id"),
+                        exchange.door().label(),
+                        exchange.operation(),
+                        exchange.modelAsked(),
+                        exchange.model(),
+                        usage.region(),
+                        usage.input(),
+                        usage.output(),
+                        usage.cacheRead(),
+                        usage.cacheWrite5m(),
+                        usage.cacheWrite1h(),
+                        Math.max(0, usage.costNanos()),
+                        usage.priceVersion(),
+                        null,
+                        project,
+                        exchange.status(),
+                        exchange.errorType(),
+                        (System.nanoTime() - exchange.startNanos()) / 1_000_000,
+                        ttfb < 0 ? null : ttfb / 1_000_000,
+                        usage.clientAborted())
+                .bounded();
     }
 }

@@ -7,6 +7,7 @@ import dev.bsg.protocol.models.ModelCatalog;
 import dev.bsg.protocol.pricing.Price;
 import dev.bsg.protocol.pricing.PriceList;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,7 +22,7 @@ public final class Pricing {
     private final ModelCatalog catalog;
     private volatile PriceList current;
     // Prices looked up once per model and region for the list in force; replaced with the list.
-    private volatile java.util.concurrent.ConcurrentHashMap<String, Price.Rated> rated = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile ConcurrentHashMap<String, Price.Rated> rated = new ConcurrentHashMap<>();
 
     /** @param configured a list from {@code pricing.csv_file}, or null for the shipped one */
     public Pricing(Sql sql, ModelCatalog catalog, PriceList configured) {
@@ -31,7 +32,9 @@ public final class Pricing {
         Optional<Newest> newest = newest();
         // A configured or newly shipped list takes over from an older list of the same origin; an admin's import stays.
         String origin = configured != null ? "config" : SHIPPED;
-        if (newest.isEmpty() || (!newest.get().version().equals(start.version()) && newest.get().importedBy().equals(origin))
+        if (newest.isEmpty()
+                || (!newest.get().version().equals(start.version())
+                        && newest.get().importedBy().equals(origin))
                 || (configured != null && !stored(start.version()))) {
             store(start, origin);
         }
@@ -43,15 +46,22 @@ public final class Pricing {
         Usage usage = exchange.usage();
         if (usage.costNanos() >= 0) return usage.costNanos();
         PriceList list = current;
-        java.util.concurrent.ConcurrentHashMap<String, Price.Rated> prices = rated;
+        ConcurrentHashMap<String, Price.Rated> prices = rated;
         String model = usage.upstreamModel();
         String region = usage.region() == null ? "*" : usage.region();
         long nanos = 0;
         if (usage.totalTokens() > 0) {
-            Price.Rated price = prices.computeIfAbsent(model + "|" + region, k -> list.rated(model, model == null ? null : catalog.anthropicIdOf(model), region));
-            nanos = price.costNanos(new Price.Tokens(usage.input(), usage.output(), usage.cacheRead(), usage.cacheWrite5m(), usage.cacheWrite1h()));
+            Price.Rated price = prices.computeIfAbsent(
+                    model + "|" + region,
+                    k -> list.rated(model, model == null ? null : catalog.anthropicIdOf(model), region));
+            nanos = price.costNanos(new Price.Tokens(
+                    usage.input(), usage.output(), usage.cacheRead(), usage.cacheWrite5m(), usage.cacheWrite1h()));
         }
-        if (nanos == Price.SATURATED) LOG.warn("request {} cost more than a long holds in nanodollars ({} tokens); recorded at the maximum", exchange.requestId(), usage.totalTokens());
+        if (nanos == Price.SATURATED)
+            LOG.warn(
+                    "request {} cost more than a long holds in nanodollars ({} tokens); recorded at the maximum",
+                    exchange.requestId(),
+                    usage.totalTokens());
         usage.priced(nanos, list.version());
         return nanos;
     }
@@ -71,17 +81,24 @@ public final class Pricing {
     public void refresh() {
         newest().ifPresent(newest -> {
             if (current == null || !current.version().equals(newest.version())) {
-                String csv = sql.one("SELECT csv FROM price_lists WHERE version = ?", row -> row.getString(1), newest.version()).orElseThrow();
+                String csv = sql.one(
+                                "SELECT csv FROM price_lists WHERE version = ?",
+                                row -> row.getString(1),
+                                newest.version())
+                        .orElseThrow();
                 try {
                     current = PriceList.parse(csv);
                 } catch (IllegalArgumentException e) {
                     // A list stored before prices were range-checked: keep charging at the one in force.
-                    LOG.error("price list {} in the database is invalid ({}); keeping {}", newest.version(), e.getMessage(),
+                    LOG.error(
+                            "price list {} in the database is invalid ({}); keeping {}",
+                            newest.version(),
+                            e.getMessage(),
                             current == null ? "the shipped list" : current.version());
                     if (current == null) current = PriceList.shipped();
                     return;
                 }
-                rated = new java.util.concurrent.ConcurrentHashMap<>();
+                rated = new ConcurrentHashMap<>();
                 LOG.info("prices in force: {} (from {})", current.version(), newest.importedBy());
             }
         });
@@ -90,18 +107,29 @@ public final class Pricing {
     private void store(PriceList list, String by) {
         long now = System.currentTimeMillis();
         if (stored(list.version())) {
-            sql.update("UPDATE price_lists SET imported_at = ?, imported_by = ? WHERE version = ?", now, by, list.version());
+            sql.update(
+                    "UPDATE price_lists SET imported_at = ?, imported_by = ? WHERE version = ?",
+                    now,
+                    by,
+                    list.version());
         } else {
-            sql.update("INSERT INTO price_lists (version, csv, imported_at, imported_by) VALUES (?, ?, ?, ?)", list.version(), list.csv(), now, by);
+            sql.update(
+                    "INSERT INTO price_lists (version, csv, imported_at, imported_by) VALUES (?, ?, ?, ?)",
+                    list.version(),
+                    list.csv(),
+                    now,
+                    by);
         }
     }
 
     private boolean stored(String version) {
-        return sql.one("SELECT 1 FROM price_lists WHERE version = ?", row -> true, version).isPresent();
+        return sql.one("SELECT 1 FROM price_lists WHERE version = ?", row -> true, version)
+                .isPresent();
     }
 
     private Optional<Newest> newest() {
-        return sql.one("SELECT version, imported_by FROM price_lists ORDER BY imported_at DESC LIMIT 1",
+        return sql.one(
+                "SELECT version, imported_by FROM price_lists ORDER BY imported_at DESC LIMIT 1",
                 row -> new Newest(row.getString(1), row.getString(2)));
     }
 

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,10 +37,12 @@ final class UsageJournal {
         if (open == null) {
             Files.createDirectories(directory);
             openPath = directory.resolve(PREFIX + System.currentTimeMillis() + "-" + System.nanoTime() + ".jsonl");
-            open = FileChannel.open(openPath, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+            open = FileChannel.open(
+                    openPath, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
         }
         StringBuilder lines = new StringBuilder();
-        for (UsageRecord record : records) lines.append(Json.MAPPER.writeValueAsString(record)).append('\n');
+        for (UsageRecord record : records)
+            lines.append(Json.MAPPER.writeValueAsString(record)).append('\n');
         ByteBuffer bytes = ByteBuffer.wrap(lines.toString().getBytes(StandardCharsets.UTF_8));
         while (bytes.hasRemaining()) open.write(bytes);
         open.force(false);
@@ -48,8 +51,14 @@ final class UsageJournal {
     /** A record the database refused, with the reason, in a file of its own beside the journal (not replayed). */
     void deadLetter(String recordJson, String reason) throws IOException {
         Files.createDirectories(directory);
-        String line = Json.MAPPER.writeValueAsString(java.util.Map.of("at", System.currentTimeMillis(), "reason", reason)) + "\t" + recordJson + "\n";
-        Files.writeString(directory.resolve("dead-letters.jsonl"), line, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        String line = Json.MAPPER.writeValueAsString(Map.of("at", System.currentTimeMillis(), "reason", reason)) + "\t"
+                + recordJson + "\n";
+        Files.writeString(
+                directory.resolve("dead-letters.jsonl"),
+                line,
+                StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND);
     }
 
     /** Files waiting for replay, oldest first; the one being appended to is closed first so it can be replayed too. */
@@ -57,7 +66,10 @@ final class UsageJournal {
         closeOpen();
         if (!Files.isDirectory(directory)) return List.of();
         try (Stream<Path> listing = Files.list(directory)) {
-            return listing.filter(p -> p.getFileName().toString().startsWith(PREFIX) && p.toString().endsWith(".jsonl")).sorted().toList();
+            return listing.filter(p -> p.getFileName().toString().startsWith(PREFIX)
+                            && p.toString().endsWith(".jsonl"))
+                    .sorted()
+                    .toList();
         }
     }
 
@@ -81,7 +93,8 @@ final class UsageJournal {
             long total = 0;
             if (!Files.isDirectory(directory)) return 0;
             try (Stream<Path> listing = Files.list(directory)) {
-                for (Path p : listing.filter(p -> p.getFileName().toString().startsWith(PREFIX)).toList()) total += Files.size(p);
+                for (Path p : listing.filter(p -> p.getFileName().toString().startsWith(PREFIX))
+                        .toList()) total += Files.size(p);
             }
             return total;
         } catch (IOException e) {

@@ -9,6 +9,8 @@ import dev.bsg.protocol.pricing.Price;
 import dev.bsg.protocol.translate.Json;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -22,8 +24,15 @@ import java.util.Map;
  * cuts through a day is read from the raw records.
  */
 public final class UsageReports {
-    private static final List<String> MEASURES = List.of("requests", "errors", "input_tokens", "output_tokens", "cache_read_tokens",
-            "cache_write_5m_tokens", "cache_write_1h_tokens", "cost_usd");
+    private static final List<String> MEASURES = List.of(
+            "requests",
+            "errors",
+            "input_tokens",
+            "output_tokens",
+            "cache_read_tokens",
+            "cache_write_5m_tokens",
+            "cache_write_1h_tokens",
+            "cost_usd");
     private final Sql sql;
     private final Map<String, String> rawColumns = new LinkedHashMap<>();
     private final Map<String, String> dailyColumns = new LinkedHashMap<>();
@@ -36,8 +45,11 @@ public final class UsageReports {
         }
         rawColumns.put("user", "COALESCE(user_email, '')");
         dailyColumns.put("user", "user_email");
-        rawColumns.put("day", database.isPostgres() ? "to_char(to_timestamp(at / 1000) AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
-                : "strftime('%Y-%m-%d', at / 1000, 'unixepoch')");
+        rawColumns.put(
+                "day",
+                database.isPostgres()
+                        ? "to_char(to_timestamp(at / 1000) AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+                        : "strftime('%Y-%m-%d', at / 1000, 'unixepoch')");
         dailyColumns.put("day", "day");
     }
 
@@ -46,7 +58,9 @@ public final class UsageReports {
     }
 
     public void mine(Exchange exchange) {
-        if (exchange.principal().userId() == null) throw new HttpError(ApiError.permission("this endpoint is for users; a static admin key has no usage of its own"));
+        if (exchange.principal().userId() == null)
+            throw new HttpError(
+                    ApiError.permission("this endpoint is for users; a static admin key has no usage of its own"));
         report(exchange, exchange.principal().userId());
     }
 
@@ -61,13 +75,17 @@ public final class UsageReports {
         boolean daily = from % 86_400_000 == 0 && (to == Long.MAX_VALUE || to % 86_400_000 == 0);
         Map<String, String> columns = daily ? dailyColumns : rawColumns;
         StringBuilder query = new StringBuilder("SELECT ");
-        for (String group : groups) query.append(columns.get(group)).append(" AS g_").append(group).append(", ");
+        for (String group : groups)
+            query.append(columns.get(group)).append(" AS g_").append(group).append(", ");
         if (daily) {
-            query.append("SUM(requests), SUM(errors), SUM(input_tokens), SUM(output_tokens), SUM(cache_read_tokens), SUM(cache_write_5m_tokens), ")
+            query.append(
+                            "SUM(requests), SUM(errors), SUM(input_tokens), SUM(output_tokens), SUM(cache_read_tokens), SUM(cache_write_5m_tokens), ")
                     .append("SUM(cache_write_1h_tokens), SUM(cost_nanos) FROM usage_daily WHERE day >= ? AND day < ?");
         } else {
-            query.append("COUNT(*), SUM(CASE WHEN status >= 400 THEN 1 ELSE 0 END), SUM(input_tokens), SUM(output_tokens), SUM(cache_read_tokens), ")
-                    .append("SUM(cache_write_5m_tokens), SUM(cache_write_1h_tokens), SUM(cost_nanos) FROM usage_records WHERE at >= ? AND at < ?");
+            query.append(
+                            "COUNT(*), SUM(CASE WHEN status >= 400 THEN 1 ELSE 0 END), SUM(input_tokens), SUM(output_tokens), SUM(cache_read_tokens), ")
+                    .append(
+                            "SUM(cache_write_5m_tokens), SUM(cache_write_1h_tokens), SUM(cost_nanos) FROM usage_records WHERE at >= ? AND at < ?");
         }
         List<Object> params = new ArrayList<>();
         params.add(daily ? UsageWriter.day(from) : (Object) from);
@@ -86,18 +104,22 @@ public final class UsageReports {
             String keys = String.join(", ", groups.stream().map(g -> "g_" + g).toList());
             query.append(" GROUP BY ").append(keys).append(" ORDER BY ").append(keys);
         }
-        List<Map<String, Object>> rows = new ArrayList<>(sql.list(query.toString(), row -> {
-            Map<String, Object> out = new LinkedHashMap<>();
-            int column = 1;
-            for (String group : groups) {
-                String value = row.getString(column++);
-                out.put(group, value == null || value.isEmpty() ? null : value);
-            }
-            for (int i = 0; i < MEASURES.size() - 1; i++) out.put(MEASURES.get(i), row.getLong(column++));
-            out.put("cost_usd", Price.usd(row.getLong(column)));
-            return out;
-        }, params.toArray()));
-        if ("csv".equals(exchange.query("format")) || String.valueOf(exchange.header("accept")).startsWith("text/csv")) {
+        List<Map<String, Object>> rows = new ArrayList<>(sql.list(
+                query.toString(),
+                row -> {
+                    Map<String, Object> out = new LinkedHashMap<>();
+                    int column = 1;
+                    for (String group : groups) {
+                        String value = row.getString(column++);
+                        out.put(group, value == null || value.isEmpty() ? null : value);
+                    }
+                    for (int i = 0; i < MEASURES.size() - 1; i++) out.put(MEASURES.get(i), row.getLong(column++));
+                    out.put("cost_usd", Price.usd(row.getLong(column)));
+                    return out;
+                },
+                params.toArray()));
+        if ("csv".equals(exchange.query("format"))
+                || String.valueOf(exchange.header("accept")).startsWith("text/csv")) {
             exchange.send(200, "text/csv; charset=utf-8", csv(groups, rows).getBytes(StandardCharsets.UTF_8));
             return;
         }
@@ -121,13 +143,15 @@ public final class UsageReports {
         if (value == null) return "";
         String text = value.toString();
         // Quote what a spreadsheet would split or run as a formula.
-        if (text.matches(".*[\",\\n].*") || text.matches("^[=+\\-@].*")) return "\"" + text.replace("\"", "\"\"") + "\"";
+        if (text.matches(".*[\",\\n].*") || text.matches("^[=+\\-@].*"))
+            return "\"" + text.replace("\"", "\"\"") + "\"";
         return text;
     }
 
     private String dimension(String name, String parameter) {
         if (!rawColumns.containsKey(name)) {
-            throw new HttpError(ApiError.invalidRequest(parameter + ": " + name + " is not one of " + String.join(", ", rawColumns.keySet())));
+            throw new HttpError(ApiError.invalidRequest(
+                    parameter + ": " + name + " is not one of " + String.join(", ", rawColumns.keySet())));
         }
         return name;
     }
@@ -137,12 +161,15 @@ public final class UsageReports {
     private static long time(String text, String name, long fallback) {
         if (text == null || text.isBlank()) return fallback;
         try {
-            Instant at = text.matches("^\\d{4}-\\d{2}-\\d{2}$") ? java.time.LocalDate.parse(text).atStartOfDay(java.time.ZoneOffset.UTC).toInstant()
+            Instant at = text.matches("^\\d{4}-\\d{2}-\\d{2}$")
+                    ? LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant()
                     : Instant.parse(text);
-            if (at.isBefore(Instant.EPOCH) || at.isAfter(LATEST)) throw new DateTimeParseException("out of range", text, 0);
+            if (at.isBefore(Instant.EPOCH) || at.isAfter(LATEST))
+                throw new DateTimeParseException("out of range", text, 0);
             return at.toEpochMilli();
         } catch (DateTimeParseException e) {
-            throw new HttpError(ApiError.invalidRequest(name + ": use a date such as 2026-11-01 or an ISO-8601 time such as 2026-11-01T00:00:00Z"));
+            throw new HttpError(ApiError.invalidRequest(
+                    name + ": use a date such as 2026-11-01 or an ISO-8601 time such as 2026-11-01T00:00:00Z"));
         }
     }
 }

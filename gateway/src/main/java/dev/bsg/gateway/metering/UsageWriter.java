@@ -3,8 +3,9 @@ package dev.bsg.gateway.metering;
 import dev.bsg.gateway.core.DatabaseFailures;
 import dev.bsg.gateway.store.Columns;
 import dev.bsg.gateway.store.Database;
-import dev.bsg.protocol.translate.Json;
+import dev.bsg.gateway.store.StoreException;
 import dev.bsg.gateway.telemetry.GatewayMetrics;
+import dev.bsg.protocol.translate.Json;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -13,12 +14,14 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,15 +38,16 @@ public final class UsageWriter implements AutoCloseable {
     private static final long REPLAY_EVERY_NANOS = TimeUnit.SECONDS.toNanos(2);
     private static final String INSERT = "INSERT INTO usage_records (" + UsageRecord.COLUMNS + ") VALUES ("
             + "?, ".repeat(26) + "?) ON CONFLICT (request_id) DO NOTHING";
-    private static final String ROLLUP = "INSERT INTO usage_daily (day, user_id, user_email, team, project, model, region, door, requests, errors, "
-            + "input_tokens, output_tokens, cache_read_tokens, cache_write_5m_tokens, cache_write_1h_tokens, cost_nanos) "
-            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (day, user_id, user_email, team, project, model, region, door) DO UPDATE SET "
-            + "requests = usage_daily.requests + excluded.requests, errors = usage_daily.errors + excluded.errors, "
-            + "input_tokens = usage_daily.input_tokens + excluded.input_tokens, output_tokens = usage_daily.output_tokens + excluded.output_tokens, "
-            + "cache_read_tokens = usage_daily.cache_read_tokens + excluded.cache_read_tokens, "
-            + "cache_write_5m_tokens = usage_daily.cache_write_5m_tokens + excluded.cache_write_5m_tokens, "
-            + "cache_write_1h_tokens = usage_daily.cache_write_1h_tokens + excluded.cache_write_1h_tokens, "
-            + "cost_nanos = usage_daily.cost_nanos + excluded.cost_nanos";
+    private static final String ROLLUP =
+            "INSERT INTO usage_daily (day, user_id, user_email, team, project, model, region, door, requests, errors, "
+                    + "input_tokens, output_tokens, cache_read_tokens, cache_write_5m_tokens, cache_write_1h_tokens, cost_nanos) "
+                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (day, user_id, user_email, team, project, model, region, door) DO UPDATE SET "
+                    + "requests = usage_daily.requests + excluded.requests, errors = usage_daily.errors + excluded.errors, "
+                    + "input_tokens = usage_daily.input_tokens + excluded.input_tokens, output_tokens = usage_daily.output_tokens + excluded.output_tokens, "
+                    + "cache_read_tokens = usage_daily.cache_read_tokens + excluded.cache_read_tokens, "
+                    + "cache_write_5m_tokens = usage_daily.cache_write_5m_tokens + excluded.cache_write_5m_tokens, "
+                    + "cache_write_1h_tokens = usage_daily.cache_write_1h_tokens + excluded.cache_write_1h_tokens, "
+                    + "cost_nanos = usage_daily.cost_nanos + excluded.cost_nanos";
     private final Database database;
     private final UsageTags tags;
     private final UsageJournal journal;
@@ -54,7 +58,7 @@ public final class UsageWriter implements AutoCloseable {
     private final int capacity;
     private final Thread writer;
     private volatile boolean closing;
-    private volatile SpendListener spend = new SpendListener() { };
+    private volatile SpendListener spend = new SpendListener() {};
     private volatile long journalBytes;
     private boolean journalPending;
     private long nextReplay;
@@ -68,7 +72,10 @@ public final class UsageWriter implements AutoCloseable {
         this.journalBytes = journal.size();
         this.journalPending = journalBytes > 0;
         metrics.gauge("bsg.usage.queue.depth", "Usage records waiting to be written", queued::get);
-        metrics.gauge("bsg.usage.journal.bytes", "Usage records waiting in the local journal for the database, in bytes", () -> journalBytes);
+        metrics.gauge(
+                "bsg.usage.journal.bytes",
+                "Usage records waiting in the local journal for the database, in bytes",
+                () -> journalBytes);
         this.writer = Thread.ofVirtual().name("usage-writer").start(this::run);
     }
 
@@ -106,9 +113,10 @@ public final class UsageWriter implements AutoCloseable {
     }
 
     private void settled(List<UsageRecord> records) {
-        Map<String, Long> costByUser = new java.util.HashMap<>();
+        Map<String, Long> costByUser = new HashMap<>();
         for (UsageRecord record : records) {
-            if (record.userId() != null) costByUser.merge(record.userId(), Math.max(0, record.costNanos()), UsageWriter::saturatedAdd);
+            if (record.userId() != null)
+                costByUser.merge(record.userId(), Math.max(0, record.costNanos()), UsageWriter::saturatedAdd);
         }
         if (costByUser.isEmpty()) return;
         try {
@@ -183,8 +191,10 @@ public final class UsageWriter implements AutoCloseable {
                     settled(batch);
                     return;
                 } catch (SQLException e) {
-                    LOG.warn("the database can't take usage records ({} {}); keeping them in the local journal until it can",
-                            e.getClass().getSimpleName(), e.getSQLState());
+                    LOG.warn(
+                            "the database can't take usage records ({} {}); keeping them in the local journal until it can",
+                            e.getClass().getSimpleName(),
+                            e.getSQLState());
                     nextReplay = System.nanoTime() + REPLAY_EVERY_NANOS;
                 }
             }
@@ -194,8 +204,11 @@ public final class UsageWriter implements AutoCloseable {
                 journalBytes = journal.size();
                 return;
             } catch (IOException e) {
-                // Neither place takes them: hold the batch (and so, through the full queue, the requests) and try again.
-                LOG.error("usage records can be written neither to the database nor to the journal ({}); retrying", e.getMessage());
+                // Neither place takes them: hold the batch (and so, through the full queue, the requests) and try
+                // again.
+                LOG.error(
+                        "usage records can be written neither to the database nor to the journal ({}); retrying",
+                        e.getMessage());
                 Thread.sleep(1000);
                 journalPending = false;
             }
@@ -206,7 +219,8 @@ public final class UsageWriter implements AutoCloseable {
         try {
             for (Path file : journal.files()) {
                 List<UsageRecord> records = UsageJournal.read(file);
-                for (int from = 0; from < records.size(); from += BATCH) write(records.subList(from, Math.min(records.size(), from + BATCH)));
+                for (int from = 0; from < records.size(); from += BATCH)
+                    write(records.subList(from, Math.min(records.size(), from + BATCH)));
                 journal.delete(file);
                 settled(records);
                 LOG.info("replayed {} usage records from the local journal", records.size());
@@ -240,8 +254,12 @@ public final class UsageWriter implements AutoCloseable {
         if (e instanceof TagsUnavailable || DatabaseFailures.unreachable(e)) return true;
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         String message = String.valueOf(e.getMessage());
-        return state.startsWith("40") || state.startsWith("53") || state.startsWith("57")
-                || message.contains("SQLITE_BUSY") || message.contains("SQLITE_LOCKED") || message.contains("SQLITE_IOERR");
+        return state.startsWith("40")
+                || state.startsWith("53")
+                || state.startsWith("57")
+                || message.contains("SQLITE_BUSY")
+                || message.contains("SQLITE_LOCKED")
+                || message.contains("SQLITE_IOERR");
     }
 
     private static final class TagsUnavailable extends SQLException {
@@ -254,12 +272,16 @@ public final class UsageWriter implements AutoCloseable {
         metrics.usageDeadLetter();
         String why = reason.getClass().getSimpleName() + " " + reason.getSQLState() + ": " + reason.getMessage();
         // Ids only in the log: the record holds e-mail addresses and session ids.
-        LOG.error("the database refused usage record {} ({}); kept in usage_dead_letters", record.requestId(), reason.getSQLState());
+        LOG.error(
+                "the database refused usage record {} ({}); kept in usage_dead_letters",
+                record.requestId(),
+                reason.getSQLState());
         try {
             String json = Json.MAPPER.writeValueAsString(record);
             try (Connection connection = database.connection();
-                 PreparedStatement insert = connection.prepareStatement("INSERT INTO usage_dead_letters (id, at, request_id, reason, record) VALUES (?, ?, ?, ?, ?)")) {
-                insert.setString(1, "dl_" + java.util.UUID.randomUUID().toString().replace("-", ""));
+                    PreparedStatement insert = connection.prepareStatement(
+                            "INSERT INTO usage_dead_letters (id, at, request_id, reason, record) VALUES (?, ?, ?, ?, ?)")) {
+                insert.setString(1, "dl_" + UUID.randomUUID().toString().replace("-", ""));
                 insert.setLong(2, System.currentTimeMillis());
                 insert.setString(3, Columns.fit(record.requestId(), 64));
                 insert.setString(4, Columns.fit(why, 2000));
@@ -269,7 +291,10 @@ public final class UsageWriter implements AutoCloseable {
                 journal.deadLetter(json, why);
             }
         } catch (IOException e) {
-            LOG.error("usage record {} could be kept neither in the database nor on disk ({})", record.requestId(), e.getMessage());
+            LOG.error(
+                    "usage record {} could be kept neither in the database nor on disk ({})",
+                    record.requestId(),
+                    e.getMessage());
         }
     }
 
@@ -284,14 +309,16 @@ public final class UsageWriter implements AutoCloseable {
         }
         try (Connection connection = database.connection()) {
             connection.setAutoCommit(false);
-            try (PreparedStatement insert = connection.prepareStatement(INSERT); PreparedStatement rollup = connection.prepareStatement(ROLLUP)) {
+            try (PreparedStatement insert = connection.prepareStatement(INSERT);
+                    PreparedStatement rollup = connection.prepareStatement(ROLLUP)) {
                 for (UsageRecord record : tagged) {
                     Object[] values = record.columns();
                     for (int i = 0; i < values.length; i++) insert.setObject(i + 1, values[i]);
                     insert.addBatch();
                 }
                 int[] counts = insert.executeBatch();
-                // Only records inserted now are added to the rollups: a replayed record the table already holds adds nothing.
+                // Only records inserted now are added to the rollups: a replayed record the table already holds adds
+                // nothing.
                 Map<List<String>, long[]> days = new LinkedHashMap<>();
                 for (int i = 0; i < tagged.size(); i++) {
                     if (counts[i] == 0) continue;
@@ -299,7 +326,14 @@ public final class UsageWriter implements AutoCloseable {
                     long[] sums = days.computeIfAbsent(rollupKey(r), k -> new long[8]);
                     sums[0]++;
                     if (r.status() >= 400) sums[1]++;
-                    long[] values = {r.inputTokens(), r.outputTokens(), r.cacheReadTokens(), r.cacheWrite5mTokens(), r.cacheWrite1hTokens(), r.costNanos()};
+                    long[] values = {
+                        r.inputTokens(),
+                        r.outputTokens(),
+                        r.cacheReadTokens(),
+                        r.cacheWrite5mTokens(),
+                        r.cacheWrite1hTokens(),
+                        r.costNanos()
+                    };
                     for (int v = 0; v < values.length; v++) sums[2 + v] = saturatedAdd(sums[2 + v], values[v]);
                 }
                 for (Map.Entry<List<String>, long[]> day : days.entrySet()) {
@@ -313,8 +347,15 @@ public final class UsageWriter implements AutoCloseable {
                 for (int i = 0; i < tagged.size(); i++) {
                     if (counts[i] == 0) continue;
                     UsageRecord r = tagged.get(i);
-                    metrics.usage(r.model(), r.region(), r.team(), r.inputTokens(), r.outputTokens(), r.cacheReadTokens(),
-                            r.cacheWrite5mTokens() + r.cacheWrite1hTokens(), r.costNanos());
+                    metrics.usage(
+                            r.model(),
+                            r.region(),
+                            r.team(),
+                            r.inputTokens(),
+                            r.outputTokens(),
+                            r.cacheReadTokens(),
+                            r.cacheWrite5mTokens() + r.cacheWrite1hTokens(),
+                            r.costNanos());
                 }
             } catch (SQLException e) {
                 connection.rollback();
@@ -329,11 +370,11 @@ public final class UsageWriter implements AutoCloseable {
     /** Deletes raw records older than the retention; the daily rollups keep their totals. */
     public int prune(int retentionDays) {
         try (Connection connection = database.connection();
-             PreparedStatement delete = connection.prepareStatement("DELETE FROM usage_records WHERE at < ?")) {
+                PreparedStatement delete = connection.prepareStatement("DELETE FROM usage_records WHERE at < ?")) {
             delete.setLong(1, System.currentTimeMillis() - retentionDays * 86_400_000L);
             return delete.executeUpdate();
         } catch (SQLException e) {
-            throw new dev.bsg.gateway.store.StoreException(e);
+            throw new StoreException(e);
         }
     }
 
@@ -347,8 +388,15 @@ public final class UsageWriter implements AutoCloseable {
     }
 
     private static List<String> rollupKey(UsageRecord r) {
-        return List.of(day(r.at()), orEmpty(r.userId()), orEmpty(r.userEmail()), orEmpty(r.team()), orEmpty(r.project()), orEmpty(r.model()),
-                orEmpty(r.region()), r.door());
+        return List.of(
+                day(r.at()),
+                orEmpty(r.userId()),
+                orEmpty(r.userEmail()),
+                orEmpty(r.team()),
+                orEmpty(r.project()),
+                orEmpty(r.model()),
+                orEmpty(r.region()),
+                r.door());
     }
 
     private static String orEmpty(String value) {

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,7 +25,8 @@ import java.util.TreeSet;
 public final class ConfigTree {
     private final ObjectNode root;
     private final Set<String> read = new TreeSet<>();
-    // A _file that can't be read fails when its key is read: a misspelt key is then reported as unknown, not as a missing file.
+    // A _file that can't be read fails when its key is read: a misspelt key is then reported as unknown, not as a
+    // missing file.
     private final Map<String, SettingsException> unreadable;
 
     ConfigTree(ObjectNode root) {
@@ -40,7 +42,8 @@ public final class ConfigTree {
         ObjectNode root = yaml instanceof ObjectNode object ? object.deepCopy() : JsonNodeFactory.instance.objectNode();
         for (Map.Entry<String, String> variable : env.entrySet()) {
             if (!variable.getKey().startsWith("BSG_") || !variable.getKey().contains("__")) continue;
-            String[] path = variable.getKey().substring(4).toLowerCase(Locale.ROOT).split("__");
+            String[] path =
+                    variable.getKey().substring(4).toLowerCase(Locale.ROOT).split("__");
             ObjectNode parent = root;
             for (int i = 0; i < path.length - 1; i++) {
                 JsonNode child = parent.get(path[i]);
@@ -48,7 +51,7 @@ public final class ConfigTree {
             }
             parent.put(path[path.length - 1], variable.getValue());
         }
-        Map<String, SettingsException> unreadable = new java.util.HashMap<>();
+        Map<String, SettingsException> unreadable = new HashMap<>();
         resolveFiles(root, "", unreadable);
         return new ConfigTree(root, unreadable);
     }
@@ -63,11 +66,18 @@ public final class ConfigTree {
             } else if (name.endsWith("_file") && value.isTextual()) {
                 String key = name.substring(0, name.length() - "_file".length());
                 try {
-                    node.set(key, TextNode.valueOf(Files.readString(Path.of(value.asText())).strip()));
+                    node.set(
+                            key,
+                            TextNode.valueOf(
+                                    Files.readString(Path.of(value.asText())).strip()));
                     node.remove(name);
                 } catch (IOException e) {
-                    unreadable.put(prefix + key, new SettingsException(prefix + name, value.asText(),
-                            "the file can't be read (" + e.getMessage() + "); point it at a readable file"));
+                    unreadable.put(
+                            prefix + key,
+                            new SettingsException(
+                                    prefix + name,
+                                    value.asText(),
+                                    "the file can't be read (" + e.getMessage() + "); point it at a readable file"));
                 }
             }
         }
@@ -91,7 +101,8 @@ public final class ConfigTree {
     public String string(String key, String fallback) {
         JsonNode value = node(key);
         if (value == null) return fallback;
-        if (value.isContainerNode()) throw new SettingsException(key, value.toString(), "expected a single value, not a list or section");
+        if (value.isContainerNode())
+            throw new SettingsException(key, value.toString(), "expected a single value, not a list or section");
         String text = value.asText().strip();
         return text.isEmpty() ? fallback : text;
     }
@@ -143,7 +154,8 @@ public final class ConfigTree {
         if (value == null) return out;
         if (value.isArray()) {
             for (JsonNode item : value) {
-                if (item.isContainerNode()) throw new SettingsException(key, item.toString(), "list items must be plain values");
+                if (item.isContainerNode())
+                    throw new SettingsException(key, item.toString(), "list items must be plain values");
                 if (!item.asText().isBlank()) out.add(item.asText().strip());
             }
         } else if (value.isContainerNode()) {
@@ -159,7 +171,8 @@ public final class ConfigTree {
         JsonNode value = node(key);
         Map<String, String> out = new LinkedHashMap<>();
         if (value == null) return out;
-        if (!value.isObject()) throw new SettingsException(key, value.toString(), "expected a section of name: value pairs");
+        if (!value.isObject())
+            throw new SettingsException(key, value.toString(), "expected a section of name: value pairs");
         for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> entry = it.next();
             read.add(key + "." + entry.getKey());
@@ -175,7 +188,8 @@ public final class ConfigTree {
         if (value == null) return out;
         if (!value.isArray()) throw new SettingsException(key, value.toString(), "expected a list of sections");
         for (JsonNode item : value) {
-            if (!item.isObject()) throw new SettingsException(key, item.toString(), "each item must be a section of name: value pairs");
+            if (!item.isObject())
+                throw new SettingsException(key, item.toString(), "each item must be a section of name: value pairs");
             out.add(new ConfigTree((ObjectNode) item));
         }
         read.add(key + ".*");

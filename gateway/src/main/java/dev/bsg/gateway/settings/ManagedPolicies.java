@@ -8,7 +8,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bsg.gateway.core.Secrets;
 import dev.bsg.protocol.translate.Json;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -23,8 +25,8 @@ import java.util.TreeMap;
  * and hook arrays union, record keys ({@code env}, ...) merge shallowly, other keys replace.
  */
 public final class ManagedPolicies {
-    private static final Set<String> UNION_PATHS = Set.of("permissions.deny", "permissions.ask", "disabledMcpjsonServers", "deniedMcpServers",
-            "blockedMarketplaces");
+    private static final Set<String> UNION_PATHS = Set.of(
+            "permissions.deny", "permissions.ask", "disabledMcpjsonServers", "deniedMcpServers", "blockedMarketplaces");
     private static final Set<String> RECORD_KEYS = Set.of("env", "modelOverrides", "skillOverrides");
 
     /** One rule: who it applies to, and the settings it gives them. */
@@ -35,7 +37,8 @@ public final class ManagedPolicies {
 
         boolean matches(String email, List<String> userGroups) {
             if (!groups.isEmpty() && userGroups.stream().noneMatch(groups::contains)) return false;
-            return emailDomain == null || (email != null && email.toLowerCase(Locale.ROOT).endsWith("@" + emailDomain));
+            return emailDomain == null
+                    || (email != null && email.toLowerCase(Locale.ROOT).endsWith("@" + emailDomain));
         }
     }
 
@@ -64,7 +67,8 @@ public final class ManagedPolicies {
 
     private final List<Rule> rules;
     /** Rules never change after start, so each one's merged settings and checksum are worked out once. */
-    private final Map<Rule, Effective> merged = new java.util.IdentityHashMap<>();
+    private final IdentityHashMap<Rule, Effective> merged = new IdentityHashMap<>();
+
     private final Effective baseOnly;
 
     public ManagedPolicies(List<Rule> rules) {
@@ -72,7 +76,8 @@ public final class ManagedPolicies {
         Rule base = this.rules.stream().filter(Rule::catchAll).findFirst().orElse(null);
         for (Rule rule : this.rules) {
             if (rule.catchAll()) continue;
-            ObjectNode settings = base == null ? rule.settings().deepCopy() : base.settings().deepCopy();
+            ObjectNode settings =
+                    base == null ? rule.settings().deepCopy() : base.settings().deepCopy();
             if (base != null) merge(settings, rule.settings(), "");
             merged.put(rule, new Effective(settings, checksum(settings)));
         }
@@ -85,17 +90,27 @@ public final class ManagedPolicies {
         for (ConfigTree rule : config.sections("policies")) {
             String key = "policies[" + index++ + "]";
             Set<String> groups = new LinkedHashSet<>(rule.list("match.groups"));
-            if (rule.has("match.groups") && groups.isEmpty()) throw new SettingsException(key + ".match.groups", "[]", "list at least one group, or leave groups out");
+            if (rule.has("match.groups") && groups.isEmpty())
+                throw new SettingsException(
+                        key + ".match.groups", "[]", "list at least one group, or leave groups out");
             String domain = rule.string("match.email_domain", null);
             if (domain != null && !domain.matches("^@?[A-Za-z0-9.-]+\\.[A-Za-z]{2,}$")) {
                 throw new SettingsException(key + ".match.email_domain", domain, "use one domain such as example.com");
             }
             JsonNode settings = rule.raw("settings");
-            if (settings != null && !settings.isObject()) throw new SettingsException(key + ".settings", settings.toString(), "use a section of Claude Code settings");
-            rules.add(new Rule(groups, domain == null ? null : domain.toLowerCase(Locale.ROOT).replaceFirst("^@", ""),
+            if (settings != null && !settings.isObject())
+                throw new SettingsException(
+                        key + ".settings", settings.toString(), "use a section of Claude Code settings");
+            rules.add(new Rule(
+                    groups,
+                    domain == null ? null : domain.toLowerCase(Locale.ROOT).replaceFirst("^@", ""),
                     settings == null ? JsonNodeFactory.instance.objectNode() : (ObjectNode) settings));
             List<String> unknown = rule.unknownKeys();
-            if (!unknown.isEmpty()) throw new SettingsException(key + "." + unknown.get(0), null, "a policy has only match (groups, email_domain) and settings");
+            if (!unknown.isEmpty())
+                throw new SettingsException(
+                        key + "." + unknown.get(0),
+                        null,
+                        "a policy has only match (groups, email_domain) and settings");
         }
         return new ManagedPolicies(rules);
     }
@@ -119,16 +134,20 @@ public final class ManagedPolicies {
             String here = path.isEmpty() ? key : path + "." + key;
             JsonNode existing = target.get(key);
             JsonNode value = entry.getValue();
-            if ((UNION_PATHS.contains(here) || here.startsWith("hooks.")) && existing instanceof ArrayNode list && value.isArray()) {
+            if ((UNION_PATHS.contains(here) || here.startsWith("hooks."))
+                    && existing instanceof ArrayNode list
+                    && value.isArray()) {
                 Set<JsonNode> seen = new LinkedHashSet<>();
                 list.forEach(seen::add);
                 value.forEach(seen::add);
                 ArrayNode union = JsonNodeFactory.instance.arrayNode();
                 seen.forEach(union::add);
                 target.set(key, union);
-            } else if ((RECORD_KEYS.contains(here)) && existing instanceof ObjectNode record && value.isObject()) {
+            } else if (RECORD_KEYS.contains(here) && existing instanceof ObjectNode record && value.isObject()) {
                 record.setAll((ObjectNode) value.deepCopy());
-            } else if ((here.equals("permissions") || here.equals("hooks")) && existing instanceof ObjectNode nested && value.isObject()) {
+            } else if ((here.equals("permissions") || here.equals("hooks"))
+                    && existing instanceof ObjectNode nested
+                    && value.isObject()) {
                 merge(nested, (ObjectNode) value, here);
             } else {
                 target.set(key, value.deepCopy());
@@ -142,7 +161,7 @@ public final class ManagedPolicies {
             g.enable(JsonGenerator.Feature.ESCAPE_NON_ASCII);
             writeSorted(g, settings);
         });
-        return "sha256:" + Secrets.sha256(new String(canonical, java.nio.charset.StandardCharsets.UTF_8));
+        return "sha256:" + Secrets.sha256(new String(canonical, StandardCharsets.UTF_8));
     }
 
     private static void writeSorted(JsonGenerator g, JsonNode node) throws IOException {

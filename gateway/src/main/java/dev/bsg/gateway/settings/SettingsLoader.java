@@ -1,24 +1,33 @@
 package dev.bsg.gateway.settings;
 
-import dev.bsg.identity.OidcSettings;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
 import dev.bsg.gateway.core.Secrets;
+import dev.bsg.identity.OidcSettings;
 import dev.bsg.protocol.models.CatalogEntry;
 import dev.bsg.protocol.models.ModelCatalog;
+import dev.bsg.protocol.pricing.PriceList;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.text.ParseException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /** Reads {@link Settings} from a YAML file (optional) and the environment, and validates them. */
@@ -32,10 +41,12 @@ public final class SettingsLoader {
         if (file != null) {
             try {
                 yaml = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(file));
-            } catch (java.nio.file.NoSuchFileException e) {
-                throw new SettingsException("config file " + file + " does not exist: create it (bsg init writes one) or leave --config out for the defaults");
+            } catch (NoSuchFileException e) {
+                throw new SettingsException("config file " + file
+                        + " does not exist: create it (bsg init writes one) or leave --config out for the defaults");
             } catch (IOException e) {
-                throw new SettingsException("config file " + file + " is not valid YAML: " + e.getMessage().lines().findFirst().orElse(""));
+                throw new SettingsException("config file " + file + " is not valid YAML: "
+                        + e.getMessage().lines().findFirst().orElse(""));
             }
         }
         return fromTree(ConfigTree.of(yaml, env), env);
@@ -57,53 +68,85 @@ public final class SettingsLoader {
                 c.integer("database.pool_size", 10, 1, 200));
         List<String> adminHashes = new ArrayList<>();
         for (String key : c.list("admin.api_keys")) {
-            if (key.length() < 16) throw new SettingsException("admin.api_keys", "(hidden)", "admin keys must be at least 16 characters; generate one with 'openssl rand -base64 32'");
+            if (key.length() < 16)
+                throw new SettingsException(
+                        "admin.api_keys",
+                        "(hidden)",
+                        "admin keys must be at least 16 characters; generate one with 'openssl rand -base64 32'");
             adminHashes.add(Secrets.sha256(key));
         }
-        Set<String> adminEmails = new java.util.LinkedHashSet<>();
+        Set<String> adminEmails = new LinkedHashSet<>();
         for (String email : c.list("admin.emails")) adminEmails.add(email.toLowerCase(Locale.ROOT));
-        Settings settings = new Settings(server, database, new Settings.Admin(List.copyOf(adminHashes), Set.copyOf(adminEmails), Set.copyOf(c.list("admin.groups"))),
-                new Settings.ApiKeys(c.integer("api_keys.max_per_user", 20, 1, 10_000)), session(c), oidc(c), upstream(c, env), models(c, env),
-                ManagedPolicies.from(c), limits(c), new Settings.Budgets(groupLimitModeMin(c), c.bool("budgets.fail_closed", false)),
-                new Settings.Metering(c.bool("metering.enabled", true), c.integer("metering.queue_capacity", 10_000, 100, 10_000_000),
+        Settings settings = new Settings(
+                server,
+                database,
+                new Settings.Admin(
+                        List.copyOf(adminHashes), Set.copyOf(adminEmails), Set.copyOf(c.list("admin.groups"))),
+                new Settings.ApiKeys(c.integer("api_keys.max_per_user", 20, 1, 10_000)),
+                session(c),
+                oidc(c),
+                upstream(c, env),
+                models(c, env),
+                ManagedPolicies.from(c),
+                limits(c),
+                new Settings.Budgets(groupLimitModeMin(c), c.bool("budgets.fail_closed", false)),
+                new Settings.Metering(
+                        c.bool("metering.enabled", true),
+                        c.integer("metering.queue_capacity", 10_000, 100, 10_000_000),
                         Path.of(c.string("metering.journal_dir", "./data/usage-journal")),
                         c.integer("metering.retention_days", 400, 1, 36_500)),
-                new Settings.Cache(redisUrl(c)), pricing(c));
+                new Settings.Cache(redisUrl(c)),
+                pricing(c));
         List<String> unknown = c.unknownKeys();
         if (!unknown.isEmpty()) {
-            throw new SettingsException("unknown config key " + String.join(", ", unknown) + ": check the spelling against the documented keys in README.md");
+            throw new SettingsException("unknown config key " + String.join(", ", unknown)
+                    + ": check the spelling against the documented keys in README.md");
         }
         return settings;
     }
 
     private static Settings.Limits limits(ConfigTree c) {
-        java.util.Map<String, Settings.Rate> groups = new java.util.LinkedHashMap<>();
-        com.fasterxml.jackson.databind.JsonNode section = c.raw("limits.groups");
+        Map<String, Settings.Rate> groups = new LinkedHashMap<>();
+        JsonNode section = c.raw("limits.groups");
         if (section != null) {
-            if (!section.isObject()) throw new SettingsException("limits.groups", section.toString(), "expected group names, each with requests_per_minute and/or tokens_per_minute");
-            for (java.util.Iterator<String> names = section.fieldNames(); names.hasNext(); ) {
+            if (!section.isObject())
+                throw new SettingsException(
+                        "limits.groups",
+                        section.toString(),
+                        "expected group names, each with requests_per_minute and/or tokens_per_minute");
+            for (Iterator<String> names = section.fieldNames(); names.hasNext(); ) {
                 String group = names.next();
                 groups.put(group, rate(c, "limits.groups." + group));
             }
         }
-        return new Settings.Limits(rate(c, "limits.key"), rate(c, "limits.user"), java.util.Map.copyOf(groups),
+        return new Settings.Limits(
+                rate(c, "limits.key"),
+                rate(c, "limits.user"),
+                Map.copyOf(groups),
                 c.integer("limits.user.concurrent_requests", 0, 0, 100_000));
     }
 
     private static Settings.Rate rate(ConfigTree c, String prefix) {
-        return new Settings.Rate(c.integer(prefix + ".requests_per_minute", 0, 0, 100_000_000),
+        return new Settings.Rate(
+                c.integer(prefix + ".requests_per_minute", 0, 0, 100_000_000),
                 c.integer(prefix + ".tokens_per_minute", 0, 0, Integer.MAX_VALUE));
     }
 
     private static boolean groupLimitModeMin(ConfigTree c) {
         String mode = c.string("budgets.group_limit_mode", "min");
-        if (!mode.equals("min") && !mode.equals("max")) throw new SettingsException("budgets.group_limit_mode", mode, "use min (most restrictive group cap) or max");
+        if (!mode.equals("min") && !mode.equals("max"))
+            throw new SettingsException(
+                    "budgets.group_limit_mode", mode, "use min (most restrictive group cap) or max");
         return mode.equals("min");
     }
 
     private static String redisUrl(ConfigTree c) {
         String url = c.string("cache.redis_url", null);
-        if (url != null && !url.matches("^rediss?://.+")) throw new SettingsException("cache.redis_url", url, "use redis://HOST:PORT (or rediss:// for TLS), e.g. redis://127.0.0.1:6379");
+        if (url != null && !url.matches("^rediss?://.+"))
+            throw new SettingsException(
+                    "cache.redis_url",
+                    url,
+                    "use redis://HOST:PORT (or rediss:// for TLS), e.g. redis://127.0.0.1:6379");
         return url;
     }
 
@@ -112,9 +155,12 @@ public final class SettingsLoader {
         if (file == null) return new Settings.Pricing(null);
         Path path = Path.of(file);
         try {
-            dev.bsg.protocol.pricing.PriceList.parse(Files.readString(path));
+            PriceList.parse(Files.readString(path));
         } catch (IOException e) {
-            throw new SettingsException("pricing.csv_file", file, "the file can't be read; point it at a price CSV (bsg admin prices export prints the current one)");
+            throw new SettingsException(
+                    "pricing.csv_file",
+                    file,
+                    "the file can't be read; point it at a price CSV (bsg admin prices export prints the current one)");
         } catch (IllegalArgumentException e) {
             throw new SettingsException("pricing.csv_file", file, e.getMessage());
         }
@@ -125,50 +171,73 @@ public final class SettingsLoader {
         String issuer = c.string("oidc.issuer", null);
         String clientId = c.string("oidc.client_id", null);
         if (issuer != null && !(issuer.startsWith("https://") || issuer.startsWith("http://"))) {
-            throw new SettingsException("oidc.issuer", issuer, "use the identity provider's issuer URL, e.g. https://login.example.com/realms/company");
+            throw new SettingsException(
+                    "oidc.issuer",
+                    issuer,
+                    "use the identity provider's issuer URL, e.g. https://login.example.com/realms/company");
         }
-        if (issuer != null && clientId == null) throw new SettingsException("oidc.client_id", null, "set the client ID the identity provider gave this gateway");
+        if (issuer != null && clientId == null)
+            throw new SettingsException(
+                    "oidc.client_id", null, "set the client ID the identity provider gave this gateway");
         List<String> scopes = c.list("oidc.scopes");
-        Set<String> domains = new java.util.LinkedHashSet<>();
-        for (String domain : c.list("oidc.allowed_email_domains")) domains.add(domain.toLowerCase(Locale.ROOT).replaceFirst("^@", ""));
-        return new OidcSettings(issuer == null ? null : issuer.replaceAll("/+$", ""), clientId, c.string("oidc.client_secret", null),
+        Set<String> domains = new LinkedHashSet<>();
+        for (String domain : c.list("oidc.allowed_email_domains"))
+            domains.add(domain.toLowerCase(Locale.ROOT).replaceFirst("^@", ""));
+        return new OidcSettings(
+                issuer == null ? null : issuer.replaceAll("/+$", ""),
+                clientId,
+                c.string("oidc.client_secret", null),
                 scopes.isEmpty() ? List.of("openid", "profile", "email", "offline_access") : scopes,
-                c.string("oidc.email_claim", "email"), c.string("oidc.groups_claim", "groups"),
-                Set.copyOf(domains), Set.copyOf(c.list("oidc.allowed_groups")));
+                c.string("oidc.email_claim", "email"),
+                c.string("oidc.groups_claim", "groups"),
+                Set.copyOf(domains),
+                Set.copyOf(c.list("oidc.allowed_groups")));
     }
 
     private static Settings.Session session(ConfigTree c) {
         List<String> secrets = c.list("session.jwt_secrets");
         for (String secret : secrets) {
-            if (secret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
-                throw new SettingsException("session.jwt_secrets", "(hidden)", "each secret needs at least 32 bytes; generate one with 'openssl rand -base64 48'");
+            if (secret.getBytes(StandardCharsets.UTF_8).length < 32) {
+                throw new SettingsException(
+                        "session.jwt_secrets",
+                        "(hidden)",
+                        "each secret needs at least 32 bytes; generate one with 'openssl rand -base64 48'");
             }
         }
         // The JWK itself is a secret, so it usually comes through the _file indirection: session.jwt_key_file.
         String keyJson = c.string("session.jwt_key", null);
-        com.nimbusds.jose.jwk.ECKey key = null;
+        ECKey key = null;
         if (keyJson != null) {
             try {
-                key = com.nimbusds.jose.jwk.ECKey.parse(keyJson);
-            } catch (java.text.ParseException e) {
+                key = ECKey.parse(keyJson);
+            } catch (ParseException e) {
                 key = null;
             }
-            if (key == null || !key.isPrivate() || !com.nimbusds.jose.jwk.Curve.P_256.equals(key.getCurve())) {
-                throw new SettingsException("session.jwt_key", "(hidden)", "it must be a private EC P-256 JWK; create one with 'bsg keygen --out FILE' and set session.jwt_key_file");
+            if (key == null || !key.isPrivate() || !Curve.P_256.equals(key.getCurve())) {
+                throw new SettingsException(
+                        "session.jwt_key",
+                        "(hidden)",
+                        "it must be a private EC P-256 JWK; create one with 'bsg keygen --out FILE' and set session.jwt_key_file");
             }
         }
-        return new Settings.Session(List.copyOf(secrets), key,
+        return new Settings.Session(
+                List.copyOf(secrets),
+                key,
                 Duration.ofMinutes(c.integer("session.ttl_minutes", 60, 1, 24 * 60)),
                 Duration.ofDays(c.integer("session.refresh_ttl_days", 30, 1, 365)));
     }
 
     private static Settings.Upstream upstream(ConfigTree c, Map<String, String> env) {
         List<String> regions = c.list("upstream.regions");
-        if (regions.isEmpty()) regions = List.of(env.getOrDefault("AWS_REGION", env.getOrDefault("AWS_DEFAULT_REGION", "us-east-1")));
+        if (regions.isEmpty())
+            regions = List.of(env.getOrDefault("AWS_REGION", env.getOrDefault("AWS_DEFAULT_REGION", "us-east-1")));
         for (String region : regions) {
-            if (!REGION.matcher(region).matches()) throw new SettingsException("upstream.regions", region, "use AWS region names such as us-east-1 or eu-west-1");
+            if (!REGION.matcher(region).matches())
+                throw new SettingsException(
+                        "upstream.regions", region, "use AWS region names such as us-east-1 or eu-west-1");
         }
-        String endpointText = c.string("upstream.endpoint", env.getOrDefault("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", env.get("AWS_ENDPOINT_URL")));
+        String endpointText = c.string(
+                "upstream.endpoint", env.getOrDefault("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", env.get("AWS_ENDPOINT_URL")));
         URI endpoint = null;
         if (endpointText != null) {
             try {
@@ -176,8 +245,13 @@ public final class SettingsLoader {
             } catch (URISyntaxException e) {
                 endpoint = null;
             }
-            if (endpoint == null || endpoint.getHost() == null || !(endpointText.startsWith("http://") || endpointText.startsWith("https://"))) {
-                throw new SettingsException("upstream.endpoint", endpointText, "use a full URL such as https://bedrock-runtime.us-east-1.amazonaws.com");
+            if (endpoint == null
+                    || endpoint.getHost() == null
+                    || !(endpointText.startsWith("http://") || endpointText.startsWith("https://"))) {
+                throw new SettingsException(
+                        "upstream.endpoint",
+                        endpointText,
+                        "use a full URL such as https://bedrock-runtime.us-east-1.amazonaws.com");
             }
         }
         String bearer = c.string("upstream.bearer_token", null);
@@ -186,36 +260,55 @@ public final class SettingsLoader {
         try {
             source = Settings.CredentialSource.valueOf(sourceText.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new SettingsException("upstream.credentials", sourceText, "use one of default, profile, static, bearer");
+            throw new SettingsException(
+                    "upstream.credentials", sourceText, "use one of default, profile, static, bearer");
         }
         String accessKey = c.string("upstream.access_key_id", null);
         String secretKey = c.string("upstream.secret_access_key", null);
         if (source == Settings.CredentialSource.STATIC && (accessKey == null || secretKey == null)) {
-            throw new SettingsException("upstream.credentials", "static", "set upstream.access_key_id and upstream.secret_access_key (or their _file forms)");
+            throw new SettingsException(
+                    "upstream.credentials",
+                    "static",
+                    "set upstream.access_key_id and upstream.secret_access_key (or their _file forms)");
         }
         if (source == Settings.CredentialSource.BEARER && bearer == null) {
-            throw new SettingsException("upstream.credentials", "bearer", "set upstream.bearer_token (or upstream.bearer_token_file) to a Bedrock API key");
+            throw new SettingsException(
+                    "upstream.credentials",
+                    "bearer",
+                    "set upstream.bearer_token (or upstream.bearer_token_file) to a Bedrock API key");
         }
         String profile = c.string("upstream.profile", null);
         if (source == Settings.CredentialSource.PROFILE && profile == null) {
-            throw new SettingsException("upstream.credentials", "profile", "set upstream.profile to the AWS profile name");
+            throw new SettingsException(
+                    "upstream.credentials", "profile", "set upstream.profile to the AWS profile name");
         }
-        return new Settings.Upstream(List.copyOf(regions), endpoint, source, profile, accessKey, secretKey,
-                c.string("upstream.session_token", null), bearer,
+        return new Settings.Upstream(
+                List.copyOf(regions),
+                endpoint,
+                source,
+                profile,
+                accessKey,
+                secretKey,
+                c.string("upstream.session_token", null),
+                bearer,
                 Duration.ofMillis(c.integer("upstream.connect_timeout_ms", 5_000, 100, 120_000)),
                 Duration.ofMillis(c.integer("upstream.read_timeout_ms", 600_000, 1_000, 3_600_000)),
                 c.integer("upstream.retries", 2, 0, 10),
                 Duration.ofMillis(c.integer("upstream.retry_base_delay_ms", 200, 0, 60_000)),
-                caBundle(c, env), http2(c));
+                caBundle(c, env),
+                http2(c));
     }
 
     /** Like AWS tools: a PEM bundle replaces the JDK's CAs for the upstream; AWS_CA_BUNDLE is the default. */
-    private static java.nio.file.Path caBundle(ConfigTree c, Map<String, String> env) {
+    private static Path caBundle(ConfigTree c, Map<String, String> env) {
         String text = c.string("upstream.ca_bundle", env.get("AWS_CA_BUNDLE"));
         if (text == null || text.isBlank()) return null;
-        java.nio.file.Path bundle = java.nio.file.Path.of(text);
-        if (!java.nio.file.Files.isReadable(bundle)) {
-            throw new SettingsException("upstream.ca_bundle", text, "point it (or AWS_CA_BUNDLE) at a readable PEM file of the CA certificates to trust");
+        Path bundle = Path.of(text);
+        if (!Files.isReadable(bundle)) {
+            throw new SettingsException(
+                    "upstream.ca_bundle",
+                    text,
+                    "point it (or AWS_CA_BUNDLE) at a readable PEM file of the CA certificates to trust");
         }
         return bundle;
     }
@@ -230,27 +323,42 @@ public final class SettingsLoader {
     }
 
     private static Settings.Models models(ConfigTree c, Map<String, String> env) {
-        String region = c.list("upstream.regions").stream().findFirst().orElse(env.getOrDefault("AWS_REGION", "us-east-1"));
+        String region =
+                c.list("upstream.regions").stream().findFirst().orElse(env.getOrDefault("AWS_REGION", "us-east-1"));
         String prefix = c.string("models.region_prefix", ModelCatalog.defaultPrefixFor(region));
         if (prefix.equals("none")) prefix = "";
         if (!prefix.isEmpty() && !ModelCatalog.KNOWN_PREFIXES.contains(prefix)) {
-            throw new SettingsException("models.region_prefix", prefix, "use one of " + String.join(", ", new java.util.TreeSet<>(ModelCatalog.KNOWN_PREFIXES)) + " or none");
+            throw new SettingsException(
+                    "models.region_prefix",
+                    prefix,
+                    "use one of " + String.join(", ", new TreeSet<>(ModelCatalog.KNOWN_PREFIXES)) + " or none");
         }
         List<CatalogEntry> extra = new ArrayList<>();
         for (ConfigTree entry : c.sections("models.catalog")) {
             String id = entry.string("id", null);
             String bedrockId = entry.string("bedrock_id", null);
-            if (id == null || bedrockId == null) throw new SettingsException("models.catalog", null, "each entry needs id and bedrock_id");
-            extra.add(new CatalogEntry(id, bedrockId, entry.string("display_name", id),
-                    new LinkedHashSet<>(entry.list("prefixes")), entry.list("aliases")));
+            if (id == null || bedrockId == null)
+                throw new SettingsException("models.catalog", null, "each entry needs id and bedrock_id");
+            extra.add(new CatalogEntry(
+                    id,
+                    bedrockId,
+                    entry.string("display_name", id),
+                    new LinkedHashSet<>(entry.list("prefixes")),
+                    entry.list("aliases")));
         }
         Set<String> accounts = new LinkedHashSet<>(c.list("models.allowed_accounts"));
         for (String account : accounts) {
-            if (!account.matches("^[0-9]{12}$")) throw new SettingsException("models.allowed_accounts", account, "use 12-digit AWS account ids");
+            if (!account.matches("^[0-9]{12}$"))
+                throw new SettingsException("models.allowed_accounts", account, "use 12-digit AWS account ids");
         }
-        return new Settings.Models(prefix, c.map("models.aliases"), extra,
-                new LinkedHashSet<>(c.list("models.drop_betas")), new LinkedHashSet<>(c.list("models.drop_fields")),
-                c.bool("models.allow_other_providers", false), accounts);
+        return new Settings.Models(
+                prefix,
+                c.map("models.aliases"),
+                extra,
+                new LinkedHashSet<>(c.list("models.drop_betas")),
+                new LinkedHashSet<>(c.list("models.drop_fields")),
+                c.bool("models.allow_other_providers", false),
+                accounts);
     }
 
     /** Accepts a JDBC URL or a {@code postgres://user:pass@host:port/db} URL. */
@@ -271,6 +379,7 @@ public final class SettingsLoader {
             if (!params.isEmpty()) jdbc.append('?').append(String.join("&", params));
             return jdbc.toString();
         }
-        throw new SettingsException("database.url", url, "use jdbc:sqlite:PATH, jdbc:postgresql://HOST/DB or postgres://USER@HOST/DB");
+        throw new SettingsException(
+                "database.url", url, "use jdbc:sqlite:PATH, jdbc:postgresql://HOST/DB or postgres://USER@HOST/DB");
     }
 }

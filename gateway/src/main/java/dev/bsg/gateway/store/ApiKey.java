@@ -1,8 +1,21 @@
 package dev.bsg.gateway.store;
 
+import java.util.List;
+
 /** An API key's record; the key itself is never stored, only its SHA-256. */
-public record ApiKey(String id, String userId, String userEmail, String name, String hint, long createdAt, Long expiresAt, Long revokedAt,
-                     boolean userDisabled, String team, String project, java.util.List<String> userGroups) {
+public record ApiKey(
+        String id,
+        String userId,
+        String userEmail,
+        String name,
+        String hint,
+        long createdAt,
+        Long expiresAt,
+        Long revokedAt,
+        boolean userDisabled,
+        String team,
+        String project,
+        List<String> userGroups) {
 
     public boolean usableAt(long now) {
         return revokedAt == null && !userDisabled && (expiresAt == null || expiresAt > now);

@@ -1,32 +1,55 @@
 package dev.bsg.gateway.store;
 
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
 public final class ApiKeyStore {
-    private static final String SELECT = "SELECT k.id, k.user_id, u.email, k.name, k.key_hint, k.created_at, k.expires_at, k.revoked_at, u.disabled, k.team, k.project, u.groups_csv "
-            + "FROM api_keys k JOIN users u ON u.id = k.user_id ";
+    private static final String SELECT =
+            "SELECT k.id, k.user_id, u.email, k.name, k.key_hint, k.created_at, k.expires_at, k.revoked_at, u.disabled, k.team, k.project, u.groups_csv "
+                    + "FROM api_keys k JOIN users u ON u.id = k.user_id ";
     private final Sql sql;
 
     public ApiKeyStore(Sql sql) {
         this.sql = sql;
     }
 
-    private static ApiKey map(java.sql.ResultSet row) throws java.sql.SQLException {
-        return new ApiKey(row.getString(1), row.getString(2), row.getString(3), row.getString(4), row.getString(5), row.getLong(6),
-                Sql.nullableLong(row, "expires_at"), Sql.nullableLong(row, "revoked_at"), row.getBoolean(9),
-                row.getString(10), row.getString(11), UserStore.groups(row.getString(12)));
+    private static ApiKey map(ResultSet row) throws SQLException {
+        return new ApiKey(
+                row.getString(1),
+                row.getString(2),
+                row.getString(3),
+                row.getString(4),
+                row.getString(5),
+                row.getLong(6),
+                Sql.nullableLong(row, "expires_at"),
+                Sql.nullableLong(row, "revoked_at"),
+                row.getBoolean(9),
+                row.getString(10),
+                row.getString(11),
+                UserStore.groups(row.getString(12)));
     }
 
     public ApiKey create(String userId, String name, String keyHash, String hint, Long expiresAt) {
         return create(userId, name, keyHash, hint, expiresAt, null, null);
     }
 
-    public ApiKey create(String userId, String name, String keyHash, String hint, Long expiresAt, String team, String project) {
+    public ApiKey create(
+            String userId, String name, String keyHash, String hint, Long expiresAt, String team, String project) {
         String id = "key_" + UUID.randomUUID().toString().replace("-", "");
-        sql.update("INSERT INTO api_keys (id, user_id, name, key_hash, key_hint, created_at, expires_at, team, project) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                id, userId, name, keyHash, hint, System.currentTimeMillis(), expiresAt, team, project);
+        sql.update(
+                "INSERT INTO api_keys (id, user_id, name, key_hash, key_hint, created_at, expires_at, team, project) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                id,
+                userId,
+                name,
+                keyHash,
+                hint,
+                System.currentTimeMillis(),
+                expiresAt,
+                team,
+                project);
         return byId(id).orElseThrow();
     }
 
@@ -47,10 +70,16 @@ public final class ApiKeyStore {
     }
 
     public int activeCount(String userId) {
-        return (int) ofUser(userId).stream().filter(k -> k.usableAt(System.currentTimeMillis())).count();
+        return (int) ofUser(userId).stream()
+                .filter(k -> k.usableAt(System.currentTimeMillis()))
+                .count();
     }
 
     public boolean revoke(String id) {
-        return sql.update("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", System.currentTimeMillis(), id) == 1;
+        return sql.update(
+                        "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+                        System.currentTimeMillis(),
+                        id)
+                == 1;
     }
 }

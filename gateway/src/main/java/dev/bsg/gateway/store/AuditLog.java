@@ -1,5 +1,7 @@
 package dev.bsg.gateway.store;
 
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.List;
 import java.util.UUID;
 
@@ -7,32 +9,64 @@ import java.util.UUID;
 public final class AuditLog {
     private final Sql sql;
 
-    public record Event(String id, long at, String actor, String action, String target, String outcome, String sourceIp, String detail) {}
+    public record Event(
+            String id,
+            long at,
+            String actor,
+            String action,
+            String target,
+            String outcome,
+            String sourceIp,
+            String detail) {}
 
     public AuditLog(Sql sql) {
         this.sql = sql;
     }
 
     public void record(String actor, String action, String target, String outcome, String sourceIp, String detail) {
-        sql.update("INSERT INTO audit_events (id, at, actor, action, target, outcome, source_ip, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                "aud_" + UUID.randomUUID().toString().replace("-", ""), System.currentTimeMillis(), Columns.fit(actor == null ? "unknown" : actor, 320),
-                Columns.fit(action, 100), Columns.fit(target, 400), Columns.fit(outcome, 40), Columns.fit(sourceIp, 64), Columns.fit(detail, 2000));
+        sql.update(
+                "INSERT INTO audit_events (id, at, actor, action, target, outcome, source_ip, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "aud_" + UUID.randomUUID().toString().replace("-", ""),
+                System.currentTimeMillis(),
+                Columns.fit(actor == null ? "unknown" : actor, 320),
+                Columns.fit(action, 100),
+                Columns.fit(target, 400),
+                Columns.fit(outcome, 40),
+                Columns.fit(sourceIp, 64),
+                Columns.fit(detail, 2000));
     }
 
     public List<Event> recent(int limit) {
-        return sql.list("SELECT id, at, actor, action, target, outcome, source_ip, detail FROM audit_events ORDER BY at DESC LIMIT ?", AuditLog::map, limit);
+        return sql.list(
+                "SELECT id, at, actor, action, target, outcome, source_ip, detail FROM audit_events ORDER BY at DESC LIMIT ?",
+                AuditLog::map,
+                limit);
     }
 
     /** Newest first, of actions starting with a prefix, older than the event {@code afterId} when given. */
     public List<Event> recent(String actionPrefix, String afterId, int limit) {
-        long before = afterId == null ? Long.MAX_VALUE
-                : sql.one("SELECT at FROM audit_events WHERE id = ?", row -> row.getLong(1), afterId).orElse(Long.MAX_VALUE);
-        return sql.list("SELECT id, at, actor, action, target, outcome, source_ip, detail FROM audit_events WHERE action LIKE ? AND at < ? "
-                + "ORDER BY at DESC LIMIT ?", AuditLog::map, actionPrefix + "%", before, limit);
+        long before = afterId == null
+                ? Long.MAX_VALUE
+                : sql.one("SELECT at FROM audit_events WHERE id = ?", row -> row.getLong(1), afterId)
+                        .orElse(Long.MAX_VALUE);
+        return sql.list(
+                "SELECT id, at, actor, action, target, outcome, source_ip, detail FROM audit_events WHERE action LIKE ? AND at < ? "
+                        + "ORDER BY at DESC LIMIT ?",
+                AuditLog::map,
+                actionPrefix + "%",
+                before,
+                limit);
     }
 
-    private static Event map(java.sql.ResultSet row) throws java.sql.SQLException {
-        return new Event(row.getString(1), row.getLong(2), row.getString(3), row.getString(4), row.getString(5), row.getString(6), row.getString(7),
+    private static Event map(ResultSet row) throws SQLException {
+        return new Event(
+                row.getString(1),
+                row.getLong(2),
+                row.getString(3),
+                row.getString(4),
+                row.getString(5),
+                row.getString(6),
+                row.getString(7),
                 row.getString(8));
     }
 }

@@ -28,7 +28,8 @@ public final class Database implements AutoCloseable {
         if (settings.password() != null) config.setPassword(settings.password());
         if (postgres) {
             config.setMaximumPoolSize(settings.poolSize());
-            // Error messages then carry no row values or statement parameters (e-mail addresses, session ids) into logs.
+            // Error messages then carry no row values or statement parameters (e-mail addresses, session ids) into
+            // logs.
             config.addDataSourceProperty("logServerErrorDetail", "false");
         } else {
             createParentDirectory(settings.url());
@@ -43,10 +44,16 @@ public final class Database implements AutoCloseable {
         try {
             this.dataSource = new HikariDataSource(config);
         } catch (RuntimeException e) {
-            throw new IllegalStateException("can't open the database at " + redact(settings.url()) + ": " + rootMessage(e)
-                    + " — check database.url and that the database server is running", e);
+            throw new IllegalStateException(
+                    "can't open the database at " + redact(settings.url()) + ": " + rootMessage(e)
+                            + " — check database.url and that the database server is running",
+                    e);
         }
-        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+        Flyway.configure()
+                .dataSource(dataSource)
+                .locations("classpath:db/migration")
+                .load()
+                .migrate();
     }
 
     public DataSource dataSource() {
@@ -64,7 +71,8 @@ public final class Database implements AutoCloseable {
     public Connection connection() throws SQLException {
         long until = unavailableUntil;
         if (until != 0 && System.nanoTime() - until < 0) {
-            throw new SQLTransientConnectionException("the database did not answer a moment ago; retrying shortly", "08001");
+            throw new SQLTransientConnectionException(
+                    "the database did not answer a moment ago; retrying shortly", "08001");
         }
         try {
             Connection connection = dataSource.getConnection();

@@ -19,15 +19,23 @@ public final class PendingSignIns {
     public void put(String state, Pending pending) {
         long now = System.currentTimeMillis();
         sql.update("DELETE FROM pending_sign_ins WHERE expires_at < ?", now);
-        sql.update("INSERT INTO pending_sign_ins (state_hash, nonce, sealed_verifier, device_grant_id, expires_at) VALUES (?, ?, ?, ?, ?)",
-                Secrets.sha256(state), pending.nonce(), pending.sealedVerifier(), pending.deviceGrantId(), now + LIFETIME.toMillis());
+        sql.update(
+                "INSERT INTO pending_sign_ins (state_hash, nonce, sealed_verifier, device_grant_id, expires_at) VALUES (?, ?, ?, ?, ?)",
+                Secrets.sha256(state),
+                pending.nonce(),
+                pending.sealedVerifier(),
+                pending.deviceGrantId(),
+                now + LIFETIME.toMillis());
     }
 
     /** The pending sign-in for this state, removed so it can't be used twice; empty when unknown or expired. */
     public Optional<Pending> take(String state) {
         String hash = Secrets.sha256(state);
-        Optional<Pending> found = sql.one("SELECT nonce, sealed_verifier, device_grant_id FROM pending_sign_ins WHERE state_hash = ? AND expires_at >= ?",
-                r -> new Pending(r.getString(1), r.getString(2), r.getString(3)), hash, System.currentTimeMillis());
+        Optional<Pending> found = sql.one(
+                "SELECT nonce, sealed_verifier, device_grant_id FROM pending_sign_ins WHERE state_hash = ? AND expires_at >= ?",
+                r -> new Pending(r.getString(1), r.getString(2), r.getString(3)),
+                hash,
+                System.currentTimeMillis());
         if (found.isEmpty()) return found;
         return sql.update("DELETE FROM pending_sign_ins WHERE state_hash = ?", hash) == 1 ? found : Optional.empty();
     }

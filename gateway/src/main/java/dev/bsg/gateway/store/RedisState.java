@@ -56,14 +56,18 @@ public final class RedisState implements SharedState, Counters {
 
     public RedisState(String url) {
         this.client = RedisClient.create(url);
-        client.setOptions(ClientOptions.builder().timeoutOptions(TimeoutOptions.enabled(Duration.ofSeconds(2))).build());
+        client.setOptions(ClientOptions.builder()
+                .timeoutOptions(TimeoutOptions.enabled(Duration.ofSeconds(2)))
+                .build());
         try {
             this.connection = client.connect();
             this.events = client.connectPubSub();
         } catch (RuntimeException e) {
             client.shutdown();
-            throw new IllegalStateException("can't reach Redis at " + url.replaceAll("//[^@/]*@", "//***@") + ": " + e.getMessage()
-                    + " — check cache.redis_url and that Redis is running", e);
+            throw new IllegalStateException(
+                    "can't reach Redis at " + url.replaceAll("//[^@/]*@", "//***@") + ": " + e.getMessage()
+                            + " — check cache.redis_url and that Redis is running",
+                    e);
         }
         this.redis = connection.sync();
         events.addListener(new RedisPubSubAdapter<>() {
@@ -91,7 +95,10 @@ public final class RedisState implements SharedState, Counters {
         try {
             redis.publish(CHANNEL, event);
         } catch (RuntimeException e) {
-            LOG.warn("event {} could not reach other instances through Redis ({}); their caches expire it within 30 s", event, e.getMessage());
+            LOG.warn(
+                    "event {} could not reach other instances through Redis ({}); their caches expire it within 30 s",
+                    event,
+                    e.getMessage());
             for (Consumer<String> listener : listeners) listener.accept(event);
         }
     }

@@ -33,7 +33,10 @@ public final class RevokedTokens {
 
     public void revoke(String jti, long expiresAtEpochSecond) {
         try {
-            sql.update("INSERT INTO revoked_access_tokens (jti, expires_at) VALUES (?, ?)", jti, expiresAtEpochSecond * 1000);
+            sql.update(
+                    "INSERT INTO revoked_access_tokens (jti, expires_at) VALUES (?, ?)",
+                    jti,
+                    expiresAtEpochSecond * 1000);
         } catch (StoreException e) {
             if (!e.isConflict()) throw e;
         }
@@ -48,5 +51,4 @@ public final class RevokedTokens {
         fresh.addAll(sql.list("SELECT jti FROM revoked_access_tokens", row -> row.getString(1)));
         revoked = fresh;
     }
-
 }

@@ -2,6 +2,8 @@ package dev.bsg.gateway.store;
 
 import dev.bsg.gateway.core.Counters;
 import dev.bsg.gateway.core.LocalCounters;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 /**
@@ -27,7 +29,7 @@ public interface SharedState extends AutoCloseable {
 
     static SharedState inProcess() {
         LocalCounters counters = new LocalCounters();
-        java.util.List<Consumer<String>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
         return new SharedState() {
             @Override
             public Counters counters() {

@@ -1,5 +1,7 @@
 package dev.bsg.gateway.store;
 
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -7,7 +9,14 @@ import java.util.UUID;
 /** Spend limits: one per scope and period; creating one for a scope and period that has one replaces its amount. */
 public final class SpendLimitStore {
     /** {@code amountCents} null means explicitly unlimited; {@code scopeValue} is '' for the organisation. */
-    public record SpendLimit(String id, String scopeType, String scopeValue, String period, Long amountCents, long createdAt, long updatedAt) {}
+    public record SpendLimit(
+            String id,
+            String scopeType,
+            String scopeValue,
+            String period,
+            Long amountCents,
+            long createdAt,
+            long updatedAt) {}
 
     private static final String COLUMNS = "id, scope_type, scope_value, period, amount_cents, created_at, updated_at";
     private final Sql sql;
@@ -18,14 +27,30 @@ public final class SpendLimitStore {
 
     public SpendLimit upsert(String scopeType, String scopeValue, String period, Long amountCents) {
         long now = System.currentTimeMillis();
-        Optional<SpendLimit> existing = sql.one("SELECT " + COLUMNS + " FROM spend_limits WHERE scope_type = ? AND scope_value = ? AND period = ?",
-                SpendLimitStore::map, scopeType, scopeValue, period);
+        Optional<SpendLimit> existing = sql.one(
+                "SELECT " + COLUMNS + " FROM spend_limits WHERE scope_type = ? AND scope_value = ? AND period = ?",
+                SpendLimitStore::map,
+                scopeType,
+                scopeValue,
+                period);
         if (existing.isPresent()) {
-            sql.update("UPDATE spend_limits SET amount_cents = ?, updated_at = ? WHERE id = ?", amountCents, now, existing.get().id());
+            sql.update(
+                    "UPDATE spend_limits SET amount_cents = ?, updated_at = ? WHERE id = ?",
+                    amountCents,
+                    now,
+                    existing.get().id());
             return byId(existing.get().id()).orElseThrow();
         }
         String id = "spl_" + UUID.randomUUID().toString().replace("-", "");
-        sql.update("INSERT INTO spend_limits (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?)", id, scopeType, scopeValue, period, amountCents, now, now);
+        sql.update(
+                "INSERT INTO spend_limits (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?)",
+                id,
+                scopeType,
+                scopeValue,
+                period,
+                amountCents,
+                now,
+                now);
         return byId(id).orElseThrow();
     }
 
@@ -41,8 +66,14 @@ public final class SpendLimitStore {
         return sql.update("DELETE FROM spend_limits WHERE id = ?", id) > 0;
     }
 
-    private static SpendLimit map(java.sql.ResultSet row) throws java.sql.SQLException {
-        return new SpendLimit(row.getString(1), row.getString(2), row.getString(3), row.getString(4), Sql.nullableLong(row, "amount_cents"),
-                row.getLong(6), row.getLong(7));
+    private static SpendLimit map(ResultSet row) throws SQLException {
+        return new SpendLimit(
+                row.getString(1),
+                row.getString(2),
+                row.getString(3),
+                row.getString(4),
+                Sql.nullableLong(row, "amount_cents"),
+                row.getLong(6),
+                row.getLong(7));
     }
 }

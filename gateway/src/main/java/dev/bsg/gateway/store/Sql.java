@@ -22,7 +22,8 @@ public final class Sql {
     }
 
     public int update(String sql, Object... params) {
-        try (Connection connection = database.connection(); PreparedStatement statement = prepare(connection, sql, params)) {
+        try (Connection connection = database.connection();
+                PreparedStatement statement = prepare(connection, sql, params)) {
             return statement.executeUpdate();
         } catch (SQLException e) {
             throw new StoreException(e);
@@ -30,8 +31,9 @@ public final class Sql {
     }
 
     public <T> List<T> list(String sql, RowMapper<T> mapper, Object... params) {
-        try (Connection connection = database.connection(); PreparedStatement statement = prepare(connection, sql, params);
-             ResultSet rows = statement.executeQuery()) {
+        try (Connection connection = database.connection();
+                PreparedStatement statement = prepare(connection, sql, params);
+                ResultSet rows = statement.executeQuery()) {
             List<T> out = new ArrayList<>();
             while (rows.next()) out.add(mapper.map(rows));
             return out;

@@ -1,5 +1,7 @@
 package dev.bsg.gateway.store;
 
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -13,13 +15,19 @@ public final class UserStore {
         this.sql = sql;
     }
 
-    private static User map(java.sql.ResultSet row) throws java.sql.SQLException {
-        return new User(row.getString("id"), row.getString("email"), row.getString("name"), row.getBoolean("disabled"), row.getLong("created_at"),
+    private static User map(ResultSet row) throws SQLException {
+        return new User(
+                row.getString("id"),
+                row.getString("email"),
+                row.getString("name"),
+                row.getBoolean("disabled"),
+                row.getLong("created_at"),
                 row.getString("team"));
     }
 
     public Optional<User> byEmail(String email) {
-        return sql.one("SELECT " + COLUMNS + " FROM users WHERE email = ?", UserStore::map, email.toLowerCase(Locale.ROOT));
+        return sql.one(
+                "SELECT " + COLUMNS + " FROM users WHERE email = ?", UserStore::map, email.toLowerCase(Locale.ROOT));
     }
 
     public Optional<User> byId(String id) {
@@ -37,8 +45,14 @@ public final class UserStore {
         if (existing.isPresent()) return existing.get();
         long now = System.currentTimeMillis();
         try {
-            sql.update("INSERT INTO users (id, email, name, disabled, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-                    "usr_" + UUID.randomUUID().toString().replace("-", ""), normal, Columns.fit(name, 200), false, now, now);
+            sql.update(
+                    "INSERT INTO users (id, email, name, disabled, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    "usr_" + UUID.randomUUID().toString().replace("-", ""),
+                    normal,
+                    Columns.fit(name, 200),
+                    false,
+                    now,
+                    now);
         } catch (StoreException e) {
             if (!e.isConflict()) throw e;
         }
@@ -46,27 +60,40 @@ public final class UserStore {
     }
 
     /** Remembers the IdP groups of a sign-in, so group limits also apply to the user's API keys. */
-    public void setGroups(String id, java.util.List<String> groups) {
+    public void setGroups(String id, List<String> groups) {
         sql.update("UPDATE users SET groups_csv = ? WHERE id = ?", Columns.fit(String.join(",", groups), 4000), id);
     }
 
-    public java.util.List<String> groupsOf(String id) {
-        return sql.one("SELECT groups_csv FROM users WHERE id = ?", row -> groups(row.getString(1)), id).orElse(java.util.List.of());
+    public List<String> groupsOf(String id) {
+        return sql.one("SELECT groups_csv FROM users WHERE id = ?", row -> groups(row.getString(1)), id)
+                .orElse(List.of());
     }
 
     public boolean setTeam(String id, String team) {
-        return sql.update("UPDATE users SET team = ?, updated_at = ? WHERE id = ?", team, System.currentTimeMillis(), id) == 1;
+        return sql.update(
+                        "UPDATE users SET team = ?, updated_at = ? WHERE id = ?", team, System.currentTimeMillis(), id)
+                == 1;
     }
 
-    static java.util.List<String> groups(String csv) {
-        return csv == null || csv.isEmpty() ? java.util.List.of() : java.util.List.of(csv.split(","));
+    static List<String> groups(String csv) {
+        return csv == null || csv.isEmpty() ? List.of() : List.of(csv.split(","));
     }
 
     public boolean setDisabled(String id, boolean disabled) {
-        return sql.update("UPDATE users SET disabled = ?, updated_at = ? WHERE id = ?", disabled, System.currentTimeMillis(), id) == 1;
+        return sql.update(
+                        "UPDATE users SET disabled = ?, updated_at = ? WHERE id = ?",
+                        disabled,
+                        System.currentTimeMillis(),
+                        id)
+                == 1;
     }
 
     public boolean rename(String id, String name) {
-        return sql.update("UPDATE users SET name = ?, updated_at = ? WHERE id = ?", Columns.fit(name, 200), System.currentTimeMillis(), id) == 1;
+        return sql.update(
+                        "UPDATE users SET name = ?, updated_at = ? WHERE id = ?",
+                        Columns.fit(name, 200),
+                        System.currentTimeMillis(),
+                        id)
+                == 1;
     }
 }

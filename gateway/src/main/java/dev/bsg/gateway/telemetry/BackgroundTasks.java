@@ -4,8 +4,10 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -19,7 +21,8 @@ import org.slf4j.LoggerFactory;
 public final class BackgroundTasks implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BackgroundTasks.class);
     private static final long LOG_EVERY_MILLIS = 60_000;
-    private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("housekeeping").factory());
+    private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofVirtual().name("housekeeping").factory());
     private final GatewayMetrics metrics;
     private final Map<String, Task> tasks = new ConcurrentHashMap<>();
     private final Map<String, Runnable> jobs = new ConcurrentHashMap<>();
@@ -42,9 +45,15 @@ public final class BackgroundTasks implements AutoCloseable {
         Task task = new Task();
         tasks.put(name, task);
         jobs.put(name, work);
-        metrics.gauge("bsg.background.last.success", "When each background task last finished, in epoch seconds (0 = never)", "task", name,
+        metrics.gauge(
+                "bsg.background.last.success",
+                "When each background task last finished, in epoch seconds (0 = never)",
+                "task",
+                name,
                 () -> task.lastSuccessMillis / 1000.0);
-        executor.scheduleWithFixedDelay(() -> run(name, task, work), initialDelay.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> unused =
+                executor.scheduleWithFixedDelay( // run() catches everything, so the future never fails
+                        () -> run(name, task, work), initialDelay.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private void run(String name, Task task, Runnable work) {
@@ -68,8 +77,9 @@ public final class BackgroundTasks implements AutoCloseable {
     public void runAllNow() throws InterruptedException {
         for (Map.Entry<String, Runnable> each : jobs.entrySet()) {
             try {
-                executor.submit(() -> run(each.getKey(), tasks.get(each.getKey()), each.getValue())).get();
-            } catch (java.util.concurrent.ExecutionException e) {
+                executor.submit(() -> run(each.getKey(), tasks.get(each.getKey()), each.getValue()))
+                        .get();
+            } catch (ExecutionException e) {
                 throw new IllegalStateException(e); // run() never throws; this is unreachable
             }
         }

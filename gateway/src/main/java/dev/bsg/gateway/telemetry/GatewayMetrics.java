@@ -1,6 +1,7 @@
 package dev.bsg.gateway.telemetry;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -11,14 +12,17 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /** The gateway's Prometheus metrics: requests, latency and time to first byte, upstream errors. */
 public final class GatewayMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    // Model names come from clients: only known models get a label of their own, or every made-up name would add a series.
-    private volatile java.util.function.Predicate<String> knownModel = name -> true;
+    // Model names come from clients: only known models get a label of their own, or every made-up name would add a
+    // series.
+    private volatile Predicate<String> knownModel = name -> true;
 
-    public void knownModels(java.util.function.Predicate<String> known) {
+    public void knownModels(Predicate<String> known) {
         this.knownModel = known;
     }
 
@@ -43,55 +47,78 @@ public final class GatewayMetrics {
 
     public void request(String door, String model, int status, long latencyNanos, long ttfbNanos) {
         model = model(model);
-        requestTimers.computeIfAbsent(new RequestKey(door, model, status), k -> Timer.builder("bsg.requests")
-                        .description("Requests by door, model and status")
-                        .tags("door", k.door(), "model", k.model(), "status", Integer.toString(k.status()))
-                        .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(10))
-                        .register(registry))
+        requestTimers
+                .computeIfAbsent(
+                        new RequestKey(door, model, status),
+                        k -> Timer.builder("bsg.requests")
+                                .description("Requests by door, model and status")
+                                .tags("door", k.door(), "model", k.model(), "status", Integer.toString(k.status()))
+                                .publishPercentileHistogram()
+                                .minimumExpectedValue(Duration.ofMillis(1))
+                                .maximumExpectedValue(Duration.ofMinutes(10))
+                                .register(registry))
                 .record(latencyNanos, TimeUnit.NANOSECONDS);
         if (ttfbNanos >= 0) {
-            ttfbTimers.computeIfAbsent(new TtfbKey(door, model), k -> Timer.builder("bsg.time.to.first.byte")
-                            .description("Time from request arrival to the first response byte")
-                            .tags("door", k.door(), "model", k.model())
-                            .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(5))
-                            .register(registry))
+            ttfbTimers
+                    .computeIfAbsent(
+                            new TtfbKey(door, model),
+                            k -> Timer.builder("bsg.time.to.first.byte")
+                                    .description("Time from request arrival to the first response byte")
+                                    .tags("door", k.door(), "model", k.model())
+                                    .publishPercentileHistogram()
+                                    .minimumExpectedValue(Duration.ofMillis(1))
+                                    .maximumExpectedValue(Duration.ofMinutes(5))
+                                    .register(registry))
                     .record(ttfbNanos, TimeUnit.NANOSECONDS);
         }
     }
 
     public void upstreamError(String model, String region, String type) {
-        Counter.builder("bsg.upstream.errors").description("Failed upstream attempts by model, region and error type")
+        Counter.builder("bsg.upstream.errors")
+                .description("Failed upstream attempts by model, region and error type")
                 .tags("model", model(model), "region", region, "type", type)
-                .register(registry).increment();
+                .register(registry)
+                .increment();
     }
 
     public void upstreamHttp2Overflow() {
-        Counter.builder("bsg.upstream.http2.overflow").description("Upstream requests sent over HTTP/1.1 because the HTTP/2 connection was at its stream limit")
-                .register(registry).increment();
+        Counter.builder("bsg.upstream.http2.overflow")
+                .description(
+                        "Upstream requests sent over HTTP/1.1 because the HTTP/2 connection was at its stream limit")
+                .register(registry)
+                .increment();
     }
 
-    public void gauge(String name, String description, java.util.function.Supplier<Number> value) {
-        io.micrometer.core.instrument.Gauge.builder(name, value).description(description).register(registry);
+    public void gauge(String name, String description, Supplier<Number> value) {
+        Gauge.builder(name, value).description(description).register(registry);
     }
 
-    public void gauge(String name, String description, String tag, String tagValue, java.util.function.Supplier<Number> value) {
-        io.micrometer.core.instrument.Gauge.builder(name, value).description(description).tag(tag, tagValue).register(registry);
+    public void gauge(String name, String description, String tag, String tagValue, Supplier<Number> value) {
+        Gauge.builder(name, value).description(description).tag(tag, tagValue).register(registry);
     }
 
     public void backgroundRun(String task, String outcome) {
-        Counter.builder("bsg.background.runs").description("Runs of each background task, by outcome")
-                .tags("task", task, "outcome", outcome).register(registry).increment();
+        Counter.builder("bsg.background.runs")
+                .description("Runs of each background task, by outcome")
+                .tags("task", task, "outcome", outcome)
+                .register(registry)
+                .increment();
     }
 
-    private final Timer usageWrites = Timer.builder("bsg.usage.write").description("Time to write one batch of usage records with its rollups")
-            .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30)).register(registry);
+    private final Timer usageWrites = Timer.builder("bsg.usage.write")
+            .description("Time to write one batch of usage records with its rollups")
+            .publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofMillis(1))
+            .maximumExpectedValue(Duration.ofSeconds(30))
+            .register(registry);
 
     public void usageWrite(long nanos) {
         usageWrites.record(nanos, TimeUnit.NANOSECONDS);
     }
 
     private final Counter usageDeadLetters = Counter.builder("bsg.usage.dead.letters")
-            .description("Usage records the database refused one by one, kept in usage_dead_letters: alert on any").register(registry);
+            .description("Usage records the database refused one by one, kept in usage_dead_letters: alert on any")
+            .register(registry);
 
     public void usageDeadLetter() {
         usageDeadLetters.increment();
@@ -104,27 +131,48 @@ public final class GatewayMetrics {
     private final Map<SpendKey, SpendMeters> spendMeters = new ConcurrentHashMap<>();
 
     /** Tokens and cost (USD) by model, region and team. */
-    public void usage(String model, String region, String team, long input, long output, long cacheRead, long cacheWrite, long costNanos) {
-        SpendMeters meters = spendMeters.computeIfAbsent(new SpendKey(model(model), region == null ? "-" : region, team == null ? "" : team),
-                k -> new SpendMeters(tokens(k, "input"), tokens(k, "output"), tokens(k, "cache_read"), tokens(k, "cache_write"),
-                        Counter.builder("bsg.cost").baseUnit("usd").description("What requests cost at the prices in force, in USD")
-                                .tags("model", k.model(), "region", k.region(), "team", k.team()).register(registry)));
-        meters.input().increment(input);
-        meters.output().increment(output);
-        meters.cacheRead().increment(cacheRead);
-        meters.cacheWrite().increment(cacheWrite);
+    public void usage(
+            String model,
+            String region,
+            String team,
+            long input,
+            long output,
+            long cacheRead,
+            long cacheWrite,
+            long costNanos) {
+        SpendMeters meters = spendMeters.computeIfAbsent(
+                new SpendKey(model(model), region == null ? "-" : region, team == null ? "" : team),
+                k -> new SpendMeters(
+                        tokens(k, "input"),
+                        tokens(k, "output"),
+                        tokens(k, "cache_read"),
+                        tokens(k, "cache_write"),
+                        Counter.builder("bsg.cost")
+                                .baseUnit("usd")
+                                .description("What requests cost at the prices in force, in USD")
+                                .tags("model", k.model(), "region", k.region(), "team", k.team())
+                                .register(registry)));
+        meters.input().increment((double) input);
+        meters.output().increment((double) output);
+        meters.cacheRead().increment((double) cacheRead);
+        meters.cacheWrite().increment((double) cacheWrite);
         meters.cost().increment(costNanos / 1e9);
     }
 
     private Counter tokens(SpendKey k, String kind) {
-        return Counter.builder("bsg.tokens").description("Tokens by model, region, team and kind, as the upstream accounted them")
-                .tags("model", k.model(), "region", k.region(), "team", k.team(), "kind", kind).register(registry);
+        return Counter.builder("bsg.tokens")
+                .description("Tokens by model, region, team and kind, as the upstream accounted them")
+                .tags("model", k.model(), "region", k.region(), "team", k.team(), "kind", kind)
+                .register(registry);
     }
 
     /** A request refused by a rate limit, concurrency cap or spend limit. */
     public void limitRejection(String limit, String scope) {
-        Counter.builder("bsg.limit.rejections").description("Requests refused by a limit, by limit and scope")
-                .tags("limit", limit, "scope", scope).register(registry).increment();
+        Counter.builder("bsg.limit.rejections")
+                .description("Requests refused by a limit, by limit and scope")
+                .tags("limit", limit, "scope", scope)
+                .register(registry)
+                .increment();
     }
 
     public String scrape() {

@@ -49,7 +49,10 @@ public final class Operations {
     }
 
     public void metrics(Exchange exchange) {
-        exchange.send(200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape().getBytes(StandardCharsets.UTF_8));
+        exchange.send(
+                200,
+                "text/plain; version=0.0.4; charset=utf-8",
+                metrics.scrape().getBytes(StandardCharsets.UTF_8));
     }
 
     /** Records every routed request's outcome. */
@@ -61,8 +64,12 @@ public final class Operations {
                 if (exchange.isCommitted()) throw e;
                 exchange.sendError(e.error());
             } finally {
-                metrics.request(exchange.door().label(), exchange.model(), exchange.status(),
-                        System.nanoTime() - exchange.startNanos(), exchange.timeToFirstByteNanos());
+                metrics.request(
+                        exchange.door().label(),
+                        exchange.model(),
+                        exchange.status(),
+                        System.nanoTime() - exchange.startNanos(),
+                        exchange.timeToFirstByteNanos());
             }
         };
     }

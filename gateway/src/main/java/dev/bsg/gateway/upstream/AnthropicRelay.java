@@ -4,7 +4,6 @@ import dev.bsg.gateway.http.Exchange;
 import dev.bsg.gateway.http.HttpError;
 import dev.bsg.gateway.http.Interceptor;
 import dev.bsg.protocol.errors.ApiError;
-import dev.bsg.protocol.eventstream.EventStreamMessage;
 import dev.bsg.protocol.models.ModelCatalog;
 import dev.bsg.protocol.models.ResolvedModel;
 import dev.bsg.protocol.sse.Sse;
@@ -20,6 +19,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.eclipse.jetty.http.HttpField;
 
 /** The Anthropic door: Messages requests translated to InvokeModel, answers translated back (SSE for streams). */
 public final class AnthropicRelay {
@@ -30,8 +30,13 @@ public final class AnthropicRelay {
     private final ModelPolicy modelPolicy;
     private final ModelGuard guard;
 
-    public AnthropicRelay(ModelCatalog catalog, BedrockUpstream upstream, Compatibility compatibility, StreamWatchdog watchdog, ModelPolicy modelPolicy,
-                          ModelGuard guard) {
+    public AnthropicRelay(
+            ModelCatalog catalog,
+            BedrockUpstream upstream,
+            Compatibility compatibility,
+            StreamWatchdog watchdog,
+            ModelPolicy modelPolicy,
+            ModelGuard guard) {
         this.modelPolicy = modelPolicy;
         this.guard = guard;
         this.catalog = catalog;
@@ -75,10 +80,15 @@ public final class AnthropicRelay {
         UpstreamResponse response;
         boolean retried = false;
         while (true) {
-            byte[] body = request.toBedrockBody(betaHeader, compatibility.betasToDrop(model.bedrockId()), compatibility.fieldsToDrop(model.bedrockId()));
+            byte[] body = request.toBedrockBody(
+                    betaHeader,
+                    compatibility.betasToDrop(model.bedrockId()),
+                    compatibility.fieldsToDrop(model.bedrockId()));
             response = upstream.call(operation, model.bedrockId(), body, headers, model.anthropicId());
             // A 400 that names a beta or field the model refuses is retried once without it (and remembered).
-            if (response.status() != 400 || retried || !compatibility.learn(model.bedrockId(), response.error().message(), request, betaHeader)) break;
+            if (response.status() != 400
+                    || retried
+                    || !compatibility.learn(model.bedrockId(), response.error().message(), request, betaHeader)) break;
             retried = true;
         }
         if (!response.ok()) {
@@ -99,7 +109,8 @@ public final class AnthropicRelay {
     /** Each chunk frame becomes one SSE event; exception frames become {@code error} events. */
     private static final StreamRelay.Dialect SSE = new StreamRelay.Dialect() {
         @Override
-        public void translate(byte[] raw, int offset, int length, List<StreamRelay.Decoded> frames, ByteArrayOutputStream out) {
+        public void translate(
+                byte[] raw, int offset, int length, List<StreamRelay.Decoded> frames, ByteArrayOutputStream out) {
             for (StreamRelay.Decoded decoded : frames) {
                 byte[] event = BedrockChunks.toSse(decoded.frame(), decoded.eventJson(), decoded.eventType());
                 if (event != null) out.writeBytes(event);
@@ -116,33 +127,47 @@ public final class AnthropicRelay {
         Accepted accepted = accepted(exchange, false);
         MessagesRequest request = accepted.request();
         ResolvedModel model = accepted.model();
-        byte[] invokeBody = request.toBedrockBody(exchange.header("anthropic-beta"), compatibility.betasToDrop(model.bedrockId()),
+        byte[] invokeBody = request.toBedrockBody(
+                exchange.header("anthropic-beta"),
+                compatibility.betasToDrop(model.bedrockId()),
                 compatibility.fieldsToDrop(model.bedrockId()));
         if (!request.keptFieldNames().contains("max_tokens")) {
-            // CountTokens validates the wrapped body as an InvokeModel body, which requires max_tokens; it doesn't change the count.
+            // CountTokens validates the wrapped body as an InvokeModel body, which requires max_tokens; it doesn't
+            // change the count.
             String text = new String(invokeBody, StandardCharsets.UTF_8);
             invokeBody = (text.substring(0, text.length() - 1) + ",\"max_tokens\":1}").getBytes(StandardCharsets.UTF_8);
         }
-        byte[] body = ("{\"input\":{\"invokeModel\":{\"body\":\"" + Base64.getEncoder().encodeToString(invokeBody) + "\"}}}")
+        byte[] body = ("{\"input\":{\"invokeModel\":{\"body\":\""
+                        + Base64.getEncoder().encodeToString(invokeBody) + "\"}}}")
                 .getBytes(StandardCharsets.US_ASCII);
-        try (UpstreamResponse response = upstream.call("count-tokens", baseModelId(model.bedrockId()), body,
-                Map.of("Content-Type", "application/json", "Accept", "application/json"), model.anthropicId())) {
+        try (UpstreamResponse response = upstream.call(
+                "count-tokens",
+                baseModelId(model.bedrockId()),
+                body,
+                Map.of("Content-Type", "application/json", "Accept", "application/json"),
+                model.anthropicId())) {
             if (!response.ok()) {
                 exchange.sendError(response.error());
                 return;
             }
-            int tokens = Json.MAPPER.readTree(response.readAll()).path("inputTokens").asInt(-1);
-            if (tokens < 0) throw new HttpError(ApiError.fromBedrock(502, "InternalServerException", "Bedrock CountTokens answered without inputTokens"));
+            int tokens =
+                    Json.MAPPER.readTree(response.readAll()).path("inputTokens").asInt(-1);
+            if (tokens < 0)
+                throw new HttpError(ApiError.fromBedrock(
+                        502, "InternalServerException", "Bedrock CountTokens answered without inputTokens"));
             exchange.sendJson(200, ("{\"input_tokens\":" + tokens + "}").getBytes(StandardCharsets.US_ASCII));
         } catch (IOException e) {
-            throw new HttpError(ApiError.unavailable("Bedrock CountTokens answer could not be read: " + e.getMessage()));
+            throw new HttpError(
+                    ApiError.unavailable("Bedrock CountTokens answer could not be read: " + e.getMessage()));
         }
     }
 
     /** CountTokens takes foundation-model IDs, not inference profiles. */
     static String baseModelId(String bedrockId) {
         int dot = bedrockId.indexOf('.');
-        if (!bedrockId.startsWith("arn:") && dot > 0 && ModelCatalog.KNOWN_PREFIXES.contains(bedrockId.substring(0, dot))) {
+        if (!bedrockId.startsWith("arn:")
+                && dot > 0
+                && ModelCatalog.KNOWN_PREFIXES.contains(bedrockId.substring(0, dot))) {
             return bedrockId.substring(dot + 1);
         }
         return bedrockId;
@@ -151,7 +176,8 @@ public final class AnthropicRelay {
     /** The request, refused before anything goes upstream when it lacks the version header or has the wrong shape. */
     private static MessagesRequest parse(Exchange exchange, boolean maxTokensRequired) {
         String version = exchange.header("anthropic-version");
-        if (version == null || version.isBlank()) throw new HttpError(ApiError.invalidRequest("anthropic-version: header is required"));
+        if (version == null || version.isBlank())
+            throw new HttpError(ApiError.invalidRequest("anthropic-version: header is required"));
         try {
             MessagesRequest request = MessagesRequest.parse(exchange.body(), true);
             request.checkShape(maxTokensRequired);
@@ -165,9 +191,12 @@ public final class AnthropicRelay {
         exchange.modelAsked(name);
         ResolvedModel model = catalog.resolve(name);
         if (model == null) {
-            throw new HttpError(ApiError.notFound("model: " + (name.length() > 100 ? name.substring(0, 100) + "…" : name) + " is not a model this gateway serves"));
+            throw new HttpError(
+                    ApiError.notFound("model: " + (name.length() > 100 ? name.substring(0, 100) + "…" : name)
+                            + " is not a model this gateway serves"));
         }
-        if (!model.fromCatalog()) guard.check(name, model.bedrockId()); // an admin's catalog entry is trusted as configured
+        if (!model.fromCatalog())
+            guard.check(name, model.bedrockId()); // an admin's catalog entry is trusted as configured
         exchange.model(model.anthropicId());
         exchange.usage().upstreamModel(model.bedrockId());
         modelPolicy.check(exchange.principal(), name, model.anthropicId());
@@ -182,9 +211,10 @@ public final class AnthropicRelay {
             Map<String, String> headers = new LinkedHashMap<>();
             headers.put("Content-Type", "application/json");
             headers.put(stream ? "X-Amzn-Bedrock-Accept" : "Accept", "application/json");
-            for (org.eclipse.jetty.http.HttpField field : exchange.headers()) {
+            for (HttpField field : exchange.headers()) {
                 String name = field.getLowerCaseName();
-                if (name.startsWith("x-amzn-bedrock-") && !name.equals("x-amzn-bedrock-accept")) headers.put(field.getName(), field.getValue());
+                if (name.startsWith("x-amzn-bedrock-") && !name.equals("x-amzn-bedrock-accept"))
+                    headers.put(field.getName(), field.getValue());
             }
             return headers;
         }

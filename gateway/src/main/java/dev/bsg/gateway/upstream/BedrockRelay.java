@@ -15,13 +15,22 @@ import java.io.ByteArrayOutputStream;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.eclipse.jetty.http.HttpField;
 
 /** The Bedrock door: the request re-signed and sent as it came, the answer (frames too) passed back unchanged. */
 public final class BedrockRelay {
-    private static final List<String> RESPONSE_HEADERS = List.of("content-type", "x-amzn-requestid", "x-amzn-errortype",
-            "x-amzn-bedrock-content-type", "x-amzn-bedrock-invocation-latency", "x-amzn-bedrock-input-token-count",
-            "x-amzn-bedrock-output-token-count", "x-amzn-bedrock-cache-read-input-token-count",
-            "x-amzn-bedrock-cache-write-input-token-count", "x-amzn-bedrock-performanceconfig-latency", "x-amzn-bedrock-service-tier");
+    private static final List<String> RESPONSE_HEADERS = List.of(
+            "content-type",
+            "x-amzn-requestid",
+            "x-amzn-errortype",
+            "x-amzn-bedrock-content-type",
+            "x-amzn-bedrock-invocation-latency",
+            "x-amzn-bedrock-input-token-count",
+            "x-amzn-bedrock-output-token-count",
+            "x-amzn-bedrock-cache-read-input-token-count",
+            "x-amzn-bedrock-cache-write-input-token-count",
+            "x-amzn-bedrock-performanceconfig-latency",
+            "x-amzn-bedrock-service-tier");
 
     private final ModelCatalog catalog;
     private final BedrockUpstream upstream;
@@ -29,7 +38,12 @@ public final class BedrockRelay {
     private final ModelPolicy modelPolicy;
     private final ModelGuard guard;
 
-    public BedrockRelay(ModelCatalog catalog, BedrockUpstream upstream, StreamWatchdog watchdog, ModelPolicy modelPolicy, ModelGuard guard) {
+    public BedrockRelay(
+            ModelCatalog catalog,
+            BedrockUpstream upstream,
+            StreamWatchdog watchdog,
+            ModelPolicy modelPolicy,
+            ModelGuard guard) {
         this.modelPolicy = modelPolicy;
         this.guard = guard;
         this.catalog = catalog;
@@ -51,8 +65,9 @@ public final class BedrockRelay {
     private Accepted accept(Exchange exchange) {
         String modelId = BedrockModelIds.decode(exchange.pathParam("modelId"));
         if (modelId == null) {
-            throw new HttpError(ApiError.invalidRequest("1 validation error detected: Value at 'modelId' failed to satisfy constraint: "
-                    + "Member must be a model ID, an inference profile ID or an ARN"));
+            throw new HttpError(ApiError.invalidRequest(
+                    "1 validation error detected: Value at 'modelId' failed to satisfy constraint: "
+                            + "Member must be a model ID, an inference profile ID or an ARN"));
         }
         guard.check(null, modelId);
         exchange.model(catalog.anthropicIdOf(modelId));
@@ -67,7 +82,8 @@ public final class BedrockRelay {
         String modelId = (accepted != null ? accepted : accept(exchange)).modelId();
         exchange.operation(operation);
         byte[] body = exchange.body();
-        try (UpstreamResponse response = upstream.call(operation, modelId, body, forwardHeaders(exchange), exchange.model())) {
+        try (UpstreamResponse response =
+                upstream.call(operation, modelId, body, forwardHeaders(exchange), exchange.model())) {
             copyHeaders(exchange, response);
             if (!response.ok()) {
                 exchange.failed(response.error());
@@ -83,8 +99,11 @@ public final class BedrockRelay {
                 exchange.send(200, null, answer);
                 return;
             }
-            StreamSink sink = exchange.startStream(200, response.header("content-type") == null
-                    ? "application/vnd.amazon.eventstream" : response.header("content-type"));
+            StreamSink sink = exchange.startStream(
+                    200,
+                    response.header("content-type") == null
+                            ? "application/vnd.amazon.eventstream"
+                            : response.header("content-type"));
             StreamRelay.relay(exchange, response, sink, PASS_THROUGH, null, watchdog);
         }
     }
@@ -92,7 +111,8 @@ public final class BedrockRelay {
     /** Frames go out byte for byte; a broken upstream becomes an exception frame when a frame boundary allows it. */
     private static final StreamRelay.Dialect PASS_THROUGH = new StreamRelay.Dialect() {
         @Override
-        public void translate(byte[] raw, int offset, int length, List<StreamRelay.Decoded> frames, ByteArrayOutputStream out) {
+        public void translate(
+                byte[] raw, int offset, int length, List<StreamRelay.Decoded> frames, ByteArrayOutputStream out) {
             out.write(raw, offset, length);
         }
 
@@ -100,15 +120,17 @@ public final class BedrockRelay {
         public byte[] failure(String message, boolean atFrameBoundary) {
             if (!atFrameBoundary) return null;
             ApiError error = ApiError.internal(message);
-            return EventStreamCodec.encode(EventStreamMessage.exception(BedrockErrorTypes.streamMember(error.bedrockType()), ErrorBodies.bedrock(error)));
+            return EventStreamCodec.encode(EventStreamMessage.exception(
+                    BedrockErrorTypes.streamMember(error.bedrockType()), ErrorBodies.bedrock(error)));
         }
     };
 
     private static Map<String, String> forwardHeaders(Exchange exchange) {
         Map<String, String> headers = new LinkedHashMap<>();
-        for (org.eclipse.jetty.http.HttpField field : exchange.headers()) {
+        for (HttpField field : exchange.headers()) {
             String name = field.getLowerCaseName();
-            if (name.equals("content-type") || name.equals("accept") || name.startsWith("x-amzn-bedrock-")) headers.put(field.getName(), field.getValue());
+            if (name.equals("content-type") || name.equals("accept") || name.startsWith("x-amzn-bedrock-"))
+                headers.put(field.getName(), field.getValue());
         }
         return headers;
     }

@@ -1,23 +1,29 @@
 package dev.bsg.gateway.upstream;
 
-import dev.bsg.identity.TrustedCertificates;
 import dev.bsg.gateway.http.HttpError;
 import dev.bsg.gateway.settings.Settings;
+import dev.bsg.gateway.settings.SettingsException;
 import dev.bsg.gateway.telemetry.GatewayMetrics;
+import dev.bsg.identity.TrustedCertificates;
 import dev.bsg.protocol.errors.ApiError;
 import dev.bsg.protocol.models.BedrockModelIds;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.util.concurrent.Flow;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
+import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.channels.UnresolvedAddressException;
+import java.security.GeneralSecurityException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Flow;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,7 +35,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class BedrockUpstream {
     private static final Logger LOG = LoggerFactory.getLogger(BedrockUpstream.class);
-    private static final java.util.Set<String> RESTRICTED = java.util.Set.of("host", "content-length", "connection", "expect", "upgrade");
+    private static final Set<String> RESTRICTED = Set.of("host", "content-length", "connection", "expect", "upgrade");
 
     private final Settings.Upstream settings;
     private final UpstreamSigner signer;
@@ -45,15 +51,17 @@ public final class BedrockUpstream {
         if (settings.caBundle() != null) {
             try {
                 builder.sslContext(TrustedCertificates.sslContext(settings.caBundle()));
-            } catch (java.io.IOException | java.security.GeneralSecurityException e) {
-                throw new dev.bsg.gateway.settings.SettingsException("upstream.ca_bundle", settings.caBundle().toString(),
+            } catch (IOException | GeneralSecurityException e) {
+                throw new SettingsException(
+                        "upstream.ca_bundle",
+                        settings.caBundle().toString(),
                         "use a PEM file of CA certificates (" + e.getMessage() + ")");
             }
         }
-        this.client = builder
-                .connectTimeout(settings.connectTimeout())
+        this.client = builder.connectTimeout(settings.connectTimeout())
                 // Run the client's completion stages on its selector thread instead of handing each response to a pool
-                // thread: the caller is a virtual thread blocked in send(), so the work is tiny and the handoff was not.
+                // thread: the caller is a virtual thread blocked in send(), so the work is tiny and the handoff was
+                // not.
                 .executor(Runnable::run)
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .build();
@@ -76,7 +84,8 @@ public final class BedrockUpstream {
      * Sends one operation. Returns the final response: 200 with the body unread, or an error with
      * its body read. Throws {@link HttpError} when no region could be reached at all.
      */
-    public UpstreamResponse call(String operation, String modelId, byte[] body, Map<String, String> headers, String modelForMetrics) {
+    public UpstreamResponse call(
+            String operation, String modelId, byte[] body, Map<String, String> headers, String modelForMetrics) {
         String path = "/model/" + BedrockModelIds.encode(modelId) + "/" + operation;
         UpstreamResponse last = null;
         IOException lastFailure = null;
@@ -86,7 +95,9 @@ public final class BedrockUpstream {
                 if (attempt > 0) backoff(attempt);
                 try {
                     UpstreamResponse response = send(endpoint(region), path, region, body, headers);
-                    if (!response.ok()) metrics.upstreamError(modelForMetrics, region, response.error().bedrockType());
+                    if (!response.ok())
+                        metrics.upstreamError(
+                                modelForMetrics, region, response.error().bedrockType());
                     if (!retryable(response.status())) return response;
                     last = response;
                 } catch (IOException e) {
@@ -101,18 +112,23 @@ public final class BedrockUpstream {
             }
         }
         if (last != null) return last;
-        throw new HttpError(ApiError.unavailable("Bedrock could not be reached in " + String.join(", ", settings.regions())
-                + ": " + (lastFailure == null ? "no attempt made" : describe(lastFailure))));
+        throw new HttpError(
+                ApiError.unavailable("Bedrock could not be reached in " + String.join(", ", settings.regions()) + ": "
+                        + (lastFailure == null ? "no attempt made" : describe(lastFailure))));
     }
 
-    private UpstreamResponse send(URI endpoint, String path, String region, byte[] body, Map<String, String> headers) throws IOException, InterruptedException {
+    private UpstreamResponse send(URI endpoint, String path, String region, byte[] body, Map<String, String> headers)
+            throws IOException, InterruptedException {
         URI uri = URI.create(endpoint + path); // the settings strip an endpoint's trailing slashes once, at load
         Map<String, String> toSign = new LinkedHashMap<>(headers);
         Map<String, List<String>> auth = signer.sign(uri, region, toSign, body);
         HttpRequest.Builder request = HttpRequest.newBuilder(uri)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body))
                 .timeout(settings.readTimeout())
-                .version(settings.http2() && uri.getScheme().equals("https") ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1);
+                .version(
+                        settings.http2() && uri.getScheme().equals("https")
+                                ? HttpClient.Version.HTTP_2
+                                : HttpClient.Version.HTTP_1_1);
         for (Map.Entry<String, List<String>> header : auth.entrySet()) {
             if (RESTRICTED.contains(header.getKey().toLowerCase(Locale.ROOT))) continue;
             for (String value : header.getValue()) request.header(header.getKey(), value);
@@ -121,7 +137,8 @@ public final class BedrockUpstream {
             if (!auth.containsKey(header.getKey())) request.setHeader(header.getKey(), header.getValue());
         }
         HttpResponse<Flow.Publisher<List<ByteBuffer>>> response = sendOverAnyConnection(request.build());
-        if (response.statusCode() == 200) return new UpstreamResponse(200, response.headers(), response.body(), null, region);
+        if (response.statusCode() == 200)
+            return new UpstreamResponse(200, response.headers(), response.body(), null, region);
         byte[] errorBody = UpstreamResponse.readAll(response.body());
         return new UpstreamResponse(response.statusCode(), response.headers(), null, errorBody, region);
     }
@@ -131,17 +148,22 @@ public final class BedrockUpstream {
      * but a burst that arrives while a connection is already at it is refused outright ("too many
      * concurrent streams"); such a request goes over HTTP/1.1 at once (same signature: the protocol is not signed).
      */
-    private HttpResponse<Flow.Publisher<List<ByteBuffer>>> sendOverAnyConnection(HttpRequest request) throws IOException, InterruptedException {
+    private HttpResponse<Flow.Publisher<List<ByteBuffer>>> sendOverAnyConnection(HttpRequest request)
+            throws IOException, InterruptedException {
         try {
             return client.send(request, HttpResponse.BodyHandlers.ofPublisher());
         } catch (IOException e) {
-            if (request.version().orElse(null) != HttpClient.Version.HTTP_2 || !String.valueOf(e.getMessage()).contains("too many concurrent streams")) throw e;
+            if (request.version().orElse(null) != HttpClient.Version.HTTP_2
+                    || !String.valueOf(e.getMessage()).contains("too many concurrent streams")) throw e;
             if (!http2Overflowed) {
                 http2Overflowed = true;
-                LOG.info("Bedrock's HTTP/2 connection is at its concurrent-stream limit; requests beyond it go over HTTP/1.1");
+                LOG.info(
+                        "Bedrock's HTTP/2 connection is at its concurrent-stream limit; requests beyond it go over HTTP/1.1");
             }
             metrics.upstreamHttp2Overflow();
-            HttpRequest overHttp11 = HttpRequest.newBuilder(request, (name, value) -> true).version(HttpClient.Version.HTTP_1_1).build();
+            HttpRequest overHttp11 = HttpRequest.newBuilder(request, (name, value) -> true)
+                    .version(HttpClient.Version.HTTP_1_1)
+                    .build();
             return client.send(overHttp11, HttpResponse.BodyHandlers.ofPublisher());
         }
     }
@@ -167,13 +189,12 @@ public final class BedrockUpstream {
     }
 
     private static String describe(IOException e) {
-        if (e instanceof java.net.http.HttpConnectTimeoutException) return "connecting timed out";
-        if (e instanceof java.net.http.HttpTimeoutException) return "no response within upstream.read_timeout_ms";
-        if (e instanceof java.net.ConnectException) return "connection refused";
-        if (e.getCause() instanceof java.nio.channels.UnresolvedAddressException) {
+        if (e instanceof HttpConnectTimeoutException) return "connecting timed out";
+        if (e instanceof HttpTimeoutException) return "no response within upstream.read_timeout_ms";
+        if (e instanceof ConnectException) return "connection refused";
+        if (e.getCause() instanceof UnresolvedAddressException) {
             return "the endpoint's host name does not resolve";
         }
         return e.getMessage() == null ? "connection failed" : e.getMessage();
     }
-
 }

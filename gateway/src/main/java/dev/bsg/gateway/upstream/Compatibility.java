@@ -17,15 +17,25 @@ import java.util.regex.Pattern;
  */
 public final class Compatibility {
     /** Betas Bedrock documents for Claude; others are the first suspects when it says "invalid beta flag". */
-    static final Set<String> BEDROCK_BETAS = Set.of("computer-use-2024-10-22", "computer-use-2025-01-24", "token-efficient-tools-2025-02-19",
-            "interleaved-thinking-2025-05-14", "output-128k-2025-02-19", "dev-full-thinking-2025-05-14", "context-1m-2025-08-07",
-            "context-management-2025-06-27", "effort-2025-11-24", "tool-search-tool-2025-10-19", "tool-examples-2025-10-29");
+    static final Set<String> BEDROCK_BETAS = Set.of(
+            "computer-use-2024-10-22",
+            "computer-use-2025-01-24",
+            "token-efficient-tools-2025-02-19",
+            "interleaved-thinking-2025-05-14",
+            "output-128k-2025-02-19",
+            "dev-full-thinking-2025-05-14",
+            "context-1m-2025-08-07",
+            "context-management-2025-06-27",
+            "effort-2025-11-24",
+            "tool-search-tool-2025-10-19",
+            "tool-examples-2025-10-29");
     /** Body field → the prefixes of the betas that pair with it. */
     static final Map<String, List<String>> PAIRS = Map.of(
             "context_management", List.of("context-management-"),
             "output_config", List.of("effort-", "structured-outputs-"),
             "tags", List.of("request-tags-"),
             "safeguards", List.of("afk-mode-"));
+
     private static final Pattern EXTRA_FIELD = Pattern.compile(
             "(?:^|[\\s\"])([a-z_]+)(?:\\.[^:\\s]*)?: Extra inputs are not permitted|extraneous key \\[([a-z_]+)\\] is not permitted");
 
@@ -63,7 +73,9 @@ public final class Compatibility {
         Set<String> sentBetas = request.betas(betaHeader);
         sentBetas.removeAll(betasToDrop(model));
         Set<String> dropped = fieldsToDrop(model);
-        List<String> sentFields = request.keptFieldNames().stream().filter(f -> !dropped.contains(f)).toList();
+        List<String> sentFields = request.keptFieldNames().stream()
+                .filter(f -> !dropped.contains(f))
+                .toList();
         Set<String> betas = new LinkedHashSet<>();
         Set<String> fields = new LinkedHashSet<>();
         if (message.contains("invalid beta flag")) {

@@ -1,5 +1,6 @@
 package dev.bsg.gateway.upstream;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import dev.bsg.gateway.http.Exchange;
 import dev.bsg.gateway.http.HttpError;
 import dev.bsg.protocol.errors.ApiError;
@@ -8,7 +9,10 @@ import dev.bsg.protocol.models.ModelCatalog;
 import dev.bsg.protocol.models.ResolvedModel;
 import dev.bsg.protocol.translate.Json;
 import java.io.IOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Set;
 
 /** Model discovery on both doors: {@code GET /v1/models} and Bedrock's {@code ListInferenceProfiles} shape. */
 public final class ModelEndpoints {
@@ -24,8 +28,10 @@ public final class ModelEndpoints {
     }
 
     public void anthropicModels(Exchange exchange) {
-        java.util.Set<String> allowed = modelPolicy.allowed(exchange.principal());
-        List<CatalogEntry> entries = catalog.entries().stream().filter(e -> allowed == null || allowed.contains(e.anthropicId())).toList();
+        Set<String> allowed = modelPolicy.allowed(exchange.principal());
+        List<CatalogEntry> entries = catalog.entries().stream()
+                .filter(e -> allowed == null || allowed.contains(e.anthropicId()))
+                .toList();
         exchange.sendJson(200, Json.write(g -> {
             g.writeStartObject();
             g.writeArrayFieldStart("data");
@@ -39,8 +45,11 @@ public final class ModelEndpoints {
             }
             g.writeEndArray();
             g.writeBooleanField("has_more", false);
-            g.writeStringField("first_id", entries.isEmpty() ? null : entries.get(0).anthropicId());
-            g.writeStringField("last_id", entries.isEmpty() ? null : entries.get(entries.size() - 1).anthropicId());
+            g.writeStringField(
+                    "first_id", entries.isEmpty() ? null : entries.get(0).anthropicId());
+            g.writeStringField(
+                    "last_id",
+                    entries.isEmpty() ? null : entries.get(entries.size() - 1).anthropicId());
             g.writeEndObject();
         }));
     }
@@ -57,7 +66,7 @@ public final class ModelEndpoints {
     }
 
     public void getInferenceProfile(Exchange exchange) {
-        String id = java.net.URLDecoder.decode(exchange.pathParam("id"), java.nio.charset.StandardCharsets.UTF_8);
+        String id = URLDecoder.decode(exchange.pathParam("id"), StandardCharsets.UTF_8);
         for (CatalogEntry entry : catalog.entries()) {
             ResolvedModel resolved = catalog.resolve(entry.anthropicId());
             if (resolved.bedrockId().equals(id) || id.endsWith("/" + resolved.bedrockId())) {
@@ -68,13 +77,14 @@ public final class ModelEndpoints {
         throw new HttpError(ApiError.notFound("Inference profile " + id + " not found"));
     }
 
-    private void writeProfile(com.fasterxml.jackson.core.JsonGenerator g, CatalogEntry entry, ResolvedModel resolved) throws IOException {
+    private void writeProfile(JsonGenerator g, CatalogEntry entry, ResolvedModel resolved) throws IOException {
         g.writeStartObject();
         g.writeStringField("inferenceProfileName", entry.displayName());
         g.writeStringField("description", entry.displayName() + " through the Bedrock SSO Gateway");
         g.writeStringField("createdAt", CREATED);
         g.writeStringField("updatedAt", CREATED);
-        g.writeStringField("inferenceProfileArn", "arn:aws:bedrock:" + region + "::inference-profile/" + resolved.bedrockId());
+        g.writeStringField(
+                "inferenceProfileArn", "arn:aws:bedrock:" + region + "::inference-profile/" + resolved.bedrockId());
         g.writeArrayFieldStart("models");
         g.writeStartObject();
         g.writeStringField("modelArn", "arn:aws:bedrock:" + region + "::foundation-model/" + entry.bedrockId());

@@ -31,7 +31,8 @@ public final class ModelGuard {
             return;
         }
         if (!otherProviders && !isClaude(bedrockId)) {
-            refuse("model " + bedrockId + " is not a Claude model; this gateway serves Claude only (models.allow_other_providers)");
+            refuse("model " + bedrockId
+                    + " is not a Claude model; this gateway serves Claude only (models.allow_other_providers)");
         }
     }
 
@@ -41,7 +42,9 @@ public final class ModelGuard {
         String region = parts[3];
         String account = parts[4];
         String resource = parts[5];
-        if (!regions.contains(region)) refuse("model: ARN in region " + region + ", but this gateway calls " + String.join(", ", regions) + " (upstream.regions)");
+        if (!regions.contains(region))
+            refuse("model: ARN in region " + region + ", but this gateway calls " + String.join(", ", regions)
+                    + " (upstream.regions)");
         if (account.isEmpty()) {
             if (!resource.startsWith("foundation-model/")) refuse("model: the ARN names no account");
         } else if (!accounts.contains(account)) {
@@ -51,9 +54,11 @@ public final class ModelGuard {
         String id = resource.substring(resource.indexOf('/') + 1);
         switch (type) {
             case "foundation-model", "inference-profile" -> {
-                if (!otherProviders && !isClaude(id)) refuse("model " + id + " is not a Claude model; this gateway serves Claude only (models.allow_other_providers)");
+                if (!otherProviders && !isClaude(id))
+                    refuse("model " + id
+                            + " is not a Claude model; this gateway serves Claude only (models.allow_other_providers)");
             }
-            case "application-inference-profile", "provisioned-model", "custom-model-deployment", "imported-model" -> { }
+            case "application-inference-profile", "provisioned-model", "custom-model-deployment", "imported-model" -> {}
             default -> {
                 if (!otherProviders) refuse("model: a " + type + " ARN is not a model this gateway calls");
             }

@@ -7,14 +7,16 @@ import dev.bsg.protocol.errors.ApiError;
 import dev.bsg.protocol.models.ModelCatalog;
 import dev.bsg.protocol.models.ResolvedModel;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** The {@code availableModels} of the caller's managed policy, enforced on inference and on model lists. */
 public final class ModelPolicy {
     private final ManagedPolicies policies;
     private final ModelCatalog catalog;
     /** Allowed catalog IDs per policy (by checksum), resolved once rather than on every request. */
-    private final java.util.Map<String, Set<String>> allowedByPolicy = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Set<String>> allowedByPolicy = new ConcurrentHashMap<>();
 
     public ModelPolicy(ManagedPolicies policies, ModelCatalog catalog) {
         this.policies = policies;
@@ -23,7 +25,7 @@ public final class ModelPolicy {
 
     /** The catalog IDs this caller may use, or null for no restriction. */
     public Set<String> allowed(Principal principal) {
-        if (policies.isEmpty() || principal == null || principal.admin() && principal.userId() == null) return null;
+        if (policies.isEmpty() || principal == null || (principal.admin() && principal.userId() == null)) return null;
         ManagedPolicies.Effective effective = policies.effective(principal.email(), principal.groups());
         if (effective == null || effective.availableModels() == null) return null;
         return allowedByPolicy.computeIfAbsent(effective.checksum(), k -> {
@@ -40,7 +42,8 @@ public final class ModelPolicy {
     public void check(Principal principal, String askedName, String anthropicId) {
         Set<String> allowed = allowed(principal);
         if (allowed != null && !allowed.contains(anthropicId)) {
-            throw new HttpError(ApiError.invalidRequest("model " + askedName + " is not in your role's availableModels allowlist"));
+            throw new HttpError(
+                    ApiError.invalidRequest("model " + askedName + " is not in your role's availableModels allowlist"));
         }
     }
 }

@@ -2,10 +2,12 @@ package dev.bsg.gateway.upstream;
 
 import dev.bsg.gateway.http.Exchange;
 import dev.bsg.gateway.http.StreamSink;
+import dev.bsg.protocol.errors.ApiError;
 import dev.bsg.protocol.eventstream.EventStreamDecoder;
 import dev.bsg.protocol.eventstream.EventStreamException;
 import dev.bsg.protocol.eventstream.EventStreamMessage;
 import dev.bsg.protocol.translate.BedrockChunks;
+import dev.bsg.protocol.translate.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -38,7 +40,11 @@ final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>>, StreamWatc
     record Decoded(EventStreamMessage frame, byte[] eventJson, String eventType) {}
 
     /** How a relayed stream ended. */
-    enum Outcome { COMPLETED, UPSTREAM_FAILED, CLIENT_GONE }
+    enum Outcome {
+        COMPLETED,
+        UPSTREAM_FAILED,
+        CLIENT_GONE
+    }
 
     private final Exchange exchange;
     private final StreamSink sink;
@@ -67,7 +73,13 @@ final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>>, StreamWatc
      * Relays the whole stream; returns when it has ended one way or another, with the exchange completed.
      * {@code ping} is what to send the client during silence, or null for dialects that have none.
      */
-    static Outcome relay(Exchange exchange, UpstreamResponse upstream, StreamSink sink, Dialect dialect, byte[] ping, StreamWatchdog watchdog) {
+    static Outcome relay(
+            Exchange exchange,
+            UpstreamResponse upstream,
+            StreamSink sink,
+            Dialect dialect,
+            byte[] ping,
+            StreamWatchdog watchdog) {
         StreamRelay relay = new StreamRelay(exchange, sink, dialect, ping, watchdog);
         Outcome outcome;
         try (AutoCloseable watch = watchdog.watch(relay)) {
@@ -79,8 +91,7 @@ final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>>, StreamWatc
         if (outcome == Outcome.CLIENT_GONE) {
             exchange.usage().clientAborted(true);
             exchange.abort(new IOException("client went away"));
-        }
-        else exchange.complete();
+        } else exchange.complete();
         return outcome;
     }
 
@@ -131,7 +142,10 @@ final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>>, StreamWatc
             subscription.request(1);
             return;
         }
-        sink.write(ByteBuffer.wrap(out.toByteArray()), false, Callback.from(() -> subscription.request(1), this::clientGone));
+        sink.write(
+                ByteBuffer.wrap(out.toByteArray()),
+                false,
+                Callback.from(() -> subscription.request(1), this::clientGone));
     }
 
     @Override
@@ -152,7 +166,7 @@ final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>>, StreamWatc
     private Decoded meter(EventStreamMessage frame) {
         if (!frame.isEvent()) {
             String exception = frame.header(":exception-type");
-            if (exception != null) exchange.failed(dev.bsg.protocol.errors.ApiError.fromBedrock(0, exception, ""));
+            if (exception != null) exchange.failed(ApiError.fromBedrock(0, exception, ""));
             return new Decoded(frame, null, null);
         }
         String eventType = frame.header(":event-type");
@@ -164,7 +178,8 @@ final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>>, StreamWatc
         }
         if ("metadata".equals(eventType)) {
             try {
-                exchange.usage().converseUsage(dev.bsg.protocol.translate.Json.MAPPER.readTree(frame.payload()).path("usage"));
+                exchange.usage()
+                        .converseUsage(Json.MAPPER.readTree(frame.payload()).path("usage"));
             } catch (IOException e) {
                 // not JSON: nothing to meter
             }
@@ -175,7 +190,7 @@ final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>>, StreamWatc
     private void fail(String message) {
         if (finished) return;
         LOG.warn("stream {} for {}: {}", exchange.requestId(), exchange.model(), message);
-        exchange.failed(dev.bsg.protocol.errors.ApiError.internal(message));
+        exchange.failed(ApiError.internal(message));
         byte[] notice = dialect.failure(message, decoder.pendingBytes() == 0);
         if (notice == null) {
             finished = true;

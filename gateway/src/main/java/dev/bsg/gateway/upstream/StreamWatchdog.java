@@ -33,14 +33,8 @@ public final class StreamWatchdog implements AutoCloseable {
                     return;
                 }
                 long now = System.nanoTime();
-                for (Watched stream : streams) {
-                    try {
-                        stream.tick(now);
-                    } catch (RuntimeException e) {
-                        // one stream's failure must not stop the pings and timeouts of all the others
-                        streams.remove(stream);
-                    }
-                }
+                // one stream's failure must not stop the pings and timeouts of all the others
+                streams.removeIf(stream -> !ticked(stream, now));
             }
         });
     }
@@ -56,6 +50,15 @@ public final class StreamWatchdog implements AutoCloseable {
     AutoCloseable watch(Watched stream) {
         streams.add(stream);
         return () -> streams.remove(stream);
+    }
+
+    private static boolean ticked(Watched stream, long nowNanos) {
+        try {
+            stream.tick(nowNanos);
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.bsg.gateway.upstream;
 
 import dev.bsg.protocol.errors.ApiError;
 import dev.bsg.protocol.translate.ErrorBodies;
+import java.io.IOException;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
@@ -13,7 +14,8 @@ import java.util.concurrent.Flow;
  * Bedrock's answer: status and headers known; for a 200 the body is still a publisher (pushed on the
  * HTTP client's thread as it arrives), for errors it has been read.
  */
-public record UpstreamResponse(int status, HttpHeaders headers, Flow.Publisher<List<ByteBuffer>> body, byte[] errorBody, String region)
+public record UpstreamResponse(
+        int status, HttpHeaders headers, Flow.Publisher<List<ByteBuffer>> body, byte[] errorBody, String region)
         implements AutoCloseable {
 
     public boolean ok() {
@@ -30,17 +32,18 @@ public record UpstreamResponse(int status, HttpHeaders headers, Flow.Publisher<L
     }
 
     /** The whole body; for small, non-streamed answers. */
-    public byte[] readAll() throws java.io.IOException {
+    public byte[] readAll() throws IOException {
         return readAll(body);
     }
 
-    static byte[] readAll(Flow.Publisher<List<ByteBuffer>> publisher) throws java.io.IOException {
+    static byte[] readAll(Flow.Publisher<List<ByteBuffer>> publisher) throws IOException {
         HttpResponse.BodySubscriber<byte[]> collector = HttpResponse.BodySubscribers.ofByteArray();
         publisher.subscribe(collector);
         try {
             return collector.getBody().toCompletableFuture().join();
         } catch (CompletionException e) {
-            throw new java.io.IOException("upstream body could not be read: " + e.getCause().getMessage(), e.getCause());
+            throw new IOException(
+                    "upstream body could not be read: " + e.getCause().getMessage(), e.getCause());
         }
     }
 
@@ -55,13 +58,13 @@ public record UpstreamResponse(int status, HttpHeaders headers, Flow.Publisher<L
             }
 
             @Override
-            public void onNext(List<ByteBuffer> item) { }
+            public void onNext(List<ByteBuffer> item) {}
 
             @Override
-            public void onError(Throwable throwable) { }
+            public void onError(Throwable throwable) {}
 
             @Override
-            public void onComplete() { }
+            public void onComplete() {}
         });
     }
 }

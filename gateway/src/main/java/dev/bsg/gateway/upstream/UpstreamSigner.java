@@ -28,11 +28,19 @@ public final class UpstreamSigner {
     public static UpstreamSigner from(Settings.Upstream settings) {
         return switch (settings.credentialSource()) {
             case BEARER -> new UpstreamSigner(null, settings.bearerToken());
-            case STATIC -> new UpstreamSigner(StaticCredentialsProvider.create(settings.sessionToken() == null
-                    ? AwsBasicCredentials.create(settings.accessKeyId(), settings.secretAccessKey())
-                    : AwsSessionCredentials.create(settings.accessKeyId(), settings.secretAccessKey(), settings.sessionToken())), null);
+            case STATIC ->
+                new UpstreamSigner(
+                        StaticCredentialsProvider.create(
+                                settings.sessionToken() == null
+                                        ? AwsBasicCredentials.create(settings.accessKeyId(), settings.secretAccessKey())
+                                        : AwsSessionCredentials.create(
+                                                settings.accessKeyId(),
+                                                settings.secretAccessKey(),
+                                                settings.sessionToken())),
+                        null);
             case PROFILE -> new UpstreamSigner(ProfileCredentialsProvider.create(settings.profile()), null);
-            case DEFAULT -> new UpstreamSigner(DefaultCredentialsProvider.builder().build(), null);
+            case DEFAULT ->
+                new UpstreamSigner(DefaultCredentialsProvider.builder().build(), null);
         };
     }
 
@@ -43,8 +51,8 @@ public final class UpstreamSigner {
         try {
             identity = credentials.resolveCredentials();
         } catch (RuntimeException e) {
-            throw new HttpError(ApiError.unavailable("the gateway has no usable AWS credentials for Bedrock (" + e.getMessage()
-                    + "); an operator must fix upstream.credentials"));
+            throw new HttpError(ApiError.unavailable("the gateway has no usable AWS credentials for Bedrock ("
+                    + e.getMessage() + "); an operator must fix upstream.credentials"));
         }
         return SigV4.signBedrock(identity, uri, region, headers, body);
     }

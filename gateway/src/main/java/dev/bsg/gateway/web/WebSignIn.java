@@ -1,24 +1,25 @@
 package dev.bsg.gateway.web;
 
-import dev.bsg.identity.OidcSettings;
 import com.nimbusds.oauth2.sdk.pkce.CodeVerifier;
 import com.nimbusds.openid.connect.sdk.Nonce;
-import dev.bsg.identity.OidcClient;
 import dev.bsg.gateway.auth.SessionService;
 import dev.bsg.gateway.auth.SessionTokens;
+import dev.bsg.gateway.core.Counters;
+import dev.bsg.gateway.core.FixedWindowLimiter;
+import dev.bsg.gateway.core.Secrets;
 import dev.bsg.gateway.http.Exchange;
 import dev.bsg.gateway.http.Forms;
-import dev.bsg.gateway.core.FixedWindowLimiter;
-import dev.bsg.gateway.store.DeviceGrantStore;
-import dev.bsg.gateway.store.PendingSignIns;
-import dev.bsg.gateway.settings.Settings;
 import dev.bsg.gateway.store.ApiKey;
 import dev.bsg.gateway.store.ApiKeyStore;
 import dev.bsg.gateway.store.AuditLog;
+import dev.bsg.gateway.store.DeviceGrantStore;
+import dev.bsg.gateway.store.PendingSignIns;
 import dev.bsg.gateway.store.User;
 import dev.bsg.gateway.store.UserStore;
-import dev.bsg.gateway.core.Secrets;
+import dev.bsg.identity.OidcClient;
+import dev.bsg.identity.OidcSettings;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -47,8 +48,18 @@ public final class WebSignIn {
     private final PendingSignIns pending;
     private final FixedWindowLimiter signInLimiter;
 
-    public WebSignIn(OidcSettings oidcSettings, OidcClient oidc, SessionService sessions, SessionTokens tokens, UserStore users,
-                     ApiKeyStore keys, AuditLog audit, DeviceGrantStore devices, PendingSignIns pending, Supplier<URI> publicUrl, dev.bsg.gateway.core.Counters counters) {
+    public WebSignIn(
+            OidcSettings oidcSettings,
+            OidcClient oidc,
+            SessionService sessions,
+            SessionTokens tokens,
+            UserStore users,
+            ApiKeyStore keys,
+            AuditLog audit,
+            DeviceGrantStore devices,
+            PendingSignIns pending,
+            Supplier<URI> publicUrl,
+            Counters counters) {
         this.verifyLimiter = new FixedWindowLimiter(counters, "device-verify", 10, Duration.ofMinutes(10));
         // Each sign-in started writes a pending row: bounded per address so anonymous traffic can't fill the table.
         this.signInLimiter = new FixedWindowLimiter(counters, "sign-in-start", 60, Duration.ofMinutes(10));
@@ -81,23 +92,37 @@ public final class WebSignIn {
 
     private void startSignIn(Exchange exchange, String deviceGrantId) {
         if (!oidcSettings.enabled()) {
-            page(exchange, 404, "Sign-in is not set up", "<p>This gateway has no identity provider configured (<code>oidc.issuer</code>). "
-                    + "Ask your administrator for an API key instead.</p>");
+            page(
+                    exchange,
+                    404,
+                    "Sign-in is not set up",
+                    "<p>This gateway has no identity provider configured (<code>oidc.issuer</code>). "
+                            + "Ask your administrator for an API key instead.</p>");
             return;
         }
         if (!signInLimiter.allow(exchange.clientIp())) {
             exchange.setHeader("Retry-After", "60");
-            page(exchange, 429, "Too many sign-ins", "<p>Too many sign-ins were started from this address. Wait a minute and try again.</p>");
+            page(
+                    exchange,
+                    429,
+                    "Too many sign-ins",
+                    "<p>Too many sign-ins were started from this address. Wait a minute and try again.</p>");
             return;
         }
         try {
             OidcClient.Authorization authorization = oidc.authorize();
             String state = authorization.state().getValue();
-            pending.put(state, new PendingSignIns.Pending(authorization.nonce().getValue(),
-                    sessions.seal(authorization.verifier().getValue()), deviceGrantId));
+            pending.put(
+                    state,
+                    new PendingSignIns.Pending(
+                            authorization.nonce().getValue(),
+                            sessions.seal(authorization.verifier().getValue()),
+                            deviceGrantId));
             // Binds the sign-in to this browser: a callback URL finished in another browser is refused (login CSRF).
-            exchange.addHeader("Set-Cookie", stateCookie(state) + "=" + state + "; Path=/oauth/callback; HttpOnly; SameSite=Lax; Max-Age="
-                    + PendingSignIns.LIFETIME.toSeconds() + (secure() ? "; Secure" : ""));
+            exchange.addHeader(
+                    "Set-Cookie",
+                    stateCookie(state) + "=" + state + "; Path=/oauth/callback; HttpOnly; SameSite=Lax; Max-Age="
+                            + PendingSignIns.LIFETIME.toSeconds() + (secure() ? "; Secure" : ""));
             redirect(exchange, authorization.uri().toString());
         } catch (OidcClient.OidcException e) {
             page(exchange, 502, "Sign-in is unavailable", "<p>" + Html.escape(e.getMessage()) + "</p>");
@@ -121,7 +146,11 @@ public final class WebSignIn {
             return;
         }
         if (!verifyLimiter.allow(exchange.clientIp())) {
-            page(exchange, 429, "Too many attempts", "<p>Too many codes tried from this address. Wait a few minutes.</p>");
+            page(
+                    exchange,
+                    429,
+                    "Too many attempts",
+                    "<p>Too many codes tried from this address. Wait a few minutes.</p>");
             return;
         }
         DeviceGrantStore.Grant grant = liveGrant(typed);
@@ -129,15 +158,21 @@ public final class WebSignIn {
             unknownCode(exchange);
             return;
         }
-        page(exchange, 200, "Connect a device", "<p>A program asks to use this gateway as you. Continue only if <b>you</b> started this "
-                + "and your device shows this code:</p>" + grantDetails(grant)
-                + "<p><a class=\"button\" href=\"/login?user_code=" + Html.escape(grant.userCode()) + "\">Sign in to continue</a></p>"
-                + "<p>You will confirm the code again after signing in.</p>");
+        page(
+                exchange,
+                200,
+                "Connect a device",
+                "<p>A program asks to use this gateway as you. Continue only if <b>you</b> started this "
+                        + "and your device shows this code:</p>" + grantDetails(grant)
+                        + "<p><a class=\"button\" href=\"/login?user_code=" + Html.escape(grant.userCode())
+                        + "\">Sign in to continue</a></p>"
+                        + "<p>You will confirm the code again after signing in.</p>");
     }
 
     /** A code typed into the old form (or posted by a script): shown on the page, never approved from here. */
     public void deviceApprove(Exchange exchange) {
-        String code = DeviceGrantStore.normaliseUserCode(Forms.parse(exchange.body()).get("user_code"));
+        String code =
+                DeviceGrantStore.normaliseUserCode(Forms.parse(exchange.body()).get("user_code"));
         exchange.setHeader("Location", "/device" + (code == null ? "" : "?user_code=" + code));
         exchange.setHeader("Cache-Control", "no-store");
         exchange.sendEmpty(303);
@@ -150,17 +185,33 @@ public final class WebSignIn {
         boolean approved = devices.approve(grant.id());
         User user = users.byId(grant.userId()).orElse(null);
         String who = user == null ? "unknown" : user.email();
-        audit.record(who, "device.approve", grant.userCode(), approved ? "ok" : "expired", exchange.clientIp(), grant.requester());
-        page(exchange, approved ? 200 : 400, approved ? "Device connected" : "Code expired", approved
-                ? "<p>Signed in as <b>" + Html.escape(who) + "</b>. Return to your device: it connects within a few seconds.</p>"
-                : "<p>The code expired before it was approved. Start again on your device.</p>");
+        audit.record(
+                who,
+                "device.approve",
+                grant.userCode(),
+                approved ? "ok" : "expired",
+                exchange.clientIp(),
+                grant.requester());
+        page(
+                exchange,
+                approved ? 200 : 400,
+                approved ? "Device connected" : "Code expired",
+                approved
+                        ? "<p>Signed in as <b>" + Html.escape(who)
+                                + "</b>. Return to your device: it connects within a few seconds.</p>"
+                        : "<p>The code expired before it was approved. Start again on your device.</p>");
     }
 
     public void deviceDeny(Exchange exchange) {
         DeviceGrantStore.Grant grant = confirmedGrant(exchange);
         if (grant == null) return;
         devices.deny(grant.id());
-        audit.record(users.byId(grant.userId()).map(User::email).orElse("unknown"), "device.deny", grant.userCode(), "ok", exchange.clientIp(),
+        audit.record(
+                users.byId(grant.userId()).map(User::email).orElse("unknown"),
+                "device.deny",
+                grant.userCode(),
+                "ok",
+                exchange.clientIp(),
                 grant.requester());
         page(exchange, 200, "Sign-in denied", "<p>The device was not signed in. You can close this page.</p>");
     }
@@ -172,9 +223,15 @@ public final class WebSignIn {
             page(exchange, 403, "Blocked", "<p>This request came from another site and was blocked.</p>");
             return null;
         }
-        DeviceGrantStore.Grant grant = devices.byConfirmation(Forms.parse(exchange.body()).get("confirmation")).orElse(null);
+        DeviceGrantStore.Grant grant = devices.byConfirmation(
+                        Forms.parse(exchange.body()).get("confirmation"))
+                .orElse(null);
         if (grant == null) {
-            page(exchange, 400, "Confirmation expired", "<p>This approval was already answered or took too long. Start again on your device.</p>");
+            page(
+                    exchange,
+                    400,
+                    "Confirmation expired",
+                    "<p>This approval was already answered or took too long. Start again on your device.</p>");
         }
         return grant;
     }
@@ -185,51 +242,84 @@ public final class WebSignIn {
     }
 
     private void unknownCode(Exchange exchange) {
-        page(exchange, 400, "Unknown code", "<p>That code is not valid or has expired. Check it, or start the sign-in again on your device.</p>"
-                + codeForm(""));
+        page(
+                exchange,
+                400,
+                "Unknown code",
+                "<p>That code is not valid or has expired. Check it, or start the sign-in again on your device.</p>"
+                        + codeForm(""));
     }
 
     private static String codeForm(String code) {
         return "<form method=\"get\" action=\"/device\"><p><label for=\"user_code\">Code</label> <input id=\"user_code\" name=\"user_code\" value=\""
-                + Html.escape(code) + "\" autocomplete=\"off\" required maxlength=\"20\"></p><button type=\"submit\">Continue</button></form>";
+                + Html.escape(code)
+                + "\" autocomplete=\"off\" required maxlength=\"20\"></p><button type=\"submit\">Continue</button></form>";
     }
 
     private static String grantDetails(DeviceGrantStore.Grant grant) {
         return "<p class=\"code\"><code>" + Html.escape(grant.userCode()) + "</code></p><table>"
-                + "<tr><th scope=\"row\">Program</th><td>" + Html.escape(grant.requester() == null ? "not named" : grant.requester()) + "</td></tr>"
-                + "<tr><th scope=\"row\">From address</th><td>" + Html.escape(grant.requesterIp() == null ? "unknown" : grant.requesterIp()) + "</td></tr>"
-                + "<tr><th scope=\"row\">Asked at</th><td>" + Instant.ofEpochMilli(grant.createdAt()) + "</td></tr></table>";
+                + "<tr><th scope=\"row\">Program</th><td>"
+                + Html.escape(grant.requester() == null ? "not named" : grant.requester()) + "</td></tr>"
+                + "<tr><th scope=\"row\">From address</th><td>"
+                + Html.escape(grant.requesterIp() == null ? "unknown" : grant.requesterIp()) + "</td></tr>"
+                + "<tr><th scope=\"row\">Asked at</th><td>" + Instant.ofEpochMilli(grant.createdAt())
+                + "</td></tr></table>";
     }
 
     public void callback(Exchange exchange) {
         String state = exchange.query("state");
-        if (state != null && !MessageDigest.isEqual(state.getBytes(StandardCharsets.UTF_8),
-                String.valueOf(cookie(exchange, stateCookie(state))).getBytes(StandardCharsets.UTF_8))) {
+        if (state != null
+                && !MessageDigest.isEqual(
+                        state.getBytes(StandardCharsets.UTF_8),
+                        String.valueOf(cookie(exchange, stateCookie(state))).getBytes(StandardCharsets.UTF_8))) {
             audit.record("unknown", "sign-in", null, "not started in this browser", exchange.clientIp(), null);
-            page(exchange, 400, "Sign-in not started here", "<p>This sign-in was started in another browser (or its cookie expired), so it "
-                    + "can't finish here. <a href=\"/login\">Sign in again</a>.</p>");
+            page(
+                    exchange,
+                    400,
+                    "Sign-in not started here",
+                    "<p>This sign-in was started in another browser (or its cookie expired), so it "
+                            + "can't finish here. <a href=\"/login\">Sign in again</a>.</p>");
             return;
         }
-        if (state != null) exchange.addHeader("Set-Cookie", stateCookie(state) + "=; Path=/oauth/callback; HttpOnly; SameSite=Lax; Max-Age=0");
-        PendingSignIns.Pending started = state == null ? null : pending.take(state).orElse(null);
+        if (state != null)
+            exchange.addHeader(
+                    "Set-Cookie", stateCookie(state) + "=; Path=/oauth/callback; HttpOnly; SameSite=Lax; Max-Age=0");
+        PendingSignIns.Pending started =
+                state == null ? null : pending.take(state).orElse(null);
         String verifier = started == null ? null : sessions.open(started.sealedVerifier());
         if (started == null || verifier == null) {
-            page(exchange, 400, "Sign-in link expired", "<p>This sign-in was already used or took too long. <a href=\"/login\">Start again</a>.</p>");
+            page(
+                    exchange,
+                    400,
+                    "Sign-in link expired",
+                    "<p>This sign-in was already used or took too long. <a href=\"/login\">Start again</a>.</p>");
             return;
         }
         String error = exchange.query("error");
         if (error != null) {
             audit.record("unknown", "sign-in", null, "refused by identity provider", exchange.clientIp(), error);
-            page(exchange, 403, "Sign-in was not completed", "<p>The identity provider said: <code>" + Html.escape(error) + "</code> "
-                    + Html.escape(exchange.query("error_description")) + "</p><p><a href=\"/login\">Try again</a></p>");
+            page(
+                    exchange,
+                    403,
+                    "Sign-in was not completed",
+                    "<p>The identity provider said: <code>" + Html.escape(error) + "</code> "
+                            + Html.escape(exchange.query("error_description"))
+                            + "</p><p><a href=\"/login\">Try again</a></p>");
             return;
         }
         OidcClient.Identity identity;
         try {
-            identity = oidc.redeem(exchange.query("code") == null ? "" : exchange.query("code"), new Nonce(started.nonce()), new CodeVerifier(verifier));
+            identity = oidc.redeem(
+                    exchange.query("code") == null ? "" : exchange.query("code"),
+                    new Nonce(started.nonce()),
+                    new CodeVerifier(verifier));
         } catch (OidcClient.OidcException e) {
             audit.record("unknown", "sign-in", null, "failed", exchange.clientIp(), e.getMessage());
-            page(exchange, 403, "Sign-in failed", "<p>" + Html.escape(e.getMessage()) + "</p><p><a href=\"/login\">Try again</a></p>");
+            page(
+                    exchange,
+                    403,
+                    "Sign-in failed",
+                    "<p>" + Html.escape(e.getMessage()) + "</p><p><a href=\"/login\">Try again</a></p>");
             return;
         }
         String refusal = oidc.refusal(identity);
@@ -238,51 +328,102 @@ public final class WebSignIn {
         if (user != null && refusal == null) users.setGroups(user.id(), identity.groups());
         if (refusal != null) {
             audit.record(identity.email(), "sign-in", null, "refused", exchange.clientIp(), refusal);
-            page(exchange, 403, "Sign-in refused", "<p>Signed in as <b>" + Html.escape(identity.email()) + "</b>, but " + Html.escape(refusal)
-                    + ". Ask your administrator if you need access.</p>");
+            page(
+                    exchange,
+                    403,
+                    "Sign-in refused",
+                    "<p>Signed in as <b>" + Html.escape(identity.email()) + "</b>, but " + Html.escape(refusal)
+                            + ". Ask your administrator if you need access.</p>");
             return;
         }
         if (started.deviceGrantId() != null) {
             String confirmation = Secrets.base62(32);
-            boolean signedIn = devices.signedIn(started.deviceGrantId(), user.id(), identity.subject(), identity.groups(),
-                    identity.idpRefreshToken() == null ? null : sessions.seal(identity.idpRefreshToken()), Secrets.sha256(confirmation));
-            DeviceGrantStore.Grant grant = signedIn ? devices.byConfirmation(confirmation).orElse(null) : null;
-            audit.record(user.email(), "sign-in", null, grant != null ? "ok" : "device code expired", exchange.clientIp(), "device");
+            boolean signedIn = devices.signedIn(
+                    started.deviceGrantId(),
+                    user.id(),
+                    identity.subject(),
+                    identity.groups(),
+                    identity.idpRefreshToken() == null ? null : sessions.seal(identity.idpRefreshToken()),
+                    Secrets.sha256(confirmation));
+            DeviceGrantStore.Grant grant =
+                    signedIn ? devices.byConfirmation(confirmation).orElse(null) : null;
+            audit.record(
+                    user.email(),
+                    "sign-in",
+                    null,
+                    grant != null ? "ok" : "device code expired",
+                    exchange.clientIp(),
+                    "device");
             if (grant == null) {
-                page(exchange, 400, "Code expired", "<p>The device code expired before sign-in finished. Start again on your device.</p>");
+                page(
+                        exchange,
+                        400,
+                        "Code expired",
+                        "<p>The device code expired before sign-in finished. Start again on your device.</p>");
                 return;
             }
-            page(exchange, 200, "Approve this device?", "<p>Signed in as <b>" + Html.escape(user.email()) + "</b>. A program asks to use this "
-                    + "gateway as you. Approve only if you started this yourself and your device shows this code:</p>" + grantDetails(grant)
-                    + "<form method=\"post\" action=\"/device/confirm\"><input type=\"hidden\" name=\"confirmation\" value=\"" + confirmation + "\">"
-                    + "<button type=\"submit\">Approve</button> <button type=\"submit\" formaction=\"/device/deny\">Deny</button></form>");
+            page(
+                    exchange,
+                    200,
+                    "Approve this device?",
+                    "<p>Signed in as <b>" + Html.escape(user.email()) + "</b>. A program asks to use this "
+                            + "gateway as you. Approve only if you started this yourself and your device shows this code:</p>"
+                            + grantDetails(grant)
+                            + "<form method=\"post\" action=\"/device/confirm\"><input type=\"hidden\" name=\"confirmation\" value=\""
+                            + confirmation + "\">"
+                            + "<button type=\"submit\">Approve</button> <button type=\"submit\" formaction=\"/device/deny\">Deny</button></form>");
             return;
         }
         SessionService.TokenPair session = sessions.start(user, identity.subject(), identity.groups());
         audit.record(user.email(), "sign-in", null, "ok", exchange.clientIp(), "web");
-        exchange.setHeader("Set-Cookie", COOKIE + "=" + session.accessToken() + "; Path=/; HttpOnly; SameSite=Lax; Max-Age="
-                + session.expiresInSeconds() + (secure() ? "; Secure" : ""));
+        exchange.setHeader(
+                "Set-Cookie",
+                COOKIE + "=" + session.accessToken() + "; Path=/; HttpOnly; SameSite=Lax; Max-Age="
+                        + session.expiresInSeconds() + (secure() ? "; Secure" : ""));
         redirect(exchange, "/");
     }
 
     public void home(Exchange exchange) {
         SessionTokens.Session session = session(exchange);
         if (session == null) {
-            page(exchange, 200, "Bedrock SSO Gateway", "<p>Use Claude through your company account.</p><p><a class=\"button\" href=\"/login\">Sign in</a></p>");
+            page(
+                    exchange,
+                    200,
+                    "Bedrock SSO Gateway",
+                    "<p>Use Claude through your company account.</p><p><a class=\"button\" href=\"/login\">Sign in</a></p>");
             return;
         }
         StringBuilder rows = new StringBuilder();
         List<ApiKey> own = keys.ofUser(session.userId());
         for (ApiKey key : own) {
-            rows.append("<tr><td>").append(Html.escape(key.name())).append("</td><td><code>").append(Html.escape(key.hint())).append("</code></td><td>")
-                    .append(key.revokedAt() != null ? "revoked" : key.usableAt(System.currentTimeMillis()) ? "active" : "expired").append("</td><td>")
-                    .append(Instant.ofEpochMilli(key.createdAt())).append("</td></tr>");
+            rows.append("<tr><td>")
+                    .append(Html.escape(key.name()))
+                    .append("</td><td><code>")
+                    .append(Html.escape(key.hint()))
+                    .append("</code></td><td>")
+                    .append(
+                            key.revokedAt() != null
+                                    ? "revoked"
+                                    : key.usableAt(System.currentTimeMillis()) ? "active" : "expired")
+                    .append("</td><td>")
+                    .append(Instant.ofEpochMilli(key.createdAt()))
+                    .append("</td></tr>");
         }
-        page(exchange, 200, "Signed in", "<p>You are <b>" + Html.escape(session.email()) + "</b>"
-                + (session.groups().isEmpty() ? "" : " (groups: " + Html.escape(String.join(", ", session.groups())) + ")") + ".</p>"
-                + "<h2>Your API keys</h2>" + (own.isEmpty() ? "<p>None yet.</p>"
-                        : "<table><tr><th>name</th><th>key</th><th>status</th><th>created</th></tr>" + rows + "</table>")
-                + "<form method=\"post\" action=\"/logout\"><button type=\"submit\">Sign out</button></form>");
+        page(
+                exchange,
+                200,
+                "Signed in",
+                "<p>You are <b>" + Html.escape(session.email()) + "</b>"
+                        + (session.groups().isEmpty()
+                                ? ""
+                                : " (groups: " + Html.escape(String.join(", ", session.groups())) + ")")
+                        + ".</p>"
+                        + "<h2>Your API keys</h2>"
+                        + (own.isEmpty()
+                                ? "<p>None yet.</p>"
+                                : "<table><tr><th>name</th><th>key</th><th>status</th><th>created</th></tr>" + rows
+                                        + "</table>")
+                        + "<form method=\"post\" action=\"/logout\"><button type=\"submit\">Sign out</button></form>");
     }
 
     /** CSRF: a sign-out must come from this site's own page, as the browser's Origin or Referer says. */
@@ -293,7 +434,8 @@ public final class WebSignIn {
         }
         SessionTokens.Session session = session(exchange);
         if (session != null) audit.record(session.email(), "sign-out", null, "ok", exchange.clientIp(), "web");
-        exchange.setHeader("Set-Cookie", COOKIE + "=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0" + (secure() ? "; Secure" : ""));
+        exchange.setHeader(
+                "Set-Cookie", COOKIE + "=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0" + (secure() ? "; Secure" : ""));
         redirect(exchange, "/");
     }
 
@@ -307,13 +449,14 @@ public final class WebSignIn {
             try {
                 URI uri = new URI(referer);
                 origin = uri.getScheme() + "://" + uri.getRawAuthority();
-            } catch (java.net.URISyntaxException e) {
+            } catch (URISyntaxException e) {
                 return false; // a Referer that isn't a URI is not this site's
             }
         }
         URI own = publicUrl.get();
         String host = exchange.header("Host");
-        return origin.equals(own.getScheme() + "://" + own.getRawAuthority()) || (host != null && origin.endsWith("://" + host));
+        return origin.equals(own.getScheme() + "://" + own.getRawAuthority())
+                || (host != null && origin.endsWith("://" + host));
     }
 
     SessionTokens.Session session(Exchange exchange) {
@@ -343,7 +486,9 @@ public final class WebSignIn {
 
     private static void page(Exchange exchange, int status, String title, String body) {
         exchange.setHeader("Cache-Control", "no-store");
-        exchange.setHeader("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'");
+        exchange.setHeader(
+                "Content-Security-Policy",
+                "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'");
         exchange.setHeader("X-Content-Type-Options", "nosniff");
         exchange.send(status, "text/html; charset=utf-8", Html.page(title, body));
     }

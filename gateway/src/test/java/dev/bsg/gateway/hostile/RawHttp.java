@@ -4,10 +4,12 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -30,9 +32,16 @@ final class RawHttp {
     private RawHttp() {}
 
     static byte[] request(String method, String target, Map<String, String> headers, byte[] body) {
-        StringBuilder head = new StringBuilder(method).append(' ').append(target).append(" HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n");
-        headers.forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
-        if (body != null && headers.keySet().stream().noneMatch(h -> h.equalsIgnoreCase("content-length") || h.equalsIgnoreCase("transfer-encoding"))) {
+        StringBuilder head = new StringBuilder(method)
+                .append(' ')
+                .append(target)
+                .append(" HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n");
+        headers.forEach(
+                (name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
+        if (body != null
+                && headers.keySet().stream()
+                        .noneMatch(
+                                h -> h.equalsIgnoreCase("content-length") || h.equalsIgnoreCase("transfer-encoding"))) {
             head.append("Content-Length: ").append(body.length).append("\r\n");
         }
         head.append("\r\n");
@@ -44,7 +53,7 @@ final class RawHttp {
 
     static Response send(int port, byte[] raw) throws IOException {
         try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5_000);
             socket.setSoTimeout(20_000);
             OutputStream out = socket.getOutputStream();
             try {
@@ -79,9 +88,12 @@ final class RawHttp {
         Map<String, String> headers = new LinkedHashMap<>();
         for (int i = 1; i < lines.length; i++) {
             int colon = lines[i].indexOf(':');
-            if (colon > 0) headers.put(lines[i].substring(0, colon).strip().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).strip());
+            if (colon > 0)
+                headers.put(
+                        lines[i].substring(0, colon).strip().toLowerCase(Locale.ROOT),
+                        lines[i].substring(colon + 1).strip());
         }
-        byte[] body = java.util.Arrays.copyOfRange(raw, end + 4, raw.length);
+        byte[] body = Arrays.copyOfRange(raw, end + 4, raw.length);
         if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) body = dechunk(body);
         return new Response(status, headers, body);
     }
@@ -92,7 +104,8 @@ final class RawHttp {
         while (at < body.length) {
             int lineEnd = indexOf(body, at);
             if (lineEnd < 0) break;
-            int size = Integer.parseInt(new String(body, at, lineEnd - at, StandardCharsets.ISO_8859_1).split(";")[0].strip(), 16);
+            int size = Integer.parseInt(
+                    new String(body, at, lineEnd - at, StandardCharsets.ISO_8859_1).split(";")[0].strip(), 16);
             if (size == 0) break;
             out.write(body, lineEnd + 2, Math.min(size, body.length - lineEnd - 2));
             at = lineEnd + 2 + size + 2;

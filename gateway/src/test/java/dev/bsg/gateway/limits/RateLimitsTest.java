@@ -20,7 +20,8 @@ import org.junit.jupiter.api.TestInstance;
 /** In-process limits (no Redis): tokens per minute per key, and a group's requests per minute shared by its members. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RateLimitsTest {
-    static final String MESSAGE = "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":64,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+    static final String MESSAGE =
+            "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":64,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
     TestDatabase database;
     TestGateway gw;
 
@@ -62,11 +63,16 @@ class RateLimitsTest {
         assertThat(first.statusCode()).isEqualTo(200);
         assertThat(first.body()).contains("\"input_tokens\"");
         HttpResponse<String> second = gw.send("POST", "/v1/messages", MESSAGE, "x-api-key", key);
-        assertThat(second.statusCode()).as("the first answer used more than 30 tokens").isEqualTo(429);
+        assertThat(second.statusCode())
+                .as("the first answer used more than 30 tokens")
+                .isEqualTo(429);
         assertThat(second.body()).contains("30 tokens per minute per key");
-        assertThat(Integer.parseInt(second.headers().firstValue("retry-after").orElseThrow())).isBetween(1, 60);
-        assertThat(gw.send("POST", "/v1/messages", MESSAGE, "x-api-key", gw.newUserKey("other@example.com")).statusCode())
-                .as("another key has its own budget of tokens").isEqualTo(200);
+        assertThat(Integer.parseInt(second.headers().firstValue("retry-after").orElseThrow()))
+                .isBetween(1, 60);
+        assertThat(gw.send("POST", "/v1/messages", MESSAGE, "x-api-key", gw.newUserKey("other@example.com"))
+                        .statusCode())
+                .as("another key has its own budget of tokens")
+                .isEqualTo(200);
     }
 
     @Test
@@ -98,16 +104,23 @@ class RateLimitsTest {
             assertThat(refused.statusCode()).isEqualTo(400);
             assertThat(refused.body()).contains("is not in your role's availableModels allowlist");
         }
-        HttpResponse<String> refusedOnBedrock = gw.send("POST", "/model/us.anthropic.claude-opus-4-5-20251101-v1:0/invoke",
-                "{\"anthropic_version\":\"bedrock-2023-05-31\",\"max_tokens\":8,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", "x-api-key", key);
+        HttpResponse<String> refusedOnBedrock = gw.send(
+                "POST",
+                "/model/us.anthropic.claude-opus-4-5-20251101-v1:0/invoke",
+                "{\"anthropic_version\":\"bedrock-2023-05-31\",\"max_tokens\":8,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+                "x-api-key",
+                key);
         assertThat(refusedOnBedrock.statusCode()).isEqualTo(400);
         assertThat(refusedOnBedrock.body()).contains("availableModels allowlist");
         // The group's two requests a minute are all still there for models the policy allows, and then they run out
         // (a fresh key each time keeps the keys' own token limit out of it).
         for (int i = 0; i < 2; i++) {
-            assertThat(gw.send("POST", "/v1/messages", MESSAGE, "x-api-key", gw.newUserKey("trial@example.com")).statusCode()).isEqualTo(200);
+            assertThat(gw.send("POST", "/v1/messages", MESSAGE, "x-api-key", gw.newUserKey("trial@example.com"))
+                            .statusCode())
+                    .isEqualTo(200);
         }
-        HttpResponse<String> third = gw.send("POST", "/v1/messages", MESSAGE, "x-api-key", gw.newUserKey("trial@example.com"));
+        HttpResponse<String> third =
+                gw.send("POST", "/v1/messages", MESSAGE, "x-api-key", gw.newUserKey("trial@example.com"));
         assertThat(third.statusCode()).isEqualTo(429);
         assertThat(third.body()).contains("2 requests per minute per group");
     }

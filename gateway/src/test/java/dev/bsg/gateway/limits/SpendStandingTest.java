@@ -23,11 +23,13 @@ import org.junit.jupiter.api.Test;
  * and on two, with Redis and without.
  */
 class SpendStandingTest {
-    static final String MESSAGE = "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":64,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+    static final String MESSAGE =
+            "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":64,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
 
     @Test
     void oneInstanceLimitsAddedWhileRecordsAreQueued() throws Exception {
-        try (TestDatabase database = TestDatabase.sqlite(); TestGateway gw = TestGateway.start(database.url(), Map.of())) {
+        try (TestDatabase database = TestDatabase.sqlite();
+                TestGateway gw = TestGateway.start(database.url(), Map.of())) {
             traffic(List.of(gw), "solo@example.com");
         }
     }
@@ -36,8 +38,8 @@ class SpendStandingTest {
     void twoInstancesSharingRedis() throws Exception {
         String redis = TestRedis.url();
         try (TestDatabase database = TestDatabase.postgres();
-             TestGateway a = TestGateway.start(database.url(), Map.of("BSG_CACHE__REDIS_URL", redis));
-             TestGateway b = TestGateway.start(database.url(), Map.of("BSG_CACHE__REDIS_URL", redis))) {
+                TestGateway a = TestGateway.start(database.url(), Map.of("BSG_CACHE__REDIS_URL", redis));
+                TestGateway b = TestGateway.start(database.url(), Map.of("BSG_CACHE__REDIS_URL", redis))) {
             traffic(List.of(a, b), "pair-redis@example.com");
         }
     }
@@ -45,8 +47,8 @@ class SpendStandingTest {
     @Test
     void twoInstancesWithoutRedis() throws Exception {
         try (TestDatabase database = TestDatabase.postgres();
-             TestGateway a = TestGateway.start(database.url(), Map.of());
-             TestGateway b = TestGateway.start(database.url(), Map.of())) {
+                TestGateway a = TestGateway.start(database.url(), Map.of());
+                TestGateway b = TestGateway.start(database.url(), Map.of())) {
             traffic(List.of(a, b), "pair@example.com");
         }
     }
@@ -55,11 +57,15 @@ class SpendStandingTest {
     static void traffic(List<TestGateway> instances, String email) throws Exception {
         TestGateway first = instances.get(0);
         String key = first.newUserKey(email);
-        for (TestGateway gw : instances) gw.simulator.defaultReply(Reply.text("priced").withCache(1234, 56_789));
+        for (TestGateway gw : instances)
+            gw.simulator.defaultReply(Reply.text("priced").withCache(1234, 56_789));
         int sent = 0;
         for (String period : List.of("daily", "weekly", "monthly")) {
-            HttpResponse limit = new HttpResponse(first.admin("POST", "/v1/organizations/spend_limits",
-                    "{\"scope\":{\"type\":\"user\",\"user_id\":\"" + email + "\"},\"amount\":\"100000\",\"period\":\"" + period + "\"}"));
+            HttpResponse limit = new HttpResponse(first.admin(
+                    "POST",
+                    "/v1/organizations/spend_limits",
+                    "{\"scope\":{\"type\":\"user\",\"user_id\":\"" + email + "\"},\"amount\":\"100000\",\"period\":\""
+                            + period + "\"}"));
             assertThat(limit.status).as(limit.body).isEqualTo(200);
             for (int i = 0; i < 3; i++) {
                 TestGateway gw = instances.get(sent % instances.size());
@@ -84,7 +90,11 @@ class SpendStandingTest {
         Map<String, BigDecimal> reportByPeriod = new HashMap<>();
         for (Period period : Period.values()) {
             JsonNode row = reportRow(first, email, period.start(now).toString());
-            reportByPeriod.put(period.apiName(), row == null ? BigDecimal.ZERO : new BigDecimal(row.get("cost_usd").asText()));
+            reportByPeriod.put(
+                    period.apiName(),
+                    row == null
+                            ? BigDecimal.ZERO
+                            : new BigDecimal(row.get("cost_usd").asText()));
         }
         Thread.sleep(1100); // an instance without Redis rereads written spend at least every second
         for (TestGateway gw : instances) {
@@ -99,16 +109,27 @@ class SpendStandingTest {
 
     /** period → spend so far in cents, as the effective-limits endpoint reports it. */
     static Map<String, BigDecimal> standing(TestGateway gw, String email) throws Exception {
-        JsonNode rows = Json.MAPPER.readTree(gw.admin("GET", "/v1/organizations/spend_limits/effective?q=" + URLEncoder.encode(email, StandardCharsets.UTF_8), null).body());
+        JsonNode rows = Json.MAPPER.readTree(gw.admin(
+                        "GET",
+                        "/v1/organizations/spend_limits/effective?q="
+                                + URLEncoder.encode(email, StandardCharsets.UTF_8),
+                        null)
+                .body());
         Map<String, BigDecimal> byPeriod = new HashMap<>();
-        for (JsonNode row : rows.get("data")) byPeriod.put(row.get("period").asText(), new BigDecimal(row.get("period_to_date_spend").asText()));
+        for (JsonNode row : rows.get("data"))
+            byPeriod.put(
+                    row.get("period").asText(),
+                    new BigDecimal(row.get("period_to_date_spend").asText()));
         assertThat(byPeriod).hasSize(3);
         return byPeriod;
     }
 
     static JsonNode reportRow(TestGateway gw, String email, String from) throws Exception {
-        JsonNode report = Json.MAPPER.readTree(gw.admin("GET", "/api/admin/usage?group_by=user" + (from == null ? "" : "&from=" + from), null).body());
-        for (JsonNode row : report.get("data")) if (email.equals(row.path("user").asText())) return row;
+        JsonNode report = Json.MAPPER.readTree(
+                gw.admin("GET", "/api/admin/usage?group_by=user" + (from == null ? "" : "&from=" + from), null)
+                        .body());
+        for (JsonNode row : report.get("data"))
+            if (email.equals(row.path("user").asText())) return row;
         return null;
     }
 

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 
 /** Usage records survive a database outage: kept in the local journal, replayed once when it returns, never doubled. */
 class DatabaseOutageTest {
-    static final String MESSAGE = "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":64,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+    static final String MESSAGE =
+            "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":64,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
 
     @Test
     void trafficThroughAnOutageIsAllRecordedExactlyOnce() throws Exception {
@@ -36,25 +37,50 @@ class DatabaseOutageTest {
                         if (i == 15) proxy.cut();
                         if (i == 45) proxy.restore();
                         HttpResponse<String> response = gw.send("POST", "/v1/messages", MESSAGE, "x-api-key", key);
-                        assertThat(response.statusCode()).as("inference goes on while the database is down (request %d)", i).isEqualTo(200);
+                        assertThat(response.statusCode())
+                                .as("inference goes on while the database is down (request %d)", i)
+                                .isEqualTo(200);
                         sent++;
-                        journalSeen = Math.max(journalSeen, gw.gateway.usageWriter().journalBytes());
+                        journalSeen =
+                                Math.max(journalSeen, gw.gateway.usageWriter().journalBytes());
                         Thread.sleep(i >= 15 && i < 45 ? 150 : 10);
                     }
-                    for (int i = 0; i < 300 && (gw.gateway.usageWriter().journalBytes() > 0 || gw.gateway.usageWriter().pending() > 0); i++) Thread.sleep(100);
-                    assertThat(journalSeen).as("records went to the journal during the outage").isPositive();
-                    assertThat(gw.gateway.usageWriter().journalBytes()).as("and it was replayed").isZero();
+                    for (int i = 0;
+                            i < 300
+                                    && (gw.gateway.usageWriter().journalBytes() > 0
+                                            || gw.gateway.usageWriter().pending() > 0);
+                            i++) Thread.sleep(100);
+                    assertThat(journalSeen)
+                            .as("records went to the journal during the outage")
+                            .isPositive();
+                    assertThat(gw.gateway.usageWriter().journalBytes())
+                            .as("and it was replayed")
+                            .isZero();
                 } finally {
                     gw.close();
                 }
                 try (Database db = new Database(new Settings.Database(database.url(), null, null, 2))) {
                     Sql sql = new Sql(db);
-                    long records = sql.one("SELECT COUNT(*) FROM usage_records WHERE user_email = ?", r -> r.getLong(1), "outage@example.com").orElseThrow();
-                    long distinct = sql.one("SELECT COUNT(DISTINCT request_id) FROM usage_records WHERE user_email = ?", r -> r.getLong(1), "outage@example.com").orElseThrow();
-                    long rolledUp = sql.one("SELECT SUM(requests) FROM usage_daily WHERE user_email = ?", r -> r.getLong(1), "outage@example.com").orElseThrow();
+                    long records = sql.one(
+                                    "SELECT COUNT(*) FROM usage_records WHERE user_email = ?",
+                                    r -> r.getLong(1),
+                                    "outage@example.com")
+                            .orElseThrow();
+                    long distinct = sql.one(
+                                    "SELECT COUNT(DISTINCT request_id) FROM usage_records WHERE user_email = ?",
+                                    r -> r.getLong(1),
+                                    "outage@example.com")
+                            .orElseThrow();
+                    long rolledUp = sql.one(
+                                    "SELECT SUM(requests) FROM usage_daily WHERE user_email = ?",
+                                    r -> r.getLong(1),
+                                    "outage@example.com")
+                            .orElseThrow();
                     assertThat(records).isEqualTo(sent);
                     assertThat(distinct).isEqualTo(sent);
-                    assertThat(rolledUp).as("the daily totals count each record once").isEqualTo(sent);
+                    assertThat(rolledUp)
+                            .as("the daily totals count each record once")
+                            .isEqualTo(sent);
                 }
             }
         }
@@ -64,34 +90,50 @@ class DatabaseOutageTest {
     void periodicTasksRunAgainAfterAnOutageAndALimitSetMeanwhileIsEnforced() throws Exception {
         behindCuttableDatabase((gw, proxy, database) -> {
             String key = gw.newUserKey("after-outage@example.com");
-            assertThat(gw.send("POST", "/v1/messages", MESSAGE, "x-api-key", key).statusCode()).isEqualTo(200);
+            assertThat(gw.send("POST", "/v1/messages", MESSAGE, "x-api-key", key)
+                            .statusCode())
+                    .isEqualTo(200);
             proxy.cut();
             Thread.sleep(8_000); // each task meets the outage at least once
             proxy.restore();
             long restored = System.currentTimeMillis();
             // Another instance sets a limit of zero for this person, straight into the database (no Redis to tell us).
             try (Database db = new Database(new Settings.Database(database.url(), null, null, 2))) {
-                new Sql(db).update("INSERT INTO spend_limits (id, scope_type, scope_value, period, amount_cents, created_at, updated_at) "
-                        + "VALUES ('spl_elsewhere', 'user', 'after-outage@example.com', 'monthly', 0, ?, ?)", restored, restored);
+                new Sql(db)
+                        .update(
+                                "INSERT INTO spend_limits (id, scope_type, scope_value, period, amount_cents, created_at, updated_at) "
+                                        + "VALUES ('spl_elsewhere', 'user', 'after-outage@example.com', 'monthly', 0, ?, ?)",
+                                restored,
+                                restored);
             }
             for (int i = 0; i < 150; i++) {
                 var status = gw.gateway.backgroundTasks();
-                if (status.get("spend-limits-reload").lastSuccessMillis() > restored && status.get("revoked-tokens-reload").lastSuccessMillis() > restored) break;
+                if (status.get("spend-limits-reload").lastSuccessMillis() > restored
+                        && status.get("revoked-tokens-reload").lastSuccessMillis() > restored) break;
                 Thread.sleep(100);
             }
             var status = gw.gateway.backgroundTasks();
             for (String task : List.of("spend-limits-reload", "revoked-tokens-reload")) {
-                assertThat(status.get(task).failed()).as("%s failed during the outage", task).isPositive();
-                assertThat(status.get(task).lastSuccessMillis()).as("%s runs again after it", task).isGreaterThan(restored);
+                assertThat(status.get(task).failed())
+                        .as("%s failed during the outage", task)
+                        .isPositive();
+                assertThat(status.get(task).lastSuccessMillis())
+                        .as("%s runs again after it", task)
+                        .isGreaterThan(restored);
             }
             // The slow ones (every 30 s, every hour) are run once now, as at their turn: they work again too.
             gw.gateway.runBackgroundTasksNow();
             status = gw.gateway.backgroundTasks();
-            for (String task : List.of("prices-refresh", "usage-prune", "spend-limits-reload", "revoked-tokens-reload")) {
-                assertThat(status.get(task).lastSuccessMillis()).as("%s works after the outage", task).isGreaterThan(restored);
+            for (String task :
+                    List.of("prices-refresh", "usage-prune", "spend-limits-reload", "revoked-tokens-reload")) {
+                assertThat(status.get(task).lastSuccessMillis())
+                        .as("%s works after the outage", task)
+                        .isGreaterThan(restored);
             }
             HttpResponse<String> refused = gw.send("POST", "/v1/messages", MESSAGE, "x-api-key", key);
-            assertThat(refused.statusCode()).as("the limit set elsewhere holds here").isEqualTo(429);
+            assertThat(refused.statusCode())
+                    .as("the limit set elsewhere holds here")
+                    .isEqualTo(429);
             assertThat(refused.body()).contains("spend limit reached");
         });
     }
@@ -104,18 +146,29 @@ class DatabaseOutageTest {
             HttpResponse<String> first = gw.send("POST", "/v1/messages", MESSAGE, "x-api-key", key);
             assertThat(first.statusCode()).as(first.body()).isEqualTo(503);
             assertThat(first.headers().firstValue("retry-after")).isPresent();
-            assertThat(first.body()).contains("\"type\":\"error\"").contains("database is unavailable").doesNotContain("java.");
+            assertThat(first.body())
+                    .contains("\"type\":\"error\"")
+                    .contains("database is unavailable")
+                    .doesNotContain("java.");
             long started = System.nanoTime();
-            HttpResponse<String> bedrock = gw.send("POST", "/bedrock/model/us.anthropic.claude-sonnet-4-6/invoke",
-                    "{\"anthropic_version\":\"bedrock-2023-05-31\",\"max_tokens\":8,\"messages\":[]}", "Authorization", "Bearer " + key);
-            assertThat(System.nanoTime() - started).as("answered at once, not after the pool's timeout").isLessThan(1_500_000_000L);
+            HttpResponse<String> bedrock = gw.send(
+                    "POST",
+                    "/bedrock/model/us.anthropic.claude-sonnet-4-6/invoke",
+                    "{\"anthropic_version\":\"bedrock-2023-05-31\",\"max_tokens\":8,\"messages\":[]}",
+                    "Authorization",
+                    "Bearer " + key);
+            assertThat(System.nanoTime() - started)
+                    .as("answered at once, not after the pool's timeout")
+                    .isLessThan(1_500_000_000L);
             assertThat(bedrock.statusCode()).isEqualTo(503);
-            assertThat(bedrock.headers().firstValue("x-amzn-errortype").orElse("")).startsWith("ServiceUnavailableException");
+            assertThat(bedrock.headers().firstValue("x-amzn-errortype").orElse(""))
+                    .startsWith("ServiceUnavailableException");
             proxy.restore();
             int status = 0;
             for (int i = 0; i < 50 && status != 200; i++) {
                 Thread.sleep(200);
-                status = gw.send("POST", "/v1/messages", MESSAGE, "x-api-key", key).statusCode();
+                status = gw.send("POST", "/v1/messages", MESSAGE, "x-api-key", key)
+                        .statusCode();
             }
             assertThat(status).as("served again once the database is back").isEqualTo(200);
         });
@@ -125,7 +178,7 @@ class DatabaseOutageTest {
     void aReplayRunTwiceOrOverlappingWhatTheDatabaseHasCountsEachRecordOnce() throws Exception {
         Path dir = Files.createTempDirectory("bsg-replay");
         try (TestDatabase database = TestDatabase.sqlite();
-             Database db = new Database(new Settings.Database(database.url(), null, null, 2))) {
+                Database db = new Database(new Settings.Database(database.url(), null, null, 2))) {
             Sql sql = new Sql(db);
             UsageRecord landed = record("req-1");
             UsageRecord waiting = record("req-2");
@@ -141,9 +194,14 @@ class DatabaseOutageTest {
                 for (int i = 0; i < 100 && writer.journalBytes() > 0; i++) Thread.sleep(50);
                 assertThat(writer.journalBytes()).isZero();
             }
-            assertThat(sql.list("SELECT request_id FROM usage_records ORDER BY request_id", r -> r.getString(1))).containsExactly("req-1", "req-2");
-            assertThat(sql.one("SELECT SUM(requests) FROM usage_daily", r -> r.getLong(1)).orElseThrow()).isEqualTo(2);
-            assertThat(sql.one("SELECT SUM(cost_nanos) FROM usage_daily", r -> r.getLong(1)).orElseThrow()).isEqualTo(2 * 1234L);
+            assertThat(sql.list("SELECT request_id FROM usage_records ORDER BY request_id", r -> r.getString(1)))
+                    .containsExactly("req-1", "req-2");
+            assertThat(sql.one("SELECT SUM(requests) FROM usage_daily", r -> r.getLong(1))
+                            .orElseThrow())
+                    .isEqualTo(2);
+            assertThat(sql.one("SELECT SUM(cost_nanos) FROM usage_daily", r -> r.getLong(1))
+                            .orElseThrow())
+                    .isEqualTo(2 * 1234L);
         }
     }
 
@@ -156,14 +214,41 @@ class DatabaseOutageTest {
         try (TestDatabase database = TestDatabase.postgres()) {
             URI direct = URI.create(database.url().substring("jdbc:".length()));
             try (CuttableProxy proxy = new CuttableProxy(direct.getHost(), direct.getPort());
-                 TestGateway gw = TestGateway.start(database.url().replace(":" + direct.getPort() + "/", ":" + proxy.port() + "/"), Map.of())) {
+                    TestGateway gw = TestGateway.start(
+                            database.url().replace(":" + direct.getPort() + "/", ":" + proxy.port() + "/"), Map.of())) {
                 test.run(gw, proxy, database);
             }
         }
     }
 
     static UsageRecord record(String requestId) {
-        return new UsageRecord(System.currentTimeMillis(), requestId, null, "replay@example.com", null, "", null, null, "anthropic", "invoke",
-                "claude-sonnet-4-5", "claude-sonnet-4-5-20250929", "us-east-1", 10, 20, 0, 0, 0, 1234, "prices-test", null, null, 200, null, 5, 3L, false);
+        return new UsageRecord(
+                System.currentTimeMillis(),
+                requestId,
+                null,
+                "replay@example.com",
+                null,
+                "",
+                null,
+                null,
+                "anthropic",
+                "invoke",
+                "claude-sonnet-4-5",
+                "claude-sonnet-4-5-20250929",
+                "us-east-1",
+                10,
+                20,
+                0,
+                0,
+                0,
+                1234,
+                "prices-test",
+                null,
+                null,
+                200,
+                null,
+                5,
+                3L,
+                false);
     }
 }

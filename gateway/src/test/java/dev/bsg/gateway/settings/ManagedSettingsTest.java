@@ -53,7 +53,11 @@ class ManagedSettingsTest {
     }
 
     static String session(String email, List<String> groups) {
-        return "Bearer " + gw.gateway.sessions().start(gw.gateway.users().findOrCreate(email, null), email, groups).accessToken();
+        return "Bearer "
+                + gw.gateway
+                        .sessions()
+                        .start(gw.gateway.users().findOrCreate(email, null), email, groups)
+                        .accessToken();
     }
 
     static String message(String model) {
@@ -74,33 +78,61 @@ class ManagedSettingsTest {
         assertThat(settings.at("/env/CLAUDE_CODE_ENABLE_TELEMETRY").asText()).isEqualTo("1");
 
         // The checksum is SHA-256 over the settings with keys sorted at every level, no whitespace, non-ASCII escaped.
-        String canonical = "{\"availableModels\":[\"claude-sonnet-4-6\"],\"env\":{\"CLAUDE_CODE_ENABLE_TELEMETRY\":\"1\",\"EXTRA\":\"1\",\"NOTE\":\"caf\\u00E9\"},"
-                + "\"permissions\":{\"allow\":[\"Bash(ls)\"],\"deny\":[\"WebFetch\",\"WebSearch\"]}}";
+        String canonical =
+                "{\"availableModels\":[\"claude-sonnet-4-6\"],\"env\":{\"CLAUDE_CODE_ENABLE_TELEMETRY\":\"1\",\"EXTRA\":\"1\",\"NOTE\":\"caf\\u00E9\"},"
+                        + "\"permissions\":{\"allow\":[\"Bash(ls)\"],\"deny\":[\"WebFetch\",\"WebSearch\"]}}";
         String checksum = "sha256:" + Secrets.sha256(canonical);
         assertThat(body.get("checksum").asText()).isEqualTo(checksum);
         assertThat(body.get("uuid").asText()).isEqualTo(checksum);
         assertThat(response.headers().firstValue("etag")).hasValue("\"" + checksum + "\"");
 
-        HttpResponse<String> unchanged = gw.send("GET", "/managed/settings", null, "Authorization", contractor, "If-None-Match", "\"" + checksum + "\"");
+        HttpResponse<String> unchanged = gw.send(
+                "GET", "/managed/settings", null, "Authorization", contractor, "If-None-Match", "\"" + checksum + "\"");
         assertThat(unchanged.statusCode()).isEqualTo(304);
         assertThat(unchanged.body()).isEmpty();
-        assertThat(gw.send("GET", "/managed/settings", null, "Authorization", contractor, "If-None-Match", "\"sha256:old\"").statusCode()).isEqualTo(200);
+        assertThat(gw.send(
+                                "GET",
+                                "/managed/settings",
+                                null,
+                                "Authorization",
+                                contractor,
+                                "If-None-Match",
+                                "\"sha256:old\"")
+                        .statusCode())
+                .isEqualTo(200);
     }
 
     @Test
     void availableModelsIsEnforcedOnInferenceAndFiltersTheModelList() throws Exception {
         String contractor = session("casey@example.com", List.of("contractors"));
-        HttpResponse<String> refused = gw.send("POST", "/v1/messages", message("claude-opus-4-8"), "Authorization", contractor);
+        HttpResponse<String> refused =
+                gw.send("POST", "/v1/messages", message("claude-opus-4-8"), "Authorization", contractor);
         assertThat(refused.statusCode()).isEqualTo(400);
         assertThat(refused.body()).contains("model claude-opus-4-8 is not in your role's availableModels allowlist");
-        assertThat(gw.send("POST", "/v1/messages", message("claude-sonnet-4-6"), "Authorization", contractor).statusCode()).isEqualTo(200);
-        assertThat(gw.send("POST", "/bedrock/model/us.anthropic.claude-opus-4-8/invoke", "{}", "Authorization", contractor).statusCode()).isEqualTo(400);
-        JsonNode models = Json.MAPPER.readTree(gw.send("GET", "/v1/models", null, "Authorization", contractor).body());
+        assertThat(gw.send("POST", "/v1/messages", message("claude-sonnet-4-6"), "Authorization", contractor)
+                        .statusCode())
+                .isEqualTo(200);
+        assertThat(gw.send(
+                                "POST",
+                                "/bedrock/model/us.anthropic.claude-opus-4-8/invoke",
+                                "{}",
+                                "Authorization",
+                                contractor)
+                        .statusCode())
+                .isEqualTo(400);
+        JsonNode models = Json.MAPPER.readTree(
+                gw.send("GET", "/v1/models", null, "Authorization", contractor).body());
         assertThat(models.get("data").findValuesAsText("id")).containsExactly("claude-sonnet-4-6");
 
         String everyone = session("ellen@example.com", List.of("eng"));
-        assertThat(gw.send("POST", "/v1/messages", message("claude-opus-4-8"), "Authorization", everyone).statusCode()).isEqualTo(200);
-        assertThat(Json.MAPPER.readTree(gw.send("GET", "/v1/models", null, "Authorization", everyone).body()).get("data")).hasSize(3);
+        assertThat(gw.send("POST", "/v1/messages", message("claude-opus-4-8"), "Authorization", everyone)
+                        .statusCode())
+                .isEqualTo(200);
+        assertThat(Json.MAPPER
+                        .readTree(gw.send("GET", "/v1/models", null, "Authorization", everyone)
+                                .body())
+                        .get("data"))
+                .hasSize(3);
     }
 
     @Test
@@ -108,19 +140,25 @@ class ManagedSettingsTest {
         var partner = gw.gateway.users().findOrCreate("pat@partner.example", null);
         String key = ApiKeyFormat.generate();
         gw.gateway.keys().create(partner.id(), "p", Secrets.sha256(key), ApiKeyFormat.hint(key), null);
-        assertThat(gw.send("POST", "/v1/messages", message("claude-sonnet-4-6"), "x-api-key", key).statusCode()).isEqualTo(400);
-        assertThat(gw.send("POST", "/v1/messages", message("claude-haiku-4-5"), "x-api-key", key).statusCode()).isEqualTo(200);
+        assertThat(gw.send("POST", "/v1/messages", message("claude-sonnet-4-6"), "x-api-key", key)
+                        .statusCode())
+                .isEqualTo(400);
+        assertThat(gw.send("POST", "/v1/messages", message("claude-haiku-4-5"), "x-api-key", key)
+                        .statusCode())
+                .isEqualTo(200);
     }
 
     @Test
     void noMatchingRuleMeansNoPolicyAndBadRulesFailAtStart() throws Exception {
         Path config = Files.createTempFile("bsg-policies", ".yaml");
-        Files.writeString(config, "policies:\n  - match: {groups: [eng]}\n    settings: {availableModels: [claude-haiku-4-5]}\n");
+        Files.writeString(
+                config, "policies:\n  - match: {groups: [eng]}\n    settings: {availableModels: [claude-haiku-4-5]}\n");
         ManagedPolicies policies = SettingsLoader.load(config, Map.of()).policies();
         assertThat(policies.effective("x@example.com", List.of("sales"))).isNull();
         assertThat(policies.effective("x@example.com", List.of("eng"))).isNotNull();
         Files.writeString(config, "policies:\n  - match: {groups: []}\n    settings: {}\n");
-        assertThatThrownBy(() -> SettingsLoader.load(config, Map.of())).hasMessageContaining("policies[0].match.groups");
+        assertThatThrownBy(() -> SettingsLoader.load(config, Map.of()))
+                .hasMessageContaining("policies[0].match.groups");
         Files.writeString(config, "policies:\n  - match: {group: [eng]}\n    settings: {}\n");
         assertThatThrownBy(() -> SettingsLoader.load(config, Map.of())).hasMessageContaining("policies[0].match.group");
         Files.writeString(config, "policies:\n  - match: {email_domain: 'not a domain'}\n");

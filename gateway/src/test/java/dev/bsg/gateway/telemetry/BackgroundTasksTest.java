@@ -23,7 +23,9 @@ class BackgroundTasksTest {
             assertThat(flaky.failed()).isEqualTo(3);
             assertThat(flaky.succeeded()).isGreaterThanOrEqualTo(3);
             assertThat(flaky.lastSuccessMillis()).isPositive();
-            assertThat(tasks.status().get("broken").failed()).as("an Error does not cancel it either").isGreaterThan(3);
+            assertThat(tasks.status().get("broken").failed())
+                    .as("an Error does not cancel it either")
+                    .isGreaterThan(3);
         }
         assertThat(metrics.scrape()).contains("bsg_background_runs_total{outcome=\"failed\",task=\"flaky\"} 3.0");
     }

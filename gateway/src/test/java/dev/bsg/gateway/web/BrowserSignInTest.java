@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.bsg.gateway.TestDatabase;
 import dev.bsg.gateway.TestGateway;
 import java.util.List;
+import java.util.Locale;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,7 +31,9 @@ class BrowserSignInTest {
         CompanyIdp provider = idp;
         TestDatabase db = database;
         TestGateway gateway = gw;
-        try (provider; db; gateway) {
+        try (provider;
+                db;
+                gateway) {
             // closed in reverse: the gateway, its database, then the provider
         }
     }
@@ -41,29 +44,45 @@ class BrowserSignInTest {
 
     @Test
     void deviceApprovalCompletesInChromium() throws Exception {
-        var device = WebSignInTest.json(gw.send("POST", "/oauth/device_authorization", "surface=claude_code", "Content-Type",
-                "application/x-www-form-urlencoded", "User-Agent", "claude-cli/2.1.332"));
+        var device = WebSignInTest.json(gw.send(
+                "POST",
+                "/oauth/device_authorization",
+                "surface=claude_code",
+                "Content-Type",
+                "application/x-www-form-urlencoded",
+                "User-Agent",
+                "claude-cli/2.1.332"));
         String userCode = device.get("user_code").asText();
         nextSignIn("ivy-sub", "ivy@example.com");
         try (RealBrowser browser = new RealBrowser()) {
             browser.open(gw.url() + "/device");
-            browser.find(By.id("user_code")).sendKeys(userCode.toLowerCase().replace("-", ""));
+            browser.find(By.id("user_code"))
+                    .sendKeys(userCode.toLowerCase(Locale.ROOT).replace("-", ""));
             browser.click(By.cssSelector("button[type=submit]"));
             assertThat(browser.text()).contains(userCode).contains("claude_code (claude-cli/2.1.332)");
             browser.click(By.linkText("Sign in to continue"));
-            assertThat(browser.text()).contains("Approve this device?").contains("ivy@example.com").contains(userCode);
+            assertThat(browser.text())
+                    .contains("Approve this device?")
+                    .contains("ivy@example.com")
+                    .contains(userCode);
             browser.click(By.xpath("//button[text()='Approve']"));
             assertThat(browser.text()).contains("Device connected");
         }
-        var tokens = gw.send("POST", "/oauth/token", "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code&device_code="
-                + device.get("device_code").asText(), "Content-Type", "application/x-www-form-urlencoded");
+        var tokens = gw.send(
+                "POST",
+                "/oauth/token",
+                "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code&device_code="
+                        + device.get("device_code").asText(),
+                "Content-Type",
+                "application/x-www-form-urlencoded");
         assertThat(tokens.statusCode()).as(tokens.body()).isEqualTo(200);
         assertThat(WebSignInTest.json(tokens).get("email").asText()).isEqualTo("ivy@example.com");
     }
 
     @Test
     void denyingInChromiumTellsTheDevice() throws Exception {
-        var device = WebSignInTest.json(gw.send("POST", "/oauth/device_authorization", "", "Content-Type", "application/x-www-form-urlencoded"));
+        var device = WebSignInTest.json(gw.send(
+                "POST", "/oauth/device_authorization", "", "Content-Type", "application/x-www-form-urlencoded"));
         nextSignIn("jay-sub", "jay@example.com");
         try (RealBrowser browser = new RealBrowser()) {
             browser.open(device.get("verification_uri_complete").asText());
@@ -71,8 +90,16 @@ class BrowserSignInTest {
             browser.click(By.xpath("//button[text()='Deny']"));
             assertThat(browser.text()).contains("not signed in");
         }
-        assertThat(WebSignInTest.json(gw.send("POST", "/oauth/token", "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code&device_code="
-                + device.get("device_code").asText(), "Content-Type", "application/x-www-form-urlencoded")).get("error").asText()).isEqualTo("access_denied");
+        assertThat(WebSignInTest.json(gw.send(
+                                "POST",
+                                "/oauth/token",
+                                "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code&device_code="
+                                        + device.get("device_code").asText(),
+                                "Content-Type",
+                                "application/x-www-form-urlencoded"))
+                        .get("error")
+                        .asText())
+                .isEqualTo("access_denied");
     }
 
     @Test

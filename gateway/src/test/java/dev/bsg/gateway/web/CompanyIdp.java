@@ -17,14 +17,24 @@ final class CompanyIdp implements AutoCloseable {
 
     /** The gateway settings that point sign-in at this provider. */
     Map<String, String> gatewaySettings() {
-        return Map.of("BSG_OIDC__ISSUER", server.issuerUrl("company").toString(), "BSG_OIDC__CLIENT_ID", "bsg-gateway-client",
-                "BSG_OIDC__CLIENT_SECRET", "client-secret");
+        return Map.of(
+                "BSG_OIDC__ISSUER",
+                server.issuerUrl("company").toString(),
+                "BSG_OIDC__CLIENT_ID",
+                "bsg-gateway-client",
+                "BSG_OIDC__CLIENT_SECRET",
+                "client-secret");
     }
 
     /** Who the next sign-in is (the provider hands identities out in order, when a code is redeemed). */
     void nextSignIn(String subject, String email, List<String> groups) {
-        server.enqueueCallback(new DefaultOAuth2TokenCallback("company", subject, "JWT", List.of("bsg-gateway-client"),
-                Map.of("email", email, "name", "Person " + subject, "groups", groups), 3600));
+        server.enqueueCallback(new DefaultOAuth2TokenCallback(
+                "company",
+                subject,
+                "JWT",
+                List.of("bsg-gateway-client"),
+                Map.of("email", email, "name", "Person " + subject, "groups", groups),
+                3600));
     }
 
     @Override

@@ -31,17 +31,22 @@ final class RealBrowser implements AutoCloseable {
 
     RealBrowser() {
         if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(DRIVER)) {
-            String why = "Chromium and chromedriver are not installed (apt-get install chromium chromium-driver; scripts/test does)";
+            String why =
+                    "Chromium and chromedriver are not installed (apt-get install chromium chromium-driver; scripts/test does)";
             if ("true".equals(System.getenv("CI"))) fail(why);
             assumeTrue(false, why);
         }
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1200,900");
+        options.addArguments(
+                "--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1200,900");
         LoggingPreferences logs = new LoggingPreferences();
         logs.enable(LogType.BROWSER, Level.ALL);
         options.setCapability("goog:loggingPrefs", logs);
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(new File(DRIVER.toString())).usingAnyFreePort().build();
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(new File(DRIVER.toString()))
+                .usingAnyFreePort()
+                .build();
         driver = new ChromeDriver(service, options);
         driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
     }
@@ -75,10 +80,14 @@ final class RealBrowser implements AutoCloseable {
     /** Nothing the browser refused (CSP) or failed to run since the last look. */
     void assertCleanLog() {
         List<LogEntry> entries = driver.manage().logs().get(LogType.BROWSER).getAll();
-        assertThat(entries.stream().filter(e -> e.getLevel().intValue() >= Level.WARNING.intValue()
-                        || e.getMessage().contains("Content Security Policy") || e.getMessage().contains("violates"))
-                .map(LogEntry::getMessage).toList())
-                .as("the browser's log on %s", driver.getCurrentUrl()).isEmpty();
+        assertThat(entries.stream()
+                        .filter(e -> e.getLevel().intValue() >= Level.WARNING.intValue()
+                                || e.getMessage().contains("Content Security Policy")
+                                || e.getMessage().contains("violates"))
+                        .map(LogEntry::getMessage)
+                        .toList())
+                .as("the browser's log on %s", driver.getCurrentUrl())
+                .isEmpty();
     }
 
     @Override

@@ -12,9 +12,10 @@ import org.junit.jupiter.api.Test;
 class SignInFloodTest {
     @Test
     void startingSignInsIsRateLimitedPerAddress() throws Exception {
-        try (CompanyIdp idp = new CompanyIdp(); TestDatabase database = TestDatabase.sqlite();
-             TestGateway gw = TestGateway.start(database.url(), idp.gatewaySettings());
-             Database db = new Database(gw.gateway.settings().database())) {
+        try (CompanyIdp idp = new CompanyIdp();
+                TestDatabase database = TestDatabase.sqlite();
+                TestGateway gw = TestGateway.start(database.url(), idp.gatewaySettings());
+                Database db = new Database(gw.gateway.settings().database())) {
             int started = 0;
             int refusedAt = -1;
             for (int i = 0; i < 100 && refusedAt < 0; i++) {
@@ -22,10 +23,15 @@ class SignInFloodTest {
                 if (status == 302) started++;
                 if (status == 429) refusedAt = i;
             }
-            assertThat(refusedAt).as("refused once the address started too many").isPositive();
-            long rows = new Sql(db).one("SELECT COUNT(*) FROM pending_sign_ins", r -> r.getLong(1)).orElseThrow();
+            assertThat(refusedAt)
+                    .as("refused once the address started too many")
+                    .isPositive();
+            long rows = new Sql(db)
+                    .one("SELECT COUNT(*) FROM pending_sign_ins", r -> r.getLong(1))
+                    .orElseThrow();
             assertThat(rows).isEqualTo(started).isLessThanOrEqualTo(60);
-            assertThat(gw.send("GET", "/login", null).headers().firstValue("retry-after")).isPresent();
+            assertThat(gw.send("GET", "/login", null).headers().firstValue("retry-after"))
+                    .isPresent();
         }
     }
 }

@@ -4,7 +4,8 @@ package dev.bsg.protocol.errors;
  * One error, known in both dialects: the Anthropic envelope's type and status, and the Bedrock
  * error type and status. The message is carried unchanged between them.
  */
-public record ApiError(int anthropicStatus, String anthropicType, int bedrockStatus, String bedrockType, String message) {
+public record ApiError(
+        int anthropicStatus, String anthropicType, int bedrockStatus, String bedrockType, String message) {
 
     public static ApiError invalidRequest(String message) {
         return new ApiError(400, "invalid_request_error", 400, "ValidationException", message);
@@ -60,16 +61,17 @@ public record ApiError(int anthropicStatus, String anthropicType, int bedrockSta
         int bedrockStatus = status > 0 ? status : BedrockErrorTypes.statusOf(type);
         return switch (type) {
             case "ThrottlingException", "ServiceQuotaExceededException" ->
-                    new ApiError(429, "rate_limit_error", bedrockStatus, type, message);
+                new ApiError(429, "rate_limit_error", bedrockStatus, type, message);
             case "ModelNotReadyException", "ServiceUnavailableException" ->
-                    new ApiError(529, "overloaded_error", bedrockStatus, type, message);
+                new ApiError(529, "overloaded_error", bedrockStatus, type, message);
             case "ValidationException", "ConflictException" ->
-                    new ApiError(400, "invalid_request_error", bedrockStatus, type, message);
+                new ApiError(400, "invalid_request_error", bedrockStatus, type, message);
             case "AccessDeniedException", "UnrecognizedClientException" ->
-                    new ApiError(403, "permission_error", bedrockStatus, type, message);
+                new ApiError(403, "permission_error", bedrockStatus, type, message);
             case "ResourceNotFoundException" -> new ApiError(404, "not_found_error", bedrockStatus, type, message);
             case "ModelTimeoutException" -> new ApiError(504, "timeout_error", bedrockStatus, type, message);
-            default -> new ApiError(bedrockStatus >= 500 ? bedrockStatus : 500, "api_error", bedrockStatus, type, message);
+            default ->
+                new ApiError(bedrockStatus >= 500 ? bedrockStatus : 500, "api_error", bedrockStatus, type, message);
         };
     }
 }

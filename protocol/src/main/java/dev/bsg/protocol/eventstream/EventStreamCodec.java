@@ -33,13 +33,14 @@ public final class EventStreamCodec {
         ByteArrayOutputStream out = new ByteArrayOutputStream(64 * headers.size());
         for (Map.Entry<String, HeaderValue> header : headers.entrySet()) {
             byte[] name = header.getKey().getBytes(StandardCharsets.UTF_8);
-            if (name.length == 0 || name.length > 255) throw new EventStreamException("header name length " + name.length);
+            if (name.length == 0 || name.length > 255)
+                throw new EventStreamException("header name length " + name.length);
             out.write(name.length);
             out.writeBytes(name);
             HeaderValue value = header.getValue();
             out.write(value.type());
             switch (value.type()) {
-                case HeaderValue.TRUE, HeaderValue.FALSE -> { }
+                case HeaderValue.TRUE, HeaderValue.FALSE -> {}
                 case HeaderValue.BYTE -> out.write((int) value.number());
                 case HeaderValue.SHORT -> writeBigEndian(out, value.number(), 2);
                 case HeaderValue.INT -> writeBigEndian(out, value.number(), 4);

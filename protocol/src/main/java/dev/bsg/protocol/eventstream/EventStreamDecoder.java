@@ -1,9 +1,10 @@
 package dev.bsg.protocol.eventstream;
 
+import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -52,7 +53,8 @@ public final class EventStreamDecoder {
 
     private void validatePrelude(int position, int total, int headersLength) {
         long expected = readInt(position + 8) & 0xFFFFFFFFL;
-        if (EventStreamCodec.crc(buffer, position, 8) != expected) throw new EventStreamException("prelude CRC mismatch");
+        if (EventStreamCodec.crc(buffer, position, 8) != expected)
+            throw new EventStreamException("prelude CRC mismatch");
         if (headersLength < 0 || headersLength > EventStreamCodec.MAX_HEADERS) {
             throw new EventStreamException("headers length out of range: " + headersLength);
         }
@@ -90,13 +92,14 @@ public final class EventStreamDecoder {
                     case HeaderValue.SHORT -> HeaderValue.raw(type, in.getShort(), null);
                     case HeaderValue.INT -> HeaderValue.raw(type, in.getInt(), null);
                     case HeaderValue.LONG, HeaderValue.TIMESTAMP -> HeaderValue.raw(type, in.getLong(), null);
-                    case HeaderValue.BYTES, HeaderValue.STRING -> HeaderValue.raw(type, 0, take(in, in.getShort() & 0xFFFF));
+                    case HeaderValue.BYTES, HeaderValue.STRING ->
+                        HeaderValue.raw(type, 0, take(in, in.getShort() & 0xFFFF));
                     case HeaderValue.UUID_TYPE -> HeaderValue.raw(type, 0, take(in, 16));
                     default -> throw new EventStreamException("unknown header type " + type);
                 };
                 if (headers.put(name, value) != null) throw new EventStreamException("duplicate header " + name);
             }
-        } catch (java.nio.BufferUnderflowException e) {
+        } catch (BufferUnderflowException e) {
             throw new EventStreamException("header section truncated");
         }
         return headers;
@@ -111,13 +114,16 @@ public final class EventStreamDecoder {
 
     private void append(byte[] data, int offset, int count) {
         if (length + count > buffer.length) {
-            buffer = java.util.Arrays.copyOf(buffer, Math.max(buffer.length * 2, length + count));
+            buffer = Arrays.copyOf(buffer, Math.max(buffer.length * 2, length + count));
         }
         System.arraycopy(data, offset, buffer, length, count);
         length += count;
     }
 
     private int readInt(int at) {
-        return ((buffer[at] & 0xFF) << 24) | ((buffer[at + 1] & 0xFF) << 16) | ((buffer[at + 2] & 0xFF) << 8) | (buffer[at + 3] & 0xFF);
+        return ((buffer[at] & 0xFF) << 24)
+                | ((buffer[at + 1] & 0xFF) << 16)
+                | ((buffer[at + 2] & 0xFF) << 8)
+                | (buffer[at + 3] & 0xFF);
     }
 }

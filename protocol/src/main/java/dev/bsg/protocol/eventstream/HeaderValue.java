@@ -2,13 +2,22 @@ package dev.bsg.protocol.eventstream;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.Objects;
 import java.util.UUID;
 
 /** A typed header value; the type codes are those of the event-stream specification. */
 public final class HeaderValue {
-    public static final byte TRUE = 0, FALSE = 1, BYTE = 2, SHORT = 3, INT = 4, LONG = 5,
-            BYTES = 6, STRING = 7, TIMESTAMP = 8, UUID_TYPE = 9;
+    public static final byte TRUE = 0,
+            FALSE = 1,
+            BYTE = 2,
+            SHORT = 3,
+            INT = 4,
+            LONG = 5,
+            BYTES = 6,
+            STRING = 7,
+            TIMESTAMP = 8,
+            UUID_TYPE = 9;
 
     private final byte type;
     private final long number;
@@ -29,7 +38,8 @@ public final class HeaderValue {
     }
 
     public static HeaderValue number(byte type, long value) {
-        if (type < BYTE || (type > LONG && type != TIMESTAMP)) throw new IllegalArgumentException("not a numeric type: " + type);
+        if (type < BYTE || (type > LONG && type != TIMESTAMP))
+            throw new IllegalArgumentException("not a numeric type: " + type);
         return new HeaderValue(type, value, null);
     }
 
@@ -67,14 +77,17 @@ public final class HeaderValue {
             case TRUE -> "true";
             case FALSE -> "false";
             case STRING -> new String(bytes, StandardCharsets.UTF_8);
-            case BYTES, UUID_TYPE -> java.util.HexFormat.of().formatHex(bytes);
+            case BYTES, UUID_TYPE -> HexFormat.of().formatHex(bytes);
             default -> Long.toString(number);
         };
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof HeaderValue other && type == other.type && number == other.number && Arrays.equals(bytes, other.bytes);
+        return o instanceof HeaderValue other
+                && type == other.type
+                && number == other.number
+                && Arrays.equals(bytes, other.bytes);
     }
 
     @Override

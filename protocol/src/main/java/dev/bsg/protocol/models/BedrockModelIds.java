@@ -6,7 +6,8 @@ import java.util.regex.Pattern;
 
 /** What a Bedrock {@code {modelId}} path label may be, and how to put one back on the wire. */
 public final class BedrockModelIds {
-    private static final Pattern BASE_OR_PROFILE = Pattern.compile("^[a-z0-9-]{1,63}(\\.[a-zA-Z0-9_\\-]+)+(:[0-9]+)?(:[0-9a-z.]+)?$");
+    private static final Pattern BASE_OR_PROFILE =
+            Pattern.compile("^[a-z0-9-]{1,63}(\\.[a-zA-Z0-9_\\-]+)+(:[0-9]+)?(:[0-9a-z.]+)?$");
     private static final Pattern ARN = Pattern.compile(
             "^arn:aws(-[a-z-]+)?:(bedrock|sagemaker):[a-z0-9-]{1,20}:([0-9]{12})?:"
                     + "(foundation-model|inference-profile|application-inference-profile|provisioned-model|"
@@ -28,7 +29,8 @@ public final class BedrockModelIds {
 
     public static boolean isValid(String id) {
         if (id == null || id.isEmpty() || id.length() > 2048) return false;
-        if (id.startsWith("arn:")) return ARN.matcher(id).matches() && !PATH_TRAVERSAL.matcher(id).find();
+        if (id.startsWith("arn:"))
+            return ARN.matcher(id).matches() && !PATH_TRAVERSAL.matcher(id).find();
         return BASE_OR_PROFILE.matcher(id).matches();
     }
 
@@ -37,10 +39,18 @@ public final class BedrockModelIds {
         StringBuilder out = new StringBuilder(id.length() + 16);
         for (byte b : id.getBytes(StandardCharsets.UTF_8)) {
             char c = (char) (b & 0xFF);
-            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~') {
+            if ((c >= 'a' && c <= 'z')
+                    || (c >= 'A' && c <= 'Z')
+                    || (c >= '0' && c <= '9')
+                    || c == '-'
+                    || c == '.'
+                    || c == '_'
+                    || c == '~') {
                 out.append(c);
             } else {
-                out.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16))).append(Character.toUpperCase(Character.forDigit(c & 15, 16)));
+                out.append('%')
+                        .append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+                        .append(Character.toUpperCase(Character.forDigit(c & 15, 16)));
             }
         }
         return out.toString();

@@ -3,7 +3,7 @@ package dev.bsg.protocol.models;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
+import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -79,7 +79,8 @@ public final class ModelCatalog {
     public ResolvedModel resolve(String asked) {
         String name = aliases.getOrDefault(asked, asked);
         CatalogEntry entry = byName.get(name);
-        if (entry != null) return new ResolvedModel(asked, entry.anthropicId(), withPrefix(entry.bedrockId(), entry.prefixes()), true);
+        if (entry != null)
+            return new ResolvedModel(asked, entry.anthropicId(), withPrefix(entry.bedrockId(), entry.prefixes()), true);
         if (BedrockModelIds.isValid(name) && (name.contains("anthropic.") || name.startsWith("arn:"))) {
             return new ResolvedModel(asked, anthropicIdOf(name), name, false);
         }
@@ -101,7 +102,9 @@ public final class ModelCatalog {
 
     /** {@code anthropic.claude-x-20250101-v1:0} → {@code claude-x-20250101}; null for other providers' ids. */
     public static String nameOfBaseId(String base) {
-        return base.startsWith("anthropic.") ? base.substring("anthropic.".length()).replaceFirst("-v[0-9]+(:[0-9]+)?$", "") : null;
+        return base.startsWith("anthropic.")
+                ? base.substring("anthropic.".length()).replaceFirst("-v[0-9]+(:[0-9]+)?$", "")
+                : null;
     }
 
     /** A Bedrock model ID without its ARN path and inference-profile prefix. */
@@ -133,14 +136,17 @@ public final class ModelCatalog {
 
     static List<CatalogEntry> parseCsv(String csv) {
         List<CatalogEntry> out = new ArrayList<>();
-        try (BufferedReader reader = new BufferedReader(new java.io.StringReader(csv))) {
+        try (BufferedReader reader = new BufferedReader(new StringReader(csv))) {
             String line;
             while ((line = reader.readLine()) != null) {
                 if (line.isBlank() || line.startsWith("#")) continue;
                 String[] cells = line.split(",", -1);
-                Set<String> prefixes = new LinkedHashSet<>(Arrays.asList(cells[3].trim().split("\\s+")));
+                Set<String> prefixes =
+                        new LinkedHashSet<>(Arrays.asList(cells[3].trim().split("\\s+")));
                 prefixes.remove("");
-                List<String> aliases = cells.length > 4 && !cells[4].isBlank() ? Arrays.asList(cells[4].trim().split("\\s+")) : List.of();
+                List<String> aliases = cells.length > 4 && !cells[4].isBlank()
+                        ? Arrays.asList(cells[4].trim().split("\\s+"))
+                        : List.of();
                 out.add(new CatalogEntry(cells[0].trim(), cells[1].trim(), cells[2].trim(), prefixes, aliases));
             }
         } catch (IOException e) {

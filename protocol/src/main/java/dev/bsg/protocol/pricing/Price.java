@@ -7,8 +7,15 @@ import java.math.RoundingMode;
  * One model's prices in USD per million tokens, exact decimals. A regional premium (a percentage) is
  * added for in-region and geographic inference; global inference pays list price.
  */
-public record Price(String model, String region, BigDecimal input, BigDecimal output, BigDecimal cacheRead,
-                    BigDecimal cacheWrite5m, BigDecimal cacheWrite1h, BigDecimal regionalPremiumPercent) {
+public record Price(
+        String model,
+        String region,
+        BigDecimal input,
+        BigDecimal output,
+        BigDecimal cacheRead,
+        BigDecimal cacheWrite5m,
+        BigDecimal cacheWrite1h,
+        BigDecimal regionalPremiumPercent) {
     private static final BigDecimal NANOS_PER_USD_PER_MTOK = BigDecimal.valueOf(1000); // 1e9 nanodollars / 1e6 tokens
     private static final BigDecimal HUNDRED = BigDecimal.valueOf(100);
     private static final BigDecimal MAX_NANOS = BigDecimal.valueOf(Long.MAX_VALUE);

@@ -19,7 +19,8 @@ import java.util.Map;
  * digest of the content, so a usage record names exactly the prices it was charged at.
  */
 public final class PriceList {
-    public static final String HEADER = "model,region,input,output,cache_read,cache_write_5m,cache_write_1h,regional_premium_percent";
+    public static final String HEADER =
+            "model,region,input,output,cache_read,cache_write_5m,cache_write_1h,regional_premium_percent";
     private static final BigDecimal CACHE_READ = new BigDecimal("0.1");
     private static final BigDecimal CACHE_WRITE_5M = new BigDecimal("1.25");
     private static final BigDecimal CACHE_WRITE_1H = new BigDecimal("2");
@@ -53,32 +54,45 @@ public final class PriceList {
             if (line.isEmpty() || line.startsWith("#")) continue;
             if (!headerSeen) {
                 if (!line.replace(" ", "").equalsIgnoreCase(HEADER)) {
-                    throw new IllegalArgumentException("line " + lineNumber + ": the first row must be the header " + HEADER);
+                    throw new IllegalArgumentException(
+                            "line " + lineNumber + ": the first row must be the header " + HEADER);
                 }
                 headerSeen = true;
                 continue;
             }
             Price price = row(line, lineNumber);
             if (list.byModelAndRegion.put(price.model() + "|" + price.region(), price) != null) {
-                throw new IllegalArgumentException("line " + lineNumber + ": " + price.model() + " in " + price.region() + " is priced twice; keep one row");
+                throw new IllegalArgumentException("line " + lineNumber + ": " + price.model() + " in " + price.region()
+                        + " is priced twice; keep one row");
             }
         }
-        if (!headerSeen) throw new IllegalArgumentException("the CSV is empty: it needs the header " + HEADER + " and one row per model");
+        if (!headerSeen)
+            throw new IllegalArgumentException(
+                    "the CSV is empty: it needs the header " + HEADER + " and one row per model");
         if (!list.byModelAndRegion.containsKey("*|*")) {
-            throw new IllegalArgumentException("there is no row for model * and region *: add one so models without a row of their own are still priced");
+            throw new IllegalArgumentException(
+                    "there is no row for model * and region *: add one so models without a row of their own are still priced");
         }
         return list;
     }
 
     private static Price row(String line, int lineNumber) {
         List<String> cells = new ArrayList<>(List.of(line.split(",", -1)));
-        if (cells.size() != 8) throw new IllegalArgumentException("line " + lineNumber + ": expected 8 columns (" + HEADER + "), found " + cells.size());
+        if (cells.size() != 8)
+            throw new IllegalArgumentException(
+                    "line " + lineNumber + ": expected 8 columns (" + HEADER + "), found " + cells.size());
         String model = cells.get(0).strip();
         String region = cells.get(1).strip().isEmpty() ? "*" : cells.get(1).strip();
-        if (model.isEmpty()) throw new IllegalArgumentException("line " + lineNumber + ": the model column is empty; use a model id or *");
+        if (model.isEmpty())
+            throw new IllegalArgumentException(
+                    "line " + lineNumber + ": the model column is empty; use a model id or *");
         BigDecimal input = amount(cells.get(2), "input", lineNumber, null);
         BigDecimal output = amount(cells.get(3), "output", lineNumber, null);
-        return new Price(model, region, input, output,
+        return new Price(
+                model,
+                region,
+                input,
+                output,
                 amount(cells.get(4), "cache_read", lineNumber, input.multiply(CACHE_READ)),
                 amount(cells.get(5), "cache_write_5m", lineNumber, input.multiply(CACHE_WRITE_5M)),
                 amount(cells.get(6), "cache_write_1h", lineNumber, input.multiply(CACHE_WRITE_1H)),
@@ -89,23 +103,27 @@ public final class PriceList {
         String text = cell.strip();
         if (text.isEmpty()) {
             if (fallback != null) return fallback;
-            throw new IllegalArgumentException("line " + lineNumber + ": " + column + " is required (USD per million tokens, such as 3 or 0.25)");
+            throw new IllegalArgumentException(
+                    "line " + lineNumber + ": " + column + " is required (USD per million tokens, such as 3 or 0.25)");
         }
         String shown = text.length() > 40 ? text.substring(0, 40) + "…" : text;
         BigDecimal value;
         try {
             value = new BigDecimal(text);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("line " + lineNumber + ": " + column + " '" + shown + "' is not a non-negative decimal such as 3 or 0.25");
+            throw new IllegalArgumentException("line " + lineNumber + ": " + column + " '" + shown
+                    + "' is not a non-negative decimal such as 3 or 0.25");
         }
         // Range before anything else: a value such as 1e999999999 is cheap to hold but enormous to print or multiply.
         BigDecimal max = column.equals("regional_premium_percent") ? MAX_PREMIUM_PERCENT : Price.MAX_PER_MTOK;
         if (value.signum() < 0 || value.compareTo(max) > 0) {
-            throw new IllegalArgumentException("line " + lineNumber + ": " + column + " '" + shown + "' is out of range: use a non-negative amount up to " + max.toPlainString()
-                    + (max == MAX_PREMIUM_PERCENT ? " percent" : " USD per million tokens"));
+            throw new IllegalArgumentException("line " + lineNumber + ": " + column + " '" + shown
+                    + "' is out of range: use a non-negative amount up to " + max.toPlainString()
+                    + (column.equals("regional_premium_percent") ? " percent" : " USD per million tokens"));
         }
         if (value.scale() > Price.MAX_SCALE && value.stripTrailingZeros().scale() > Price.MAX_SCALE) {
-            throw new IllegalArgumentException("line " + lineNumber + ": " + column + " '" + shown + "' has more than " + Price.MAX_SCALE + " decimal places");
+            throw new IllegalArgumentException("line " + lineNumber + ": " + column + " '" + shown + "' has more than "
+                    + Price.MAX_SCALE + " decimal places");
         }
         return value.scale() < 0 ? value.setScale(0) : value;
     }
@@ -133,7 +151,8 @@ public final class PriceList {
 
     /** The price a model called in a region pays, premium settled. */
     public Price.Rated rated(String bedrockId, String anthropicId, String region) {
-        return new Price.Rated(lookup(bedrockId, anthropicId, region), bedrockId == null || !ModelCatalog.isGlobal(bedrockId));
+        return new Price.Rated(
+                lookup(bedrockId, anthropicId, region), bedrockId == null || !ModelCatalog.isGlobal(bedrockId));
     }
 
     public String version() {

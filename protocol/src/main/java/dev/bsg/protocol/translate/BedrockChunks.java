@@ -6,6 +6,9 @@ import dev.bsg.protocol.errors.ApiError;
 import dev.bsg.protocol.eventstream.EventStreamMessage;
 import dev.bsg.protocol.sse.Sse;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Base64;
 
 /**
@@ -15,8 +18,8 @@ import java.util.Base64;
 public final class BedrockChunks {
     private BedrockChunks() {}
 
-    private static final byte[] BYTES_FIELD = "{\"bytes\":\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    private static final byte[] TYPE_FIELD = "{\"type\":\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] BYTES_FIELD = "{\"bytes\":\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] TYPE_FIELD = "{\"type\":\"".getBytes(StandardCharsets.US_ASCII);
 
     /** The decoded Anthropic event JSON inside a chunk frame, or null when the frame has none. */
     public static byte[] eventJson(EventStreamMessage frame) {
@@ -26,9 +29,10 @@ public final class BedrockChunks {
             int end = indexOf(payload, (byte) '"', BYTES_FIELD.length);
             if (end > 0) {
                 try {
-                    java.nio.ByteBuffer decoded = Base64.getDecoder().decode(java.nio.ByteBuffer.wrap(payload, BYTES_FIELD.length, end - BYTES_FIELD.length));
+                    ByteBuffer decoded = Base64.getDecoder()
+                            .decode(ByteBuffer.wrap(payload, BYTES_FIELD.length, end - BYTES_FIELD.length));
                     byte[] array = decoded.array();
-                    return array.length == decoded.remaining() ? array : java.util.Arrays.copyOf(array, decoded.remaining());
+                    return array.length == decoded.remaining() ? array : Arrays.copyOf(array, decoded.remaining());
                 } catch (IllegalArgumentException e) {
                     return null;
                 }
@@ -56,7 +60,7 @@ public final class BedrockChunks {
             int end = indexOf(eventJson, (byte) '"', TYPE_FIELD.length);
             boolean plain = end > 0;
             for (int i = TYPE_FIELD.length; plain && i < end; i++) plain = eventJson[i] != '\\';
-            if (plain) return new String(eventJson, TYPE_FIELD.length, end - TYPE_FIELD.length, java.nio.charset.StandardCharsets.UTF_8);
+            if (plain) return new String(eventJson, TYPE_FIELD.length, end - TYPE_FIELD.length, StandardCharsets.UTF_8);
         }
         try (JsonParser parser = Json.FACTORY.createParser(eventJson)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) return null;
@@ -112,6 +116,6 @@ public final class BedrockChunks {
     /** A chunk frame as Bedrock sends it, for the simulator and tests. */
     public static EventStreamMessage chunk(byte[] eventJson) {
         String payload = "{\"bytes\":\"" + Base64.getEncoder().encodeToString(eventJson) + "\"}";
-        return EventStreamMessage.event("chunk", payload.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        return EventStreamMessage.event("chunk", payload.getBytes(StandardCharsets.US_ASCII));
     }
 }

@@ -2,6 +2,7 @@ package dev.bsg.protocol.translate;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -23,6 +24,7 @@ public final class MessagesRequest {
 
     /** A top-level field: where its bytes are, and the kind of JSON value it holds (for the shape check). */
     private record Field(String name, int start, int end, JsonToken kind, long integer) {}
+
     private final String model;
     private final boolean stream;
     private final List<String> bodyBetas;
@@ -38,7 +40,8 @@ public final class MessagesRequest {
     /** Parses an Anthropic-format body; {@code requireModel} is false for bodies whose model is in the path. */
     public static MessagesRequest parse(byte[] body, boolean requireModel) {
         // The bytes are sliced by offset, which only a UTF-8 parse gives; Jackson would read UTF-16 or UTF-32 too.
-        if (body.length >= 2 && (body[0] == 0 || body[1] == 0 || (body[0] & 0xFF) == 0xFE || (body[0] & 0xFF) == 0xFF)) {
+        if (body.length >= 2
+                && (body[0] == 0 || body[1] == 0 || (body[0] & 0xFF) == 0xFE || (body[0] & 0xFF) == 0xFF)) {
             throw new InvalidRequestException("request body must be JSON encoded as UTF-8");
         }
         List<Field> fields = new ArrayList<>();
@@ -47,22 +50,30 @@ public final class MessagesRequest {
         boolean stream = false;
         List<String> betas = List.of();
         try (JsonParser parser = Json.FACTORY.createParser(body)) {
-            if (parser.nextToken() != JsonToken.START_OBJECT) throw new InvalidRequestException("request body must be a JSON object");
+            if (parser.nextToken() != JsonToken.START_OBJECT)
+                throw new InvalidRequestException("request body must be a JSON object");
             JsonToken token = parser.nextToken();
             while (token == JsonToken.FIELD_NAME) {
                 int start = (int) parser.currentTokenLocation().getByteOffset();
                 String name = parser.currentName();
                 JsonToken value = parser.nextToken();
-                long integer = value == JsonToken.VALUE_NUMBER_INT && parser.getNumberType() == JsonParser.NumberType.INT ? parser.getIntValue()
-                        : value == JsonToken.VALUE_NUMBER_INT ? (parser.getText().startsWith("-") ? Long.MIN_VALUE : Long.MAX_VALUE) : 0;
+                long integer =
+                        value == JsonToken.VALUE_NUMBER_INT && parser.getNumberType() == JsonParser.NumberType.INT
+                                ? parser.getIntValue()
+                                : value == JsonToken.VALUE_NUMBER_INT
+                                        ? (parser.getText().startsWith("-") ? Long.MIN_VALUE : Long.MAX_VALUE)
+                                        : 0;
                 switch (name) {
                     case "model" -> {
                         modelSeen = true;
-                        if (value != JsonToken.VALUE_STRING) throw new InvalidRequestException("model: Input should be a valid string");
+                        if (value != JsonToken.VALUE_STRING)
+                            throw new InvalidRequestException("model: Input should be a valid string");
                         model = parser.getText();
                     }
                     case "stream" -> {
-                        if (value != JsonToken.VALUE_TRUE && value != JsonToken.VALUE_FALSE && value != JsonToken.VALUE_NULL) {
+                        if (value != JsonToken.VALUE_TRUE
+                                && value != JsonToken.VALUE_FALSE
+                                && value != JsonToken.VALUE_NULL) {
                             throw new InvalidRequestException("stream: Input should be a valid boolean");
                         }
                         stream = value == JsonToken.VALUE_TRUE;
@@ -72,16 +83,24 @@ public final class MessagesRequest {
                     default -> parser.skipChildren();
                 }
                 token = parser.nextToken();
-                int end = token == null ? body.length : (int) parser.currentTokenLocation().getByteOffset();
-                if (!name.equals("model") && !name.equals("stream") && !name.equals("anthropic_beta") && !name.equals("anthropic_version")) {
-                    if (start < 0 || end < start) throw new InvalidRequestException("request body must be JSON encoded as UTF-8");
+                int end = token == null
+                        ? body.length
+                        : (int) parser.currentTokenLocation().getByteOffset();
+                if (!name.equals("model")
+                        && !name.equals("stream")
+                        && !name.equals("anthropic_beta")
+                        && !name.equals("anthropic_version")) {
+                    if (start < 0 || end < start)
+                        throw new InvalidRequestException("request body must be JSON encoded as UTF-8");
                     fields.add(new Field(name, start, trimEnd(body, start, end), value, integer));
                 }
             }
             if (token != JsonToken.END_OBJECT) throw new InvalidRequestException("request body must be a JSON object");
-            if (parser.nextToken() != null) throw new InvalidRequestException("unexpected content after the JSON object");
-        } catch (com.fasterxml.jackson.core.exc.StreamConstraintsException e) {
-            throw new InvalidRequestException("request body is beyond the JSON limits (nesting depth, number or string length)");
+            if (parser.nextToken() != null)
+                throw new InvalidRequestException("unexpected content after the JSON object");
+        } catch (StreamConstraintsException e) {
+            throw new InvalidRequestException(
+                    "request body is beyond the JSON limits (nesting depth, number or string length)");
         } catch (IOException e) {
             throw new InvalidRequestException("request body is not valid JSON: " + firstLine(e.getMessage()));
         }
@@ -95,7 +114,8 @@ public final class MessagesRequest {
         if (value != JsonToken.START_ARRAY) throw new InvalidRequestException(field + ": Input should be a valid list");
         List<String> out = new ArrayList<>();
         while (parser.nextToken() != JsonToken.END_ARRAY) {
-            if (parser.currentToken() != JsonToken.VALUE_STRING) throw new InvalidRequestException(field + ": items should be strings");
+            if (parser.currentToken() != JsonToken.VALUE_STRING)
+                throw new InvalidRequestException(field + ": items should be strings");
             out.add(parser.getText());
         }
         return out;
@@ -170,7 +190,9 @@ public final class MessagesRequest {
         boolean maxTokens = false;
         for (Field field : fields) {
             JsonToken kind = field.kind();
-            if (kind == JsonToken.VALUE_NULL && !field.name().equals("messages") && !field.name().equals("max_tokens")) continue;
+            if (kind == JsonToken.VALUE_NULL
+                    && !field.name().equals("messages")
+                    && !field.name().equals("max_tokens")) continue;
             switch (field.name()) {
                 case "messages" -> {
                     messages = true;
@@ -179,14 +201,24 @@ public final class MessagesRequest {
                 case "max_tokens" -> {
                     maxTokens = true;
                     expect(field, kind == JsonToken.VALUE_NUMBER_INT, "a valid integer");
-                    if (field.integer() < 1) throw new InvalidRequestException("max_tokens: Input should be greater than or equal to 1");
+                    if (field.integer() < 1)
+                        throw new InvalidRequestException("max_tokens: Input should be greater than or equal to 1");
                 }
-                case "system" -> expect(field, kind == JsonToken.VALUE_STRING || kind == JsonToken.START_ARRAY, "a valid string or list");
+                case "system" ->
+                    expect(
+                            field,
+                            kind == JsonToken.VALUE_STRING || kind == JsonToken.START_ARRAY,
+                            "a valid string or list");
                 case "tools", "stop_sequences" -> expect(field, kind == JsonToken.START_ARRAY, "a valid list");
-                case "tool_choice", "metadata", "thinking" -> expect(field, kind == JsonToken.START_OBJECT, "a valid dictionary");
-                case "temperature", "top_p" -> expect(field, kind == JsonToken.VALUE_NUMBER_INT || kind == JsonToken.VALUE_NUMBER_FLOAT, "a valid number");
+                case "tool_choice", "metadata", "thinking" ->
+                    expect(field, kind == JsonToken.START_OBJECT, "a valid dictionary");
+                case "temperature", "top_p" ->
+                    expect(
+                            field,
+                            kind == JsonToken.VALUE_NUMBER_INT || kind == JsonToken.VALUE_NUMBER_FLOAT,
+                            "a valid number");
                 case "top_k" -> expect(field, kind == JsonToken.VALUE_NUMBER_INT, "a valid integer");
-                default -> { }
+                default -> {}
             }
         }
         if (!messages) throw new InvalidRequestException("messages: Field required");

@@ -3,6 +3,7 @@ package dev.bsg.protocol.eventstream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
+import java.util.zip.CRC32;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 
@@ -19,23 +21,29 @@ class EventStreamCodecTest {
 
     @Test
     void matchesTheSpecificationVectorWithoutHeaders() {
-        byte[] encoded = EventStreamCodec.encode(new EventStreamMessage(Map.of(), "{\"foo\": \"bar\"}".getBytes(StandardCharsets.UTF_8)));
-        assertThat(HEX.formatHex(encoded)).isEqualTo("00 00 00 1e 00 00 00 00 ba f2 f6 8a 7b 22 66 6f 6f 22 3a 20 22 62 61 72 22 7d ae 72 58 e4");
+        byte[] encoded = EventStreamCodec.encode(
+                new EventStreamMessage(Map.of(), "{\"foo\": \"bar\"}".getBytes(StandardCharsets.UTF_8)));
+        assertThat(HEX.formatHex(encoded))
+                .isEqualTo("00 00 00 1e 00 00 00 00 ba f2 f6 8a 7b 22 66 6f 6f 22 3a 20 22 62 61 72 22 7d ae 72 58 e4");
     }
 
     @Test
     void matchesTheVectorWithAContentTypeHeader() {
-        byte[] encoded = EventStreamCodec.encode(new EventStreamMessage(Map.of("content-type", HeaderValue.string("application/json")),
+        byte[] encoded = EventStreamCodec.encode(new EventStreamMessage(
+                Map.of("content-type", HeaderValue.string("application/json")),
                 "{\"foo\": \"bar\"}".getBytes(StandardCharsets.UTF_8)));
         String hex = HEX.formatHex(encoded);
-        assertThat(hex).startsWith("00 00 00 3e 00 00 00 20 40 5d f9 46 0c 63 6f 6e").endsWith("6f a2 bf 3b");
+        assertThat(hex)
+                .startsWith("00 00 00 3e 00 00 00 20 40 5d f9 46 0c 63 6f 6e")
+                .endsWith("6f a2 bf 3b");
     }
 
     @Test
     void decodesFramesSplitAtEveryByte() {
         List<EventStreamMessage> sent = List.of(
                 EventStreamMessage.event("chunk", "{\"bytes\":\"eyJ9\"}".getBytes(StandardCharsets.UTF_8)),
-                EventStreamMessage.exception("throttlingException", "{\"message\":\"slow down\"}".getBytes(StandardCharsets.UTF_8)));
+                EventStreamMessage.exception(
+                        "throttlingException", "{\"message\":\"slow down\"}".getBytes(StandardCharsets.UTF_8)));
         byte[] wire = concat(sent);
         EventStreamDecoder decoder = new EventStreamDecoder();
         List<EventStreamMessage> got = new ArrayList<>();
@@ -111,14 +119,16 @@ class EventStreamCodecTest {
         Map<String, HeaderValue> headers = new LinkedHashMap<>();
         for (int i = 0; i < 5; i++) headers.put("h" + i, HeaderValue.string("x".repeat(30_000)));
         assertThatThrownBy(() -> EventStreamCodec.encode(new EventStreamMessage(headers, new byte[0])))
-                .isInstanceOf(EventStreamException.class).hasMessageContaining("headers too large");
+                .isInstanceOf(EventStreamException.class)
+                .hasMessageContaining("headers too large");
         byte[] prelude = {0, 0, 0, 16 + 1, 0, 2, 0, 1, 0, 0, 0, 0};
-        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        CRC32 crc = new CRC32();
         crc.update(prelude, 0, 8);
         long value = crc.getValue();
         for (int i = 0; i < 4; i++) prelude[8 + i] = (byte) (value >>> (24 - 8 * i));
         assertThatThrownBy(() -> new EventStreamDecoder().feed(prelude, 0, prelude.length))
-                .isInstanceOf(EventStreamException.class).hasMessageContaining("headers length");
+                .isInstanceOf(EventStreamException.class)
+                .hasMessageContaining("headers length");
     }
 
     @Test
@@ -134,16 +144,18 @@ class EventStreamCodecTest {
         int count = random.nextInt(6);
         for (int i = 0; i < count; i++) {
             String name = ":h" + i + "-" + Long.toString(random.nextLong(), 36);
-            headers.put(name, switch (random.nextInt(8)) {
-                case 0 -> HeaderValue.bool(random.nextBoolean());
-                case 1 -> HeaderValue.number(HeaderValue.BYTE, (byte) random.nextInt());
-                case 2 -> HeaderValue.number(HeaderValue.SHORT, (short) random.nextInt());
-                case 3 -> HeaderValue.number(HeaderValue.INT, random.nextInt());
-                case 4 -> HeaderValue.number(HeaderValue.LONG, random.nextLong());
-                case 5 -> HeaderValue.number(HeaderValue.TIMESTAMP, System.currentTimeMillis());
-                case 6 -> HeaderValue.uuid(UUID.randomUUID());
-                default -> HeaderValue.string("ü-" + "v".repeat(random.nextInt(300)));
-            });
+            headers.put(
+                    name,
+                    switch (random.nextInt(8)) {
+                        case 0 -> HeaderValue.bool(random.nextBoolean());
+                        case 1 -> HeaderValue.number(HeaderValue.BYTE, (byte) random.nextInt());
+                        case 2 -> HeaderValue.number(HeaderValue.SHORT, (short) random.nextInt());
+                        case 3 -> HeaderValue.number(HeaderValue.INT, random.nextInt());
+                        case 4 -> HeaderValue.number(HeaderValue.LONG, random.nextLong());
+                        case 5 -> HeaderValue.number(HeaderValue.TIMESTAMP, System.currentTimeMillis());
+                        case 6 -> HeaderValue.uuid(UUID.randomUUID());
+                        default -> HeaderValue.string("ü-" + "v".repeat(random.nextInt(300)));
+                    });
         }
         byte[] payload = new byte[random.nextInt(2000)];
         random.nextBytes(payload);
@@ -151,7 +163,7 @@ class EventStreamCodecTest {
     }
 
     static byte[] concat(List<EventStreamMessage> messages) {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (EventStreamMessage message : messages) out.writeBytes(EventStreamCodec.encode(message));
         return out.toByteArray();
     }
