@@ -1,6 +1,7 @@
 package dev.bsg.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.bsg.gateway.Gateway;
 import dev.bsg.gateway.settings.SettingsLoader;
@@ -11,6 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -81,12 +83,10 @@ class AdminUsageCommandsTest {
     void usageByUserAndModelAsATableAndAsCsv() throws Exception {
         String own = bsg("keys", "create", "--user", "report@example.com").out().strip();
         for (int i = 0; i < 3; i++) assertThat(ask(own)).isEqualTo(200);
-        CliRun table = null;
-        for (int i = 0; i < 50; i++) {
-            table = bsg("usage", "--period", "7d", "--by", "user,model", "--user", "report@example.com");
-            if (table.out().contains("report@example.com  claude-haiku-4-5-20251001  3 ")) break;
-            Thread.sleep(100);
-        }
+        CliRun table = await().atMost(Duration.ofSeconds(5))
+                .until(
+                        () -> bsg("usage", "--period", "7d", "--by", "user,model", "--user", "report@example.com"),
+                        run -> run.out().contains("report@example.com  claude-haiku-4-5-20251001  3 "));
         assertThat(table.exit()).isZero();
         assertThat(table.out())
                 .startsWith("user")

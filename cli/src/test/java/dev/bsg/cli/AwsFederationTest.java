@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.URI;
 import org.junit.jupiter.api.Test;
 
-/** The pieces of the federation client that read what AWS answers (the calls themselves run against the simulator in CredentialProcessTest). */
+/** The pieces of the federation client that read what AWS answers (the calls themselves run against the simulator in CredentialProcessIT). */
 class AwsFederationTest {
     @Test
     void readsTheCodeAndMessageOfAnStsErrorAndTheFieldsOfItsAnswer() {

@@ -1,6 +1,6 @@
 package dev.bsg.cli;
 
-/** Run by {@link CredentialProcessTest} in the test's environment: whether the cached fast path answers these arguments. */
+/** Run by {@link CredentialProcessIT} in the test's environment: whether the cached fast path answers these arguments. */
 public final class FastPathProbe {
     private FastPathProbe() {}
 

@@ -4,7 +4,7 @@ import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.Set;
 
-/** Run by {@link KeyringStorageTest} inside a D-Bus session with an unlocked keyring: store, read back, forget. */
+/** Run by {@link KeyringStorageIT} inside a D-Bus session with an unlocked keyring: store, read back, forget. */
 public final class KeyringProbe {
     private KeyringProbe() {}
 

@@ -1,6 +1,6 @@
 package dev.bsg.cli;
 
-/** Run by {@link CachedSessionTest} in a process of its own: whether the cached bsg token path answers these arguments. */
+/** Run by {@link CachedSessionIT} in a process of its own: whether the cached bsg token path answers these arguments. */
 public final class SessionFastPathProbe {
     private SessionFastPathProbe() {}
 

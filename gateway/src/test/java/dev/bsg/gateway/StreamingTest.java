@@ -1,6 +1,7 @@
 package dev.bsg.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.bsg.simulator.Fault;
 import dev.bsg.simulator.Reply;
@@ -117,8 +118,7 @@ class StreamingTest {
         try (InputStream body = response.body()) {
             assertThat(body.read(new byte[64])).isPositive();
         }
-        long deadline = System.currentTimeMillis() + 5000;
-        while (gw.simulator.abandonedStreams() == 0 && System.currentTimeMillis() < deadline) Thread.sleep(50);
+        await().atMost(Duration.ofSeconds(5)).until(() -> gw.simulator.abandonedStreams() > 0);
         assertThat(gw.simulator.abandonedStreams())
                 .as("the gateway hung up on Bedrock too")
                 .isEqualTo(1);

@@ -1,6 +1,7 @@
 package dev.bsg.gateway.hostile;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bsg.gateway.TestDatabase;
@@ -9,6 +10,7 @@ import dev.bsg.gateway.store.Database;
 import dev.bsg.gateway.store.Sql;
 import dev.bsg.protocol.translate.Json;
 import java.net.URLEncoder;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -121,12 +123,12 @@ abstract class HostileInputContract {
                 "x-claude-code-session-id",
                 "after-the-storm");
         assertThat(answer.statusCode()).isEqualTo(200);
-        List<String> landed = List.of();
-        for (int i = 0; i < 100 && landed.isEmpty(); i++) {
-            landed = sql.list(
-                    "SELECT request_id FROM usage_records WHERE session_id = 'after-the-storm'", r -> r.getString(1));
-            Thread.sleep(100);
-        }
+        List<String> landed = await().atMost(Duration.ofSeconds(10))
+                .until(
+                        () -> sql.list(
+                                "SELECT request_id FROM usage_records WHERE session_id = 'after-the-storm'",
+                                r -> r.getString(1)),
+                        rows -> !rows.isEmpty());
         assertThat(landed).as("a normal request is still metered afterwards").hasSize(1);
         assertThat(gw.gateway.usageWriter().journalBytes()).isZero();
         assertThat(sql.one("SELECT COUNT(*) FROM usage_dead_letters", r -> r.getLong(1))

@@ -1,6 +1,7 @@
 package dev.bsg.gateway.metering;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bsg.gateway.TestDatabase;
@@ -12,6 +13,7 @@ import dev.bsg.simulator.Reply;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -88,14 +90,13 @@ abstract class CostAndBudgetsContract {
     }
 
     JsonNode waitForRequests(String query, long expected) throws Exception {
-        for (int i = 0; i < 100; i++) {
-            JsonNode data = report(query).get("data");
-            long total = 0;
-            for (JsonNode row : data) total += row.get("requests").asLong();
-            if (total >= expected) return data;
-            Thread.sleep(100);
-        }
-        throw new AssertionError("fewer than " + expected + " records landed for " + query);
+        return await("at least " + expected + " records landed for " + query)
+                .atMost(Duration.ofSeconds(10))
+                .until(() -> report(query).get("data"), data -> {
+                    long total = 0;
+                    for (JsonNode row : data) total += row.get("requests").asLong();
+                    return total >= expected;
+                });
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.bsg.gateway.metering;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.bsg.gateway.CuttableProxy;
 import dev.bsg.gateway.TestDatabase;
@@ -13,6 +14,7 @@ import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -45,11 +47,9 @@ class DatabaseOutageTest {
                                 Math.max(journalSeen, gw.gateway.usageWriter().journalBytes());
                         Thread.sleep(i >= 15 && i < 45 ? 150 : 10);
                     }
-                    for (int i = 0;
-                            i < 300
-                                    && (gw.gateway.usageWriter().journalBytes() > 0
-                                            || gw.gateway.usageWriter().pending() > 0);
-                            i++) Thread.sleep(100);
+                    await().atMost(Duration.ofSeconds(30))
+                            .until(() -> gw.gateway.usageWriter().journalBytes() == 0
+                                    && gw.gateway.usageWriter().pending() == 0);
                     assertThat(journalSeen)
                             .as("records went to the journal during the outage")
                             .isPositive();
@@ -106,12 +106,17 @@ class DatabaseOutageTest {
                                 restored,
                                 restored);
             }
-            for (int i = 0; i < 150; i++) {
-                var status = gw.gateway.backgroundTasks();
-                if (status.get("spend-limits-reload").lastSuccessMillis() > restored
-                        && status.get("revoked-tokens-reload").lastSuccessMillis() > restored) break;
-                Thread.sleep(100);
-            }
+            await().atMost(Duration.ofSeconds(15))
+                    .until(() -> gw.gateway
+                                            .backgroundTasks()
+                                            .get("spend-limits-reload")
+                                            .lastSuccessMillis()
+                                    > restored
+                            && gw.gateway
+                                            .backgroundTasks()
+                                            .get("revoked-tokens-reload")
+                                            .lastSuccessMillis()
+                                    > restored);
             var status = gw.gateway.backgroundTasks();
             for (String task : List.of("spend-limits-reload", "revoked-tokens-reload")) {
                 assertThat(status.get(task).failed())
@@ -191,7 +196,7 @@ class DatabaseOutageTest {
             journal.closeOpen();
             Files.copy(journal.files().get(0), dir.resolve("usage-9999999999999-copy.jsonl"));
             try (UsageWriter writer = new UsageWriter(db, new UsageTags(sql), dir, 100, new GatewayMetrics())) {
-                for (int i = 0; i < 100 && writer.journalBytes() > 0; i++) Thread.sleep(50);
+                await().atMost(Duration.ofSeconds(5)).until(() -> writer.journalBytes() == 0);
                 assertThat(writer.journalBytes()).isZero();
             }
             assertThat(sql.list("SELECT request_id FROM usage_records ORDER BY request_id", r -> r.getString(1)))

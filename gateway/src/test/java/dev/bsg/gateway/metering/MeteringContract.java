@@ -1,6 +1,7 @@
 package dev.bsg.gateway.metering;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bsg.gateway.TestDatabase;
@@ -107,14 +108,15 @@ abstract class MeteringContract {
 
     /** This user's totals once {@code expected} records have landed (they are written off the request path). */
     JsonNode meterTotals(long expected) throws Exception {
-        JsonNode totals = null;
-        for (int i = 0; i < 100; i++) {
-            for (JsonNode row : report("?group_by=user").get("data"))
-                if ("meter@example.com".equals(row.path("user").asText())) totals = row;
-            if (totals != null && totals.get("requests").asLong() >= expected) return totals;
-            Thread.sleep(100);
-        }
-        return totals;
+        return await().atMost(Duration.ofSeconds(10))
+                .until(
+                        () -> {
+                            JsonNode totals = null;
+                            for (JsonNode row : report("?group_by=user").get("data"))
+                                if ("meter@example.com".equals(row.path("user").asText())) totals = row;
+                            return totals;
+                        },
+                        totals -> totals != null && totals.get("requests").asLong() >= expected);
     }
 
     @Test
@@ -206,12 +208,13 @@ abstract class MeteringContract {
 
     /** Records of a session once {@code expected} have landed. */
     List<String> sessionsLanded(Sql sql, String like, int expected) throws InterruptedException {
-        List<String> found = List.of();
-        for (int i = 0; i < 100 && found.size() < expected; i++) {
-            found = sql.list("SELECT session_id FROM usage_records WHERE session_id LIKE ?", r -> r.getString(1), like);
-            if (found.size() < expected) Thread.sleep(100);
-        }
-        return found;
+        return await().atMost(Duration.ofSeconds(10))
+                .until(
+                        () -> sql.list(
+                                "SELECT session_id FROM usage_records WHERE session_id LIKE ?",
+                                r -> r.getString(1),
+                                like),
+                        found -> found.size() >= expected);
     }
 
     @Test
@@ -257,11 +260,10 @@ abstract class MeteringContract {
             }
             var landed = sessionsLanded(sql, "poison-%", 2);
             assertThat(landed).containsExactlyInAnyOrder("poison-before", "poison-after");
-            List<String> dead = List.of();
-            for (int i = 0; i < 50 && dead.isEmpty(); i++) {
-                dead = sql.list("SELECT record FROM usage_dead_letters", r -> r.getString(1));
-                Thread.sleep(100);
-            }
+            List<String> dead = await().atMost(Duration.ofSeconds(5))
+                    .until(
+                            () -> sql.list("SELECT record FROM usage_dead_letters", r -> r.getString(1)),
+                            rows -> !rows.isEmpty());
             assertThat(dead).hasSize(1);
             assertThat(Json.MAPPER.readTree(dead.get(0)).get("sessionId").asText())
                     .isEqualTo("poison-pill");

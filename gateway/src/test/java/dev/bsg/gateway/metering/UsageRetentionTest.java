@@ -1,6 +1,7 @@
 package dev.bsg.gateway.metering;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.bsg.gateway.TestDatabase;
 import dev.bsg.gateway.settings.Settings;
@@ -8,6 +9,7 @@ import dev.bsg.gateway.store.Database;
 import dev.bsg.gateway.store.Sql;
 import dev.bsg.gateway.telemetry.GatewayMetrics;
 import java.nio.file.Files;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /** Raw records past their retention are deleted; the daily rollups that reports over months read keep their totals. */
@@ -51,12 +53,10 @@ class UsageRetentionTest {
                     db, new UsageTags(sql), Files.createTempDirectory("bsg-journal"), 100, new GatewayMetrics())) {
                 writer.submit(old);
                 writer.submit(DatabaseOutageTest.record("req-new"));
-                for (int i = 0;
-                        i < 100
-                                && sql.one("SELECT COUNT(*) FROM usage_records", r -> r.getLong(1))
-                                                .orElseThrow()
-                                        < 2;
-                        i++) Thread.sleep(50);
+                await().atMost(Duration.ofSeconds(5))
+                        .until(() -> sql.one("SELECT COUNT(*) FROM usage_records", r -> r.getLong(1))
+                                        .orElseThrow()
+                                >= 2);
                 assertThat(writer.prune(5)).isEqualTo(1);
             }
             assertThat(sql.list("SELECT request_id FROM usage_records", r -> r.getString(1)))

@@ -1,6 +1,7 @@
 package dev.bsg.gateway.telemetry;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -18,7 +19,8 @@ class BackgroundTasksTest {
             tasks.every("broken", Duration.ZERO, Duration.ofMillis(20), () -> {
                 throw new Error("worse than an exception");
             });
-            for (int i = 0; i < 200 && tasks.status().get("flaky").succeeded() < 3; i++) Thread.sleep(10);
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> tasks.status().get("flaky").succeeded() >= 3);
             BackgroundTasks.Status flaky = tasks.status().get("flaky");
             assertThat(flaky.failed()).isEqualTo(3);
             assertThat(flaky.succeeded()).isGreaterThanOrEqualTo(3);

@@ -14,7 +14,7 @@ import org.openqa.selenium.By;
 
 /** The sign-in pages in a real Chromium, CSP enforced: web sign-in and out, and the device approval Claude Code and bsg login send people to. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class BrowserSignInTest {
+class BrowserSignInIT {
     CompanyIdp idp;
     TestDatabase database;
     TestGateway gw;

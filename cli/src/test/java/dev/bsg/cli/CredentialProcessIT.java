@@ -48,7 +48,7 @@ import software.amazon.awssdk.services.sts.StsClient;
  * provider (the browser step done by curl through $BROWSER), and the STS and Cognito Identity stand-ins.
  */
 @SuppressWarnings("JdkObsolete") // StringBuffer: processes' output is appended by reader threads
-class CredentialProcessTest {
+class CredentialProcessIT {
     static final MockOAuth2Server IDP = new MockOAuth2Server(new Route[0]);
     static FederationSimulator aws;
     static BedrockSimulator bedrock;

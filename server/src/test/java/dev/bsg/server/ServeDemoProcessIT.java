@@ -28,7 +28,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** {@code bsg serve --demo} as a real process: it prints a working key, serves, and stops cleanly on SIGTERM. */
-class ServeDemoProcessTest {
+class ServeDemoProcessIT {
     /** A running {@code bsg serve --demo} process, the URL it listens on and the key it printed. */
     record Demo(Process process, String url, String key, Path dir) {}
 

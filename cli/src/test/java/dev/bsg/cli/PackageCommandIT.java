@@ -14,7 +14,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /** {@code bsg package}: a bundle that runs without a Java installed, and installers that set up the AWS profile and Claude Code. */
-class PackageCommandTest {
+class PackageCommandIT {
     static final String CONFIG = """
             telemetry:
               otlp_endpoint: https://otel.example.com:4318

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * The real Claude Code CLI ({@code claude -p}) against the gateway, in both of its gateway modes.
  * scripts/test installs it from npm into .tools/; set BSG_CLAUDE_BIN to use another.
  */
-class ClaudeCodeEndToEndTest {
+class ClaudeCodeEndToEndIT {
     @RegisterExtension
     static final TestGateway gw = TestGateway.perClass(Map.of());
 

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
  * credentials {@link CredentialFile} wrote while the token is good, and leaves everything else to the
  * full command.
  */
-class CachedSessionTest {
+class CachedSessionIT {
     static String probe(Path configHome, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(
                 ProcessHandle.current().info().command().orElse("java"),

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
  * Tokens go to the OS keyring when there is one: a real Secret Service (gnome-keyring in its own
  * D-Bus session) holds them, and the credentials file only says where they are.
  */
-class KeyringStorageTest {
+class KeyringStorageIT {
     static String run(Path home, String... probeArgs) throws Exception {
         return runWith(home, "", probeArgs);
     }

@@ -37,7 +37,7 @@ import org.junit.jupiter.api.Test;
  * against a real gateway and a real OpenID Connect provider; then Claude Code with {@code bsg token}
  * as its apiKeyHelper.
  */
-class SignInCommandsTest {
+class SignInCommandsIT {
     static final MockOAuth2Server IDP = new MockOAuth2Server(new Route[0]);
     static BedrockSimulator simulator;
     static Gateway gateway;
@@ -62,7 +62,7 @@ class SignInCommandsTest {
         home = Files.createTempDirectory("bsg-cli-home");
         originalHome = System.getProperty("user.home");
         System.setProperty("user.home", home.toString());
-        // This test reads the credentials file itself; the keyring back-end has KeyringStorageTest.
+        // This test reads the credentials file itself; the keyring back-end has KeyringStorageIT.
         System.setProperty("bsg.credential.storage", "file");
     }
 
