@@ -6,6 +6,7 @@ import dev.bsg.gateway.metering.UsageRecord;
 import dev.bsg.gateway.metering.UsageTags;
 import dev.bsg.gateway.metering.UsageWriter;
 import dev.bsg.gateway.settings.Settings;
+import dev.bsg.gateway.settings.SettingsLoader;
 import dev.bsg.gateway.store.Database;
 import dev.bsg.gateway.store.Sql;
 import dev.bsg.gateway.telemetry.GatewayMetrics;
@@ -22,8 +23,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -59,19 +58,14 @@ public final class ComponentCosts {
                 + (stream ? "invoke-with-response-stream" : "invoke"));
         switch (part) {
             case "signer" -> {
-                UpstreamSigner signer = UpstreamSigner.from(new Settings.Upstream(
-                        List.of("us-east-1"),
-                        null,
-                        Settings.CredentialSource.STATIC,
-                        null,
-                        "AKIDEXAMPLE",
-                        "example-secret",
-                        null,
-                        null,
-                        Duration.ofSeconds(1),
-                        Duration.ofSeconds(1),
-                        0,
-                        Duration.ZERO));
+                UpstreamSigner signer = UpstreamSigner.from(SettingsLoader.load(
+                                null,
+                                Map.of(
+                                        "BSG_UPSTREAM__CREDENTIALS", "static",
+                                        "BSG_UPSTREAM__ACCESS_KEY_ID", "AKIDEXAMPLE",
+                                        "BSG_UPSTREAM__SECRET_ACCESS_KEY", "example-secret",
+                                        "BSG_UPSTREAM__REGIONS", "us-east-1"))
+                        .upstream());
                 Map<String, String> headers = Map.of("Content-Type", "application/json", "Accept", "application/json");
                 report("SigV4 signing", loop(200_000, () -> signer.sign(uri, "us-east-1", headers, BEDROCK_BODY)));
             }

@@ -1,11 +1,14 @@
 package dev.bsg.gateway.settings;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bsg.gateway.core.Secrets;
+import dev.bsg.gateway.settings.ConfigBinding.Invalid;
 import dev.bsg.protocol.translate.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -31,6 +34,26 @@ public final class ManagedPolicies {
 
     /** One rule: who it applies to, and the settings it gives them. */
     public record Rule(Set<String> groups, String emailDomain, ObjectNode settings) {
+        /** Who a rule applies to, as configured: {@code groups} null when not restricted by group. */
+        record Match(Set<String> groups, String emailDomain) {
+            Match {
+                if (groups != null && groups.isEmpty())
+                    throw new Invalid("groups", "[]", "list at least one group, or leave groups out");
+                if (emailDomain != null && !emailDomain.matches("^@?[A-Za-z0-9.-]+\\.[A-Za-z]{2,}$"))
+                    throw new Invalid("email_domain", emailDomain, "use one domain such as example.com");
+            }
+        }
+
+        @JsonCreator
+        static Rule of(@JsonProperty("match") Match match, @JsonProperty("settings") ObjectNode settings) {
+            Set<String> groups = match == null || match.groups() == null ? Set.of() : match.groups();
+            String domain = match == null ? null : match.emailDomain();
+            return new Rule(
+                    groups,
+                    domain == null ? null : domain.toLowerCase(Locale.ROOT).replaceFirst("^@", ""),
+                    settings == null ? JsonNodeFactory.instance.objectNode() : settings);
+        }
+
         boolean catchAll() {
             return groups.isEmpty() && emailDomain == null;
         }
@@ -84,35 +107,9 @@ public final class ManagedPolicies {
         this.baseOnly = base == null ? null : new Effective(base.settings().deepCopy(), checksum(base.settings()));
     }
 
-    static ManagedPolicies from(ConfigTree config) {
-        List<Rule> rules = new ArrayList<>();
-        int index = 0;
-        for (ConfigTree rule : config.sections("policies")) {
-            String key = "policies[" + index++ + "]";
-            Set<String> groups = new LinkedHashSet<>(rule.list("match.groups"));
-            if (rule.has("match.groups") && groups.isEmpty())
-                throw new SettingsException(
-                        key + ".match.groups", "[]", "list at least one group, or leave groups out");
-            String domain = rule.string("match.email_domain", null);
-            if (domain != null && !domain.matches("^@?[A-Za-z0-9.-]+\\.[A-Za-z]{2,}$")) {
-                throw new SettingsException(key + ".match.email_domain", domain, "use one domain such as example.com");
-            }
-            JsonNode settings = rule.raw("settings");
-            if (settings != null && !settings.isObject())
-                throw new SettingsException(
-                        key + ".settings", settings.toString(), "use a section of Claude Code settings");
-            rules.add(new Rule(
-                    groups,
-                    domain == null ? null : domain.toLowerCase(Locale.ROOT).replaceFirst("^@", ""),
-                    settings == null ? JsonNodeFactory.instance.objectNode() : (ObjectNode) settings));
-            List<String> unknown = rule.unknownKeys();
-            if (!unknown.isEmpty())
-                throw new SettingsException(
-                        key + "." + unknown.get(0),
-                        null,
-                        "a policy has only match (groups, email_domain) and settings");
-        }
-        return new ManagedPolicies(rules);
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+    static ManagedPolicies of(List<Rule> rules) {
+        return new ManagedPolicies(rules == null ? List.of() : rules);
     }
 
     public boolean isEmpty() {

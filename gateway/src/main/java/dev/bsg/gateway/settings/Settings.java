@@ -1,17 +1,44 @@
 package dev.bsg.gateway.settings;
 
+import static java.time.temporal.ChronoUnit.DAYS;
+import static java.time.temporal.ChronoUnit.MILLIS;
+import static java.time.temporal.ChronoUnit.MINUTES;
+import static java.time.temporal.ChronoUnit.SECONDS;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
+import dev.bsg.gateway.core.Secrets;
+import dev.bsg.gateway.settings.ConfigBinding.Invalid;
+import dev.bsg.gateway.settings.ConfigBinding.Range;
 import dev.bsg.identity.OidcSettings;
 import dev.bsg.protocol.models.CatalogEntry;
+import dev.bsg.protocol.models.ModelCatalog;
+import dev.bsg.protocol.pricing.PriceList;
+import java.io.IOException;
 import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.text.ParseException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
 
-/** The gateway's whole configuration, validated. Built by {@link SettingsLoader}. */
+/**
+ * The gateway's whole configuration, validated. {@link SettingsLoader} binds it from YAML and the environment with
+ * Jackson (snake_case keys; {@code defaults.yaml} beside this class lists every key); each record checks its own
+ * values and, where the file says it differently, has a {@link JsonCreator} that takes the file's shape.
+ */
 public record Settings(
         Server server,
         Database database,
@@ -28,20 +55,44 @@ public record Settings(
         Cache cache,
         Pricing pricing) {
 
+    public Settings {
+        oidc = checked(oidc);
+        if (models.regionPrefix() == null)
+            models = models.withRegionPrefix(
+                    ModelCatalog.defaultPrefixFor(upstream.regions().get(0)));
+    }
+
     /**
      * Where and how the gateway listens.
      *
      * @param idleTimeout how long a connection may sit idle between requests, or stall while sending one */
     public record Server(
             String host,
-            int port,
+            @Range(min = 0, max = 65535) int port,
             String publicUrl,
+
+            @JsonDeserialize(using = ConfigBinding.ByteSize.class)
             long maxBodyBytes,
+
+            @JsonProperty("shutdown_grace_seconds") @Range(min = 0, max = 3600, unit = SECONDS)
             Duration shutdownGrace,
+
+            @JsonProperty("ping_interval_ms") @Range(min = 100, max = 600_000, unit = MILLIS)
             Duration pingInterval,
+
+            @JsonProperty("idle_timeout_seconds") @Range(min = 1, max = 3600, unit = SECONDS)
             Duration idleTimeout) {}
 
-    public record Database(String url, String user, String password, int poolSize) {
+    /** Where usage, keys and limits are kept: a JDBC URL, or a {@code postgres://user:pass@host:port/db} URL. */
+    public record Database(
+            String url,
+            String user,
+            String password,
+            @Range(min = 1, max = 200) int poolSize) {
+        public Database {
+            url = JdbcUrls.of(url);
+        }
+
         public boolean isPostgres() {
             return url.startsWith("jdbc:postgresql:");
         }
@@ -52,6 +103,25 @@ public record Settings(
      * signed-in users whose email or one of whose groups is listed.
      */
     public record Admin(List<String> apiKeyHashes, Set<String> emails, Set<String> groups) {
+        @JsonCreator
+        static Admin of(
+                @JsonProperty("api_keys") List<String> apiKeys,
+                @JsonProperty("emails") List<String> emails,
+                @JsonProperty("groups") Set<String> groups) {
+            List<String> hashes = new ArrayList<>();
+            for (String key : apiKeys) {
+                if (key.length() < 16)
+                    throw new Invalid(
+                            "api_keys",
+                            "(hidden)",
+                            "admin keys must be at least 16 characters; generate one with 'openssl rand -base64 32'");
+                hashes.add(Secrets.sha256(key));
+            }
+            Set<String> lowered = new LinkedHashSet<>();
+            for (String email : emails) lowered.add(email.toLowerCase(Locale.ROOT));
+            return new Admin(List.copyOf(hashes), Set.copyOf(lowered), Set.copyOf(groups));
+        }
+
         public boolean grants(String email, List<String> userGroups) {
             if (email != null && emails.contains(email.toLowerCase(Locale.ROOT))) return true;
             for (String group : userGroups) if (groups.contains(group)) return true;
@@ -59,10 +129,67 @@ public record Settings(
         }
     }
 
-    public record ApiKeys(int maxPerUser) {}
+    public record ApiKeys(@Range(min = 1, max = 10_000) int maxPerUser) {}
 
     /** Gateway sessions: JWT secrets (first signs, all verify; empty = generated and kept in the database), lifetimes. */
-    public record Session(List<String> jwtSecrets, ECKey jwtKey, Duration accessTtl, Duration refreshTtl) {}
+    public record Session(List<String> jwtSecrets, ECKey jwtKey, Duration accessTtl, Duration refreshTtl) {
+        @JsonCreator
+        static Session of(
+                @JsonProperty("jwt_secrets") List<String> secrets,
+                @JsonProperty("jwt_key") String keyJson,
+                @JsonProperty("ttl_minutes") @Range(min = 1, max = 24 * 60, unit = MINUTES) Duration accessTtl,
+                @JsonProperty("refresh_ttl_days") @Range(min = 1, max = 365, unit = DAYS) Duration refreshTtl) {
+            for (String secret : secrets) {
+                if (secret.getBytes(StandardCharsets.UTF_8).length < 32)
+                    throw new Invalid(
+                            "jwt_secrets",
+                            "(hidden)",
+                            "each secret needs at least 32 bytes; generate one with 'openssl rand -base64 48'");
+            }
+            // The JWK itself is a secret, so it usually comes through the _file indirection: session.jwt_key_file.
+            ECKey key = null;
+            if (keyJson != null) {
+                try {
+                    key = ECKey.parse(keyJson);
+                } catch (ParseException e) {
+                    key = null;
+                }
+                if (key == null || !key.isPrivate() || !Curve.P_256.equals(key.getCurve()))
+                    throw new Invalid(
+                            "jwt_key",
+                            "(hidden)",
+                            "it must be a private EC P-256 JWK; create one with 'bsg keygen --out FILE' and set"
+                                    + " session.jwt_key_file");
+            }
+            return new Session(List.copyOf(secrets), key, accessTtl, refreshTtl);
+        }
+    }
+
+    /** {@link OidcSettings} is shared with the CLI, so it is bound as it is and checked here. */
+    private static OidcSettings checked(OidcSettings oidc) {
+        String issuer = oidc.issuer();
+        if (issuer != null && !(issuer.startsWith("https://") || issuer.startsWith("http://")))
+            throw new Invalid(
+                    "oidc.issuer",
+                    issuer,
+                    "use the identity provider's issuer URL, e.g. https://login.example.com/realms/company");
+        if (issuer != null && oidc.clientId() == null)
+            throw new Invalid("oidc.client_id", null, "set the client ID the identity provider gave this gateway");
+        Set<String> domains = new LinkedHashSet<>();
+        for (String domain : oidc.allowedEmailDomains())
+            domains.add(domain.toLowerCase(Locale.ROOT).replaceFirst("^@", ""));
+        return new OidcSettings(
+                issuer == null ? null : issuer.replaceAll("/+$", ""),
+                oidc.clientId(),
+                oidc.clientSecret(),
+                List.copyOf(oidc.scopes()),
+                oidc.emailClaim(),
+                oidc.groupsClaim(),
+                Set.copyOf(domains),
+                Set.copyOf(oidc.allowedGroups()));
+    }
+
+    private static final Pattern REGION = Pattern.compile("^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$");
 
     public enum CredentialSource {
         DEFAULT,
@@ -87,23 +214,46 @@ public record Settings(
             Path caBundle,
             boolean http2) {
         /** HTTPS upstreams are trusted by the JDK's CAs and spoken to over HTTP/2. */
-        public Upstream(
-                List<String> regions,
-                URI endpoint,
-                CredentialSource credentialSource,
-                String profile,
-                String accessKeyId,
-                String secretAccessKey,
-                String sessionToken,
-                String bearerToken,
-                Duration connectTimeout,
-                Duration readTimeout,
-                int retries,
-                Duration retryBaseDelay) {
-            this(
-                    regions,
-                    endpoint,
-                    credentialSource,
+        @JsonCreator
+        static Upstream of(
+                @JsonProperty("regions") List<String> regions,
+                @JsonProperty("endpoint") String endpoint,
+                @JsonProperty("credentials") String credentials,
+                @JsonProperty("profile") String profile,
+                @JsonProperty("access_key_id") String accessKeyId,
+                @JsonProperty("secret_access_key") String secretAccessKey,
+                @JsonProperty("session_token") String sessionToken,
+                @JsonProperty("bearer_token") String bearerToken,
+                @JsonProperty("connect_timeout_ms") @Range(min = 100, max = 120_000, unit = MILLIS)
+                        Duration connectTimeout,
+                @JsonProperty("read_timeout_ms") @Range(min = 1_000, max = 3_600_000, unit = MILLIS)
+                        Duration readTimeout,
+                @JsonProperty("retries") @Range(min = 0, max = 10) int retries,
+                @JsonProperty("retry_base_delay_ms") @Range(min = 0, max = 60_000, unit = MILLIS)
+                        Duration retryBaseDelay,
+                @JsonProperty("ca_bundle") String caBundle,
+                @JsonProperty("http_version") String httpVersion) {
+            for (String region : regions) {
+                if (!REGION.matcher(region).matches())
+                    throw new Invalid("regions", region, "use AWS region names such as us-east-1 or eu-west-1");
+            }
+            CredentialSource source = credentialSource(credentials, bearerToken);
+            if (source == CredentialSource.STATIC && (accessKeyId == null || secretAccessKey == null))
+                throw new Invalid(
+                        "credentials",
+                        "static",
+                        "set upstream.access_key_id and upstream.secret_access_key (or their _file forms)");
+            if (source == CredentialSource.BEARER && bearerToken == null)
+                throw new Invalid(
+                        "credentials",
+                        "bearer",
+                        "set upstream.bearer_token (or upstream.bearer_token_file) to a Bedrock API key");
+            if (source == CredentialSource.PROFILE && profile == null)
+                throw new Invalid("credentials", "profile", "set upstream.profile to the AWS profile name");
+            return new Upstream(
+                    List.copyOf(regions),
+                    endpoint(endpoint),
+                    source,
                     profile,
                     accessKeyId,
                     secretAccessKey,
@@ -113,8 +263,49 @@ public record Settings(
                     readTimeout,
                     retries,
                     retryBaseDelay,
-                    null,
-                    true);
+                    caBundle(caBundle),
+                    switch (httpVersion) {
+                        case "2" -> true;
+                        case "1.1" -> false;
+                        default -> throw new Invalid("http_version", httpVersion, "use 2 (the default) or 1.1");
+                    });
+        }
+
+        private static CredentialSource credentialSource(String text, String bearerToken) {
+            if (text == null) return bearerToken != null ? CredentialSource.BEARER : CredentialSource.DEFAULT;
+            try {
+                return CredentialSource.valueOf(text.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new Invalid("credentials", text, "use one of default, profile, static, bearer");
+            }
+        }
+
+        private static URI endpoint(String text) {
+            if (text == null) return null;
+            URI endpoint;
+            try {
+                endpoint = new URI(text.replaceAll("/+$", ""));
+            } catch (URISyntaxException e) {
+                endpoint = null;
+            }
+            if (endpoint == null
+                    || endpoint.getHost() == null
+                    || !(text.startsWith("http://") || text.startsWith("https://")))
+                throw new Invalid(
+                        "endpoint", text, "use a full URL such as https://bedrock-runtime.us-east-1.amazonaws.com");
+            return endpoint;
+        }
+
+        /** Like AWS tools: a PEM bundle replaces the JDK's CAs for the upstream. */
+        private static Path caBundle(String text) {
+            if (text == null) return null;
+            Path bundle = Path.of(text);
+            if (!Files.isReadable(bundle))
+                throw new Invalid(
+                        "ca_bundle",
+                        text,
+                        "point it (or AWS_CA_BUNDLE) at a readable PEM file of the CA certificates to trust");
+            return bundle;
         }
     }
 
@@ -131,28 +322,135 @@ public record Settings(
             Set<String> dropBetas,
             Set<String> dropFields,
             boolean allowOtherProviders,
-            Set<String> allowedAccounts) {}
+            Set<String> allowedAccounts) {
+        /** A model beyond the built-in catalog, as configured. */
+        record Entry(String id, String bedrockId, String displayName, Set<String> prefixes, List<String> aliases) {
+            Entry {
+                if (id == null || bedrockId == null) throw new Invalid("", null, "each entry needs id and bedrock_id");
+            }
+
+            CatalogEntry catalogEntry() {
+                return new CatalogEntry(
+                        id,
+                        bedrockId,
+                        displayName == null ? id : displayName,
+                        prefixes == null ? new LinkedHashSet<>() : new LinkedHashSet<>(prefixes),
+                        aliases == null ? List.of() : aliases);
+            }
+        }
+
+        /** The models section as written: region_prefix null takes the first region's, "none" means no prefix. */
+        @JsonCreator
+        static Models of(
+                @JsonProperty("region_prefix") String regionPrefix,
+                @JsonProperty("aliases") Map<String, String> aliases,
+                @JsonProperty("catalog") List<Entry> catalog,
+                @JsonProperty("drop_betas") Set<String> dropBetas,
+                @JsonProperty("drop_fields") Set<String> dropFields,
+                @JsonProperty("allow_other_providers") boolean allowOtherProviders,
+                @JsonProperty("allowed_accounts") Set<String> allowedAccounts) {
+            String prefix = "none".equals(regionPrefix) ? "" : regionPrefix;
+            if (prefix != null && !prefix.isEmpty() && !ModelCatalog.KNOWN_PREFIXES.contains(prefix))
+                throw new Invalid(
+                        "region_prefix",
+                        prefix,
+                        "use one of " + String.join(", ", new TreeSet<>(ModelCatalog.KNOWN_PREFIXES)) + " or none");
+            for (String account : allowedAccounts) {
+                if (!account.matches("^[0-9]{12}$"))
+                    throw new Invalid("allowed_accounts", account, "use 12-digit AWS account ids");
+            }
+            return new Models(
+                    prefix,
+                    aliases,
+                    catalog.stream().map(Entry::catalogEntry).toList(),
+                    dropBetas,
+                    dropFields,
+                    allowOtherProviders,
+                    allowedAccounts);
+        }
+
+        Models withRegionPrefix(String prefix) {
+            return new Models(
+                    prefix, aliases, extraEntries, dropBetas, dropFields, allowOtherProviders, allowedAccounts);
+        }
+    }
 
     /** A rate: requests and tokens per minute; 0 means unlimited. */
-    public record Rate(int requestsPerMinute, long tokensPerMinute) {
+    public record Rate(
+            @Range(min = 0, max = 100_000_000) int requestsPerMinute,
+            @Range(min = 0, max = Integer.MAX_VALUE) long tokensPerMinute) {
         public static final Rate NONE = new Rate(0, 0);
     }
 
     /** Rate limits per API key, per user and per group (a group's members share its rate); concurrent requests per user. */
-    public record Limits(Rate key, Rate user, Map<String, Rate> groups, int userConcurrency) {}
+    public record Limits(Rate key, Rate user, Map<String, Rate> groups, int userConcurrency) {
+        /** The user section also caps requests in flight. */
+        record User(
+                @Range(min = 0, max = 100_000_000) int requestsPerMinute,
+                @Range(min = 0, max = Integer.MAX_VALUE) long tokensPerMinute,
+                @Range(min = 0, max = 100_000) int concurrentRequests) {}
+
+        @JsonCreator
+        static Limits of(
+                @JsonProperty("key") Rate key,
+                @JsonProperty("user") User user,
+                @JsonProperty("groups") Map<String, Rate> groups) {
+            return new Limits(
+                    key == null ? Rate.NONE : key,
+                    user == null ? Rate.NONE : new Rate(user.requestsPerMinute(), user.tokensPerMinute()),
+                    groups == null ? Map.of() : Map.copyOf(groups),
+                    user == null ? 0 : user.concurrentRequests());
+        }
+    }
 
     /**
      * How spend limits apply: {@code groupLimitModeMin} takes the most restrictive of a user's group caps (else the
      * most generous); {@code failClosed} refuses requests when spend can't be checked.
      */
-    public record Budgets(boolean groupLimitModeMin, boolean failClosed) {}
+    public record Budgets(boolean groupLimitModeMin, boolean failClosed) {
+        @JsonCreator
+        static Budgets of(
+                @JsonProperty("group_limit_mode") String mode, @JsonProperty("fail_closed") boolean failClosed) {
+            if (!mode.equals("min") && !mode.equals("max"))
+                throw new Invalid("group_limit_mode", mode, "use min (most restrictive group cap) or max");
+            return new Budgets(mode.equals("min"), failClosed);
+        }
+    }
 
     /** Usage records ({@code enabled} false only to measure what metering costs): the in-memory queue, the local journal for database outages, and how long raw records are kept. */
-    public record Metering(boolean enabled, int queueCapacity, Path journalDir, int retentionDays) {}
+    public record Metering(
+            boolean enabled,
+            @Range(min = 100, max = 10_000_000) int queueCapacity,
+            Path journalDir,
+            @Range(min = 1, max = 36_500) int retentionDays) {}
 
     /** Shared state across instances: Redis when {@code redisUrl} is set, in-process otherwise. */
-    public record Cache(String redisUrl) {}
+    public record Cache(String redisUrl) {
+        public Cache {
+            if (redisUrl != null && !redisUrl.matches("^rediss?://.+"))
+                throw new Invalid(
+                        "redis_url",
+                        redisUrl,
+                        "use redis://HOST:PORT (or rediss:// for TLS), e.g. redis://127.0.0.1:6379");
+        }
+    }
 
     /** A price CSV to use at start instead of the shipped one (an admin import later replaces either). */
-    public record Pricing(Path csvFile) {}
+    public record Pricing(Path csvFile) {
+        public Pricing {
+            if (csvFile != null) {
+                try {
+                    PriceList.parse(Files.readString(csvFile));
+                } catch (IOException e) {
+                    throw new Invalid(
+                            "csv_file",
+                            csvFile.toString(),
+                            "the file can't be read; point it at a price CSV (bsg admin prices export prints the"
+                                    + " current one)");
+                } catch (IllegalArgumentException e) {
+                    throw new Invalid("csv_file", csvFile.toString(), e.getMessage());
+                }
+            }
+        }
+    }
 }
