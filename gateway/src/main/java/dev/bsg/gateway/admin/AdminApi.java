@@ -9,10 +9,8 @@ import dev.bsg.gateway.store.AuditLog;
 import dev.bsg.gateway.store.User;
 import dev.bsg.gateway.store.UserStore;
 import dev.bsg.protocol.errors.ApiError;
-import dev.bsg.protocol.translate.Json;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -67,18 +65,15 @@ public final class AdminApi {
 
     public void listUsers(Exchange exchange) {
         List<User> all = users.all();
-        exchange.sendJson(200, Json.write(g -> {
-            g.writeStartObject();
-            g.writeArrayFieldStart("data");
-            for (User user : all) KeyDesk.writeUser(g, user);
-            g.writeEndArray();
-            g.writeEndObject();
-        }));
+        exchange.sendJson(
+                200,
+                Bodies.json(
+                        new Bodies.Data<>(all.stream().map(Bodies.Person::of).toList())));
     }
 
     public void getUser(Exchange exchange) {
         User user = findUser(exchange.pathParam("id"));
-        exchange.sendJson(200, Json.write(g -> KeyDesk.writeUser(g, user)));
+        exchange.sendJson(200, Bodies.json(Bodies.Person.of(user)));
     }
 
     /** PATCH: {@code disabled}, {@code team} and {@code name}; disabling cuts the user's keys off at once on this instance. */
@@ -107,30 +102,16 @@ public final class AdminApi {
             desk.audit(exchange, "user.rename", user.email(), "ok", null);
         }
         User updated = users.byId(user.id()).orElseThrow();
-        exchange.sendJson(200, Json.write(g -> KeyDesk.writeUser(g, updated)));
+        exchange.sendJson(200, Bodies.json(Bodies.Person.of(updated)));
     }
 
     public void listAudit(Exchange exchange) {
         int limit = SpendLimitsApi.number(exchange.query("limit"), "limit", 100, 1, 1000);
         List<AuditLog.Event> events = audit.recent(limit);
-        exchange.sendJson(200, Json.write(g -> {
-            g.writeStartObject();
-            g.writeArrayFieldStart("data");
-            for (AuditLog.Event e : events) {
-                g.writeStartObject();
-                g.writeStringField("id", e.id());
-                g.writeStringField("at", Instant.ofEpochMilli(e.at()).toString());
-                g.writeStringField("actor", e.actor());
-                g.writeStringField("action", e.action());
-                g.writeStringField("target", e.target());
-                g.writeStringField("outcome", e.outcome());
-                g.writeStringField("source_ip", e.sourceIp());
-                g.writeStringField("detail", e.detail());
-                g.writeEndObject();
-            }
-            g.writeEndArray();
-            g.writeEndObject();
-        }));
+        exchange.sendJson(
+                200,
+                Bodies.json(new Bodies.Data<>(
+                        events.stream().map(Bodies.AuditEvent::of).toList())));
     }
 
     private User findUser(String idOrEmail) {

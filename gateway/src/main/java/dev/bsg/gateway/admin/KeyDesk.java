@@ -1,6 +1,5 @@
 package dev.bsg.gateway.admin;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bsg.gateway.auth.ApiKeyFormat;
 import dev.bsg.gateway.auth.Authenticator;
@@ -90,26 +89,15 @@ final class KeyDesk {
                 request.team(),
                 request.project());
         audit(exchange, "key.create", key.id() + " (" + user.email() + ")", "ok", name);
-        exchange.sendJson(201, Json.write(g -> {
-            g.writeStartObject();
-            writeKeyFields(g, key);
-            g.writeStringField("key", secret);
-            g.writeEndObject();
-        }));
+        exchange.sendJson(201, Bodies.json(Bodies.Key.of(key, secret, System.currentTimeMillis())));
     }
 
     void list(Exchange exchange, List<ApiKey> list) {
-        exchange.sendJson(200, Json.write(g -> {
-            g.writeStartObject();
-            g.writeArrayFieldStart("data");
-            for (ApiKey key : list) {
-                g.writeStartObject();
-                writeKeyFields(g, key);
-                g.writeEndObject();
-            }
-            g.writeEndArray();
-            g.writeEndObject();
-        }));
+        long now = System.currentTimeMillis();
+        exchange.sendJson(
+                200,
+                Bodies.json(new Bodies.Data<>(
+                        list.stream().map(key -> Bodies.Key.of(key, null, now)).toList())));
     }
 
     void revoke(Exchange exchange, ApiKey key) {
@@ -121,12 +109,7 @@ final class KeyDesk {
                 key.id() + " (" + key.userEmail() + ")",
                 changed ? "ok" : "already revoked",
                 null);
-        exchange.sendJson(200, Json.write(g -> {
-            g.writeStartObject();
-            g.writeStringField("id", key.id());
-            g.writeBooleanField("revoked", true);
-            g.writeEndObject();
-        }));
+        exchange.sendJson(200, Bodies.json(new Bodies.Revoked(key.id(), true)));
     }
 
     void audit(Exchange exchange, String action, String target, String outcome, String detail) {
@@ -169,40 +152,5 @@ final class KeyDesk {
         if (at.toEpochMilli() <= System.currentTimeMillis())
             throw new HttpError(ApiError.invalidRequest("expires_at: must be in the future"));
         return at.toEpochMilli();
-    }
-
-    private static void writeKeyFields(JsonGenerator g, ApiKey key) throws IOException {
-        g.writeStringField("id", key.id());
-        g.writeStringField("name", key.name());
-        g.writeStringField("user_id", key.userId());
-        g.writeStringField("user_email", key.userEmail());
-        g.writeStringField("hint", key.hint());
-        g.writeStringField("team", key.team());
-        g.writeStringField("project", key.project());
-        g.writeStringField("created_at", Instant.ofEpochMilli(key.createdAt()).toString());
-        g.writeStringField(
-                "expires_at",
-                key.expiresAt() == null
-                        ? null
-                        : Instant.ofEpochMilli(key.expiresAt()).toString());
-        g.writeStringField(
-                "revoked_at",
-                key.revokedAt() == null
-                        ? null
-                        : Instant.ofEpochMilli(key.revokedAt()).toString());
-        g.writeStringField(
-                "status",
-                key.revokedAt() != null ? "revoked" : key.usableAt(System.currentTimeMillis()) ? "active" : "inactive");
-    }
-
-    static void writeUser(JsonGenerator g, User user) throws IOException {
-        g.writeStartObject();
-        g.writeStringField("id", user.id());
-        g.writeStringField("email", user.email());
-        g.writeStringField("name", user.name());
-        g.writeBooleanField("disabled", user.disabled());
-        g.writeStringField("team", user.team());
-        g.writeStringField("created_at", Instant.ofEpochMilli(user.createdAt()).toString());
-        g.writeEndObject();
     }
 }

@@ -6,9 +6,7 @@ import dev.bsg.gateway.metering.Pricing;
 import dev.bsg.gateway.store.AuditLog;
 import dev.bsg.gateway.store.SharedState;
 import dev.bsg.protocol.errors.ApiError;
-import dev.bsg.protocol.pricing.Price;
 import dev.bsg.protocol.pricing.PriceList;
-import dev.bsg.protocol.translate.Json;
 import java.nio.charset.StandardCharsets;
 
 /** {@code /api/admin/prices}: the price list in force (JSON, or the CSV itself) and importing a new one. */
@@ -32,27 +30,12 @@ public final class PricesApi {
             exchange.send(200, "text/csv; charset=utf-8", list.csv().getBytes(StandardCharsets.UTF_8));
             return;
         }
-        exchange.sendJson(200, Json.write(g -> {
-            g.writeStartObject();
-            g.writeStringField("version", list.version());
-            g.writeStringField("unit", "USD per million tokens");
-            g.writeArrayFieldStart("data");
-            for (Price p : list.prices()) {
-                g.writeStartObject();
-                g.writeStringField("model", p.model());
-                g.writeStringField("region", p.region());
-                g.writeStringField("input", p.input().toPlainString());
-                g.writeStringField("output", p.output().toPlainString());
-                g.writeStringField("cache_read", p.cacheRead().toPlainString());
-                g.writeStringField("cache_write_5m", p.cacheWrite5m().toPlainString());
-                g.writeStringField("cache_write_1h", p.cacheWrite1h().toPlainString());
-                g.writeStringField(
-                        "regional_premium_percent", p.regionalPremiumPercent().toPlainString());
-                g.writeEndObject();
-            }
-            g.writeEndArray();
-            g.writeEndObject();
-        }));
+        exchange.sendJson(
+                200,
+                Bodies.json(new Bodies.Prices(
+                        list.version(),
+                        "USD per million tokens",
+                        list.prices().stream().map(Bodies.PriceRow::of).toList())));
     }
 
     /** The body is the CSV; a bad one is refused whole, naming the line, and nothing changes. */
@@ -73,12 +56,9 @@ public final class PricesApi {
                 exchange.clientIp(),
                 "replaces " + previous);
         shared.broadcast("prices");
-        exchange.sendJson(200, Json.write(g -> {
-            g.writeStartObject();
-            g.writeStringField("version", now.version());
-            g.writeStringField("previous_version", previous);
-            g.writeNumberField("rows", now.prices().size());
-            g.writeEndObject();
-        }));
+        exchange.sendJson(
+                200,
+                Bodies.json(new Bodies.PricesImported(
+                        now.version(), previous, now.prices().size())));
     }
 }

@@ -8,7 +8,6 @@ import dev.bsg.gateway.store.ApiKeyStore;
 import dev.bsg.gateway.store.User;
 import dev.bsg.gateway.store.UserStore;
 import dev.bsg.protocol.errors.ApiError;
-import dev.bsg.protocol.translate.Json;
 
 /** {@code /api/me} and {@code /api/keys}: a signed-in user sees themselves and manages their own keys. */
 public final class SelfServiceApi {
@@ -25,18 +24,15 @@ public final class SelfServiceApi {
     public void me(Exchange exchange) {
         Principal principal = exchange.principal();
         User user = self(exchange);
-        exchange.sendJson(200, Json.write(g -> {
-            g.writeStartObject();
-            g.writeStringField("id", user.id());
-            g.writeStringField("email", user.email());
-            g.writeStringField("name", user.name());
-            g.writeArrayFieldStart("groups");
-            for (String group : principal.groups()) g.writeString(group);
-            g.writeEndArray();
-            g.writeBooleanField("admin", principal.admin());
-            g.writeStringField("credential", principal.keyId() == null ? "session" : "api_key");
-            g.writeEndObject();
-        }));
+        exchange.sendJson(
+                200,
+                Bodies.json(new Bodies.Me(
+                        user.id(),
+                        user.email(),
+                        user.name(),
+                        principal.groups(),
+                        principal.admin(),
+                        principal.keyId() == null ? "session" : "api_key")));
     }
 
     public void listKeys(Exchange exchange) {

@@ -1,6 +1,5 @@
 package dev.bsg.gateway.admin;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bsg.gateway.core.Principal;
 import dev.bsg.gateway.http.Exchange;
@@ -14,8 +13,6 @@ import dev.bsg.gateway.store.SpendLimitStore.SpendLimit;
 import dev.bsg.gateway.store.User;
 import dev.bsg.gateway.store.UserStore;
 import dev.bsg.protocol.errors.ApiError;
-import dev.bsg.protocol.translate.Json;
-import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -62,17 +59,7 @@ public final class SpendLimitsApi {
                 ? all.subList(Math.max(0, all.size() - limit), all.size())
                 : all.subList(0, Math.min(limit, all.size()));
         boolean hasMore = page.size() < all.size();
-        exchange.sendJson(200, Json.write(g -> {
-            g.writeStartObject();
-            g.writeArrayFieldStart("data");
-            for (SpendLimit l : page) write(g, l);
-            g.writeEndArray();
-            g.writeBooleanField("has_more", hasMore);
-            g.writeStringField("first_id", page.isEmpty() ? null : page.get(0).id());
-            g.writeStringField(
-                    "last_id", page.isEmpty() ? null : page.get(page.size() - 1).id());
-            g.writeEndObject();
-        }));
+        exchange.sendJson(200, Bodies.json(Bodies.Page.of(page, Bodies.Limit::of, SpendLimit::id, hasMore)));
     }
 
     public void create(Exchange exchange) {
@@ -109,12 +96,12 @@ public final class SpendLimitsApi {
                 type + ":" + value + ":" + period.apiName(),
                 cents == null ? "unlimited" : cents + " cents");
         shared.broadcast("spend-limits");
-        exchange.sendJson(200, Json.write(g -> write(g, saved)));
+        exchange.sendJson(200, Bodies.json(Bodies.Limit.of(saved)));
     }
 
     public void get(Exchange exchange) {
         SpendLimit limit = find(exchange.pathParam("id"));
-        exchange.sendJson(200, Json.write(g -> write(g, limit)));
+        exchange.sendJson(200, Bodies.json(Bodies.Limit.of(limit)));
     }
 
     public void delete(Exchange exchange) {
@@ -126,12 +113,7 @@ public final class SpendLimitsApi {
                 limit.scopeType() + ":" + limit.scopeValue() + ":" + limit.period(),
                 null);
         shared.broadcast("spend-limits");
-        exchange.sendJson(200, Json.write(g -> {
-            g.writeStartObject();
-            g.writeStringField("type", "spend_limit_deleted");
-            g.writeStringField("id", limit.id());
-            g.writeEndObject();
-        }));
+        exchange.sendJson(200, Bodies.json(new Bodies.LimitDeleted("spend_limit_deleted", limit.id())));
     }
 
     /** One row per person and period: the limit in effect, where it comes from, and the spend so far. */
@@ -167,44 +149,28 @@ public final class SpendLimitsApi {
         int from = Math.min(rows.size(), (page - 1) * limit);
         List<Row> shown = rows.subList(from, Math.min(rows.size(), from + limit));
         boolean more = from + limit < rows.size();
-        exchange.sendJson(200, Json.write(g -> {
-            g.writeStartObject();
-            g.writeArrayFieldStart("data");
-            for (Row row : shown) {
-                g.writeStartObject();
-                g.writeObjectFieldStart("scope");
-                g.writeStringField("type", "user");
-                g.writeStringField("user_id", row.user().id());
-                g.writeEndObject();
-                g.writeArrayFieldStart("groups");
-                for (String group : row.groups()) g.writeString(group);
-                g.writeEndArray();
-                g.writeObjectFieldStart("actor");
-                g.writeStringField("type", "user_actor");
-                g.writeStringField("user_id", row.user().id());
-                g.writeStringField("name", row.user().name());
-                g.writeStringField("email_address", row.user().email());
-                g.writeBooleanField("deleted", false);
-                g.writeEndObject();
-                Long cents = row.effective().amountCents();
-                g.writeStringField("amount", cents == null ? null : cents.toString());
-                g.writeStringField("currency", "USD");
-                g.writeStringField("period", row.effective().period().apiName());
-                g.writeStringField("source", row.effective().source());
-                g.writeStringField(
-                        "spend_limit_id",
-                        row.effective().limit() == null
-                                ? null
-                                : row.effective().limit().id());
-                g.writeStringField("period_to_date_spend", cents(row.spent()));
-                g.writeEndObject();
-            }
-            g.writeEndArray();
-            g.writeBooleanField("has_more", more);
-            if (more) g.writeNumberField("next_page", page + 1);
-            else g.writeNullField("next_page");
-            g.writeEndObject();
-        }));
+        List<Bodies.EffectiveLimit> data = new ArrayList<>();
+        for (Row row : shown) {
+            Long cents = row.effective().amountCents();
+            data.add(new Bodies.EffectiveLimit(
+                    Bodies.Scope.of("user", row.user().id()),
+                    row.groups(),
+                    new Bodies.Actor(
+                            "user_actor",
+                            row.user().id(),
+                            row.user().name(),
+                            row.user().email(),
+                            false),
+                    cents == null ? null : cents.toString(),
+                    "USD",
+                    row.effective().period().apiName(),
+                    row.effective().source(),
+                    row.effective().limit() == null
+                            ? null
+                            : row.effective().limit().id(),
+                    cents(row.spent())));
+        }
+        exchange.sendJson(200, Bodies.json(new Bodies.EffectivePage(data, more, more ? page + 1 : null)));
     }
 
     /** Changes to spend limits, newest first: who set or deleted which limit, when. */
@@ -213,26 +179,7 @@ public final class SpendLimitsApi {
         List<AuditLog.Event> events = audit.recent("admin.limit.", exchange.query("after_id"), limit + 1);
         boolean more = events.size() > limit;
         List<AuditLog.Event> page = more ? events.subList(0, limit) : events;
-        exchange.sendJson(200, Json.write(g -> {
-            g.writeStartObject();
-            g.writeArrayFieldStart("data");
-            for (AuditLog.Event e : page) {
-                g.writeStartObject();
-                g.writeStringField("id", e.id());
-                g.writeStringField("created_at", Instant.ofEpochMilli(e.at()).toString());
-                g.writeStringField("actor", e.actor());
-                g.writeStringField("action", e.action().equals("admin.limit.delete") ? "delete" : "upsert");
-                g.writeStringField("target", e.target());
-                g.writeStringField("detail", e.detail());
-                g.writeEndObject();
-            }
-            g.writeEndArray();
-            g.writeBooleanField("has_more", more);
-            g.writeStringField("first_id", page.isEmpty() ? null : page.get(0).id());
-            g.writeStringField(
-                    "last_id", page.isEmpty() ? null : page.get(page.size() - 1).id());
-            g.writeEndObject();
-        }));
+        exchange.sendJson(200, Bodies.json(Bodies.Page.of(page, Bodies.LimitChange::of, AuditLog.Event::id, more)));
     }
 
     /** Nanodollars as USD cents, exactly: 1 cent is 10^7 nanodollars. */
@@ -265,23 +212,5 @@ public final class SpendLimitsApi {
         } catch (NumberFormatException e) {
             throw new HttpError(ApiError.invalidRequest(name + ": must be a whole number from " + min + " to " + max));
         }
-    }
-
-    private static void write(JsonGenerator g, SpendLimit l) throws IOException {
-        g.writeStartObject();
-        g.writeStringField("type", "spend_limit");
-        g.writeStringField("id", l.id());
-        g.writeStringField("created_at", Instant.ofEpochMilli(l.createdAt()).toString());
-        g.writeStringField("updated_at", Instant.ofEpochMilli(l.updatedAt()).toString());
-        g.writeObjectFieldStart("scope");
-        g.writeStringField("type", l.scopeType());
-        if (l.scopeType().equals("user")) g.writeStringField("user_id", l.scopeValue());
-        if (l.scopeType().equals("rbac_group")) g.writeStringField("rbac_group_id", l.scopeValue());
-        g.writeEndObject();
-        g.writeStringField(
-                "amount", l.amountCents() == null ? null : l.amountCents().toString());
-        g.writeStringField("currency", "USD");
-        g.writeStringField("period", l.period());
-        g.writeEndObject();
     }
 }
