@@ -46,10 +46,12 @@ public final class LocalCounters implements Counters {
 
     @Override
     public synchronized int tryAdd(String[] keys, long[] increments, long[] limits, Duration ttl) {
+        // Like the Redis script, a counter only checked (increment 0) is not created.
         Counter[] found = new Counter[keys.length];
         for (int i = 0; i < keys.length; i++) {
-            found[i] = counter(keys[i], ttl);
-            if (found[i].value.get() + increments[i] > limits[i]) return i;
+            found[i] = increments[i] == 0 ? live(keys[i]) : counter(keys[i], ttl);
+            long value = found[i] == null ? 0 : found[i].value.get();
+            if (value + increments[i] > limits[i]) return i;
         }
         for (int i = 0; i < keys.length; i++) if (increments[i] != 0) found[i].value.addAndGet(increments[i]);
         return -1;

@@ -300,7 +300,7 @@ public final class Exchange {
         response.setStatus(status);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
-        return new StreamSink(response, this::markFirstByte, this::lastByteNext);
+        return new StreamSink(response::write, this::markFirstByte, this::lastByteNext);
     }
 
     private void markFirstByte() {

@@ -3,7 +3,6 @@ package dev.bsg.gateway.http;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.concurrent.locks.ReentrantLock;
-import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
 /**
@@ -12,7 +11,12 @@ import org.eclipse.jetty.util.Callback;
  * each is flushed to the client at once.
  */
 public final class StreamSink {
-    private final Response response;
+    /** Where the bytes go: Jetty's {@code Response.write} (tests put a socket of their own here). */
+    interface Output {
+        void write(boolean last, ByteBuffer bytes, Callback done);
+    }
+
+    private final Output output;
     private final Runnable onFirstByte;
     private final Runnable beforeLastByte;
     private final ReentrantLock lock = new ReentrantLock();
@@ -25,8 +29,8 @@ public final class StreamSink {
 
     private record Pending(ByteBuffer bytes, boolean last, Callback done) {}
 
-    StreamSink(Response response, Runnable onFirstByte, Runnable beforeLastByte) {
-        this.response = response;
+    StreamSink(Output output, Runnable onFirstByte, Runnable beforeLastByte) {
+        this.output = output;
         this.onFirstByte = onFirstByte;
         this.beforeLastByte = beforeLastByte;
     }
@@ -63,7 +67,7 @@ public final class StreamSink {
             wroteAny = true;
             onFirstByte.run();
         }
-        response.write(pending.last(), pending.bytes(), new Callback() {
+        output.write(pending.last(), pending.bytes(), new Callback() {
             @Override
             public void succeeded() {
                 lastWriteNanos = System.nanoTime();
