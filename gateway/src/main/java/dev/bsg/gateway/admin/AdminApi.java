@@ -33,6 +33,11 @@ public final class AdminApi {
         this.desk = new KeyDesk(keys, audit, authenticator, maxKeysPerUser);
     }
 
+    /** The desk that issues and revokes keys, for the console. */
+    public KeyDesk desk() {
+        return desk;
+    }
+
     /** The self-service API shares this desk: same rules, same audit. */
     public SelfServiceApi selfService() {
         return new SelfServiceApi(users, keys, desk);
@@ -78,8 +83,12 @@ public final class AdminApi {
 
     /** PATCH: {@code disabled}, {@code team} and {@code name}; disabling cuts the user's keys off at once on this instance. */
     public void updateUser(Exchange exchange) {
-        User user = findUser(exchange.pathParam("id"));
-        JsonNode body = KeyDesk.jsonBody(exchange);
+        User updated = update(exchange, findUser(exchange.pathParam("id")), KeyDesk.jsonBody(exchange));
+        exchange.sendJson(200, Bodies.json(Bodies.Person.of(updated)));
+    }
+
+    /** Applies {@code disabled}, {@code team} and {@code name} from {@code body}, each checked before any changes. */
+    public User update(Exchange exchange, User user, JsonNode body) {
         // Every field is checked before anything changes.
         if (body.has("disabled") && !body.get("disabled").isBoolean())
             throw new HttpError(ApiError.invalidRequest("disabled: must be true or false"));
@@ -101,8 +110,7 @@ public final class AdminApi {
             users.rename(user.id(), name);
             desk.audit(exchange, "user.rename", user.email(), "ok", null);
         }
-        User updated = users.byId(user.id()).orElseThrow();
-        exchange.sendJson(200, Bodies.json(Bodies.Person.of(updated)));
+        return users.byId(user.id()).orElseThrow();
     }
 
     public void listAudit(Exchange exchange) {

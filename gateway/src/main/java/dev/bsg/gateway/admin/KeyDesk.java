@@ -17,8 +17,11 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 
-/** Issuing, listing and revoking API keys, for admins (any user) and for users themselves (their own). */
-final class KeyDesk {
+/**
+ * Issuing, listing and revoking API keys, for admins (any user) and for users themselves (their own): the JSON API
+ * and the console's forms go through the same rules and the same audit.
+ */
+public final class KeyDesk {
     private final ApiKeyStore keys;
     private final AuditLog audit;
     private final Authenticator authenticator;
@@ -32,10 +35,13 @@ final class KeyDesk {
     }
 
     /** What a request for a new key asks for, validated before anything is created. */
-    record KeyRequest(String name, Long expiresAt, String team, String project) {}
+    public record KeyRequest(String name, Long expiresAt, String team, String project) {}
+
+    /** A key just made, with its secret: shown this once. */
+    public record Issued(ApiKey key, String secret) {}
 
     /** Reads {@code name} and optional {@code expires_at}; bad values are a 400 before anything changes. */
-    static KeyRequest read(JsonNode body) {
+    public static KeyRequest read(JsonNode body) {
         String name = string(body, "name", 200);
         return new KeyRequest(name == null ? "default" : name, expiry(body), tag(body, "team"), tag(body, "project"));
     }
@@ -72,6 +78,12 @@ final class KeyDesk {
 
     /** Creates the key; answers 201 with the key, shown this once. */
     void issue(Exchange exchange, User user, KeyRequest request) {
+        Issued issued = create(exchange, user, request);
+        exchange.sendJson(201, Bodies.json(Bodies.Key.of(issued.key(), issued.secret(), System.currentTimeMillis())));
+    }
+
+    /** Creates a key for {@code user}, audited as the exchange's caller; a 400 when they have too many. */
+    public Issued create(Exchange exchange, User user, KeyRequest request) {
         String name = request.name();
         Long expiresAt = request.expiresAt();
         if (keys.activeCount(user.id()) >= maxKeysPerUser) {
@@ -89,7 +101,7 @@ final class KeyDesk {
                 request.team(),
                 request.project());
         audit(exchange, "key.create", key.id() + " (" + user.email() + ")", "ok", name);
-        exchange.sendJson(201, Bodies.json(Bodies.Key.of(key, secret, System.currentTimeMillis())));
+        return new Issued(key, secret);
     }
 
     void list(Exchange exchange, List<ApiKey> list) {
@@ -101,6 +113,12 @@ final class KeyDesk {
     }
 
     void revoke(Exchange exchange, ApiKey key) {
+        withdraw(exchange, key);
+        exchange.sendJson(200, Bodies.json(new Bodies.Revoked(key.id(), true)));
+    }
+
+    /** Revokes the key on every instance at once, audited as the exchange's caller. */
+    public void withdraw(Exchange exchange, ApiKey key) {
         boolean changed = keys.revoke(key.id());
         authenticator.forgetKey(key.id());
         audit(
@@ -109,7 +127,6 @@ final class KeyDesk {
                 key.id() + " (" + key.userEmail() + ")",
                 changed ? "ok" : "already revoked",
                 null);
-        exchange.sendJson(200, Bodies.json(new Bodies.Revoked(key.id(), true)));
     }
 
     void audit(Exchange exchange, String action, String target, String outcome, String detail) {

@@ -63,7 +63,14 @@ public final class SpendLimitsApi {
     }
 
     public void create(Exchange exchange) {
-        JsonNode body = KeyDesk.jsonBody(exchange);
+        exchange.sendJson(200, Bodies.json(Bodies.Limit.of(save(exchange, KeyDesk.jsonBody(exchange)))));
+    }
+
+    /**
+     * Creates or replaces the limit for a scope and period from an Anthropic-shaped body ({@code scope},
+     * {@code period}, {@code amount} in cents as a string or null); a 400 naming the field before anything changes.
+     */
+    public SpendLimit save(Exchange exchange, JsonNode body) {
         JsonNode scope = body.path("scope");
         String type = scope.path("type").asText("");
         String value = switch (type) {
@@ -96,7 +103,7 @@ public final class SpendLimitsApi {
                 type + ":" + value + ":" + period.apiName(),
                 cents == null ? "unlimited" : cents + " cents");
         shared.broadcast("spend-limits");
-        exchange.sendJson(200, Bodies.json(Bodies.Limit.of(saved)));
+        return saved;
     }
 
     public void get(Exchange exchange) {
@@ -106,6 +113,12 @@ public final class SpendLimitsApi {
 
     public void delete(Exchange exchange) {
         SpendLimit limit = find(exchange.pathParam("id"));
+        remove(exchange, limit);
+        exchange.sendJson(200, Bodies.json(new Bodies.LimitDeleted("spend_limit_deleted", limit.id())));
+    }
+
+    /** Deletes the limit on every instance, audited as the exchange's caller. */
+    public void remove(Exchange exchange, SpendLimit limit) {
         store.delete(limit.id());
         audit(
                 exchange,
@@ -113,7 +126,6 @@ public final class SpendLimitsApi {
                 limit.scopeType() + ":" + limit.scopeValue() + ":" + limit.period(),
                 null);
         shared.broadcast("spend-limits");
-        exchange.sendJson(200, Bodies.json(new Bodies.LimitDeleted("spend_limit_deleted", limit.id())));
     }
 
     /** One row per person and period: the limit in effect, where it comes from, and the spend so far. */
@@ -187,7 +199,8 @@ public final class SpendLimitsApi {
         return BigDecimal.valueOf(nanos, 7).stripTrailingZeros().toPlainString();
     }
 
-    private SpendLimit find(String id) {
+    /** The limit with this id; a 404 when there is none. */
+    public SpendLimit find(String id) {
         return store.byId(id)
                 .orElseThrow(() -> new HttpError(ApiError.notFound("spend limit " + id + " does not exist")));
     }

@@ -24,7 +24,7 @@ import java.util.Map;
  * cuts through a day is read from the raw records.
  */
 public final class UsageReports {
-    private static final List<String> MEASURES = List.of(
+    public static final List<String> MEASURES = List.of(
             "requests",
             "errors",
             "input_tokens",
@@ -64,14 +64,30 @@ public final class UsageReports {
         report(exchange, exchange.principal().userId());
     }
 
-    private void report(Exchange exchange, String userId) {
-        long from = time(exchange.query("from"), "from", 0);
-        long to = time(exchange.query("to"), "to", Long.MAX_VALUE);
-        List<String> groups = new ArrayList<>();
-        String groupBy = exchange.query("group_by");
-        if (groupBy != null && !groupBy.isBlank()) {
-            for (String name : groupBy.split(",")) groups.add(dimension(name.strip(), "group_by"));
+    /**
+     * What to report: totals for {@code userId} (null: everyone) from {@code from} to {@code to} (epoch ms), grouped by
+     * {@code groups} and filtered by dimension = value.
+     */
+    public record Query(String userId, long from, long to, List<String> groups, Map<String, String> filters) {}
+
+    /** The rows (dimension values, then {@link #MEASURES}; cost as USD) and whether they came from the rollups. */
+    public record Report(List<String> groups, List<Map<String, Object>> rows, boolean daily) {
+        public String csv() {
+            return UsageReports.csv(groups, rows);
         }
+    }
+
+    /** The dimensions a report can group and filter by. */
+    public List<String> dimensions() {
+        return List.copyOf(rawColumns.keySet());
+    }
+
+    public Report query(Query q) {
+        for (String group : q.groups()) dimension(group, "group_by");
+        for (String filter : q.filters().keySet()) dimension(filter, "filter");
+        long from = q.from();
+        long to = q.to();
+        List<String> groups = q.groups();
         boolean daily = from % 86_400_000 == 0 && (to == Long.MAX_VALUE || to % 86_400_000 == 0);
         Map<String, String> columns = daily ? dailyColumns : rawColumns;
         StringBuilder query = new StringBuilder("SELECT ");
@@ -90,15 +106,13 @@ public final class UsageReports {
         List<Object> params = new ArrayList<>();
         params.add(daily ? UsageWriter.day(from) : (Object) from);
         params.add(daily ? (to == Long.MAX_VALUE ? "9999-12-31" : UsageWriter.day(to)) : (Object) to);
-        if (userId != null) {
+        if (q.userId() != null) {
             query.append(" AND user_id = ?");
-            params.add(userId);
+            params.add(q.userId());
         }
-        for (String filter : columns.keySet()) {
-            String value = exchange.query(filter);
-            if (value == null) continue;
-            query.append(" AND ").append(columns.get(filter)).append(" = ?");
-            params.add(value);
+        for (Map.Entry<String, String> filter : q.filters().entrySet()) {
+            query.append(" AND ").append(columns.get(filter.getKey())).append(" = ?");
+            params.add(filter.getValue());
         }
         if (!groups.isEmpty()) {
             String keys = String.join(", ", groups.stream().map(g -> "g_" + g).toList());
@@ -118,12 +132,30 @@ public final class UsageReports {
                     return out;
                 },
                 params.toArray()));
+        return new Report(List.copyOf(groups), rows, daily);
+    }
+
+    private void report(Exchange exchange, String userId) {
+        long from = time(exchange.query("from"), "from", 0);
+        long to = time(exchange.query("to"), "to", Long.MAX_VALUE);
+        List<String> groups = new ArrayList<>();
+        String groupBy = exchange.query("group_by");
+        if (groupBy != null && !groupBy.isBlank()) {
+            for (String name : groupBy.split(",")) groups.add(dimension(name.strip(), "group_by"));
+        }
+        Map<String, String> filters = new LinkedHashMap<>();
+        for (String filter : rawColumns.keySet()) {
+            String value = exchange.query(filter);
+            if (value != null) filters.put(filter, value);
+        }
+        Report report = query(new Query(userId, from, to, groups, filters));
         if ("csv".equals(exchange.query("format"))
                 || String.valueOf(exchange.header("accept")).startsWith("text/csv")) {
-            exchange.send(200, "text/csv; charset=utf-8", csv(groups, rows).getBytes(StandardCharsets.UTF_8));
+            exchange.send(200, "text/csv; charset=utf-8", report.csv().getBytes(StandardCharsets.UTF_8));
             return;
         }
-        exchange.sendJson(200, Json.bytes(Map.of("data", rows, "source", daily ? "daily_rollups" : "records")));
+        exchange.sendJson(
+                200, Json.bytes(Map.of("data", report.rows(), "source", report.daily() ? "daily_rollups" : "records")));
     }
 
     private static String csv(List<String> groups, List<Map<String, Object>> rows) {
@@ -139,7 +171,8 @@ public final class UsageReports {
         return out.toString();
     }
 
-    private static String cell(Object value) {
+    /** A CSV cell, quoted where a spreadsheet would split it or run it as a formula. */
+    public static String cell(Object value) {
         if (value == null) return "";
         String text = value.toString();
         // Quote what a spreadsheet would split or run as a formula.
@@ -158,7 +191,8 @@ public final class UsageReports {
 
     private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
 
-    private static long time(String text, String name, long fallback) {
+    /** A day ({@code 2026-11-01}) or an ISO-8601 time as epoch ms; a bad one is a 400 naming {@code name}. */
+    public static long time(String text, String name, long fallback) {
         if (text == null || text.isBlank()) return fallback;
         try {
             Instant at = text.matches("^\\d{4}-\\d{2}-\\d{2}$")

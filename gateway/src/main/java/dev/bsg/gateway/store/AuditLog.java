@@ -58,6 +58,33 @@ public final class AuditLog {
                 limit);
     }
 
+    /**
+     * Newest first: events by an actor (exact, or any when null), of actions starting with a prefix (any when null),
+     * from {@code from} up to {@code to} (epoch ms).
+     */
+    public List<Event> search(String actor, String actionPrefix, long from, long to, int limit) {
+        // LIKE's wildcards are taken out of the prefix: action names are dotted words.
+        String prefix =
+                (actionPrefix == null ? "" : actionPrefix.replace("%", "").replace("_", "")) + "%";
+        String columns = "SELECT id, at, actor, action, target, outcome, source_ip, detail FROM audit_events ";
+        if (actor == null)
+            return sql.list(
+                    columns + "WHERE action LIKE ? AND at >= ? AND at < ? ORDER BY at DESC LIMIT ?",
+                    AuditLog::map,
+                    prefix,
+                    from,
+                    to,
+                    limit);
+        return sql.list(
+                columns + "WHERE actor = ? AND action LIKE ? AND at >= ? AND at < ? ORDER BY at DESC LIMIT ?",
+                AuditLog::map,
+                actor,
+                prefix,
+                from,
+                to,
+                limit);
+    }
+
     private static Event map(ResultSet row) throws SQLException {
         return new Event(
                 row.getString(1),
