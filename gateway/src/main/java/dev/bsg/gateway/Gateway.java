@@ -49,6 +49,9 @@ import dev.bsg.gateway.upstream.ModelGuard;
 import dev.bsg.gateway.upstream.ModelPolicy;
 import dev.bsg.gateway.upstream.StreamWatchdog;
 import dev.bsg.gateway.upstream.UpstreamSigner;
+import dev.bsg.gateway.web.AdminPages;
+import dev.bsg.gateway.web.Console;
+import dev.bsg.gateway.web.SelfPages;
 import dev.bsg.gateway.web.WebSignIn;
 import dev.bsg.identity.OidcClient;
 import dev.bsg.protocol.models.ModelCatalog;
@@ -129,7 +132,6 @@ public final class Gateway implements AutoCloseable {
                 sessions,
                 sessionTokens,
                 users,
-                keys,
                 audit,
                 devices,
                 new PendingSignIns(sql),
@@ -208,6 +210,23 @@ public final class Gateway implements AutoCloseable {
         RequestLimits limits = new RequestLimits(settings.limits(), shared.counters(), budgets, metrics, clock);
         SpendLimitsApi spendLimits = new SpendLimitsApi(new SpendLimitStore(sql), budgets, users, audit, shared);
         PricesApi prices = new PricesApi(pricing, audit, shared);
+        Console console = new Console(new Console.Parts(
+                authenticator,
+                web,
+                new GatewaySecrets(sql).getOrCreate("console-csrf"),
+                settings,
+                usage,
+                budgets,
+                users,
+                keys,
+                admin,
+                spendLimits,
+                new SpendLimitStore(sql),
+                audit,
+                pricing,
+                this::publicUrl));
+        SelfPages pages = console.self();
+        AdminPages adminPages = console.admin();
         // Other instances' changes arrive by broadcast with Redis; without it (or if a message is lost) these catch up.
         background.every("spend-limits-reload", Duration.ofSeconds(5), Duration.ofSeconds(5), budgets::reload);
         background.every("prices-refresh", Duration.ofSeconds(30), Duration.ofSeconds(30), pricing::refresh);
@@ -274,7 +293,30 @@ public final class Gateway implements AutoCloseable {
                 .add("GET", "/api/keys", Door.API, caller, self::listKeys)
                 .add("POST", "/api/keys", Door.API, caller, self::createKey)
                 .add("DELETE", "/api/keys/{id}", Door.API, caller, self::revokeKey)
-                .add("GET", "/", Door.API, open, web::home)
+                .add("GET", "/", Door.API, open, pages::home)
+                .add("GET", "/keys", Door.API, open, pages::keys)
+                .add("POST", "/keys", Door.API, open, pages::createKey)
+                .add("GET", "/keys/{id}/revoke", Door.API, open, pages::confirmRevoke)
+                .add("POST", "/keys/{id}/revoke", Door.API, open, pages::revoke)
+                .add("GET", "/connect", Door.API, open, pages::connect)
+                .add("GET", "/admin", Door.API, open, adminPages::users)
+                .add("GET", "/admin/users", Door.API, open, adminPages::users)
+                .add("GET", "/admin/users/{id}", Door.API, open, adminPages::user)
+                .add("POST", "/admin/users/{id}", Door.API, open, adminPages::updateUser)
+                .add("GET", "/admin/keys", Door.API, open, adminPages::keys)
+                .add("GET", "/admin/keys/{id}/revoke", Door.API, open, adminPages::confirmRevoke)
+                .add("POST", "/admin/keys/{id}/revoke", Door.API, open, adminPages::revoke)
+                .add("GET", "/admin/usage", Door.API, open, adminPages::usage)
+                .add("GET", "/admin/usage.csv", Door.API, open, adminPages::usageCsv)
+                .add("GET", "/admin/limits", Door.API, open, adminPages::limits)
+                .add("POST", "/admin/limits", Door.API, open, adminPages::saveLimit)
+                .add("GET", "/admin/limits/{id}/delete", Door.API, open, adminPages::confirmDeleteLimit)
+                .add("POST", "/admin/limits/{id}/delete", Door.API, open, adminPages::deleteLimit)
+                .add("GET", "/admin/settings", Door.API, open, adminPages::settings)
+                .add("GET", "/admin/audit", Door.API, open, adminPages::audit)
+                .add("GET", "/admin/audit.csv", Door.API, open, adminPages::auditCsv)
+                .add("GET", "/assets/{name}", Door.API, open, console::asset)
+                .add("GET", "/favicon.ico", Door.API, open, console::favicon)
                 .add("GET", "/login", Door.API, open, web::login)
                 .add("GET", "/oauth/callback", Door.API, open, web::callback)
                 .add("POST", "/logout", Door.API, open, web::logout)

@@ -50,6 +50,7 @@ public final class ServeCommand implements Callable<Integer> {
             env.put("BSG_UPSTREAM__REGIONS", "us-east-1");
             env.putIfAbsent("BSG_DATABASE__URL", "jdbc:sqlite:./data/demo.db");
             env.put("BSG_ADMIN__API_KEYS", adminKey);
+            env.putIfAbsent("BSG_ADMIN__EMAILS", "admin@example.com");
         }
         Settings settings;
         try {
@@ -123,7 +124,8 @@ public final class ServeCommand implements Callable<Integer> {
                   curl %1$s/v1/messages -H 'x-api-key: %2$s' -H 'anthropic-version: 2023-06-01' \\
                     -d '{"model":"claude-sonnet-4-5","max_tokens":64,"messages":[{"role":"user","content":"hi"}]}'
 
-                Sign in (development identity provider: enter any email address as the user name):
+                Sign in (development identity provider: enter any email address as the user name;
+                admin@example.com also gets the admin pages):
                   browser:  %1$s/login
                   CLI:      ./bsg login --gateway %1$s --device
 

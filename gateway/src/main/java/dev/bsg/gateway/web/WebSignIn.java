@@ -9,8 +9,6 @@ import dev.bsg.gateway.core.FixedWindowLimiter;
 import dev.bsg.gateway.core.Secrets;
 import dev.bsg.gateway.http.Exchange;
 import dev.bsg.gateway.http.Forms;
-import dev.bsg.gateway.store.ApiKey;
-import dev.bsg.gateway.store.ApiKeyStore;
 import dev.bsg.gateway.store.AuditLog;
 import dev.bsg.gateway.store.DeviceGrantStore;
 import dev.bsg.gateway.store.PendingSignIns;
@@ -24,7 +22,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.function.Supplier;
 
 /**
@@ -40,7 +37,6 @@ public final class WebSignIn {
     private final SessionService sessions;
     private final SessionTokens tokens;
     private final UserStore users;
-    private final ApiKeyStore keys;
     private final AuditLog audit;
     private final Supplier<URI> publicUrl;
     private final DeviceGrantStore devices;
@@ -54,7 +50,6 @@ public final class WebSignIn {
             SessionService sessions,
             SessionTokens tokens,
             UserStore users,
-            ApiKeyStore keys,
             AuditLog audit,
             DeviceGrantStore devices,
             PendingSignIns pending,
@@ -70,7 +65,6 @@ public final class WebSignIn {
         this.sessions = sessions;
         this.tokens = tokens;
         this.users = users;
-        this.keys = keys;
         this.audit = audit;
         this.publicUrl = publicUrl;
     }
@@ -383,49 +377,6 @@ public final class WebSignIn {
         redirect(exchange, "/");
     }
 
-    public void home(Exchange exchange) {
-        SessionTokens.Session session = session(exchange);
-        if (session == null) {
-            page(
-                    exchange,
-                    200,
-                    "Bedrock SSO Gateway",
-                    "<p>Use Claude through your company account.</p><p><a class=\"button\" href=\"/login\">Sign in</a></p>");
-            return;
-        }
-        StringBuilder rows = new StringBuilder();
-        List<ApiKey> own = keys.ofUser(session.userId());
-        for (ApiKey key : own) {
-            rows.append("<tr><td>")
-                    .append(Html.escape(key.name()))
-                    .append("</td><td><code>")
-                    .append(Html.escape(key.hint()))
-                    .append("</code></td><td>")
-                    .append(
-                            key.revokedAt() != null
-                                    ? "revoked"
-                                    : key.usableAt(System.currentTimeMillis()) ? "active" : "expired")
-                    .append("</td><td>")
-                    .append(Instant.ofEpochMilli(key.createdAt()))
-                    .append("</td></tr>");
-        }
-        page(
-                exchange,
-                200,
-                "Signed in",
-                "<p>You are <b>" + Html.escape(session.email()) + "</b>"
-                        + (session.groups().isEmpty()
-                                ? ""
-                                : " (groups: " + Html.escape(String.join(", ", session.groups())) + ")")
-                        + ".</p>"
-                        + "<h2>Your API keys</h2>"
-                        + (own.isEmpty()
-                                ? "<p>None yet.</p>"
-                                : "<table><tr><th>name</th><th>key</th><th>status</th><th>created</th></tr>" + rows
-                                        + "</table>")
-                        + "<form method=\"post\" action=\"/logout\"><button type=\"submit\">Sign out</button></form>");
-    }
-
     /** CSRF: a sign-out must come from this site's own page, as the browser's Origin or Referer says. */
     public void logout(Exchange exchange) {
         if (!sameOrigin(exchange)) {
@@ -464,7 +415,7 @@ public final class WebSignIn {
         return token == null ? null : tokens.verify(token);
     }
 
-    private static String cookie(Exchange exchange, String name) {
+    static String cookie(Exchange exchange, String name) {
         String cookies = exchange.header("Cookie");
         if (cookies == null) return null;
         for (String cookie : cookies.split(";")) {

@@ -516,10 +516,63 @@ final class HostileCorpus {
         }
         cases.add(new Case(
                 "device post junk", RawHttp.request("POST", "/device", form, utf8("user_code=%ZZ%00")), Envelope.PAGE));
+        console(form);
         cases.add(new Case(
                 "home with junk cookie",
                 RawHttp.request("GET", "/", headers("Cookie", "bsg_session=" + "x".repeat(3000)), null),
                 Envelope.PAGE));
+    }
+
+    /** The console's pages and forms, asked with no session, a junk one and an admin key planted as the cookie. */
+    private void console(Map<String, String> form) {
+        List<String> gets = List.of(
+                "/keys",
+                "/connect",
+                "/keys/%00/revoke",
+                "/admin",
+                "/admin/users?q=%FF%FE" + "q".repeat(3000),
+                "/admin/users/" + "u".repeat(5000),
+                "/admin/keys?user=%00&team=<script>&project=" + "p".repeat(3000),
+                "/admin/usage?from=99999-01-01&to=x&group=evil&group=day&user=%00",
+                "/admin/usage.csv?from=2026-13-45&group=user",
+                "/admin/limits",
+                "/admin/limits/%2e%2e/delete",
+                "/admin/settings?email=%00" + "e".repeat(3000),
+                "/admin/audit?from=0000-00-00&to=%FF&actor=%25&action=_",
+                "/admin/audit.csv?from=-1",
+                "/assets/..%2f..%2fetc%2fpasswd",
+                "/assets/%00",
+                "/assets/" + "a".repeat(5000));
+        List<String> posts = List.of(
+                "/keys",
+                "/keys/k/revoke",
+                "/admin/users/u",
+                "/admin/keys/k/revoke",
+                "/admin/limits",
+                "/admin/limits/l/delete");
+        for (String cookie : new String[] {null, "bsg_session=" + "x".repeat(3000), "bsg_session=" + adminKey}) {
+            Map<String, String> headers = cookie == null ? Map.of() : headers("Cookie", cookie);
+            String who = cookie == null ? "anonymous" : cookie.length() > 200 ? "junk cookie" : "admin key as cookie";
+            for (String path : gets) {
+                cases.add(new Case(
+                        "console GET " + abbreviate(path) + " " + who,
+                        RawHttp.request("GET", path, headers, null),
+                        Envelope.PAGE));
+            }
+            Map<String, String> postHeaders = new LinkedHashMap<>(form);
+            postHeaders.putAll(headers);
+            for (String path : posts) {
+                cases.add(new Case(
+                        "console POST " + path + " " + who,
+                        RawHttp.request(
+                                "POST",
+                                path,
+                                postHeaders,
+                                utf8(
+                                        "_csrf=x&name=%00&action=disable&scope_type=organization&amount=1e99&disabled=true")),
+                        Envelope.PAGE));
+            }
+        }
     }
 
     private void raw(String name, String request, Envelope envelope) {

@@ -2,10 +2,10 @@ package dev.bsg.gateway.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.bsg.gateway.TestDatabase;
 import dev.bsg.gateway.TestGateway;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -15,27 +15,20 @@ import org.openqa.selenium.By;
 /** The sign-in pages in a real Chromium, CSP enforced: web sign-in and out, and the device approval Claude Code and bsg login send people to. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BrowserSignInIT {
+    SignInStack stack;
     CompanyIdp idp;
-    TestDatabase database;
     TestGateway gw;
 
     @BeforeAll
     void start() {
-        idp = new CompanyIdp();
-        database = TestDatabase.sqlite();
-        gw = TestGateway.start(database.url(), idp.gatewaySettings());
+        stack = new SignInStack(Map.of());
+        idp = stack.idp;
+        gw = stack.gw;
     }
 
     @AfterAll
     void stop() throws Exception {
-        CompanyIdp provider = idp;
-        TestDatabase db = database;
-        TestGateway gateway = gw;
-        try (provider;
-                db;
-                gateway) {
-            // closed in reverse: the gateway, its database, then the provider
-        }
+        stack.close();
     }
 
     void nextSignIn(String subject, String email) {

@@ -5,12 +5,16 @@ import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.logging.Level;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -49,6 +53,7 @@ final class RealBrowser implements AutoCloseable {
                 .build();
         driver = new ChromeDriver(service, options);
         driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
+        driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(30));
     }
 
     void open(String url) {
@@ -77,10 +82,72 @@ final class RealBrowser implements AutoCloseable {
         return driver.findElement(By.tagName("body")).getText();
     }
 
+    /**
+     * The page as a person meets it: no CSP violation or script error, no serious or critical axe-core finding, and
+     * nothing wider than the screen on a 390 px phone or a 1440 px desktop; a screenshot of each is written to
+     * {@code target/screenshots/NAME-WIDTH.png}.
+     */
+    void checkPage(String name) {
+        assertCleanLog();
+        assertAccessible();
+        Dimension before = driver.manage().window().getSize();
+        try {
+            for (int width : new int[] {390, 1440}) {
+                driver.manage().window().setSize(new Dimension(width, 900));
+                Path shot = Path.of("target", "screenshots", name + "-" + width + ".png");
+                Files.createDirectories(shot.getParent());
+                Files.write(shot, driver.getScreenshotAs(OutputType.BYTES));
+                Object overflow = driver.executeScript(
+                        "return document.documentElement.scrollWidth - document.documentElement.clientWidth;");
+                assertThat(((Number) overflow).intValue())
+                        .as("%s is wider than a %d px window (see %s)", driver.getCurrentUrl(), width, shot)
+                        .isLessThanOrEqualTo(0);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            driver.manage().window().setSize(before);
+        }
+        assertCleanLog();
+    }
+
+    /** axe-core (scripts/test installs it into .tools) finds nothing serious or critical on this page. */
+    void assertAccessible() {
+        driver.executeScript(axeSource());
+        Object found = driver.executeAsyncScript("const done = arguments[arguments.length - 1];"
+                + "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}})"
+                + ".then(r => done(r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')"
+                + ".map(v => v.id + ' (' + v.impact + '): ' + v.help + ' at ' + v.nodes.map(n => n.target.join(' ')).join(', '))))"
+                + ".catch(e => done(['axe failed: ' + e]));");
+        assertThat((List<?>) found).as("axe-core on %s", driver.getCurrentUrl()).isEmpty();
+    }
+
+    private static String axe;
+
+    private static synchronized String axeSource() {
+        if (axe != null) return axe;
+        Path root = Path.of(System.getenv().getOrDefault("BSG_REPO_ROOT", ".."));
+        Path script = root.resolve(".tools/node_modules/axe-core/axe.min.js");
+        if (!Files.isReadable(script)) {
+            String why = "axe-core is not installed at " + script + " (scripts/test installs it)";
+            if ("true".equals(System.getenv("CI"))) fail(why);
+            assumeTrue(false, why);
+        }
+        try {
+            axe = Files.readString(script);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return axe;
+    }
+
     /** Nothing the browser refused (CSP) or failed to run since the last look. */
     void assertCleanLog() {
         List<LogEntry> entries = driver.manage().logs().get(LogType.BROWSER).getAll();
+        // The page's own status (a 403 for a non-admin, say) is the test's to check; anything it loads must succeed.
+        String page = driver.getCurrentUrl() + " - Failed to load resource";
         assertThat(entries.stream()
+                        .filter(e -> !e.getMessage().startsWith(page))
                         .filter(e -> e.getLevel().intValue() >= Level.WARNING.intValue()
                                 || e.getMessage().contains("Content Security Policy")
                                 || e.getMessage().contains("violates"))

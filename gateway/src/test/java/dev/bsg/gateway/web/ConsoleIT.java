@@ -1,0 +1,197 @@
+package dev.bsg.gateway.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.anthropic.client.AnthropicClient;
+import com.anthropic.client.okhttp.AnthropicOkHttpClient;
+import com.anthropic.errors.PermissionDeniedException;
+import com.anthropic.errors.UnauthorizedException;
+import com.anthropic.models.messages.Message;
+import com.anthropic.models.messages.MessageCreateParams;
+import dev.bsg.gateway.TestGateway;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Cookie;
+
+/**
+ * The console in a real Chromium with its CSP enforced, axe-core checking every page, on a phone's width and a
+ * desktop's: a person signs in, makes a key, uses it with the Anthropic SDK, sees the usage and revokes the key; an
+ * admin finds them, disables them (their key is refused), sets a spend limit and reads the audit log.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ConsoleIT {
+    SignInStack stack;
+    CompanyIdp idp;
+    TestGateway gw;
+
+    @BeforeAll
+    void start() {
+        stack = new SignInStack(Map.of("BSG_ADMIN__EMAILS", "admin@example.com"));
+        idp = stack.idp;
+        gw = stack.gw;
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        stack.close();
+    }
+
+    private void signIn(RealBrowser browser, String subject, String email, List<String> groups) {
+        idp.nextSignIn(subject, email, groups);
+        browser.open(gw.url() + "/");
+        browser.click(By.linkText("Sign in"));
+        assertThat(browser.text()).contains(email);
+    }
+
+    private static AnthropicClient client(String url, String key) {
+        return AnthropicOkHttpClient.builder()
+                .baseUrl(url)
+                .apiKey(key)
+                .maxRetries(0)
+                .build();
+    }
+
+    private static Message hello(AnthropicClient client) {
+        return client.messages()
+                .create(MessageCreateParams.builder()
+                        .model("claude-sonnet-4-5")
+                        .maxTokens(64)
+                        .addUserMessage("hello from the console test")
+                        .build());
+    }
+
+    @Test
+    void aPersonMakesAKeyUsesItSeesTheUsageAndRevokesIt() {
+        try (RealBrowser browser = new RealBrowser()) {
+            signIn(browser, "ada-sub", "ada@example.com", List.of("eng"));
+            browser.checkPage("my-usage-empty");
+            assertThat(browser.text()).contains("My usage").contains("in groups eng");
+            assertThat(browser.driver.findElements(By.linkText("Users")))
+                    .as("no admin menu for a non-admin")
+                    .isEmpty();
+
+            browser.click(By.linkText("My keys"));
+            browser.checkPage("my-keys");
+            browser.find(By.id("name")).sendKeys("laptop");
+            browser.find(By.id("project")).sendKeys("atlas");
+            browser.click(By.xpath("//button[text()='Create key']"));
+            browser.checkPage("key-created");
+            String secret = browser.find(By.id("secret")).getText();
+            assertThat(secret).matches("SSOK_[0-9A-Za-z]{32}");
+
+            AnthropicClient client = client(gw.url(), secret);
+            assertThat(hello(client).content()).isNotEmpty();
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                browser.open(gw.url() + "/");
+                assertThat(browser.text()).contains("claude-sonnet-4-5").contains("Total this month");
+            });
+            browser.checkPage("my-usage");
+
+            browser.open(gw.url() + "/keys");
+            browser.click(By.partialLinkText("Revoke"));
+            assertThat(browser.text()).contains("Revoke this key?").contains("laptop");
+            browser.checkPage("key-revoke-confirm");
+            browser.click(By.xpath("//button[text()='Revoke the key']"));
+            assertThat(browser.text()).contains("Revoked \"laptop\"").contains("revoked");
+            assertThatThrownBy(() -> hello(client)).isInstanceOf(UnauthorizedException.class);
+
+            browser.click(By.linkText("Connect"));
+            browser.checkPage("connect");
+            assertThat(browser.text()).contains("ANTHROPIC_BASE_URL=" + gw.gateway.publicUrl());
+        }
+    }
+
+    @Test
+    void anAdminDisablesSomeoneSetsALimitAndReadsTheAudit() {
+        String bobKey = gw.newUserKey("bob@example.com");
+        AnthropicClient bob = client(gw.url(), bobKey);
+        assertThat(hello(bob).content()).isNotEmpty();
+        try (RealBrowser browser = new RealBrowser()) {
+            signIn(browser, "admin-sub", "admin@example.com", List.of());
+            browser.click(By.linkText("Users"));
+            browser.checkPage("admin-users");
+            browser.find(By.name("q")).sendKeys("bob");
+            browser.click(By.xpath("//button[text()='Search']"));
+            browser.click(By.linkText("bob@example.com"));
+            browser.checkPage("admin-user");
+            browser.click(By.xpath("//button[text()='Disable']"));
+            assertThat(browser.text()).contains("Disabled: their keys and sessions are refused.");
+            assertThatThrownBy(() -> hello(bob)).isInstanceOf(PermissionDeniedException.class);
+            browser.click(By.xpath("//button[text()='Enable']"));
+            assertThat(hello(bob).content()).isNotEmpty();
+
+            browser.click(By.linkText("Limits"));
+            browser.checkPage("admin-limits");
+            browser.find(By.id("scope")).sendKeys("bob@example.com");
+            browser.find(By.id("amount")).sendKeys("12.50");
+            browser.click(By.xpath("//button[text()='Save limit']"));
+            assertThat(browser.text()).contains("Saved: monthly $12.50 for bob@example.com");
+            browser.click(By.partialLinkText("Delete"));
+            browser.click(By.xpath("//button[text()='Delete the limit']"));
+            assertThat(browser.text()).contains("Deleted.").contains("No spend limits");
+            browser.find(By.id("amount")).sendKeys("twelve");
+            browser.find(By.id("scope")).sendKeys("bob@example.com");
+            browser.click(By.xpath("//button[text()='Save limit']"));
+            assertThat(browser.text()).contains("amount: dollars and cents");
+
+            browser.click(By.linkText("Keys"));
+            browser.checkPage("admin-keys");
+            assertThat(browser.text()).contains("bob@example.com");
+
+            browser.click(By.linkText("Usage"));
+            browser.checkPage("admin-usage");
+            browser.click(By.linkText("Policies"));
+            browser.checkPage("admin-settings");
+            browser.click(By.linkText("Audit"));
+            browser.checkPage("admin-audit");
+            assertThat(browser.text()).contains("user.disable").contains("admin.limit.upsert");
+        }
+    }
+
+    @Test
+    void adminPagesAre403ForOthersAndFormsNeedTheirToken() throws Exception {
+        try (RealBrowser browser = new RealBrowser()) {
+            signIn(browser, "cy-sub", "cy@example.com", List.of());
+            browser.open(gw.url() + "/admin/users");
+            assertThat(browser.text()).contains("Admins only");
+            browser.checkPage("admin-only");
+            Cookie session = browser.driver.manage().getCookieNamed(WebSignIn.COOKIE);
+            HttpClient http = HttpClient.newHttpClient();
+            HttpResponse<String> forged = http.send(
+                    HttpRequest.newBuilder(URI.create(gw.url() + "/keys"))
+                            .header("Cookie", WebSignIn.COOKIE + "=" + session.getValue())
+                            .header("Origin", gw.url())
+                            .header("Content-Type", "application/x-www-form-urlencoded")
+                            .POST(HttpRequest.BodyPublishers.ofString("name=stolen"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(forged.statusCode()).isEqualTo(403);
+            HttpResponse<String> admin = http.send(
+                    HttpRequest.newBuilder(URI.create(gw.url() + "/admin/usage.csv"))
+                            .header("Cookie", WebSignIn.COOKIE + "=" + session.getValue())
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(admin.statusCode()).isEqualTo(403);
+            assertThat(gw.gateway
+                            .keys()
+                            .ofUser(gw.gateway
+                                    .users()
+                                    .byEmail("cy@example.com")
+                                    .orElseThrow()
+                                    .id()))
+                    .isEmpty();
+        }
+    }
+}
