@@ -34,6 +34,39 @@ public final class UserStore {
         return sql.one("SELECT " + COLUMNS + " FROM users WHERE id = ?", UserStore::map, id);
     }
 
+    /** A person as a list shows them: with the groups of their last sign-in. */
+    public record Listed(User user, List<String> groups) {}
+
+    /** One query: the first {@code limit} people (by email) whose email, name or team holds {@code q} (any when null). */
+    public List<Listed> search(String q, int limit) {
+        String like = q == null
+                ? "%"
+                : "%" + q.toLowerCase(Locale.ROOT).replace("%", "").replace("_", "") + "%";
+        return sql.list(
+                "SELECT " + COLUMNS + ", groups_csv FROM users WHERE email LIKE ? OR lower(COALESCE(name, '')) LIKE ? "
+                        + "OR lower(COALESCE(team, '')) LIKE ? ORDER BY email LIMIT ?",
+                row -> new Listed(map(row), groups(row.getString("groups_csv"))),
+                like,
+                like,
+                like,
+                limit);
+    }
+
+    /** How many people {@link #search} would find without its limit. */
+    public int count(String q) {
+        String like = q == null
+                ? "%"
+                : "%" + q.toLowerCase(Locale.ROOT).replace("%", "").replace("_", "") + "%";
+        return sql.one(
+                        "SELECT COUNT(*) FROM users WHERE email LIKE ? OR lower(COALESCE(name, '')) LIKE ? "
+                                + "OR lower(COALESCE(team, '')) LIKE ?",
+                        row -> row.getInt(1),
+                        like,
+                        like,
+                        like)
+                .orElse(0);
+    }
+
     public List<User> all() {
         return sql.list("SELECT " + COLUMNS + " FROM users ORDER BY email", UserStore::map);
     }

@@ -107,27 +107,19 @@ public final class AdminPages {
                         new UsageReports.Query(null, monthStart, Long.MAX_VALUE, List.of("user"), Map.of()))
                 .rows()) spent.put(String.valueOf(row.get("user")), Money.usd(String.valueOf(row.get("cost_usd"))));
         List<Person> people = new ArrayList<>();
-        int matched = 0;
-        for (User user : users.all()) {
-            if (q != null && !matches(user, q)) continue;
-            if (++matched > PAGE) continue;
+        for (UserStore.Listed listed : users.search(q, PAGE)) {
+            User user = listed.user();
             people.add(new Person(
                     user.id(),
                     user.email(),
                     user.name(),
                     user.team(),
-                    String.join(", ", users.groupsOf(user.id())),
+                    String.join(", ", listed.groups()),
                     user.disabled(),
                     spent.getOrDefault(user.email(), "$0.00")));
         }
+        int matched = people.size() < PAGE ? people.size() : users.count(q);
         templates.send(exchange, 200, "admin/users.jte", view, "people", people, "q", q, "matched", matched);
-    }
-
-    private static boolean matches(User user, String q) {
-        String needle = q.toLowerCase(Locale.ROOT);
-        return user.email().contains(needle)
-                || (user.name() != null && user.name().toLowerCase(Locale.ROOT).contains(needle))
-                || (user.team() != null && user.team().toLowerCase(Locale.ROOT).contains(needle));
     }
 
     /** {@code GET /admin/users/{id}}: one person's groups, team, keys and budget standing. */
@@ -234,11 +226,12 @@ public final class AdminPages {
         String team = trimmed(exchange.query("team"));
         String project = trimmed(exchange.query("project"));
         List<ApiKey> shown = new ArrayList<>();
+        int matched = 0;
         for (ApiKey key : keys.all()) {
             if (user != null && !key.userEmail().contains(user.toLowerCase(Locale.ROOT))) continue;
             if (team != null && !team.equals(key.team())) continue;
             if (project != null && !project.equals(key.project())) continue;
-            shown.add(key);
+            if (++matched <= PAGE) shown.add(key);
         }
         templates.send(
                 exchange,
@@ -247,6 +240,8 @@ public final class AdminPages {
                 view,
                 "keys",
                 KeyRow.all(shown),
+                "matched",
+                matched,
                 "user",
                 user,
                 "team",

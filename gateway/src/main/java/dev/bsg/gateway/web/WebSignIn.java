@@ -21,7 +21,6 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.function.Supplier;
 
 /**
@@ -42,6 +41,7 @@ public final class WebSignIn {
     private final DeviceGrantStore devices;
     private final FixedWindowLimiter verifyLimiter;
     private final PendingSignIns pending;
+    private final Templates templates = new Templates();
     private final FixedWindowLimiter signInLimiter;
 
     public WebSignIn(
@@ -86,21 +86,21 @@ public final class WebSignIn {
 
     private void startSignIn(Exchange exchange, String deviceGrantId) {
         if (!oidcSettings.enabled()) {
-            page(
+            message(
                     exchange,
                     404,
                     "Sign-in is not set up",
-                    "<p>This gateway has no identity provider configured (<code>oidc.issuer</code>). "
-                            + "Ask your administrator for an API key instead.</p>");
+                    "This gateway has no identity provider configured (oidc.issuer). Ask your administrator for an"
+                            + " API key instead.");
             return;
         }
         if (!signInLimiter.allow(exchange.clientIp())) {
             exchange.setHeader("Retry-After", "60");
-            page(
+            message(
                     exchange,
                     429,
                     "Too many sign-ins",
-                    "<p>Too many sign-ins were started from this address. Wait a minute and try again.</p>");
+                    "Too many sign-ins were started from this address. Wait a minute and try again.");
             return;
         }
         try {
@@ -119,7 +119,7 @@ public final class WebSignIn {
                             + PendingSignIns.LIFETIME.toSeconds() + (secure() ? "; Secure" : ""));
             redirect(exchange, authorization.uri().toString());
         } catch (OidcClient.OidcException e) {
-            page(exchange, 502, "Sign-in is unavailable", "<p>" + Html.escape(e.getMessage()) + "</p>");
+            message(exchange, 502, "Sign-in is unavailable", e.getMessage());
         }
     }
 
@@ -136,15 +136,17 @@ public final class WebSignIn {
     public void devicePage(Exchange exchange) {
         String typed = exchange.query("user_code");
         if (typed == null || typed.isBlank()) {
-            page(exchange, 200, "Connect a device", "<p>Enter the code your device shows.</p>" + codeForm(""));
+            templates.send(
+                    exchange,
+                    200,
+                    "signin/code.jte",
+                    view("Connect a device"),
+                    "text",
+                    "Enter the code your device shows.");
             return;
         }
         if (!verifyLimiter.allow(exchange.clientIp())) {
-            page(
-                    exchange,
-                    429,
-                    "Too many attempts",
-                    "<p>Too many codes tried from this address. Wait a few minutes.</p>");
+            message(exchange, 429, "Too many attempts", "Too many codes tried from this address. Wait a few minutes.");
             return;
         }
         DeviceGrantStore.Grant grant = liveGrant(typed);
@@ -152,15 +154,16 @@ public final class WebSignIn {
             unknownCode(exchange);
             return;
         }
-        page(
+        templates.send(
                 exchange,
                 200,
-                "Connect a device",
-                "<p>A program asks to use this gateway as you. Continue only if <b>you</b> started this "
-                        + "and your device shows this code:</p>" + grantDetails(grant)
-                        + "<p><a class=\"button\" href=\"/login?user_code=" + Html.escape(grant.userCode())
-                        + "\">Sign in to continue</a></p>"
-                        + "<p>You will confirm the code again after signing in.</p>");
+                "signin/grant.jte",
+                view("Connect a device"),
+                "text",
+                "A program asks to use this gateway as you. Continue only if you started this and your device shows"
+                        + " this code:",
+                "grant",
+                grant);
     }
 
     /** A code typed into the old form (or posted by a script): shown on the page, never approved from here. */
@@ -186,14 +189,13 @@ public final class WebSignIn {
                 approved ? "ok" : "expired",
                 exchange.clientIp(),
                 grant.requester());
-        page(
+        message(
                 exchange,
                 approved ? 200 : 400,
                 approved ? "Device connected" : "Code expired",
                 approved
-                        ? "<p>Signed in as <b>" + Html.escape(who)
-                                + "</b>. Return to your device: it connects within a few seconds.</p>"
-                        : "<p>The code expired before it was approved. Start again on your device.</p>");
+                        ? "Signed in as " + who + ". Return to your device: it connects within a few seconds."
+                        : "The code expired before it was approved. Start again on your device.");
     }
 
     public void deviceDeny(Exchange exchange) {
@@ -207,25 +209,25 @@ public final class WebSignIn {
                 "ok",
                 exchange.clientIp(),
                 grant.requester());
-        page(exchange, 200, "Sign-in denied", "<p>The device was not signed in. You can close this page.</p>");
+        message(exchange, 200, "Sign-in denied", "The device was not signed in. You can close this page.");
     }
 
     /** The grant a confirmation form names, after the CSRF check; null when a page was already sent. */
     private DeviceGrantStore.Grant confirmedGrant(Exchange exchange) {
         if (!sameOrigin(exchange)) {
             audit.record("unknown", "device.verify", null, "csrf_rejected", exchange.clientIp(), null);
-            page(exchange, 403, "Blocked", "<p>This request came from another site and was blocked.</p>");
+            message(exchange, 403, "Blocked", "This request came from another site and was blocked.");
             return null;
         }
         DeviceGrantStore.Grant grant = devices.byConfirmation(
                         Forms.parse(exchange.body()).get("confirmation"))
                 .orElse(null);
         if (grant == null) {
-            page(
+            message(
                     exchange,
                     400,
                     "Confirmation expired",
-                    "<p>This approval was already answered or took too long. Start again on your device.</p>");
+                    "This approval was already answered or took too long. Start again on your device.");
         }
         return grant;
     }
@@ -236,28 +238,13 @@ public final class WebSignIn {
     }
 
     private void unknownCode(Exchange exchange) {
-        page(
+        templates.send(
                 exchange,
                 400,
-                "Unknown code",
-                "<p>That code is not valid or has expired. Check it, or start the sign-in again on your device.</p>"
-                        + codeForm(""));
-    }
-
-    private static String codeForm(String code) {
-        return "<form method=\"get\" action=\"/device\"><p><label for=\"user_code\">Code</label> <input id=\"user_code\" name=\"user_code\" value=\""
-                + Html.escape(code)
-                + "\" autocomplete=\"off\" required maxlength=\"20\"></p><button type=\"submit\">Continue</button></form>";
-    }
-
-    private static String grantDetails(DeviceGrantStore.Grant grant) {
-        return "<p class=\"code\"><code>" + Html.escape(grant.userCode()) + "</code></p><table>"
-                + "<tr><th scope=\"row\">Program</th><td>"
-                + Html.escape(grant.requester() == null ? "not named" : grant.requester()) + "</td></tr>"
-                + "<tr><th scope=\"row\">From address</th><td>"
-                + Html.escape(grant.requesterIp() == null ? "unknown" : grant.requesterIp()) + "</td></tr>"
-                + "<tr><th scope=\"row\">Asked at</th><td>" + Instant.ofEpochMilli(grant.createdAt())
-                + "</td></tr></table>";
+                "signin/code.jte",
+                view("Unknown code"),
+                "text",
+                "That code is not valid or has expired. Check it, or start the sign-in again on your device.");
     }
 
     public void callback(Exchange exchange) {
@@ -267,12 +254,13 @@ public final class WebSignIn {
                         state.getBytes(StandardCharsets.UTF_8),
                         String.valueOf(cookie(exchange, stateCookie(state))).getBytes(StandardCharsets.UTF_8))) {
             audit.record("unknown", "sign-in", null, "not started in this browser", exchange.clientIp(), null);
-            page(
+            message(
                     exchange,
                     400,
                     "Sign-in not started here",
-                    "<p>This sign-in was started in another browser (or its cookie expired), so it "
-                            + "can't finish here. <a href=\"/login\">Sign in again</a>.</p>");
+                    "This sign-in was started in another browser (or its cookie expired), so it can't finish here.",
+                    "/login",
+                    "Sign in again");
             return;
         }
         if (state != null)
@@ -282,23 +270,26 @@ public final class WebSignIn {
                 state == null ? null : pending.take(state).orElse(null);
         String verifier = started == null ? null : sessions.open(started.sealedVerifier());
         if (started == null || verifier == null) {
-            page(
+            message(
                     exchange,
                     400,
                     "Sign-in link expired",
-                    "<p>This sign-in was already used or took too long. <a href=\"/login\">Start again</a>.</p>");
+                    "This sign-in was already used or took too long.",
+                    "/login",
+                    "Start again");
             return;
         }
         String error = exchange.query("error");
         if (error != null) {
             audit.record("unknown", "sign-in", null, "refused by identity provider", exchange.clientIp(), error);
-            page(
+            String description = exchange.query("error_description");
+            message(
                     exchange,
                     403,
                     "Sign-in was not completed",
-                    "<p>The identity provider said: <code>" + Html.escape(error) + "</code> "
-                            + Html.escape(exchange.query("error_description"))
-                            + "</p><p><a href=\"/login\">Try again</a></p>");
+                    "The identity provider said: " + error + (description == null ? "" : " (" + description + ")"),
+                    "/login",
+                    "Try again");
             return;
         }
         OidcClient.Identity identity;
@@ -309,11 +300,7 @@ public final class WebSignIn {
                     new CodeVerifier(verifier));
         } catch (OidcClient.OidcException e) {
             audit.record("unknown", "sign-in", null, "failed", exchange.clientIp(), e.getMessage());
-            page(
-                    exchange,
-                    403,
-                    "Sign-in failed",
-                    "<p>" + Html.escape(e.getMessage()) + "</p><p><a href=\"/login\">Try again</a></p>");
+            message(exchange, 403, "Sign-in failed", e.getMessage(), "/login", "Try again");
             return;
         }
         String refusal = oidc.refusal(identity);
@@ -322,12 +309,12 @@ public final class WebSignIn {
         if (user != null && refusal == null) users.setGroups(user.id(), identity.groups());
         if (refusal != null) {
             audit.record(identity.email(), "sign-in", null, "refused", exchange.clientIp(), refusal);
-            page(
+            message(
                     exchange,
                     403,
                     "Sign-in refused",
-                    "<p>Signed in as <b>" + Html.escape(identity.email()) + "</b>, but " + Html.escape(refusal)
-                            + ". Ask your administrator if you need access.</p>");
+                    "Signed in as " + identity.email() + ", but " + refusal
+                            + ". Ask your administrator if you need access.");
             return;
         }
         if (started.deviceGrantId() != null) {
@@ -349,23 +336,25 @@ public final class WebSignIn {
                     exchange.clientIp(),
                     "device");
             if (grant == null) {
-                page(
+                message(
                         exchange,
                         400,
                         "Code expired",
-                        "<p>The device code expired before sign-in finished. Start again on your device.</p>");
+                        "The device code expired before sign-in finished. Start again on your device.");
                 return;
             }
-            page(
+            templates.send(
                     exchange,
                     200,
-                    "Approve this device?",
-                    "<p>Signed in as <b>" + Html.escape(user.email()) + "</b>. A program asks to use this "
-                            + "gateway as you. Approve only if you started this yourself and your device shows this code:</p>"
-                            + grantDetails(grant)
-                            + "<form method=\"post\" action=\"/device/confirm\"><input type=\"hidden\" name=\"confirmation\" value=\""
-                            + confirmation + "\">"
-                            + "<button type=\"submit\">Approve</button> <button type=\"submit\" formaction=\"/device/deny\">Deny</button></form>");
+                    "signin/grant.jte",
+                    view("Approve this device?"),
+                    "text",
+                    "Signed in as " + user.email() + ". A program asks to use this gateway as you. Approve only if you"
+                            + " started this yourself and your device shows this code:",
+                    "grant",
+                    grant,
+                    "confirmation",
+                    confirmation);
             return;
         }
         SessionService.TokenPair session = sessions.start(user, identity.subject(), identity.groups());
@@ -380,7 +369,7 @@ public final class WebSignIn {
     /** CSRF: a sign-out must come from this site's own page, as the browser's Origin or Referer says. */
     public void logout(Exchange exchange) {
         if (!sameOrigin(exchange)) {
-            page(exchange, 403, "Blocked", "<p>This request came from another site and was blocked.</p>");
+            message(exchange, 403, "Blocked", "This request came from another site and was blocked.");
             return;
         }
         SessionTokens.Session session = session(exchange);
@@ -435,12 +424,16 @@ public final class WebSignIn {
         exchange.sendEmpty(302);
     }
 
-    private static void page(Exchange exchange, int status, String title, String body) {
-        exchange.setHeader("Cache-Control", "no-store");
-        exchange.setHeader(
-                "Content-Security-Policy",
-                "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'");
-        exchange.setHeader("X-Content-Type-Options", "nosniff");
-        exchange.send(status, "text/html; charset=utf-8", Html.page(title, body));
+    private void message(Exchange exchange, int status, String title, String text) {
+        templates.send(exchange, status, "message.jte", view(title), "text", text);
+    }
+
+    private void message(Exchange exchange, int status, String title, String text, String link, String linkText) {
+        templates.send(exchange, status, "message.jte", view(title), "text", text, "link", link, "linkText", linkText);
+    }
+
+    /** The sign-in pages are for someone not (yet) signed in: no menu, no forms of the console. */
+    private static View view(String title) {
+        return new View(title, "", null, Secrets.base62(22), "", null, null);
     }
 }

@@ -49,17 +49,21 @@ class BrowserSignInIT {
         nextSignIn("ivy-sub", "ivy@example.com");
         try (RealBrowser browser = new RealBrowser()) {
             browser.open(gw.url() + "/device");
+            browser.checkPage("device-code");
             browser.find(By.id("user_code"))
                     .sendKeys(userCode.toLowerCase(Locale.ROOT).replace("-", ""));
             browser.click(By.cssSelector("button[type=submit]"));
             assertThat(browser.text()).contains(userCode).contains("claude_code (claude-cli/2.1.332)");
+            browser.checkPage("device-grant");
             browser.click(By.linkText("Sign in to continue"));
             assertThat(browser.text())
                     .contains("Approve this device?")
                     .contains("ivy@example.com")
                     .contains(userCode);
+            browser.checkPage("device-approve");
             browser.click(By.xpath("//button[text()='Approve']"));
             assertThat(browser.text()).contains("Device connected");
+            browser.checkPage("device-connected");
         }
         var tokens = gw.send(
                 "POST",
@@ -100,6 +104,7 @@ class BrowserSignInIT {
         nextSignIn("kim-sub", "kim@example.com");
         try (RealBrowser browser = new RealBrowser()) {
             browser.open(gw.url() + "/");
+            browser.checkPage("landing");
             browser.click(By.linkText("Sign in"));
             assertThat(browser.text()).contains("kim@example.com");
             browser.click(By.xpath("//button[text()='Sign out']"));
