@@ -299,6 +299,8 @@ public final class Gateway implements AutoCloseable {
                 .add("GET", "/keys/{id}/revoke", Door.API, open, pages::confirmRevoke)
                 .add("POST", "/keys/{id}/revoke", Door.API, open, pages::revoke)
                 .add("GET", "/connect", Door.API, open, pages::connect)
+                .add("GET", "/downloads", Door.API, open, pages::downloads)
+                .add("GET", "/downloads/{name}", Door.API, open, pages::download)
                 .add("GET", "/admin", Door.API, open, adminPages::users)
                 .add("GET", "/admin/users", Door.API, open, adminPages::users)
                 .add("GET", "/admin/users/{id}", Door.API, open, adminPages::user)

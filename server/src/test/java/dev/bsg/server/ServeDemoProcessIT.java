@@ -90,7 +90,7 @@ class ServeDemoProcessIT {
             assertThat(reply.statusCode()).isEqualTo(200);
             assertThat(reply.body()).contains("Hello from the Bedrock simulator.");
             assertThat(signInWithTheDevelopmentIdentityProvider(demo.url(), "alice@example.com"))
-                    .contains("You are <b>alice@example.com</b>");
+                    .contains("Signed in as <strong>alice@example.com</strong>");
             demo.process().destroy();
             assertThat(demo.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
             assertThat(Files.readString(demo.dir().resolve("stderr.txt"))).contains("shutting down");

@@ -53,7 +53,8 @@ public record Settings(
         Budgets budgets,
         Metering metering,
         Cache cache,
-        Pricing pricing) {
+        Pricing pricing,
+        Downloads downloads) {
 
     public Settings {
         oidc = checked(oidc);
@@ -432,6 +433,14 @@ public record Settings(
                         "redis_url",
                         redisUrl,
                         "use redis://HOST:PORT (or rediss:// for TLS), e.g. redis://127.0.0.1:6379");
+        }
+    }
+
+    /** A folder of end-user bundles ({@code bsg package}, one per system) offered to signed-in people; null: none. */
+    public record Downloads(Path dir) {
+        public Downloads {
+            if (dir != null && !Files.isDirectory(dir))
+                throw new Invalid("dir", dir.toString(), "point it at a folder holding the bundles bsg package built");
         }
     }
 

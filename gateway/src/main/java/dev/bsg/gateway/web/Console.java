@@ -50,7 +50,8 @@ public final class Console {
                 parts.keys(),
                 parts.adminApi().desk(),
                 parts.publicUrl(),
-                parts.settings().oidc().enabled());
+                parts.settings().oidc().enabled(),
+                new Downloads(parts.settings().downloads().dir()));
         this.admin = new AdminPages(
                 sessions,
                 templates,

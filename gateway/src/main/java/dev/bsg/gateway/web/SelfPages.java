@@ -33,6 +33,7 @@ public final class SelfPages {
     private final KeyDesk desk;
     private final Supplier<String> publicUrl;
     private final boolean signInConfigured;
+    private final Downloads downloads;
 
     SelfPages(
             ConsoleSessions sessions,
@@ -43,7 +44,8 @@ public final class SelfPages {
             ApiKeyStore keys,
             KeyDesk desk,
             Supplier<String> publicUrl,
-            boolean signInConfigured) {
+            boolean signInConfigured,
+            Downloads downloads) {
         this.sessions = sessions;
         this.templates = templates;
         this.reports = reports;
@@ -53,6 +55,7 @@ public final class SelfPages {
         this.desk = desk;
         this.publicUrl = publicUrl;
         this.signInConfigured = signInConfigured;
+        this.downloads = downloads;
     }
 
     /** {@code GET /}: the person's usage this month, or the way in for someone not signed in. */
@@ -201,6 +204,41 @@ public final class SelfPages {
     public void connect(Exchange exchange) {
         View view = sessions.signedIn(exchange, "Connect your tools", "connect");
         if (view != null) templates.send(exchange, 200, "connect.jte", view, "gateway", publicUrl.get());
+    }
+
+    /** {@code GET /downloads}: the bundles on offer, the visitor's system first. */
+    public void downloads(Exchange exchange) {
+        View view = sessions.signedIn(exchange, "Get bsg", "downloads");
+        if (view == null) return;
+        templates.send(
+                exchange,
+                200,
+                "downloads.jte",
+                view,
+                "bundles",
+                downloads.list(exchange.header("User-Agent")),
+                "configured",
+                downloads.configured(),
+                "gateway",
+                publicUrl.get());
+    }
+
+    /** {@code GET /downloads/{name}}: one bundle, to a signed-in person. */
+    public void download(Exchange exchange) {
+        View view = sessions.signedIn(exchange, "Get bsg", "downloads");
+        if (view == null) return;
+        if (!downloads.send(exchange, exchange.pathParam("name")))
+            templates.send(
+                    exchange,
+                    404,
+                    "message.jte",
+                    view.withTitle("No such download", "downloads"),
+                    "text",
+                    "There is no such bundle here.",
+                    "link",
+                    "/downloads",
+                    "linkText",
+                    "The bundles on offer");
     }
 
     private ApiKey own(View view, String id) {

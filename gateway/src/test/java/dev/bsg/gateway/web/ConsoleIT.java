@@ -15,6 +15,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -36,9 +38,15 @@ class ConsoleIT {
     CompanyIdp idp;
     TestGateway gw;
 
+    Path bundles;
+
     @BeforeAll
-    void start() {
-        stack = new SignInStack(Map.of("BSG_ADMIN__EMAILS", "admin@example.com"));
+    void start() throws Exception {
+        bundles = Files.createTempDirectory("bsg-bundles");
+        Files.write(bundles.resolve("bsg-linux-x64.tar.gz"), new byte[300_000]);
+        Files.writeString(bundles.resolve("bsg-windows-x64.zip"), "PK windows bundle");
+        stack = new SignInStack(
+                Map.of("BSG_ADMIN__EMAILS", "admin@example.com", "BSG_DOWNLOADS__DIR", bundles.toString()));
         idp = stack.idp;
         gw = stack.gw;
     }
@@ -157,6 +165,45 @@ class ConsoleIT {
             browser.click(By.linkText("Audit"));
             browser.checkPage("admin-audit");
             assertThat(browser.text()).contains("user.disable").contains("admin.limit.upsert");
+        }
+    }
+
+    @Test
+    void signedInPeopleGetTheBundlesAndNothingElseFromTheFolder() throws Exception {
+        try (RealBrowser browser = new RealBrowser()) {
+            signIn(browser, "dee-sub", "dee@example.com", List.of());
+            browser.click(By.linkText("Get bsg"));
+            browser.checkPage("downloads");
+            assertThat(browser.text())
+                    .contains("bsg-linux-x64.tar.gz")
+                    .contains("Linux, 293 KB")
+                    .contains("bsg-windows-x64.zip")
+                    .contains("bsg login --gateway " + gw.gateway.publicUrl());
+            String cookie = WebSignIn.COOKIE + "="
+                    + browser.driver.manage().getCookieNamed(WebSignIn.COOKIE).getValue();
+            HttpClient http = HttpClient.newHttpClient();
+            HttpResponse<byte[]> bundle = http.send(
+                    HttpRequest.newBuilder(URI.create(gw.url() + "/downloads/bsg-linux-x64.tar.gz"))
+                            .header("Cookie", cookie)
+                            .build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(bundle.statusCode()).isEqualTo(200);
+            assertThat(bundle.body()).isEqualTo(Files.readAllBytes(bundles.resolve("bsg-linux-x64.tar.gz")));
+            assertThat(bundle.headers().firstValue("content-disposition"))
+                    .hasValue("attachment; filename=\"bsg-linux-x64.tar.gz\"");
+            for (String path : List.of("/downloads/..%2Fconsole.db", "/downloads/%2e%2e", "/downloads/.hidden")) {
+                HttpResponse<String> outside = http.send(
+                        HttpRequest.newBuilder(URI.create(gw.url() + path))
+                                .header("Cookie", cookie)
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(outside.statusCode()).as(path).isIn(400, 404);
+            }
+            HttpResponse<String> anonymous = http.send(
+                    HttpRequest.newBuilder(URI.create(gw.url() + "/downloads/bsg-linux-x64.tar.gz"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(anonymous.statusCode()).isEqualTo(303);
         }
     }
 
