@@ -3,6 +3,7 @@ package dev.bsg.gateway.core;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /** Counters in this process: each instance limits on its own. Expired counters are swept now and then. */
 public final class LocalCounters implements Counters {
@@ -21,7 +22,7 @@ public final class LocalCounters implements Counters {
     private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
     private volatile long nextSweep = System.nanoTime() + SWEEP_EVERY_NANOS;
 
-    private Counter live(String key) {
+    private @Nullable Counter live(String key) {
         Counter counter = counters.get(key);
         if (counter != null && counter.expiresAt - System.nanoTime() < 0) {
             counters.remove(key, counter);

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.bsg.protocol.translate.Json;
 import java.io.IOException;
 import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The tokens one request used, as the upstream itself accounted them: from a Message's or a stream's
@@ -18,11 +19,11 @@ public final class Usage {
     private long cacheRead;
     private long cacheWrite5m;
     private long cacheWrite1h;
-    private String region;
-    private String upstreamModel;
+    private @Nullable String region;
+    private @Nullable String upstreamModel;
     private boolean clientAborted;
     private long costNanos = -1;
-    private String priceVersion;
+    private @Nullable String priceVersion;
 
     public long input() {
         return input;
@@ -44,7 +45,7 @@ public final class Usage {
         return cacheWrite1h;
     }
 
-    public String region() {
+    public @Nullable String region() {
         return region;
     }
 
@@ -53,7 +54,7 @@ public final class Usage {
     }
 
     /** The Bedrock model ID sent upstream (profile ID, base ID or ARN): what the price depends on. */
-    public String upstreamModel() {
+    public @Nullable String upstreamModel() {
         return upstreamModel;
     }
 
@@ -66,7 +67,7 @@ public final class Usage {
         return costNanos;
     }
 
-    public String priceVersion() {
+    public @Nullable String priceVersion() {
         return priceVersion;
     }
 
@@ -93,7 +94,7 @@ public final class Usage {
     }
 
     /** An Anthropic {@code usage} object (a Message's, message_start's or message_delta's, which is cumulative). */
-    public void anthropicUsage(JsonNode usage) {
+    public void anthropicUsage(@Nullable JsonNode usage) {
         if (usage == null || !usage.isObject()) return;
         if (usage.has("input_tokens")) input = usage.path("input_tokens").asLong();
         if (usage.has("output_tokens")) output = usage.path("output_tokens").asLong();
@@ -155,7 +156,7 @@ public final class Usage {
     }
 
     /** Converse's {@code usage} (a Converse response, or a ConverseStream metadata event). */
-    public void converseUsage(JsonNode usage) {
+    public void converseUsage(@Nullable JsonNode usage) {
         if (usage == null || !usage.isObject()) return;
         input = usage.path("inputTokens").asLong(input);
         output = usage.path("outputTokens").asLong(output);
@@ -168,7 +169,7 @@ public final class Usage {
     }
 
     /** A response's top-level {@code usage}, read without building the rest of it (the answer itself can be long). */
-    private static JsonNode topLevelUsage(byte[] json) {
+    private static @Nullable JsonNode topLevelUsage(byte[] json) {
         try (JsonParser parser = Json.FACTORY.createParser(json)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) return null;
             while (parser.nextToken() == JsonToken.FIELD_NAME) {
@@ -183,7 +184,7 @@ public final class Usage {
         }
     }
 
-    private static JsonNode parse(byte[] json) {
+    private static @Nullable JsonNode parse(byte[] json) {
         try {
             return Json.MAPPER.readTree(json);
         } catch (IOException e) {
