@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Opens a page in the person's browser: {@code $BROWSER} when set, else the system's opener ({@code open} on
+ * Opens a page in the person's browser: {@code $BROWSER} (or {@code -Dbsg.browser}) when set, else the system's opener ({@code open} on
  * macOS, the URL handler on Windows, {@code xdg-open} under a Linux desktop). The system openers stand in for
  * {@code java.awt.Desktop}, which would put the whole desktop module into the bundled runtime.
  */
@@ -35,7 +35,8 @@ final class Browser {
     }
 
     private static List<String> command(String url) {
-        String browser = System.getenv("BROWSER");
+        // -Dbsg.browser stands in for $BROWSER where the environment can't be set (tests running bsg in their JVM).
+        String browser = System.getProperty("bsg.browser", System.getenv("BROWSER"));
         if (browser != null && !browser.isBlank()) return List.of(browser, url);
         String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
         if (os.startsWith("mac")) return List.of("open", url);

@@ -1,11 +1,13 @@
 package dev.bsg.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bsg.gateway.Gateway;
 import dev.bsg.gateway.settings.SettingsLoader;
+import dev.bsg.gateway.web.RealBrowser;
 import dev.bsg.protocol.translate.Json;
 import dev.bsg.simulator.BedrockSimulator;
 import java.io.ByteArrayOutputStream;
@@ -17,8 +19,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -31,6 +33,7 @@ import no.nav.security.mock.oauth2.token.DefaultOAuth2TokenCallback;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
 
 /**
  * {@code bsg login --device}, {@code bsg token}, {@code bsg logout} and {@code bsg setup claude-code}
@@ -75,53 +78,21 @@ class SignInCommandsIT {
         IDP.shutdown();
     }
 
-    /** What a person does in the browser: open the device page, sign in at the IdP through its link, approve the code shown. */
-    static String approveInBrowser(String userCode) throws Exception {
-        HttpClient http = HttpClient.newBuilder()
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
-        Map<String, String> cookies = new LinkedHashMap<>(); // the gateway's, kept as a browser keeps them (RFC 6265)
-        String page = http.send(
-                        HttpRequest.newBuilder(URI.create(gateway.url() + "/device?user_code=" + userCode))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString())
-                .body();
-        Matcher link = Pattern.compile("href=\"(/login\\?user_code=[^\"]+)\"").matcher(page);
-        assertThat(link.find()).as(page).isTrue();
-        HttpResponse<String> response = http.send(
-                HttpRequest.newBuilder(URI.create(gateway.url() + link.group(1)))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-        for (int hops = 0; response.statusCode() / 100 == 3 && hops < 10; hops++) {
-            for (String set : response.headers().allValues("set-cookie")) {
-                String pair = set.split(";", 2)[0];
-                cookies.put(pair.substring(0, pair.indexOf('=')), pair.substring(pair.indexOf('=') + 1));
-            }
-            URI next = response.uri()
-                    .resolve(response.headers().firstValue("location").orElseThrow());
-            HttpRequest.Builder request = HttpRequest.newBuilder(next);
-            if (next.getPort() == URI.create(gateway.url()).getPort() && !cookies.isEmpty()) {
-                request.header(
-                        "Cookie",
-                        String.join(
-                                "; ",
-                                cookies.entrySet().stream()
-                                        .map(e -> e.getKey() + "=" + e.getValue())
-                                        .toList()));
-            }
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    /**
+     * What a person does in Chromium (CSP enforced, the log read for errors): open the device page, sign in at the
+     * IdP through its link, approve the code shown. Returns the page's text at the end.
+     */
+    static String approveInBrowser(String userCode) {
+        return approveAt(gateway.url() + "/device?user_code=" + userCode);
+    }
+
+    static String approveAt(String devicePage) {
+        try (RealBrowser browser = new RealBrowser()) {
+            browser.open(devicePage);
+            browser.click(By.linkText("Sign in to continue"));
+            browser.click(By.xpath("//button[text()='Approve']"));
+            return browser.text();
         }
-        Matcher token =
-                Pattern.compile("name=\"confirmation\" value=\"([^\"]+)\"").matcher(response.body());
-        assertThat(token.find()).as(response.body()).isTrue();
-        return http.send(
-                        HttpRequest.newBuilder(URI.create(gateway.url() + "/device/confirm"))
-                                .header("Content-Type", "application/x-www-form-urlencoded")
-                                .header("Origin", gateway.url())
-                                .POST(HttpRequest.BodyPublishers.ofString("confirmation=" + token.group(1)))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString())
-                .body();
     }
 
     static CliRun login() throws Exception {
@@ -147,6 +118,37 @@ class SignInCommandsIT {
                 .isNotNull();
         assertThat(approveInBrowser(matcher.group(1))).contains("erin@example.com");
         return login.get(30, TimeUnit.SECONDS);
+    }
+
+    /** {@code bsg login} without --device opens the browser ($BROWSER); approving there finishes the sign-in. */
+    @Test
+    void loginOpensTheBrowserAndFinishesWhenApprovedThere() throws Exception {
+        Path dir = Files.createTempDirectory("bsg-browser-login");
+        Path opened = dir.resolve("opened.txt");
+        Path browser = dir.resolve("browser");
+        Files.writeString(browser, "#!/bin/sh\necho \"$1\" > '" + opened + "'\n");
+        browser.toFile().setExecutable(true, true);
+        IDP.enqueueCallback(new DefaultOAuth2TokenCallback(
+                "company",
+                "finn-sub",
+                "JWT",
+                List.of("bsg-cli-test"),
+                Map.of("email", "finn@example.com", "name", "Finn"),
+                3600));
+        System.setProperty("bsg.browser", browser.toString());
+        try {
+            CompletableFuture<CliRun> login =
+                    CompletableFuture.supplyAsync(() -> CliRun.bsg("login", "--gateway", gateway.url()));
+            await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(opened) && Files.size(opened) > 0);
+            String url = Files.readString(opened).strip();
+            assertThat(url).startsWith(gateway.url() + "/device?user_code=");
+            assertThat(approveAt(url)).contains("Device connected").contains("finn@example.com");
+            CliRun finished = login.get(30, TimeUnit.SECONDS);
+            assertThat(finished.exit()).as(finished.err()).isZero();
+            assertThat(finished.err()).contains("as finn@example.com");
+        } finally {
+            System.clearProperty("bsg.browser");
+        }
     }
 
     @Test

@@ -13,6 +13,9 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -133,6 +136,28 @@ public final class UsageReports {
                 },
                 params.toArray()));
         return new Report(List.copyOf(groups), rows, daily);
+    }
+
+    /** When each of a person's keys was last used (epoch ms), from the raw records (one index range). */
+    public Map<String, Long> keysLastUsed(String userId) {
+        Map<String, Long> last = new HashMap<>();
+        sql.list(
+                "SELECT key_id, MAX(at) FROM usage_records WHERE user_id = ? AND key_id IS NOT NULL GROUP BY key_id",
+                row -> last.put(row.getString(1), row.getLong(2)),
+                userId);
+        return last;
+    }
+
+    /** The last day (UTC) each of these people used the gateway, from the daily rollups. */
+    public Map<String, String> lastSeen(Collection<String> userIds) {
+        Map<String, String> last = new HashMap<>();
+        if (userIds.isEmpty()) return last;
+        String marks = String.join(", ", Collections.nCopies(userIds.size(), "?"));
+        sql.list(
+                "SELECT user_id, MAX(day) FROM usage_daily WHERE user_id IN (" + marks + ") GROUP BY user_id",
+                row -> last.put(row.getString(1), row.getString(2)),
+                userIds.toArray());
+        return last;
     }
 
     private void report(Exchange exchange, String userId) {

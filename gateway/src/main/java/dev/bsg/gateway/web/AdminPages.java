@@ -90,7 +90,8 @@ public final class AdminPages {
             String team,
             String groups,
             boolean disabled,
-            String spentThisMonth) {}
+            String spentThisMonth,
+            String lastSeen) {}
 
     /** {@code GET /admin/users?q=}: everyone, or those whose email, name or team holds q; spend this month. */
     public void users(Exchange exchange) {
@@ -107,7 +108,10 @@ public final class AdminPages {
                         new UsageReports.Query(null, monthStart, Long.MAX_VALUE, List.of("user"), Map.of()))
                 .rows()) spent.put(String.valueOf(row.get("user")), Money.usd(String.valueOf(row.get("cost_usd"))));
         List<Person> people = new ArrayList<>();
-        for (UserStore.Listed listed : users.search(q, PAGE)) {
+        List<UserStore.Listed> found = users.search(q, PAGE);
+        Map<String, String> lastSeen =
+                reports.lastSeen(found.stream().map(l -> l.user().id()).toList());
+        for (UserStore.Listed listed : found) {
             User user = listed.user();
             people.add(new Person(
                     user.id(),
@@ -116,7 +120,8 @@ public final class AdminPages {
                     user.team(),
                     String.join(", ", listed.groups()),
                     user.disabled(),
-                    spent.getOrDefault(user.email(), "$0.00")));
+                    spent.getOrDefault(user.email(), "$0.00"),
+                    lastSeen.getOrDefault(user.id(), "never")));
         }
         int matched = people.size() < PAGE ? people.size() : users.count(q);
         templates.send(exchange, 200, "admin/users.jte", view, "people", people, "q", q, "matched", matched);
@@ -167,7 +172,7 @@ public final class AdminPages {
                 "groups",
                 groups,
                 "keys",
-                KeyRow.all(keys.ofUser(user.id())),
+                KeyRow.all(keys.ofUser(user.id()), reports.keysLastUsed(user.id())),
                 "standings",
                 standings,
                 "effective",

@@ -3,6 +3,7 @@ package dev.bsg.gateway.web;
 import dev.bsg.gateway.store.ApiKey;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /** An API key as a page lists it. */
 public record KeyRow(
@@ -14,8 +15,13 @@ public record KeyRow(
         String project,
         String status,
         String created,
-        String expires) {
+        String expires,
+        String lastUsed) {
     static KeyRow of(ApiKey key, long now) {
+        return of(key, now, null);
+    }
+
+    static KeyRow of(ApiKey key, long now, Long lastUsed) {
         return new KeyRow(
                 key.id(),
                 key.name(),
@@ -25,12 +31,20 @@ public record KeyRow(
                 key.project(),
                 key.revokedAt() != null ? "revoked" : key.usableAt(now) ? "active" : "inactive",
                 day(key.createdAt()),
-                key.expiresAt() == null ? "never" : day(key.expiresAt()));
+                key.expiresAt() == null ? "never" : day(key.expiresAt()),
+                lastUsed == null ? "never" : day(lastUsed));
     }
 
     static List<KeyRow> all(List<ApiKey> keys) {
+        return all(keys, null);
+    }
+
+    /** With when each was last used, where known; null: not shown. */
+    static List<KeyRow> all(List<ApiKey> keys, Map<String, Long> lastUsed) {
         long now = System.currentTimeMillis();
-        return keys.stream().map(key -> of(key, now)).toList();
+        return keys.stream()
+                .map(key -> lastUsed == null ? of(key, now) : of(key, now, lastUsed.get(key.id())))
+                .toList();
     }
 
     public boolean active() {

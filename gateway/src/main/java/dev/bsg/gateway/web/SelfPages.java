@@ -126,10 +126,10 @@ public final class SelfPages {
     }
 
     private void showKeys(Exchange exchange, View view, int status) {
-        List<ApiKey> own = view.viewer().userId() == null
-                ? List.of()
-                : keys.ofUser(view.viewer().userId());
-        templates.send(exchange, status, "keys.jte", view, "keys", KeyRow.all(own));
+        String userId = view.viewer().userId();
+        List<ApiKey> own = userId == null ? List.of() : keys.ofUser(userId);
+        Map<String, Long> lastUsed = userId == null ? Map.of() : reports.keysLastUsed(userId);
+        templates.send(exchange, status, "keys.jte", view, "keys", KeyRow.all(own, lastUsed));
     }
 
     /** {@code POST /keys}: name, optional expiry (a day) and project; the secret is shown once. */

@@ -18,6 +18,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -108,6 +110,10 @@ class ConsoleIT {
             browser.checkPage("my-usage");
 
             browser.open(gw.url() + "/keys");
+            assertThat(browser.find(By.xpath("//tr[td[text()='laptop']]")).getText())
+                    .as("the key's row says when it was last used")
+                    .contains("active")
+                    .contains("never " + LocalDate.now(ZoneOffset.UTC)); // expires never, last used today
             browser.click(By.partialLinkText("Revoke"));
             assertThat(browser.text()).contains("Revoke this key?").contains("laptop");
             browser.checkPage("key-revoke-confirm");

@@ -28,12 +28,12 @@ import org.openqa.selenium.logging.LoggingPreferences;
  * driven through Selenium. Every check also reads the browser's log: a CSP violation or a script error
  * fails the test, since an HTTP client enforces neither. Skipped without Chromium, except under CI=true.
  */
-final class RealBrowser implements AutoCloseable {
+public final class RealBrowser implements AutoCloseable {
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     private static final Path DRIVER = Path.of("/usr/bin/chromedriver");
-    final ChromeDriver driver;
+    public final ChromeDriver driver;
 
-    RealBrowser() {
+    public RealBrowser() {
         if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(DRIVER)) {
             String why =
                     "Chromium and chromedriver are not installed (apt-get install chromium chromium-driver; scripts/test does)";
@@ -56,12 +56,12 @@ final class RealBrowser implements AutoCloseable {
         driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(30));
     }
 
-    void open(String url) {
+    public void open(String url) {
         driver.get(url);
         assertCleanLog();
     }
 
-    void click(By by) {
+    public void click(By by) {
         driver.findElement(by).click();
         for (int i = 0; i < 150 && !"complete".equals(driver.executeScript("return document.readyState")); i++) {
             try {
@@ -74,11 +74,11 @@ final class RealBrowser implements AutoCloseable {
         assertCleanLog();
     }
 
-    WebElement find(By by) {
+    public WebElement find(By by) {
         return driver.findElement(by);
     }
 
-    String text() {
+    public String text() {
         return driver.findElement(By.tagName("body")).getText();
     }
 
@@ -87,7 +87,7 @@ final class RealBrowser implements AutoCloseable {
      * nothing wider than the screen on a 390 px phone or a 1440 px desktop; a screenshot of each is written to
      * {@code target/screenshots/NAME-WIDTH.png}.
      */
-    void checkPage(String name) {
+    public void checkPage(String name) {
         assertCleanLog();
         assertAccessible();
         Dimension before = driver.manage().window().getSize();
@@ -112,7 +112,7 @@ final class RealBrowser implements AutoCloseable {
     }
 
     /** axe-core (scripts/test installs it into .tools) finds nothing serious or critical on this page. */
-    void assertAccessible() {
+    public void assertAccessible() {
         driver.executeScript(axeSource());
         Object found = driver.executeAsyncScript("const done = arguments[arguments.length - 1];"
                 + "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}})"
@@ -142,7 +142,7 @@ final class RealBrowser implements AutoCloseable {
     }
 
     /** Nothing the browser refused (CSP) or failed to run since the last look. */
-    void assertCleanLog() {
+    public void assertCleanLog() {
         List<LogEntry> entries = driver.manage().logs().get(LogType.BROWSER).getAll();
         // The page's own status (a 403 for a non-admin, say) is the test's to check; anything it loads must succeed.
         String page = driver.getCurrentUrl() + " - Failed to load resource";
