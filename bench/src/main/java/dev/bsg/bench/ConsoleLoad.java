@@ -130,7 +130,8 @@ public final class ConsoleLoad {
         statements.add("INSERT INTO usage_records (request_id, at, user_id, user_email, key_id, door, operation, "
                 + "model_asked, model, region, input_tokens, output_tokens, cache_read_tokens, cache_write_5m_tokens, "
                 + "cache_write_1h_tokens, status, latency_ms, ttfb_ms, client_aborted, cost_nanos, price_version, team, "
-                + "project) SELECT 'req_bench_' || g, " + now + " - (g % 30) * 86400000 - (g % 86400) * 1000, "
+                + "project) SELECT 'req_bench_' || g, " + now
+                + " - (g % 30)::bigint * 86400000 - (g % 86400)::bigint * 1000, "
                 + "'usr_bench_' || (g % " + people + " + 1), 'user' || (g % " + people + " + 1) || '@bench.example', "
                 + "'key_bench_' || (g % " + people + " + 1), 'anthropic', 'messages', 'claude-sonnet-4-6', "
                 + "(ARRAY['claude-sonnet-4-6','claude-haiku-4-5','claude-opus-4-8'])[g % 3 + 1], 'us-east-1', "
@@ -143,6 +144,9 @@ public final class ConsoleLoad {
                         + "COALESCE(region, ''), door, COUNT(*), SUM(CASE WHEN status >= 400 THEN 1 ELSE 0 END), "
                         + "SUM(input_tokens), SUM(output_tokens), SUM(cache_read_tokens), SUM(cache_write_5m_tokens), "
                         + "SUM(cache_write_1h_tokens), SUM(cost_nanos) FROM usage_records GROUP BY 1, 2, 3, 4, 5, 6, 7, 8");
+        statements.add(
+                "UPDATE api_keys SET last_used_at = used.at FROM (SELECT key_id, MAX(at) AS at FROM usage_records "
+                        + "GROUP BY key_id) used WHERE api_keys.id = used.key_id");
         statements.add("ANALYZE");
         try (Statement s = c.createStatement()) {
             for (String statement : statements) s.execute(statement);

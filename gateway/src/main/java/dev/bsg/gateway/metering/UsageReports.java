@@ -138,16 +138,6 @@ public final class UsageReports {
         return new Report(List.copyOf(groups), rows, daily);
     }
 
-    /** When each of a person's keys was last used (epoch ms), from the raw records (one index range). */
-    public Map<String, Long> keysLastUsed(String userId) {
-        Map<String, Long> last = new HashMap<>();
-        sql.list(
-                "SELECT key_id, MAX(at) FROM usage_records WHERE user_id = ? AND key_id IS NOT NULL GROUP BY key_id",
-                row -> last.put(row.getString(1), row.getLong(2)),
-                userId);
-        return last;
-    }
-
     /** The last day (UTC) each of these people used the gateway, from the daily rollups. */
     public Map<String, String> lastSeen(Collection<String> userIds) {
         Map<String, String> last = new HashMap<>();

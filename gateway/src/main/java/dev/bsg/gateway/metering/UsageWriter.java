@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
@@ -298,6 +299,27 @@ public final class UsageWriter implements AutoCloseable {
         }
     }
 
+    /** Each key's latest use in the batch onto {@code api_keys.last_used_at}, in id order (no deadlock between instances). */
+    private static void markKeysUsed(Connection connection, List<UsageRecord> records, int[] counts)
+            throws SQLException {
+        Map<String, Long> latest = new TreeMap<>();
+        for (int i = 0; i < records.size(); i++) {
+            UsageRecord r = records.get(i);
+            if (counts[i] != 0 && r.keyId() != null) latest.merge(r.keyId(), r.at(), Math::max);
+        }
+        if (latest.isEmpty()) return;
+        try (PreparedStatement update = connection.prepareStatement(
+                "UPDATE api_keys SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)")) {
+            for (Map.Entry<String, Long> key : latest.entrySet()) {
+                update.setLong(1, key.getValue());
+                update.setString(2, key.getKey());
+                update.setLong(3, key.getValue());
+                update.addBatch();
+            }
+            update.executeBatch();
+        }
+    }
+
     private void writeBatch(List<UsageRecord> batch) throws SQLException {
         long started = System.nanoTime();
         List<UsageRecord> tagged = new ArrayList<>(batch.size());
@@ -343,6 +365,7 @@ public final class UsageWriter implements AutoCloseable {
                     rollup.addBatch();
                 }
                 if (!days.isEmpty()) rollup.executeBatch();
+                markKeysUsed(connection, tagged, counts);
                 connection.commit();
                 for (int i = 0; i < tagged.size(); i++) {
                     if (counts[i] == 0) continue;

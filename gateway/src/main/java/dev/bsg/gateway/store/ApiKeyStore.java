@@ -2,7 +2,9 @@ package dev.bsg.gateway.store;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -67,6 +69,16 @@ public final class ApiKeyStore {
 
     public List<ApiKey> ofUser(String userId) {
         return sql.list(SELECT + "WHERE k.user_id = ? ORDER BY k.created_at", ApiKeyStore::map, userId);
+    }
+
+    /** When each of a person's keys was last used (epoch ms), as the usage writer records it; unused keys absent. */
+    public Map<String, Long> lastUsed(String userId) {
+        Map<String, Long> last = new HashMap<>();
+        sql.list(
+                "SELECT id, last_used_at FROM api_keys WHERE user_id = ? AND last_used_at IS NOT NULL",
+                row -> last.put(row.getString(1), row.getLong(2)),
+                userId);
+        return last;
     }
 
     public int activeCount(String userId) {

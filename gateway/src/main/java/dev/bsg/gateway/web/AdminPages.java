@@ -172,7 +172,7 @@ public final class AdminPages {
                 "groups",
                 groups,
                 "keys",
-                KeyRow.all(keys.ofUser(user.id()), reports.keysLastUsed(user.id())),
+                KeyRow.all(keys.ofUser(user.id()), keys.lastUsed(user.id())),
                 "standings",
                 standings,
                 "effective",

@@ -128,7 +128,7 @@ public final class SelfPages {
     private void showKeys(Exchange exchange, View view, int status) {
         String userId = view.viewer().userId();
         List<ApiKey> own = userId == null ? List.of() : keys.ofUser(userId);
-        Map<String, Long> lastUsed = userId == null ? Map.of() : reports.keysLastUsed(userId);
+        Map<String, Long> lastUsed = userId == null ? Map.of() : keys.lastUsed(userId);
         templates.send(exchange, status, "keys.jte", view, "keys", KeyRow.all(own, lastUsed));
     }
 

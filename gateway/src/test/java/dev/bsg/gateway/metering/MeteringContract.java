@@ -218,6 +218,39 @@ abstract class MeteringContract {
     }
 
     @Test
+    void aKeysLastUseIsRecordedWithItsUsageAndNeverGoesBack() throws Exception {
+        String key = gw.newUserKey("last-use@example.com");
+        String userId =
+                gw.gateway.users().byEmail("last-use@example.com").orElseThrow().id();
+        assertThat(gw.gateway.keys().lastUsed(userId)).isEmpty();
+        long before = System.currentTimeMillis();
+        assertThat(gw.send("POST", "/v1/messages", message(false), "x-api-key", key)
+                        .statusCode())
+                .isEqualTo(200);
+        Map<String, Long> used = await().atMost(Duration.ofSeconds(10))
+                .until(() -> gw.gateway.keys().lastUsed(userId), found -> !found.isEmpty());
+        assertThat(used.values())
+                .singleElement()
+                .satisfies(at -> assertThat(at).isBetween(before - 1000, System.currentTimeMillis()));
+        try (Database db = new Database(gw.gateway.settings().database())) {
+            new Sql(db).update("UPDATE api_keys SET last_used_at = ? WHERE user_id = ?", Long.MAX_VALUE - 1, userId);
+        }
+        assertThat(gw.send("POST", "/v1/messages", message(false), "x-api-key", key)
+                        .statusCode())
+                .isEqualTo(200);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> report("?user=last-use@example.com")
+                                .path("data")
+                                .path(0)
+                                .path("requests")
+                                .asLong()
+                        == 2);
+        assertThat(gw.gateway.keys().lastUsed(userId).values())
+                .as("an older use never overwrites a later one")
+                .containsExactly(Long.MAX_VALUE - 1);
+    }
+
+    @Test
     void overLongFieldsAreCutToTheirColumnsAndMeteringGoesOnForEveryone() throws Exception {
         String longSession = "long-session-" + "s".repeat(300);
         HttpResponse<String> odd = gw.post(
