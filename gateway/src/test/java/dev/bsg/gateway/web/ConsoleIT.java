@@ -28,6 +28,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Cookie;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.interactions.Actions;
 
 /**
  * The console in a real Chromium with its CSP enforced, axe-core checking every page, on a phone's width and a
@@ -128,7 +131,7 @@ class ConsoleIT {
     }
 
     @Test
-    void anAdminDisablesSomeoneSetsALimitAndReadsTheAudit() {
+    void anAdminDisablesSomeoneSetsALimitAndReadsTheAudit() throws Exception {
         String bobKey = gw.newUserKey("bob@example.com");
         AnthropicClient bob = client(gw.url(), bobKey);
         assertThat(hello(bob).content()).isNotEmpty();
@@ -166,11 +169,61 @@ class ConsoleIT {
 
             browser.click(By.linkText("Usage"));
             browser.checkPage("admin-usage");
+            String cookie = WebSignIn.COOKIE + "="
+                    + browser.driver.manage().getCookieNamed(WebSignIn.COOKIE).getValue();
+            String range =
+                    "from=" + LocalDate.now(ZoneOffset.UTC).withDayOfMonth(1) + "&to=" + LocalDate.now(ZoneOffset.UTC);
+            String console = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(
+                                            URI.create(gw.url() + "/admin/usage.csv?group=user&group=model&" + range))
+                                    .header("Cookie", cookie)
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
+            String api = gw.admin(
+                            "GET",
+                            "/api/admin/usage?group_by=user,model&format=csv&from="
+                                    + LocalDate.now(ZoneOffset.UTC).withDayOfMonth(1) + "&to="
+                                    + LocalDate.now(ZoneOffset.UTC).plusDays(1),
+                            null)
+                    .body();
+            assertThat(console)
+                    .as("the console's totals are the API's, to the nanodollar")
+                    .isEqualTo(api);
+            assertThat(console).contains("bob@example.com,");
             browser.click(By.linkText("Policies"));
             browser.checkPage("admin-settings");
             browser.click(By.linkText("Audit"));
             browser.checkPage("admin-audit");
             assertThat(browser.text()).contains("user.disable").contains("admin.limit.upsert");
+        }
+    }
+
+    @Test
+    void aKeyCanBeMadeWithTheKeyboardAlone() {
+        try (RealBrowser browser = new RealBrowser()) {
+            signIn(browser, "kit-sub", "kit@example.com", List.of());
+            browser.open(gw.url() + "/keys");
+            Actions keys = new Actions(browser.driver);
+            keys.sendKeys(Keys.TAB).perform();
+            assertThat(browser.driver.switchTo().activeElement().getText())
+                    .as("the first stop skips to the content")
+                    .isEqualTo("Skip to content");
+            keys.sendKeys(Keys.ENTER).perform();
+            WebElement focused = null;
+            for (int i = 0; i < 30; i++) {
+                keys.sendKeys(Keys.TAB).perform();
+                focused = browser.driver.switchTo().activeElement();
+                if ("name".equals(focused.getAttribute("id"))) break;
+            }
+            assertThat(focused.getAttribute("id"))
+                    .as("Tab reaches the name field")
+                    .isEqualTo("name");
+            keys.sendKeys("keyboard").sendKeys(Keys.ENTER).perform();
+            await().atMost(Duration.ofSeconds(10)).until(() -> browser.text().contains("Your new key"));
+            browser.assertCleanLog();
+            assertThat(browser.find(By.id("secret")).getText()).startsWith("SSOK_");
         }
     }
 
