@@ -6,6 +6,7 @@ import dev.bsg.gateway.store.Sql;
 import dev.bsg.protocol.models.ModelCatalog;
 import dev.bsg.protocol.pricing.Price;
 import dev.bsg.protocol.pricing.PriceList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -68,6 +69,16 @@ public final class Pricing {
 
     public PriceList current() {
         return current;
+    }
+
+    /** A price list as it was imported: which version, when (epoch ms) and by whom ("shipped", "config" or a person). */
+    public record Imported(String version, long at, String by) {}
+
+    /** Every list ever put in force, newest first: the first is the one charged now. */
+    public List<Imported> history() {
+        return sql.list(
+                "SELECT version, imported_at, imported_by FROM price_lists ORDER BY imported_at DESC",
+                row -> new Imported(row.getString(1), row.getLong(2), row.getString(3)));
     }
 
     /** Makes a list the one in force, on this instance now and on others at their next refresh. */

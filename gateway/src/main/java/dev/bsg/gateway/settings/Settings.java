@@ -454,7 +454,7 @@ public record Settings(
                     throw new Invalid(
                             "csv_file",
                             csvFile.toString(),
-                            "the file can't be read; point it at a price CSV (bsg admin prices export prints the"
+                            "the file can't be read; point it at a price CSV (bsg admin prices show --csv prints the"
                                     + " current one)");
                 } catch (IllegalArgumentException e) {
                     throw new Invalid("csv_file", csvFile.toString(), e.getMessage());

@@ -331,8 +331,29 @@ public final class AdminPages {
         exchange.send(200, "text/csv; charset=utf-8", report.csv().getBytes(StandardCharsets.UTF_8));
     }
 
+    /** The limit form's values: empty for a new limit, an existing one's for "Edit". */
+    public record LimitForm(String scopeType, String scope, String period, String amount) {
+        public boolean is(String field, String value) {
+            return switch (field) {
+                case "scope_type" -> scopeType.equals(value);
+                case "period" -> period.equals(value);
+                default -> false;
+            };
+        }
+    }
+
+    private static String orElse(String value, String fallback) {
+        String text = trimmed(value);
+        return text == null ? fallback : text;
+    }
+
     /** A spend limit as the page lists it, in dollars. */
-    public record LimitRow(String id, String scopeType, String scope, String period, String amount, String spent) {}
+    public record LimitRow(String id, String scopeType, String scope, String period, String amount, String spent) {
+        /** The amount as the form takes it: dollars without the sign, blank for unlimited. */
+        public String editAmount() {
+            return amount.startsWith("$") ? amount.substring(1) : "";
+        }
+    }
 
     /** {@code GET /admin/limits}: every limit, a form for a new one, and any person's effective limits. */
     public void limits(Exchange exchange) {
@@ -351,7 +372,12 @@ public final class AdminPages {
                     limit.amountCents() == null ? "unlimited" : Money.cents(limit.amountCents()),
                     ""));
         }
-        templates.send(exchange, status, "admin/limits.jte", view, "limits", rows);
+        LimitForm form = new LimitForm(
+                orElse(exchange.query("scope_type"), "user"),
+                orElse(exchange.query("scope"), ""),
+                orElse(exchange.query("period"), "monthly"),
+                orElse(exchange.query("amount"), ""));
+        templates.send(exchange, status, "admin/limits.jte", view, "limits", rows, "form", form);
     }
 
     /** {@code POST /admin/limits}: scope, period and an amount in dollars (blank: unlimited). */
@@ -463,8 +489,16 @@ public final class AdminPages {
                 "effective",
                 effective,
                 "prices",
-                pricing.current());
+                pricing.current(),
+                "history",
+                pricing.history().stream()
+                        .map(i -> new PriceVersion(
+                                i.version(), Instant.ofEpochMilli(i.at()).toString(), i.by()))
+                        .toList());
     }
+
+    /** A price list that was in force, for the page. */
+    public record PriceVersion(String version, String at, String by) {}
 
     /** {@code GET /admin/audit?actor=&action=&from=&to=}. */
     public void audit(Exchange exchange) {

@@ -155,6 +155,15 @@ class ConsoleIT {
             browser.find(By.id("amount")).sendKeys("12.50");
             browser.click(By.xpath("//button[text()='Save limit']"));
             assertThat(browser.text()).contains("Saved: monthly $12.50 for bob@example.com");
+            browser.click(By.partialLinkText("Edit"));
+            assertThat(browser.find(By.id("amount")).getAttribute("value")).isEqualTo("12.50");
+            assertThat(browser.find(By.id("scope")).getAttribute("value")).isEqualTo("bob@example.com");
+            browser.find(By.id("amount")).clear();
+            browser.find(By.id("amount")).sendKeys("20");
+            browser.click(By.xpath("//button[text()='Save limit']"));
+            assertThat(browser.text())
+                    .contains("Saved: monthly $20.00 for bob@example.com")
+                    .doesNotContain("$12.50");
             browser.click(By.partialLinkText("Delete"));
             browser.click(By.xpath("//button[text()='Delete the limit']"));
             assertThat(browser.text()).contains("Deleted.").contains("No spend limits");
@@ -194,6 +203,7 @@ class ConsoleIT {
             assertThat(console).contains("bob@example.com,");
             browser.click(By.linkText("Policies"));
             browser.checkPage("admin-settings");
+            assertThat(browser.text()).contains("Every list put in force").contains("by shipped");
             browser.click(By.linkText("Audit"));
             browser.checkPage("admin-audit");
             assertThat(browser.text()).contains("user.disable").contains("admin.limit.upsert");
