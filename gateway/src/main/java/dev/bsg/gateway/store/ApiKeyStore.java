@@ -2,6 +2,7 @@ package dev.bsg.gateway.store;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -78,6 +79,18 @@ public final class ApiKeyStore {
                 "SELECT id, last_used_at FROM api_keys WHERE user_id = ? AND last_used_at IS NOT NULL",
                 row -> last.put(row.getString(1), row.getLong(2)),
                 userId);
+        return last;
+    }
+
+    /** When each of these keys was last used (epoch ms); unused keys absent. */
+    public Map<String, Long> lastUsedOf(List<String> ids) {
+        Map<String, Long> last = new HashMap<>();
+        if (ids.isEmpty()) return last;
+        sql.list(
+                "SELECT id, last_used_at FROM api_keys WHERE last_used_at IS NOT NULL AND id IN ("
+                        + String.join(", ", Collections.nCopies(ids.size(), "?")) + ")",
+                row -> last.put(row.getString(1), row.getLong(2)),
+                ids.toArray());
         return last;
     }
 

@@ -244,7 +244,7 @@ public final class AdminPages {
                 "admin/keys.jte",
                 view,
                 "keys",
-                KeyRow.all(shown),
+                KeyRow.all(shown, keys.lastUsedOf(shown.stream().map(ApiKey::id).toList())),
                 "matched",
                 matched,
                 "user",

@@ -174,7 +174,10 @@ class ConsoleIT {
 
             browser.click(By.linkText("Keys"));
             browser.checkPage("admin-keys");
-            assertThat(browser.text()).contains("bob@example.com");
+            assertThat(browser.find(By.xpath("//tr[td[text()='bob@example.com']]"))
+                            .getText())
+                    .as("expires never, last used today")
+                    .contains("never " + LocalDate.now(ZoneOffset.UTC));
 
             browser.click(By.linkText("Usage"));
             browser.checkPage("admin-usage");
