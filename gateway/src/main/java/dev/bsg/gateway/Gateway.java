@@ -339,7 +339,8 @@ public final class Gateway implements AutoCloseable {
                 router,
                 settings.server().maxBodyBytes(),
                 settings.server().shutdownGrace(),
-                settings.server().idleTimeout());
+                settings.server().idleTimeout(),
+                settings.server().proxies());
     }
 
     public Gateway start() throws Exception {

@@ -44,6 +44,9 @@ public final class Exchange {
     /** What one link of the chain worked out for a later one (the parsed request, say), by its type. */
     private final Map<Class<?>, Object> attachments = new HashMap<>(2);
 
+    private final TrustedProxies proxies;
+    private TrustedProxies.Client client;
+
     private final List<Runnable> lastByteActions = new CopyOnWriteArrayList<>();
     private volatile boolean lastByteActionsRun;
 
@@ -54,8 +57,10 @@ public final class Exchange {
             Door door,
             Map<String, String> pathParams,
             String requestId,
-            long maxBodyBytes) {
+            long maxBodyBytes,
+            TrustedProxies proxies) {
         this.request = request;
+        this.proxies = proxies;
         this.response = response;
         this.callback = callback;
         this.door = door;
@@ -118,8 +123,28 @@ public final class Exchange {
         return request.getHeaders();
     }
 
+    /** The client's address: the connection's, or what trusted proxies forwarded ({@code server.trusted_proxies}). */
     public String clientIp() {
-        return Request.getRemoteAddr(request);
+        return client().address();
+    }
+
+    /** Whether the client reached the gateway (or its first trusted proxy) over TLS. */
+    public boolean https() {
+        return client().https();
+    }
+
+    private TrustedProxies.Client client() {
+        if (client == null) {
+            String remote = Request.getRemoteAddr(request);
+            if (remote.startsWith("[") && remote.endsWith("]")) remote = remote.substring(1, remote.length() - 1);
+            client = proxies.client(
+                    remote,
+                    request.isSecure(),
+                    header("Forwarded"),
+                    header("X-Forwarded-For"),
+                    header("X-Forwarded-Proto"));
+        }
+        return client;
     }
 
     public String requestId() {

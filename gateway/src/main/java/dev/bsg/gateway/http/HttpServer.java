@@ -25,7 +25,13 @@ public final class HttpServer {
     private final ServerConnector connector;
 
     public HttpServer(
-            String host, int port, Router router, long maxBodyBytes, Duration shutdownGrace, Duration idleTimeout) {
+            String host,
+            int port,
+            Router router,
+            long maxBodyBytes,
+            Duration shutdownGrace,
+            Duration idleTimeout,
+            TrustedProxies proxies) {
         QueuedThreadPool threads = new QueuedThreadPool(200, 2);
         threads.setName("gateway");
         threads.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
@@ -46,7 +52,7 @@ public final class HttpServer {
         GracefulHandler graceful = new GracefulHandler(new Abstract() {
             @Override
             public boolean handle(Request request, Response response, Callback callback) {
-                dispatch(router, request, response, callback, maxBodyBytes);
+                dispatch(router, request, response, callback, maxBodyBytes, proxies);
                 return true;
             }
         });
@@ -57,7 +63,12 @@ public final class HttpServer {
     }
 
     private static void dispatch(
-            Router router, Request request, Response response, Callback callback, long maxBodyBytes) {
+            Router router,
+            Request request,
+            Response response,
+            Callback callback,
+            long maxBodyBytes,
+            TrustedProxies proxies) {
         // While a handler waits on the upstream (minutes for a long answer) the connection is quiet but busy: the
         // upstream read timeout and the stream watchdog bound that wait, not the connection's idle timeout.
         request.addIdleTimeoutListener(timeout -> false);
@@ -65,7 +76,8 @@ public final class HttpServer {
         Router.Match match = router.match(request.getMethod(), path);
         Door door = match.route() == null ? Router.doorOf(path) : match.route().door();
         String requestId = RequestIds.next();
-        Exchange exchange = new Exchange(request, response, callback, door, match.params(), requestId, maxBodyBytes);
+        Exchange exchange =
+                new Exchange(request, response, callback, door, match.params(), requestId, maxBodyBytes, proxies);
         exchange.setHeader("request-id", requestId);
         try {
             if (match.route() == null) {

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import dev.bsg.gateway.core.Secrets;
+import dev.bsg.gateway.http.TrustedProxies;
 import dev.bsg.gateway.settings.ConfigBinding.Invalid;
 import dev.bsg.gateway.settings.ConfigBinding.Range;
 import dev.bsg.identity.OidcSettings;
@@ -82,7 +83,25 @@ public record Settings(
             Duration pingInterval,
 
             @JsonProperty("idle_timeout_seconds") @Range(min = 1, max = 3600, unit = SECONDS)
-            Duration idleTimeout) {}
+            Duration idleTimeout,
+
+            List<String> trustedProxies) {
+        public Server {
+            try {
+                TrustedProxies.of(trustedProxies);
+            } catch (IllegalArgumentException e) {
+                throw new Invalid(
+                        "trusted_proxies",
+                        e.getMessage(),
+                        "list the proxies' networks in CIDR form, such as 10.0.0.0/8 or 2001:db8::/32");
+            }
+            trustedProxies = List.copyOf(trustedProxies);
+        }
+
+        public TrustedProxies proxies() {
+            return TrustedProxies.of(trustedProxies);
+        }
+    }
 
     /** Where usage, keys and limits are kept: a JDBC URL, or a {@code postgres://user:pass@host:port/db} URL. */
     public record Database(

@@ -116,7 +116,7 @@ public final class WebSignIn {
             exchange.addHeader(
                     "Set-Cookie",
                     stateCookie(state) + "=" + state + "; Path=/oauth/callback; HttpOnly; SameSite=Lax; Max-Age="
-                            + PendingSignIns.LIFETIME.toSeconds() + (secure() ? "; Secure" : ""));
+                            + PendingSignIns.LIFETIME.toSeconds() + (secure(exchange) ? "; Secure" : ""));
             redirect(exchange, authorization.uri().toString());
         } catch (OidcClient.OidcException e) {
             message(exchange, 502, "Sign-in is unavailable", e.getMessage());
@@ -362,7 +362,7 @@ public final class WebSignIn {
         exchange.setHeader(
                 "Set-Cookie",
                 COOKIE + "=" + session.accessToken() + "; Path=/; HttpOnly; SameSite=Lax; Max-Age="
-                        + session.expiresInSeconds() + (secure() ? "; Secure" : ""));
+                        + session.expiresInSeconds() + (secure(exchange) ? "; Secure" : ""));
         redirect(exchange, "/");
     }
 
@@ -375,7 +375,8 @@ public final class WebSignIn {
         SessionTokens.Session session = session(exchange);
         if (session != null) audit.record(session.email(), "sign-out", null, "ok", exchange.clientIp(), "web");
         exchange.setHeader(
-                "Set-Cookie", COOKIE + "=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0" + (secure() ? "; Secure" : ""));
+                "Set-Cookie",
+                COOKIE + "=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0" + (secure(exchange) ? "; Secure" : ""));
         redirect(exchange, "/");
     }
 
@@ -414,7 +415,9 @@ public final class WebSignIn {
         return null;
     }
 
-    private boolean secure() {
+    /** Cookies are Secure when the public URL is HTTPS or the browser came over TLS (itself or through a proxy). */
+    private boolean secure(Exchange exchange) {
+        if (exchange.https()) return true;
         return "https".equals(publicUrl.get().getScheme());
     }
 

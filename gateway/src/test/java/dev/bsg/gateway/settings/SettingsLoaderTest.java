@@ -156,6 +156,10 @@ class SettingsLoaderTest {
         assertThatThrownBy(() -> SettingsLoader.load(yaml("models:\n  catalog:\n    - {id: x}\n"), Map.of()))
                 .hasMessageContaining("models.catalog[0]")
                 .hasMessageContaining("bedrock_id");
+        assertThatThrownBy(() ->
+                        SettingsLoader.load(null, Map.of("BSG_SERVER__TRUSTED_PROXIES", "10.0.0.0/8, lb.internal")))
+                .hasMessage("config key server.trusted_proxies: value 'lb.internal' is not usable: list the proxies'"
+                        + " networks in CIDR form, such as 10.0.0.0/8 or 2001:db8::/32");
         assertThatThrownBy(() -> SettingsLoader.load(yaml("- a\n- b\n"), Map.of()))
                 .hasMessageContaining("not a YAML mapping");
     }
