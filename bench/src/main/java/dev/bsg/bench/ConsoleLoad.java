@@ -45,6 +45,7 @@ public final class ConsoleLoad {
                         Map.of(
                                 "BSG_DATABASE__URL", url,
                                 "BSG_SERVER__PORT", "0",
+                                "BSG_SERVER__MANAGEMENT_PORT", "-1",
                                 "BSG_ADMIN__EMAILS", "admin@bench.example",
                                 "BSG_UPSTREAM__ENDPOINT", "http://127.0.0.1:9",
                                 "BSG_UPSTREAM__CREDENTIALS", "static",

@@ -34,6 +34,8 @@ class AdminUsageCommandsTest {
         env.putAll(Map.of(
                 "BSG_SERVER__PORT",
                 "0",
+                "BSG_SERVER__MANAGEMENT_PORT",
+                "0",
                 "BSG_ADMIN__API_KEYS",
                 ADMIN,
                 "BSG_DATABASE__URL",

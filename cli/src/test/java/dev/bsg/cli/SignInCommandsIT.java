@@ -55,6 +55,8 @@ class SignInCommandsIT {
         env.putAll(Map.of(
                 "BSG_SERVER__PORT",
                 "0",
+                "BSG_SERVER__MANAGEMENT_PORT",
+                "0",
                 "BSG_DATABASE__URL",
                 "jdbc:sqlite:" + Files.createTempDirectory("bsg-cli-signin").resolve("t.db"),
                 "BSG_OIDC__ISSUER",

@@ -245,6 +245,9 @@ public final class Gateway implements AutoCloseable {
         List<Interceptor> bedrockCount = concat(caller, List.of(bedrock.authorise()));
         List<Interceptor> administrator = List.of(operations.recorder(), Guards.admin(authenticator));
         List<Interceptor> open = List.of();
+        // Readiness details and metrics: on the management port, or on the public one with the management token.
+        List<Interceptor> operators =
+                List.of(Operations.operatorsOnly(settings.server().managementToken()));
         Router router = new Router();
         for (String prefix : List.of("", "/anthropic")) {
             router.add("POST", prefix + "/v1/messages", Door.ANTHROPIC, anthropicMessages, anthropic::messages)
@@ -331,8 +334,8 @@ public final class Gateway implements AutoCloseable {
                 .add("POST", "/oauth/token", Door.API, open, oauth::token)
                 .add("POST", "/oauth/revoke", Door.API, open, oauth::revoke)
                 .add("GET", "/healthz", Door.API, open, operations::health)
-                .add("GET", "/readyz", Door.API, open, operations::ready)
-                .add("GET", "/metrics", Door.API, open, operations::metrics);
+                .add("GET", "/readyz", Door.API, operators, operations::ready)
+                .add("GET", "/metrics", Door.API, operators, operations::metrics);
         this.server = new HttpServer(
                 settings.server().host(),
                 settings.server().port(),
@@ -340,7 +343,8 @@ public final class Gateway implements AutoCloseable {
                 settings.server().maxBodyBytes(),
                 settings.server().shutdownGrace(),
                 settings.server().idleTimeout(),
-                settings.server().proxies());
+                settings.server().proxies(),
+                settings.server().management());
     }
 
     public Gateway start() throws Exception {
@@ -350,6 +354,14 @@ public final class Gateway implements AutoCloseable {
 
     public int port() {
         return server.port();
+    }
+
+    /** The management port's URL (/healthz, /readyz, /metrics), or null without one. */
+    public String managementUrl() {
+        int port = server.managementPort();
+        if (port < 0) return null;
+        String host = settings.server().managementHost();
+        return "http://" + (host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host) + ":" + port;
     }
 
     public String url() {

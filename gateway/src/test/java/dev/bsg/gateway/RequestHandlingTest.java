@@ -141,7 +141,7 @@ class RequestHandlingTest {
                 TestGateway chained = TestGateway.start(own.url(), Map.of("BSG_UPSTREAM__CREDENTIALS", "default"))) {
             assertThat(chained.post("/v1/messages", MESSAGE).statusCode()).isEqualTo(200);
             assertThat(chained.simulator.lastRequest().signatureValid()).isTrue();
-            assertThat(chained.send("GET", "/readyz", null).statusCode()).isEqualTo(200);
+            assertThat(chained.management("/readyz").statusCode()).isEqualTo(200);
         } finally {
             System.clearProperty("aws.accessKeyId");
             System.clearProperty("aws.secretAccessKey");
@@ -158,7 +158,7 @@ class RequestHandlingTest {
                                 "profile",
                                 "BSG_UPSTREAM__PROFILE",
                                 "no-such-profile-" + System.nanoTime()))) {
-            HttpResponse<String> ready = profileless.send("GET", "/readyz", null);
+            HttpResponse<String> ready = profileless.management("/readyz");
             assertThat(ready.statusCode()).isEqualTo(503);
             assertThat(json(ready).at("/checks/upstream_credentials/status").asText())
                     .isEqualTo("failing");
@@ -259,7 +259,7 @@ class RequestHandlingTest {
         gw.post("/v1/messages", MESSAGE);
         gw.simulator.failNext(Fault.THROTTLE);
         gw.post("/v1/messages", MESSAGE);
-        String metrics = gw.send("GET", "/metrics", null).body();
+        String metrics = gw.management("/metrics").body();
         assertThat(metrics)
                 .contains(
                         "bsg_requests_seconds_count{door=\"anthropic\",model=\"claude-sonnet-4-5-20250929\",status=\"200\"}")

@@ -124,6 +124,7 @@ public final class TestGateway implements AutoCloseable, BeforeAllCallback, Afte
         simulator = https ? BedrockSimulator.startTls(http2Streams) : BedrockSimulator.start();
         Map<String, String> env = new HashMap<>(simulator.gatewayEnvironment());
         env.put("BSG_SERVER__PORT", "0");
+        env.putIfAbsent("BSG_SERVER__MANAGEMENT_PORT", "0");
         env.put("BSG_SERVER__MAX_BODY_BYTES", "1MB");
         env.put("BSG_SERVER__SHUTDOWN_GRACE_SECONDS", "10");
         env.put("BSG_DATABASE__URL", databaseUrl);
@@ -188,6 +189,22 @@ public final class TestGateway implements AutoCloseable, BeforeAllCallback, Afte
         String key = ApiKeyFormat.generate();
         gateway.keys().create(user.id(), "test", Secrets.sha256(key), ApiKeyFormat.hint(key), null);
         return key;
+    }
+
+    /** A GET on the management port (/healthz, /readyz, /metrics). */
+    public HttpResponse<String> management(String path) {
+        try {
+            return HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create(gateway.managementUrl() + path))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     public HttpResponse<String> admin(String method, String path, String body) {

@@ -51,6 +51,7 @@ public final class ServeCommand implements Callable<Integer> {
             env.putIfAbsent("BSG_DATABASE__URL", "jdbc:sqlite:./data/demo.db");
             env.put("BSG_ADMIN__API_KEYS", adminKey);
             env.putIfAbsent("BSG_ADMIN__EMAILS", "admin@example.com");
+            env.putIfAbsent("BSG_SERVER__MANAGEMENT_PORT", "0");
         }
         Settings settings;
         try {
@@ -63,8 +64,10 @@ public final class ServeCommand implements Callable<Integer> {
             gateway = new Gateway(settings).start();
         } catch (IOException e) {
             throw new CliException("can't listen on " + settings.server().host() + ":"
-                    + settings.server().port() + " (" + e.getMessage()
-                    + "); stop what uses the port or pick another with --port or BSG_SERVER__PORT");
+                    + settings.server().port()
+                    + " or management port " + settings.server().managementPort() + " (" + e.getMessage()
+                    + "); stop what uses the port or pick another with --port or BSG_SERVER__PORT, and"
+                    + " BSG_SERVER__MANAGEMENT_PORT (-1 for none)");
         } catch (RuntimeException e) {
             throw new CliException("can't start: " + e.getMessage());
         }
@@ -86,7 +89,10 @@ public final class ServeCommand implements Callable<Integer> {
                             stopped.countDown();
                         },
                         "bsg-shutdown"));
-        System.out.println("bsg: gateway listening on " + gateway.url());
+        System.out.println("bsg: gateway listening on " + gateway.url()
+                + (gateway.managementUrl() == null
+                        ? ""
+                        : " (health, readiness and metrics on " + gateway.managementUrl() + " )"));
         String credentials = gateway.upstreamCredentialProblem();
         if (credentials != null) {
             System.err.println("bsg: warning: no usable AWS credentials for Bedrock ("

@@ -128,6 +128,16 @@ public final class Exchange {
         return client().address();
     }
 
+    /** Whether this request came in on the management port (health, readiness, metrics for operators). */
+    public boolean onManagementPort() {
+        return onManagementPort(request);
+    }
+
+    static boolean onManagementPort(Request request) {
+        return HttpServer.MANAGEMENT.equals(
+                request.getConnectionMetaData().getConnector().getName());
+    }
+
     /** Whether the client reached the gateway (or its first trusted proxy) over TLS. */
     public boolean https() {
         return client().https();

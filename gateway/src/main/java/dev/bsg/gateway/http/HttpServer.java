@@ -3,6 +3,8 @@ package dev.bsg.gateway.http;
 import dev.bsg.gateway.core.DatabaseFailures;
 import dev.bsg.protocol.errors.ApiError;
 import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.Handler.Abstract;
@@ -23,6 +25,14 @@ public final class HttpServer {
     private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
     private final Server server;
     private final ServerConnector connector;
+    /** Health, readiness and metrics for operators, apart from the public port; null when not configured. */
+    private final ServerConnector management;
+
+    static final String MANAGEMENT = "management";
+    private static final Set<String> MANAGEMENT_PATHS = Set.of("/healthz", "/readyz", "/metrics");
+
+    /** Where a listener binds. */
+    public record Endpoint(String host, int port) {}
 
     public HttpServer(
             String host,
@@ -31,7 +41,8 @@ public final class HttpServer {
             long maxBodyBytes,
             Duration shutdownGrace,
             Duration idleTimeout,
-            TrustedProxies proxies) {
+            TrustedProxies proxies,
+            Endpoint managementEndpoint) {
         QueuedThreadPool threads = new QueuedThreadPool(200, 2);
         threads.setName("gateway");
         threads.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
@@ -49,6 +60,16 @@ public final class HttpServer {
         // after server.idle_timeout_seconds (2,000 idle connections were held 10 minutes each before).
         connector.setIdleTimeout(idleTimeout.toMillis());
         server.addConnector(connector);
+        if (managementEndpoint != null) {
+            management = new ServerConnector(server, 1, 1, new HttpConnectionFactory(config));
+            management.setName(MANAGEMENT);
+            management.setHost(managementEndpoint.host());
+            management.setPort(managementEndpoint.port());
+            management.setIdleTimeout(idleTimeout.toMillis());
+            server.addConnector(management);
+        } else {
+            management = null;
+        }
         GracefulHandler graceful = new GracefulHandler(new Abstract() {
             @Override
             public boolean handle(Request request, Response response, Callback callback) {
@@ -73,7 +94,10 @@ public final class HttpServer {
         // upstream read timeout and the stream watchdog bound that wait, not the connection's idle timeout.
         request.addIdleTimeoutListener(timeout -> false);
         String path = request.getHttpURI().getPath();
-        Router.Match match = router.match(request.getMethod(), path);
+        // The management port answers only the operators' endpoints: it is no second way in to the API.
+        Router.Match match = Exchange.onManagementPort(request) && !MANAGEMENT_PATHS.contains(path)
+                ? new Router.Match(null, Map.of(), false)
+                : router.match(request.getMethod(), path);
         Door door = match.route() == null ? Router.doorOf(path) : match.route().door();
         String requestId = RequestIds.next();
         Exchange exchange =
@@ -119,6 +143,11 @@ public final class HttpServer {
 
     public void start() throws Exception {
         server.start();
+    }
+
+    /** The management port, or -1 without one. */
+    public int managementPort() {
+        return management == null ? -1 : management.getLocalPort();
     }
 
     public int port() {

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import dev.bsg.gateway.core.Secrets;
+import dev.bsg.gateway.http.HttpServer;
 import dev.bsg.gateway.http.TrustedProxies;
 import dev.bsg.gateway.settings.ConfigBinding.Invalid;
 import dev.bsg.gateway.settings.ConfigBinding.Range;
@@ -34,6 +35,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The gateway's whole configuration, validated. {@link SettingsLoader} binds it from YAML and the environment with
@@ -85,7 +87,10 @@ public record Settings(
             @JsonProperty("idle_timeout_seconds") @Range(min = 1, max = 3600, unit = SECONDS)
             Duration idleTimeout,
 
-            List<String> trustedProxies) {
+            List<String> trustedProxies,
+            String managementHost,
+            @Range(min = -1, max = 65535) int managementPort,
+            @Nullable String managementToken) {
         public Server {
             try {
                 TrustedProxies.of(trustedProxies);
@@ -96,10 +101,20 @@ public record Settings(
                         "list the proxies' networks in CIDR form, such as 10.0.0.0/8 or 2001:db8::/32");
             }
             trustedProxies = List.copyOf(trustedProxies);
+            if (managementToken != null && managementToken.length() < 16)
+                throw new Invalid(
+                        "management_token",
+                        "(hidden)",
+                        "use at least 16 characters; generate one with 'openssl rand -base64 32'");
         }
 
         public TrustedProxies proxies() {
             return TrustedProxies.of(trustedProxies);
+        }
+
+        /** Where /healthz, /readyz and /metrics are served apart from the public port; null when off (-1). */
+        public HttpServer.@Nullable Endpoint management() {
+            return managementPort < 0 ? null : new HttpServer.Endpoint(managementHost, managementPort);
         }
     }
 

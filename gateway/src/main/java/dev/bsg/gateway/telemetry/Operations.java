@@ -1,8 +1,10 @@
 package dev.bsg.gateway.telemetry;
 
+import dev.bsg.gateway.core.Secrets;
 import dev.bsg.gateway.http.Exchange;
 import dev.bsg.gateway.http.HttpError;
 import dev.bsg.gateway.http.Interceptor;
+import dev.bsg.protocol.errors.ApiError;
 import dev.bsg.protocol.translate.Json;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -10,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /** {@code /healthz}, {@code /readyz} and {@code /metrics}. */
 public final class Operations {
@@ -71,6 +74,22 @@ public final class Operations {
                         System.nanoTime() - exchange.startNanos(),
                         exchange.timeToFirstByteNanos());
             }
+        };
+    }
+
+    /**
+     * Lets a request through on the management port, or on the public port with {@code Authorization: Bearer}
+     * the management token; anyone else finds nothing there (404), as on a path that doesn't exist.
+     */
+    public static Interceptor operatorsOnly(@Nullable String token) {
+        String expected = token == null ? null : "Bearer " + token;
+        return (exchange, chain) -> {
+            String given = exchange.header("authorization");
+            if (exchange.onManagementPort() || (expected != null && given != null && Secrets.equal(given, expected)))
+                chain.proceed(exchange);
+            else
+                throw new HttpError(ApiError.notFound(
+                        "not found here: operators read it on the management port (server.management_port)"));
         };
     }
 }

@@ -154,7 +154,7 @@ abstract class HostileInputContract {
                     "Authorization",
                     "Bearer " + gw.apiKey);
         }
-        String metrics = gw.send("GET", "/metrics", null).body();
+        String metrics = gw.management("/metrics").body();
         assertThat(metrics).doesNotContain("claude-made-up-");
         assertThat(metrics).contains("model=\"other\"");
     }

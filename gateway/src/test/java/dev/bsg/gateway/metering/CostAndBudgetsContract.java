@@ -336,7 +336,7 @@ abstract class CostAndBudgetsContract {
         assertThat(standing.at("/limits/0/resets_at").asText()).endsWith("T00:00:00Z");
 
         waitForRequests("?user=budget@example.com", 1);
-        String metrics = gw.send("GET", "/metrics", null).body();
+        String metrics = gw.management("/metrics").body();
         assertThat(metrics)
                 .contains("bsg_limit_rejections_total{limit=\"spend_daily\",scope=\"user\"}")
                 .containsPattern(

@@ -306,7 +306,7 @@ abstract class MeteringContract {
                     .isNotBlank()
                     .doesNotContain("dev@example.com")
                     .doesNotContain("poison-pill");
-            assertThat(gw.send("GET", "/metrics", null).body()).contains("bsg_usage_dead_letters_total 1.0");
+            assertThat(gw.management("/metrics").body()).contains("bsg_usage_dead_letters_total 1.0");
             assertThat(gw.post("/v1/messages", message(false), "x-claude-code-session-id", "poison-later")
                             .statusCode())
                     .isEqualTo(200);

@@ -93,7 +93,7 @@ class HttpsUpstreamTest {
                     .hasSize(33)
                     .extracting(ReceivedRequest::protocol)
                     .contains("HTTP/2.0", "HTTP/1.1");
-            assertThat(limited.send("GET", "/metrics", null).body())
+            assertThat(limited.management("/metrics").body())
                     .containsPattern("bsg_upstream_http2_overflow_total [1-9]");
         }
     }
