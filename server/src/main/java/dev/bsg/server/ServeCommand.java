@@ -59,6 +59,7 @@ public final class ServeCommand implements Callable<Integer> {
         } catch (SettingsException e) {
             throw new CliException(e.getMessage());
         }
+        ServerLogging.configure(settings.logging());
         Gateway gateway;
         try {
             gateway = new Gateway(settings).start();
@@ -86,6 +87,7 @@ public final class ServeCommand implements Callable<Integer> {
                             }
                             if (sim != null) sim.close();
                             if (idp != null) idp.close();
+                            ServerLogging.flush();
                             stopped.countDown();
                         },
                         "bsg-shutdown"));

@@ -1,8 +1,12 @@
 package dev.bsg.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.bsg.protocol.translate.Json;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -12,13 +16,17 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -33,6 +41,11 @@ class ServeDemoProcessIT {
     record Demo(Process process, String url, String key, Path dir) {}
 
     static Demo startDemo() throws Exception {
+        return startDemo(Map.of());
+    }
+
+    /** The demo in its own JVM, {@code env} added; what it prints stays in {@code dir/stdout.txt}. */
+    static Demo startDemo(Map<String, String> env) throws Exception {
         Path dir = Files.createTempDirectory("bsg-demo");
         String java = ProcessHandle.current().info().command().orElse("java");
         ProcessBuilder builder = new ProcessBuilder(
@@ -47,6 +60,7 @@ class ServeDemoProcessIT {
                 .directory(dir.toFile())
                 .redirectError(dir.resolve("stderr.txt").toFile());
         builder.environment().put("BSG_DATABASE__URL", "jdbc:sqlite:" + dir.resolve("demo.db"));
+        builder.environment().putAll(env);
         Process process = builder.start();
         BufferedReader out =
                 new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
@@ -67,7 +81,18 @@ class ServeDemoProcessIT {
             process.destroyForcibly();
             throw new AssertionError("the demo did not print its URL and key:\n" + printed);
         }
-        Thread.ofVirtual().start(() -> out.lines().forEach(line -> {})); // keep its stdout drained
+        Path stdout = dir.resolve("stdout.txt");
+        Files.writeString(stdout, printed);
+        Thread.ofVirtual()
+                .start(() -> out.lines()
+                        .forEach(
+                                line -> { // keep its stdout drained, and kept
+                                    try {
+                                        Files.writeString(stdout, line + "\n", StandardOpenOption.APPEND);
+                                    } catch (IOException e) {
+                                        // the test reading it fails on what is missing
+                                    }
+                                }));
         return new Demo(process, url, key, dir);
     }
 
@@ -97,6 +122,56 @@ class ServeDemoProcessIT {
         } finally {
             demo.process().destroyForcibly();
         }
+    }
+
+    @Test
+    void everyRequestLeavesOneJsonAccessLineWithItsTokensAndCost() throws Exception {
+        Demo demo = startDemo(Map.of("BSG_LOGGING__FORMAT", "json"));
+        try {
+            HttpResponse<String> reply = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create(demo.url() + "/v1/messages?note=secret-query"))
+                                    .header("anthropic-version", "2023-06-01")
+                                    .header("x-api-key", demo.key())
+                                    .POST(HttpRequest.BodyPublishers.ofString(MESSAGE))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
+            assertThat(reply.statusCode()).isEqualTo(200);
+            String requestId = reply.headers().firstValue("request-id").orElseThrow();
+            JsonNode line =
+                    await().atMost(Duration.ofSeconds(10)).until(() -> accessLine(demo, requestId), Objects::nonNull);
+            Map<String, String> fields = new HashMap<>();
+            line.path("kvpList")
+                    .forEach(pair -> pair.fields()
+                            .forEachRemaining(
+                                    f -> fields.put(f.getKey(), f.getValue().asText())));
+            assertThat(line.path("level").asText()).isEqualTo("INFO");
+            assertThat(fields)
+                    .containsEntry("route", "/v1/messages")
+                    .containsEntry("status", "200")
+                    .containsEntry("user", "demo@example.com")
+                    .containsEntry("door", "anthropic")
+                    .containsKeys("key_id", "model", "input_tokens", "output_tokens", "cost_usd", "latency_ms");
+            assertThat(line.toString()).doesNotContain("secret-query").doesNotContain(demo.key());
+            assertThat(Files.readAllLines(demo.dir().resolve("stdout.txt")).stream()
+                            .filter(l -> l.startsWith("{"))
+                            .toList())
+                    .as("every log line is one JSON object")
+                    .allSatisfy(
+                            l -> assertThat(Json.MAPPER.readTree(l).isObject()).isTrue());
+        } finally {
+            demo.process().destroy();
+            demo.process().waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static JsonNode accessLine(Demo demo, String requestId) throws IOException {
+        for (String text : Files.readAllLines(demo.dir().resolve("stdout.txt"))) {
+            if (!text.startsWith("{") || !text.contains(requestId)) continue;
+            JsonNode line = Json.MAPPER.readTree(text);
+            if (line.path("loggerName").asText().equals("bsg.access")) return line;
+        }
+        return null;
     }
 
     @Test

@@ -138,6 +138,8 @@ public final class HttpServer {
             }
         } finally {
             if (!exchange.isCompleted()) exchange.complete();
+            AccessLog.record(
+                    exchange, match.route() == null ? "(none)" : match.route().pattern());
         }
     }
 

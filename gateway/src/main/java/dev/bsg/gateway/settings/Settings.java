@@ -57,7 +57,8 @@ public record Settings(
         Metering metering,
         Cache cache,
         Pricing pricing,
-        Downloads downloads) {
+        Downloads downloads,
+        Logging logging) {
 
     public Settings {
         oidc = checked(oidc);
@@ -467,6 +468,14 @@ public record Settings(
                         "redis_url",
                         redisUrl,
                         "use redis://HOST:PORT (or rediss:// for TLS), e.g. redis://127.0.0.1:6379");
+        }
+    }
+
+    /** How the server logs: {@code json} lines (with the access log's fields) or {@code text}; one line per request. */
+    public record Logging(String format, boolean accessLog) {
+        public Logging {
+            if (!format.equals("json") && !format.equals("text"))
+                throw new Invalid("format", format, "use json (one JSON object per line) or text");
         }
     }
 
