@@ -99,19 +99,24 @@ class ServeDemoProcessIT {
     static final String MESSAGE =
             "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":16,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
 
+    /** One Anthropic-format message to the demo with its printed key. */
+    static HttpResponse<String> message(Demo demo, String path) throws Exception {
+        return HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(demo.url() + path))
+                                .header("anthropic-version", "2023-06-01")
+                                .header("x-api-key", demo.key())
+                                .timeout(Duration.ofSeconds(20))
+                                .POST(HttpRequest.BodyPublishers.ofString(MESSAGE))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+    }
+
     @Test
     void demoPrintsAWorkingKeyAndShutsDownGracefully() throws Exception {
         Demo demo = startDemo();
         try {
-            HttpResponse<String> reply = HttpClient.newHttpClient()
-                    .send(
-                            HttpRequest.newBuilder(URI.create(demo.url() + "/v1/messages"))
-                                    .header("anthropic-version", "2023-06-01")
-                                    .header("x-api-key", demo.key())
-                                    .timeout(Duration.ofSeconds(20))
-                                    .POST(HttpRequest.BodyPublishers.ofString(MESSAGE))
-                                    .build(),
-                            HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> reply = message(demo, "/v1/messages");
             assertThat(reply.statusCode()).isEqualTo(200);
             assertThat(reply.body()).contains("Hello from the Bedrock simulator.");
             assertThat(signInWithTheDevelopmentIdentityProvider(demo.url(), "alice@example.com"))
@@ -128,14 +133,7 @@ class ServeDemoProcessIT {
     void everyRequestLeavesOneJsonAccessLineWithItsTokensAndCost() throws Exception {
         Demo demo = startDemo(Map.of("BSG_LOGGING__FORMAT", "json"));
         try {
-            HttpResponse<String> reply = HttpClient.newHttpClient()
-                    .send(
-                            HttpRequest.newBuilder(URI.create(demo.url() + "/v1/messages?note=secret-query"))
-                                    .header("anthropic-version", "2023-06-01")
-                                    .header("x-api-key", demo.key())
-                                    .POST(HttpRequest.BodyPublishers.ofString(MESSAGE))
-                                    .build(),
-                            HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> reply = message(demo, "/v1/messages?note=secret-query");
             assertThat(reply.statusCode()).isEqualTo(200);
             String requestId = reply.headers().firstValue("request-id").orElseThrow();
             JsonNode line =

@@ -76,7 +76,7 @@ final class Bodies {
                     iso(key.createdAt()),
                     iso(key.expiresAt()),
                     iso(key.revokedAt()),
-                    key.revokedAt() != null ? "revoked" : key.usableAt(now) ? "active" : "inactive",
+                    key.status(now),
                     secret);
         }
     }

@@ -139,7 +139,15 @@ public final class Budgets {
      * Where a person stands against the limit of one period. {@code spentNanos} is -1 when spend couldn't
      * be read and the gateway is configured to fail closed.
      */
+    /** From this share of a limit on, Claude Code warns the person (and the console says so). */
+    public static final double WARNING_AT = 0.75;
+
     public record Standing(Period period, Instant resetsAt, long limitCents, long spentNanos) {
+        /** As Claude Code shows it: critical once reached, warning from {@link #WARNING_AT}, else ok. */
+        public String level() {
+            return blocked() ? "critical" : utilization() >= WARNING_AT ? "warning" : "ok";
+        }
+
         public boolean blocked() {
             return spentNanos < 0 || spentNanos >= limitCents * NANOS_PER_CENT;
         }

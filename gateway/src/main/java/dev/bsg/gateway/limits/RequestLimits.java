@@ -176,14 +176,14 @@ public final class RequestLimits {
     /** A capped person's answers say how close they are, so Claude Code can warn before the limit stops them. */
     private static void announce(Exchange exchange, Budgets.Standing standing) {
         double utilization = standing.utilization();
-        String status = utilization >= 0.75 ? "allowed_warning" : "allowed";
+        String status = utilization >= Budgets.WARNING_AT ? "allowed_warning" : "allowed";
         String reset = Long.toString(standing.resetsAt().getEpochSecond());
         exchange.setHeader("anthropic-ratelimit-unified-status", status);
         exchange.setHeader("anthropic-ratelimit-unified-representative-claim", "overage");
         exchange.setHeader("anthropic-ratelimit-unified-overage-status", status);
         exchange.setHeader(
                 "anthropic-ratelimit-unified-overage-utilization", String.format(Locale.ROOT, "%.2f", utilization));
-        if (utilization >= 0.75)
+        if (utilization >= Budgets.WARNING_AT)
             exchange.setHeader(
                     "anthropic-ratelimit-unified-overage-surpassed-threshold", utilization >= 0.95 ? "0.95" : "0.75");
         exchange.setHeader("anthropic-ratelimit-unified-reset", reset);

@@ -50,13 +50,13 @@ public final class UsageStandingEndpoint {
             g.writeEndObject();
             g.writeArrayFieldStart("limits");
             for (Budgets.Standing standing : standings) {
-                if (standing.utilization() < 0.75) continue;
+                if (standing.level().equals("ok")) continue;
                 g.writeStartObject();
                 g.writeStringField("kind", "spend");
                 g.writeStringField("group", standing.period().apiName());
                 g.writeNumberField("percent", percent(standing).intValue());
                 g.writeStringField("resets_at", standing.resetsAt().toString());
-                g.writeStringField("severity", standing.blocked() ? "critical" : "warning");
+                g.writeStringField("severity", standing.level());
                 g.writeBooleanField("is_active", true);
                 g.writeEndObject();
             }

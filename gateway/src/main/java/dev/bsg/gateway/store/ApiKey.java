@@ -17,6 +17,11 @@ public record ApiKey(
         String project,
         List<String> userGroups) {
 
+    /** What the key is at {@code now}: revoked, active, or inactive (expired, or its user disabled). */
+    public String status(long now) {
+        return revokedAt != null ? "revoked" : usableAt(now) ? "active" : "inactive";
+    }
+
     public boolean usableAt(long now) {
         return revokedAt == null && !userDisabled && (expiresAt == null || expiresAt > now);
     }

@@ -72,16 +72,6 @@ public final class ApiKeyStore {
         return sql.list(SELECT + "WHERE k.user_id = ? ORDER BY k.created_at", ApiKeyStore::map, userId);
     }
 
-    /** When each of a person's keys was last used (epoch ms), as the usage writer records it; unused keys absent. */
-    public Map<String, Long> lastUsed(String userId) {
-        Map<String, Long> last = new HashMap<>();
-        sql.list(
-                "SELECT id, last_used_at FROM api_keys WHERE user_id = ? AND last_used_at IS NOT NULL",
-                row -> last.put(row.getString(1), row.getLong(2)),
-                userId);
-        return last;
-    }
-
     /** When each of these keys was last used (epoch ms); unused keys absent. */
     public Map<String, Long> lastUsedOf(List<String> ids) {
         Map<String, Long> last = new HashMap<>();

@@ -1,6 +1,7 @@
 package dev.bsg.gateway.web;
 
 import dev.bsg.gateway.store.ApiKey;
+import dev.bsg.gateway.store.ApiKeyStore;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +30,7 @@ public record KeyRow(
                 key.userEmail(),
                 key.team(),
                 key.project(),
-                key.revokedAt() != null ? "revoked" : key.usableAt(now) ? "active" : "inactive",
+                key.status(now),
                 day(key.createdAt()),
                 key.expiresAt() == null ? "never" : day(key.expiresAt()),
                 lastUsed == null ? "never" : day(lastUsed));
@@ -39,8 +40,12 @@ public record KeyRow(
         return all(keys, null);
     }
 
-    /** With when each was last used, where known; null: not shown. */
-    static List<KeyRow> all(List<ApiKey> keys, Map<String, Long> lastUsed) {
+    /** With when each was last used, as the usage writer keeps it. */
+    static List<KeyRow> withLastUse(List<ApiKey> keys, ApiKeyStore store) {
+        return all(keys, store.lastUsedOf(keys.stream().map(ApiKey::id).toList()));
+    }
+
+    private static List<KeyRow> all(List<ApiKey> keys, Map<String, Long> lastUsed) {
         long now = System.currentTimeMillis();
         return keys.stream()
                 .map(key -> lastUsed == null ? of(key, now) : of(key, now, lastUsed.get(key.id())))

@@ -128,8 +128,7 @@ public final class SelfPages {
     private void showKeys(Exchange exchange, View view, int status) {
         String userId = view.viewer().userId();
         List<ApiKey> own = userId == null ? List.of() : keys.ofUser(userId);
-        Map<String, Long> lastUsed = userId == null ? Map.of() : keys.lastUsed(userId);
-        templates.send(exchange, status, "keys.jte", view, "keys", KeyRow.all(own, lastUsed));
+        templates.send(exchange, status, "keys.jte", view, "keys", KeyRow.withLastUse(own, keys));
     }
 
     /** {@code POST /keys}: name, optional expiry (a day) and project; the secret is shown once. */
@@ -268,7 +267,7 @@ public final class SelfPages {
                     Money.cents(standing.limitCents()),
                     (int) Math.min(999, Math.round(utilization * 100)),
                     standing.resetsAt().toString(),
-                    standing.blocked() ? "critical" : utilization >= 0.75 ? "warning" : "ok");
+                    standing.level());
         }
     }
 }
