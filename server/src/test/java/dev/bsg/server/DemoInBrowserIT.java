@@ -19,10 +19,10 @@ class DemoInBrowserIT {
         try (RealBrowser browser = new RealBrowser()) {
             browser.open(demo.url() + "/");
             browser.checkPage("demo-landing");
-            browser.find(By.linkText("Sign in")).click();
+            browser.follow(By.linkText("Sign in"));
             // The identity provider's own page is not ours to hold to our CSP: its log is set aside.
             browser.find(By.name("username")).sendKeys("admin@example.com");
-            browser.find(By.cssSelector("[type=submit]")).click();
+            browser.follow(By.cssSelector("[type=submit]"));
             browser.driver.manage().logs().get(LogType.BROWSER);
             assertThat(browser.text()).contains("admin@example.com").contains("My usage");
             browser.click(By.linkText("Users"));

@@ -1,6 +1,7 @@
 package dev.bsg.gateway.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -15,6 +16,7 @@ import java.util.logging.Level;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -61,17 +63,38 @@ public final class RealBrowser implements AutoCloseable {
         assertCleanLog();
     }
 
+    /**
+     * Clicks, and when the click leaves the page (a link, a submit button) waits until the next page has replaced
+     * it and loaded: the old document can still answer "complete" for a moment after a form is submitted.
+     */
     public void click(By by) {
-        driver.findElement(by).click();
-        for (int i = 0; i < 150 && !"complete".equals(driver.executeScript("return document.readyState")); i++) {
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
+        follow(by);
         assertCleanLog();
+    }
+
+    /** {@link #click} without reading the log, for pages that are not ours, such as an identity provider's. */
+    public void follow(By by) {
+        WebElement target = driver.findElement(by);
+        boolean navigates = Boolean.TRUE.equals(driver.executeScript(
+                "const e = arguments[0];"
+                        + "if (e.closest('a[href]')) return !e.closest('a[href]').getAttribute('href').startsWith('#');"
+                        + "const b = e.closest('button, input');"
+                        + "return !!(b && b.form && (b.type || 'submit') === 'submit');",
+                target));
+        WebElement page = driver.findElement(By.tagName("html"));
+        target.click();
+        if (navigates) await().atMost(Duration.ofSeconds(15)).until(() -> isGone(page));
+        await().atMost(Duration.ofSeconds(15))
+                .until(() -> "complete".equals(driver.executeScript("return document.readyState")));
+    }
+
+    private static boolean isGone(WebElement element) {
+        try {
+            element.isEnabled();
+            return false;
+        } catch (StaleElementReferenceException e) {
+            return true;
+        }
     }
 
     public WebElement find(By by) {
