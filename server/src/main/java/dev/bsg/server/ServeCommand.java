@@ -23,7 +23,8 @@ import picocli.CommandLine.Option;
 public final class ServeCommand implements Callable<Integer> {
     @Option(
             names = "--config",
-            description = "YAML configuration file (every key can also be set as BSG_<SECTION>__<KEY>).")
+            description = "YAML configuration file (default: $BSG_CONFIG; every key can also be set as"
+                    + " BSG_<SECTION>__<KEY>).")
     Path config;
 
     @Option(
@@ -37,6 +38,7 @@ public final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Map<String, String> env = new HashMap<>(System.getenv());
+        if (config == null && env.get("BSG_CONFIG") != null) config = Path.of(env.get("BSG_CONFIG"));
         if (port != null) env.put("BSG_SERVER__PORT", port.toString());
         BedrockSimulator simulator = null;
         DevelopmentIdentityProvider identityProvider = null;

@@ -16,6 +16,7 @@ public final class ServerMain {
         CommandLine cli = Main.commandLine();
         cli.getCommandSpec().removeSubcommand("serve");
         cli.addSubcommand("serve", new ServeCommand());
+        cli.addSubcommand("health", new HealthCommand());
         return cli.execute(args);
     }
 }
