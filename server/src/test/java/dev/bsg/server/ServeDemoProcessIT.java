@@ -149,7 +149,18 @@ class ServeDemoProcessIT {
                     .containsEntry("status", "200")
                     .containsEntry("user", "demo@example.com")
                     .containsEntry("door", "anthropic")
-                    .containsKeys("key_id", "model", "input_tokens", "output_tokens", "cost_usd", "latency_ms");
+                    .containsKeys(
+                            "key_id",
+                            "model",
+                            "input_tokens",
+                            "output_tokens",
+                            "cost_usd",
+                            "latency_ms",
+                            "upstream_latency_ms",
+                            "bytes_in",
+                            "bytes_out");
+            assertThat(fields.get("bytes_in")).isEqualTo(Integer.toString(MESSAGE.length()));
+            assertThat(Long.parseLong(fields.get("bytes_out"))).isPositive();
             assertThat(line.toString()).doesNotContain("secret-query").doesNotContain(demo.key());
             assertThat(Files.readAllLines(demo.dir().resolve("stdout.txt")).stream()
                             .filter(l -> l.startsWith("{"))

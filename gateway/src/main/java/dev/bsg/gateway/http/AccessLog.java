@@ -10,7 +10,8 @@ import org.slf4j.spi.LoggingEventBuilder;
 
 /**
  * One line per request on the logger {@code bsg.access}, as key-value pairs a JSON encoder writes as fields: who,
- * which door and route, model, status, tokens, cost, region, latency and time to first byte. Never a query string,
+ * which door and route, model, status, tokens, cost, region, latency, upstream latency (until Bedrock's headers), time to first byte and
+ * bytes in and out. Never a query string,
  * header or body: those can carry keys and prompts.
  */
 public final class AccessLog {
@@ -29,7 +30,9 @@ public final class AccessLog {
                 .addKeyValue("door", exchange.door().name().toLowerCase(Locale.ROOT))
                 .addKeyValue("status", exchange.status())
                 .addKeyValue("client_ip", exchange.clientIp())
-                .addKeyValue("latency_ms", (System.nanoTime() - exchange.startNanos()) / 1_000_000);
+                .addKeyValue("latency_ms", (System.nanoTime() - exchange.startNanos()) / 1_000_000)
+                .addKeyValue("bytes_in", exchange.bytesRead())
+                .addKeyValue("bytes_out", exchange.bytesWritten());
         if (principal != null) {
             line = line.addKeyValue("user", principal.email());
             if (principal.keyId() != null) line = line.addKeyValue("key_id", principal.keyId());
@@ -44,6 +47,8 @@ public final class AccessLog {
         }
         if (usage.costNanos() >= 0) line = line.addKeyValue("cost_usd", Price.usd(usage.costNanos()));
         if (usage.region() != null) line = line.addKeyValue("region", usage.region());
+        if (exchange.upstreamNanos() > 0)
+            line = line.addKeyValue("upstream_latency_ms", exchange.upstreamNanos() / 1_000_000);
         if (exchange.timeToFirstByteNanos() > 0)
             line = line.addKeyValue("ttfb_ms", exchange.timeToFirstByteNanos() / 1_000_000);
         line.log("{} {} {}", exchange.method(), route, exchange.status());

@@ -35,6 +35,7 @@ public final class Exchange {
     private String model = "-";
     private int status;
     private long firstByteNanos;
+    private long upstreamNanos;
     private boolean completed;
     private boolean bodyRead;
     private String operation;
@@ -222,6 +223,23 @@ public final class Exchange {
     }
 
     /** Nanos from arrival to the first response byte, or -1 when nothing was sent yet. */
+    /** Time spent waiting for Bedrock's response headers, retries and failover included. */
+    public long upstreamNanos() {
+        return upstreamNanos;
+    }
+
+    public void addUpstreamNanos(long nanos) {
+        upstreamNanos += nanos;
+    }
+
+    public long bytesRead() {
+        return Request.getContentBytesRead(request);
+    }
+
+    public long bytesWritten() {
+        return Response.getContentBytesWritten(response);
+    }
+
     public long timeToFirstByteNanos() {
         return firstByteNanos == 0 ? -1 : firstByteNanos - startNanos;
     }

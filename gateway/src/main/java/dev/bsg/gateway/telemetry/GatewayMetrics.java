@@ -81,6 +81,15 @@ public final class GatewayMetrics {
                 .increment();
     }
 
+    /** A request moved on to the next configured region after the previous one failed or throttled. */
+    public void upstreamFailover(String model, String from, String to) {
+        Counter.builder("bsg.upstream.failovers")
+                .description("Requests sent on to another region after the previous one failed")
+                .tags("model", model(model), "from", from, "to", to)
+                .register(registry)
+                .increment();
+    }
+
     public void upstreamHttp2Overflow() {
         Counter.builder("bsg.upstream.http2.overflow")
                 .description(

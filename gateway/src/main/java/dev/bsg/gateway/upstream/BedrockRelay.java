@@ -82,8 +82,10 @@ public final class BedrockRelay {
         String modelId = (accepted != null ? accepted : accept(exchange)).modelId();
         exchange.operation(operation);
         byte[] body = exchange.body();
+        long sent = System.nanoTime();
         try (UpstreamResponse response =
                 upstream.call(operation, modelId, body, forwardHeaders(exchange), exchange.model())) {
+            exchange.addUpstreamNanos(System.nanoTime() - sent);
             copyHeaders(exchange, response);
             if (!response.ok()) {
                 exchange.failed(response.error());

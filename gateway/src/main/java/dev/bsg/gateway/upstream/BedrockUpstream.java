@@ -90,7 +90,10 @@ public final class BedrockUpstream {
         UpstreamResponse last = null;
         IOException lastFailure = null;
         int attempt = 0;
+        String previousRegion = null;
         for (String region : settings.regions()) {
+            if (previousRegion != null) metrics.upstreamFailover(modelForMetrics, previousRegion, region);
+            previousRegion = region;
             for (int tryInRegion = 0; tryInRegion <= settings.retries(); tryInRegion++, attempt++) {
                 if (attempt > 0) backoff(attempt);
                 try {
