@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +41,11 @@ public final class FederationSimulator implements AutoCloseable {
     private final Server server;
     private final SigV4Verifier stsVerifier = new SigV4Verifier(IssuedCredentials::secretOf, "sts");
     private final Set<String> trustedIssuers = ConcurrentHashMap.newKeySet();
+    private final Map<String, List<String>> oidcProviders = new ConcurrentHashMap<>();
+    private final Map<String, Role> roles = new ConcurrentHashMap<>();
+
+    private record Role(TrustPolicy trust, int maxSessionSeconds) {}
+
     private final Map<String, String> identities = new ConcurrentHashMap<>();
     private final List<String> calls = new CopyOnWriteArrayList<>();
 
@@ -76,6 +82,25 @@ public final class FederationSimulator implements AutoCloseable {
     /** Only tokens from these issuers are accepted from now on (the identity pool's or the IAM OIDC provider's configuration). */
     public FederationSimulator trustIssuers(String... issuers) {
         trustedIssuers.addAll(List.of(issuers));
+        return this;
+    }
+
+    /**
+     * An IAM OIDC provider as {@code AWS::IAM::OIDCProvider} makes one: from now on STS takes web identity tokens
+     * only from the issuers so registered, and only for one of their client ids as audience.
+     */
+    public FederationSimulator oidcProvider(String issuerUrl, List<String> clientIds) {
+        oidcProviders.put(issuerUrl, List.copyOf(clientIds));
+        trustedIssuers.add(issuerUrl);
+        return this;
+    }
+
+    /**
+     * A role as {@code AWS::IAM::Role} makes one: from now on AssumeRoleWithWebIdentity succeeds only for roles so
+     * made, when their trust policy allows the token, for no longer than their maximum session.
+     */
+    public FederationSimulator role(String arn, JsonNode trustPolicy, int maxSessionSeconds) {
+        roles.put(arn, new Role(new TrustPolicy(trustPolicy), maxSessionSeconds));
         return this;
     }
 
@@ -157,6 +182,17 @@ public final class FederationSimulator implements AutoCloseable {
                     400,
                     problem.startsWith("expired") ? "ExpiredTokenException" : "InvalidIdentityToken",
                     problem);
+            return;
+        }
+        String refused = trustProblem(roleArn, role.group(1), claims, seconds);
+        if (refused != null) {
+            int colon = refused.indexOf(':');
+            stsError(
+                    response,
+                    callback,
+                    refused.startsWith("AccessDenied") ? 403 : 400,
+                    refused.substring(0, colon),
+                    refused.substring(colon + 2));
             return;
         }
         String arn = "arn:aws:sts::" + role.group(1) + ":assumed-role/" + role.group(2) + "/" + sessionName;
@@ -328,6 +364,29 @@ public final class FederationSimulator implements AutoCloseable {
         if (!trustedIssuers.isEmpty() && !trustedIssuers.contains(issuer))
             return "No OpenIDConnect provider found in your account for " + issuer;
         return null;
+    }
+
+    /** STS's verdict on the provider, the role's trust and its maximum session: "Code: message", or null. */
+    private String trustProblem(String roleArn, String account, JsonNode claims, long seconds) {
+        String issuer = claims.path("iss").asText("");
+        String host = issuer.replaceFirst("^https://", "");
+        if (!oidcProviders.isEmpty()) {
+            List<String> clientIds = oidcProviders.get(issuer);
+            if (clientIds == null)
+                return "InvalidIdentityToken: No OpenIDConnect provider found in your account for " + issuer;
+            if (!clientIds.contains(audience(claims))) return "InvalidIdentityToken: Incorrect token audience";
+        }
+        if (roles.isEmpty()) return null;
+        Role role = roles.get(roleArn);
+        String denied = "AccessDenied: Not authorized to perform sts:AssumeRoleWithWebIdentity";
+        if (role == null) return denied;
+        if (seconds > role.maxSessionSeconds())
+            return "ValidationError: The requested DurationSeconds exceeds the MaxSessionDuration set for this role.";
+        Map<String, String> context = new HashMap<>();
+        context.put(host + ":aud", audience(claims));
+        context.put(host + ":sub", claims.path("sub").asText());
+        String principal = "arn:aws:iam::" + account + ":oidc-provider/" + host;
+        return role.trust().allows(principal, context) ? null : denied;
     }
 
     private static String audience(JsonNode claims) {

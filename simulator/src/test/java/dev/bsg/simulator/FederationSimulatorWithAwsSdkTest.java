@@ -45,16 +45,24 @@ class FederationSimulatorWithAwsSdkTest {
 
     /** An unsigned JWT with these claims: the stand-ins read claims; signatures are the IdP's business. */
     static String token(String issuer, long expiresAt) {
+        return token(issuer, "bsg-cli", expiresAt);
+    }
+
+    static String token(String issuer, String audience, long expiresAt) {
         Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
-        String claims = "{\"iss\":\"" + issuer
-                + "\",\"sub\":\"user-42\",\"aud\":\"bsg-cli\",\"email\":\"ana@example.com\",\"exp\":" + expiresAt + "}";
+        String claims = "{\"iss\":\"" + issuer + "\",\"sub\":\"user-42\",\"aud\":\"" + audience
+                + "\",\"email\":\"ana@example.com\",\"exp\":" + expiresAt + "}";
         return b64.encodeToString("{\"alg\":\"RS256\"}".getBytes(StandardCharsets.UTF_8)) + "."
                 + b64.encodeToString(claims.getBytes(StandardCharsets.UTF_8)) + ".c2ln";
     }
 
     static StsClient sts(AwsCredentialsProvider credentials) {
+        return sts(federation.endpoint(), credentials);
+    }
+
+    static StsClient sts(String endpoint, AwsCredentialsProvider credentials) {
         return StsClient.builder()
-                .endpointOverride(URI.create(federation.endpoint()))
+                .endpointOverride(URI.create(endpoint))
                 .region(Region.US_EAST_1)
                 .credentialsProvider(credentials)
                 .build();
