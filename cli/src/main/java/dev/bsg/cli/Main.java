@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
             OtelHeadersCommand.class,
             DoctorCommand.class,
             PackageCommand.class,
+            InitCommand.class,
             AdminCommand.class,
             CommandLine.HelpCommand.class
         })

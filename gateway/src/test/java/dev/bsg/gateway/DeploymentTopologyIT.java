@@ -222,7 +222,8 @@ class DeploymentTopologyIT {
                 config, Files.readString(dir.resolve("config.yaml")).replace("/run/secrets/bsg", secrets.toString()));
         Settings settings = SettingsLoader.load(config, Map.of());
         assertThat(settings.server().trustedProxies().toString()).contains(proxyAddress + "/32");
-        assertThat(settings.database().password()).isEqualTo("db_password-value-for-the-test-long-enough-to-be-a-secret");
+        assertThat(settings.database().password())
+                .isEqualTo("db_password-value-for-the-test-long-enough-to-be-a-secret");
         assertThat(settings.cache().redisUrl()).isEqualTo("redis://redis:6379");
     }
 
