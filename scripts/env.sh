@@ -49,3 +49,11 @@ fi
 if [ "$(bsg_java_version "$JAVA_HOME/bin/java")" -ge 24 ]; then
   export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED"
 fi
+
+# True when the server's distribution in the checkout at $1 is missing or older than its sources.
+bsg_stale() {
+  local root="$1" server="$1/server/target/bsg-server.jar"
+  [ ! -f "$root/cli/target/bsg.jar" ] || [ ! -f "$server" ] && return 0
+  [ -n "$(find "$root"/pom.xml "$root"/protocol "$root"/identity "$root"/simulator "$root"/gateway "$root"/cli "$root"/server \
+      \( -path '*/src/main/*' -o -name 'pom.xml' \) -newer "$server" -not -path '*/target/*' -print -quit 2>/dev/null)" ]
+}

@@ -80,6 +80,7 @@ public final class Gateway implements AutoCloseable {
     private final UpstreamSigner signer;
     private final BedrockUpstream upstream;
     private final HttpServer server;
+    private volatile boolean stopping;
     private final SharedState shared;
     private final BackgroundTasks background;
 
@@ -165,7 +166,8 @@ public final class Gateway implements AutoCloseable {
                         new Operations.Check(
                                 "database", () -> database.isHealthy() ? null : "the database does not answer"),
                         new Operations.Check("shared_state", shared::problem),
-                        new Operations.Check("upstream_credentials", signer::problem)));
+                        new Operations.Check("upstream_credentials", signer::problem),
+                        new Operations.Check("accepting", () -> stopping ? "shutting down" : null)));
         AdminApi admin = new AdminApi(
                 users, keys, audit, authenticator, settings.apiKeys().maxPerUser());
         SelfServiceApi self = admin.selfService();
@@ -423,6 +425,9 @@ public final class Gateway implements AutoCloseable {
     @Override
     public void close() throws Exception {
         try {
+            stopping = true;
+            server.drain();
+            Thread.sleep(settings.server().drainDelay());
             server.stop();
         } finally {
             background.close();

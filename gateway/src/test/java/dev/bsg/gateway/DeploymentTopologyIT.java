@@ -3,7 +3,6 @@ package dev.bsg.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,7 +12,6 @@ import dev.bsg.gateway.settings.SettingsLoader;
 import dev.bsg.simulator.Fault;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -35,21 +33,20 @@ import org.junit.jupiter.api.Test;
 
 /**
  * deploy/compose's topology as processes on this machine: two gateways on one PostgreSQL and one Redis, behind
- * Debian's nginx running the compose file's own nginx.conf, scraped by Debian's Prometheus running its own
+ * Debian's HAProxy running the compose file's own haproxy.cfg, scraped by Debian's Prometheus running its own
  * prometheus.yml (only the addresses rewritten). Then every PromQL expression in the Grafana dashboard is
  * evaluated by that Prometheus under traffic, and each must return data.
  */
 class DeploymentTopologyIT {
-    private static final Path ROOT =
-            Path.of(System.getenv().getOrDefault("BSG_REPO_ROOT", "..")).toAbsolutePath();
+    private static final Path ROOT = ComposeProxy.ROOT;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String MESSAGE =
             "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":16,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
 
     @Test
     void twoGatewaysBehindTheProxyShareKeysMeterOnceSeeTheRealClientAndFillTheDashboard() throws Exception {
-        Path nginxBinary = require(Path.of("/usr/sbin/nginx"), "nginx (apt-get install nginx-light)");
-        Path prometheusBinary = require(Path.of("/usr/bin/prometheus"), "prometheus (apt-get install prometheus)");
+        Path prometheusBinary =
+                ComposeProxy.require(Path.of("/usr/bin/prometheus"), "prometheus (apt-get install prometheus)");
         Path dir = Files.createTempDirectory("bsg-topology");
         Map<String, String> shared = Map.of(
                 "BSG_CACHE__REDIS_URL", TestRedis.url(),
@@ -58,38 +55,14 @@ class DeploymentTopologyIT {
         try (TestDatabase database = TestDatabase.postgres();
                 TestGateway a = TestGateway.start(database.url(), shared);
                 TestGateway b = TestGateway.start(database.url(), shared)) {
-            int proxyPort = freePort();
-            String proxy = "http://127.0.0.1:" + proxyPort;
-            Files.writeString(
-                    dir.resolve("nginx.conf"),
-                    "pid " + dir.resolve("nginx.pid") + ";\nerror_log " + dir.resolve("nginx-error.log") + ";\n"
-                            + Files.readString(ROOT.resolve("deploy/compose/nginx.conf"))
-                                    .replace("gateway-a:8080", hostPort(a.url()))
-                                    .replace("gateway-b:8080", hostPort(b.url()))
-                                    .replace("listen 8080;", "listen 127.0.0.1:" + proxyPort + ";")
-                                    .replace(
-                                            "http {",
-                                            "http {\n  client_body_temp_path " + dir + "/body;\n" + "  proxy_temp_path "
-                                                    + dir + "/proxy;\n"));
-            int prometheusPort = freePort();
+            int prometheusPort = ComposeProxy.freePort();
             String prometheus = "http://127.0.0.1:" + prometheusPort;
             Files.writeString(
                     dir.resolve("prometheus.yml"),
                     Files.readString(ROOT.resolve("deploy/compose/prometheus.yml"))
                             .replace("scrape_interval: 15s", "scrape_interval: 1s")
-                            .replace("gateway-a:9464", hostPort(a.gateway.managementUrl()))
-                            .replace("gateway-b:9464", hostPort(b.gateway.managementUrl())));
-            Process nginx = new ProcessBuilder(
-                            nginxBinary.toString(),
-                            "-p",
-                            dir.toString(),
-                            "-c",
-                            dir.resolve("nginx.conf").toString(),
-                            "-g",
-                            "daemon off;")
-                    .redirectErrorStream(true)
-                    .redirectOutput(dir.resolve("nginx.out").toFile())
-                    .start();
+                            .replace("gateway-a:9464", ComposeProxy.hostPort(a.gateway.managementUrl()))
+                            .replace("gateway-b:9464", ComposeProxy.hostPort(b.gateway.managementUrl())));
             Process scraper = new ProcessBuilder(
                             prometheusBinary.toString(),
                             "--config.file=" + dir.resolve("prometheus.yml"),
@@ -98,7 +71,9 @@ class DeploymentTopologyIT {
                     .redirectErrorStream(true)
                     .redirectOutput(dir.resolve("prometheus.out").toFile())
                     .start();
-            try {
+            try (ComposeProxy balancer =
+                    ComposeProxy.start(a.url(), a.gateway.managementUrl(), b.url(), b.gateway.managementUrl())) {
+                String proxy = balancer.url();
                 HttpClient direct = HttpClient.newHttpClient();
                 await().atMost(Duration.ofSeconds(30))
                         .ignoreExceptions()
@@ -174,9 +149,7 @@ class DeploymentTopologyIT {
                     load.join();
                 }
             } finally {
-                nginx.destroy();
                 scraper.destroy();
-                nginx.waitFor();
                 scraper.waitFor();
             }
         }
@@ -184,7 +157,8 @@ class DeploymentTopologyIT {
 
     @Test
     void theComposeFileIsValidAndWiresTheFilesThisTestRuns() throws Exception {
-        Path compose = require(Path.of("/usr/bin/docker-compose"), "docker-compose (apt-get install docker-compose)");
+        Path compose = ComposeProxy.require(
+                Path.of("/usr/bin/docker-compose"), "docker-compose (apt-get install docker-compose)");
         Path dir = ROOT.resolve("deploy/compose");
         Process process = new ProcessBuilder(compose.toString(), "-f", "compose.yaml", "config")
                 .directory(dir.toFile())
@@ -204,7 +178,7 @@ class DeploymentTopologyIT {
             assertThat(service.path("environment").path("BSG_CONFIG").asText()).isEqualTo("/etc/bsg/config.yaml");
         }
         assertThat(Files.readString(ROOT.resolve("deploy/container/build"))).contains("localhost/bsg-gateway:0.1.0");
-        assertThat(services.path("proxy").toString()).contains("nginx.conf");
+        assertThat(services.path("proxy").toString()).contains("haproxy.cfg");
         assertThat(services.path("prometheus").toString()).contains("prometheus.yml");
         String proxyAddress = services.path("proxy")
                 .path("networks")
@@ -296,25 +270,5 @@ class DeploymentTopologyIT {
 
     private static HttpResponse<String> get(HttpClient client, String url) throws Exception {
         return client.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static String hostPort(String url) {
-        URI uri = URI.create(url);
-        return uri.getHost() + ":" + uri.getPort();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
-
-    private static Path require(Path binary, String what) {
-        if (!Files.isExecutable(binary)) {
-            String why = what + " is not installed; scripts/test installs it";
-            if ("true".equals(System.getenv("CI"))) fail(why);
-            assumeTrue(false, why);
-        }
-        return binary;
     }
 }

@@ -58,6 +58,9 @@ class ForwardedClientTest {
             assertThat(auditedAddress(gw, "X-Forwarded-For", "198.51.100.66, 203.0.113.9"))
                     .as("the hop the proxy saw, not what the client claimed before it")
                     .isEqualTo("203.0.113.9");
+            assertThat(auditedAddress(gw, "X-Forwarded-For", "198.51.100.66", "X-Forwarded-For", "203.0.113.9"))
+                    .as("a proxy that adds its own field (HAProxy) after the client's: the fields are one list")
+                    .isEqualTo("203.0.113.9");
             assertThat(auditedAddress(gw, "Forwarded", "for=\"[2001:db8::7]:443\";proto=https"))
                     .isEqualTo("2001:db8:0:0:0:0:0:7");
             assertThat(signOutCookie(gw))

@@ -144,6 +144,15 @@ public final class Exchange {
         return client().https();
     }
 
+    /**
+     * Every field of a list header as one list: a proxy may add its own X-Forwarded-For field rather than append
+     * to the client's (HAProxy's option forwardfor does), and reading only the first would believe the client.
+     */
+    private String allOf(String name) {
+        List<String> values = request.getHeaders().getValuesList(name);
+        return values.isEmpty() ? null : String.join(", ", values);
+    }
+
     private TrustedProxies.Client client() {
         if (client == null) {
             String remote = Request.getRemoteAddr(request);
@@ -151,9 +160,9 @@ public final class Exchange {
             client = proxies.client(
                     remote,
                     request.isSecure(),
-                    header("Forwarded"),
-                    header("X-Forwarded-For"),
-                    header("X-Forwarded-Proto"));
+                    allOf("Forwarded"),
+                    allOf("X-Forwarded-For"),
+                    allOf("X-Forwarded-Proto"));
         }
         return client;
     }

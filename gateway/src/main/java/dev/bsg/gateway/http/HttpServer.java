@@ -6,6 +6,8 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.Handler.Abstract;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -23,6 +25,7 @@ import org.slf4j.LoggerFactory;
 /** Jetty 12 on virtual threads, dispatching every request through the {@link Router}. */
 public final class HttpServer {
     private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
+    private volatile boolean draining;
     private final Server server;
     private final ServerConnector connector;
     /** Health, readiness and metrics for operators, apart from the public port; null when not configured. */
@@ -73,6 +76,9 @@ public final class HttpServer {
         GracefulHandler graceful = new GracefulHandler(new Abstract() {
             @Override
             public boolean handle(Request request, Response response, Callback callback) {
+                // While draining, every answer closes its connection, so a proxy holds no idle one to us when
+                // the listener closes.
+                if (draining) response.getHeaders().put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
                 dispatch(router, request, response, callback, maxBodyBytes, proxies);
                 return true;
             }
@@ -81,6 +87,11 @@ public final class HttpServer {
         server.setErrorHandler(new JsonErrors());
         server.setStopTimeout(shutdownGrace.toMillis());
         server.setStopAtShutdown(false);
+    }
+
+    /** The first step of a graceful stop: every connection closes after its answer; requests are still served. */
+    public void drain() {
+        draining = true;
     }
 
     private static void dispatch(

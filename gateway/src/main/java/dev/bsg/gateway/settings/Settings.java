@@ -70,6 +70,8 @@ public record Settings(
     /**
      * Where and how the gateway listens.
      *
+     * @param drainDelay on SIGTERM, how long /readyz answers 503 (and every response closes its connection) while
+     *     the gateway still serves, so load balancers move traffic away before the listener closes
      * @param idleTimeout how long a connection may sit idle between requests, or stall while sending one */
     public record Server(
             String host,
@@ -81,6 +83,9 @@ public record Settings(
 
             @JsonProperty("shutdown_grace_seconds") @Range(min = 0, max = 3600, unit = SECONDS)
             Duration shutdownGrace,
+
+            @JsonProperty("drain_delay_seconds") @Range(min = 0, max = 300, unit = SECONDS)
+            Duration drainDelay,
 
             @JsonProperty("ping_interval_ms") @Range(min = 100, max = 600_000, unit = MILLIS)
             Duration pingInterval,
