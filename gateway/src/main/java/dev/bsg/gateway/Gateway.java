@@ -14,6 +14,7 @@ import dev.bsg.gateway.http.Door;
 import dev.bsg.gateway.http.HttpServer;
 import dev.bsg.gateway.http.Interceptor;
 import dev.bsg.gateway.http.Router;
+import dev.bsg.gateway.http.TlsCertificates;
 import dev.bsg.gateway.limits.Budgets;
 import dev.bsg.gateway.limits.RequestLimits;
 import dev.bsg.gateway.limits.UsageStandingEndpoint;
@@ -338,6 +339,13 @@ public final class Gateway implements AutoCloseable {
                 .add("GET", "/healthz", Door.API, open, operations::health)
                 .add("GET", "/readyz", Door.API, operators, operations::ready)
                 .add("GET", "/metrics", Door.API, operators, operations::metrics);
+        TlsCertificates tls = settings.server().tls().enabled()
+                ? new TlsCertificates(
+                        Path.of(settings.server().tls().certFile()),
+                        Path.of(settings.server().tls().keyFile()))
+                : null;
+        if (tls != null)
+            background.every("tls-reload", Duration.ofSeconds(5), Duration.ofSeconds(5), tls::reloadIfChanged);
         this.server = new HttpServer(
                 settings.server().host(),
                 settings.server().port(),
@@ -346,7 +354,8 @@ public final class Gateway implements AutoCloseable {
                 settings.server().shutdownGrace(),
                 settings.server().idleTimeout(),
                 settings.server().proxies(),
-                settings.server().management());
+                settings.server().management(),
+                tls);
     }
 
     public Gateway start() throws Exception {
@@ -368,7 +377,8 @@ public final class Gateway implements AutoCloseable {
 
     public String url() {
         String host = settings.server().host();
-        return "http://" + (host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host) + ":" + port();
+        String scheme = settings.server().tls().enabled() ? "https://" : "http://";
+        return scheme + (host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host) + ":" + port();
     }
 
     /** Why upstream requests can't be signed right now, or null when they can. */

@@ -97,6 +97,10 @@ public final class ServeCommand implements Callable<Integer> {
                 + (gateway.managementUrl() == null
                         ? ""
                         : " (health, readiness and metrics on " + gateway.managementUrl() + " )"));
+        if (!settings.server().trustedProxies().isEmpty() && settings.server().publicUrl() == null) {
+            System.err.println("bsg: warning: server.trusted_proxies is set but server.public_url is not: sign-in"
+                    + " links will point at " + gateway.url() + "; set server.public_url to the address people use");
+        }
         String credentials = gateway.upstreamCredentialProblem();
         if (credentials != null) {
             System.err.println("bsg: warning: no usable AWS credentials for Bedrock ("

@@ -8,17 +8,21 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpHeaderValue;
+import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.Handler.Abstract;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,7 +49,8 @@ public final class HttpServer {
             Duration shutdownGrace,
             Duration idleTimeout,
             TrustedProxies proxies,
-            Endpoint managementEndpoint) {
+            Endpoint managementEndpoint,
+            @Nullable TlsCertificates tls) {
         QueuedThreadPool threads = new QueuedThreadPool(200, 2);
         threads.setName("gateway");
         threads.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
@@ -56,7 +61,20 @@ public final class HttpServer {
         // Bedrock model IDs arrive with %2F and %3A inside one path segment; they must reach the router intact.
         config.setUriCompliance(UriCompliance.LEGACY);
         config.setRequestHeaderSize(64 * 1024);
-        connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(config));
+        if (tls != null) {
+            HttpConfiguration secure = new HttpConfiguration(config);
+            SecureRequestCustomizer customizer = new SecureRequestCustomizer();
+            customizer.setSniHostCheck(false); // clients reach it by any name the operator chose, or by address
+            secure.addCustomizer(customizer);
+            connector = new ServerConnector(
+                    server,
+                    1,
+                    1,
+                    new SslConnectionFactory(tls.factory(), HttpVersion.HTTP_1_1.asString()),
+                    new HttpConnectionFactory(secure));
+        } else {
+            connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(config));
+        }
         connector.setHost(host);
         connector.setPort(port);
         // A connection idle between requests, or a client stalling while it sends headers or a body, is dropped

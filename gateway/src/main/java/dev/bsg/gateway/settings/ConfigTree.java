@@ -23,7 +23,8 @@ import java.util.Set;
  */
 record ConfigTree(ObjectNode root, Map<String, SettingsException> unreadable) {
     /** Keys that name a file themselves rather than a secret read from one. */
-    private static final Set<String> PLAIN_FILE_KEYS = Set.of("pricing.csv_file");
+    private static final Set<String> PLAIN_FILE_KEYS =
+            Set.of("pricing.csv_file", "server.tls.cert_file", "server.tls.key_file");
 
     static ConfigTree of(ObjectNode defaults, JsonNode yaml, Map<String, String> env) {
         ObjectNode root = defaults.deepCopy();

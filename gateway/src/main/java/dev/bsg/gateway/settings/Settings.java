@@ -96,7 +96,27 @@ public record Settings(
             List<String> trustedProxies,
             String managementHost,
             @Range(min = -1, max = 65535) int managementPort,
-            @Nullable String managementToken) {
+            @Nullable String managementToken,
+            Tls tls) {
+        /**
+         * HTTPS on the public port, from PEM files the gateway watches: a renewed pair is put in force without a
+         * restart. Both null: plain HTTP (TLS ends at a proxy).
+         */
+        public record Tls(
+                @Nullable String certFile, @Nullable String keyFile) {
+            public Tls {
+                if ((certFile == null) != (keyFile == null))
+                    throw new Invalid(
+                            certFile == null ? "cert_file" : "key_file",
+                            "null",
+                            "set both cert_file (PEM chain) and key_file (PEM PKCS#8 key), or neither");
+            }
+
+            public boolean enabled() {
+                return certFile != null;
+            }
+        }
+
         public Server {
             try {
                 TrustedProxies.of(trustedProxies);

@@ -117,9 +117,9 @@ class SettingsLoaderTest {
         assertThatThrownBy(() -> SettingsLoader.load(null, Map.of("BSG_ADMIN__API_KEYS_FILE", "/nonexistent/key")))
                 .hasMessageContaining("admin.api_keys_file")
                 .hasMessageContaining("can't be read");
-        assertThatThrownBy(() -> SettingsLoader.load(yaml("server:\n  tls:\n    cert_file: a\n"), Map.of()))
+        assertThatThrownBy(() -> SettingsLoader.load(yaml("server:\n  tsl:\n    cert_file: a\n"), Map.of()))
                 .as("an unknown key is named as unknown, even when it is a _file that can't be read")
-                .hasMessageContaining("unknown config key server.tls.cert_file")
+                .hasMessageContaining("unknown config key server.tsl.cert_file")
                 .hasMessageNotContaining("can't be read");
         assertThatThrownBy(() -> SettingsLoader.load(null, Map.of("BSG_MODELS__ALLOWED_ACCOUNTS", "12345")))
                 .hasMessageContaining("models.allowed_accounts")
