@@ -1,5 +1,6 @@
 package dev.bsg.gateway;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bsg.gateway.admin.AdminApi;
 import dev.bsg.gateway.admin.PricesApi;
 import dev.bsg.gateway.admin.SelfServiceApi;
@@ -23,6 +24,7 @@ import dev.bsg.gateway.metering.Pricing;
 import dev.bsg.gateway.metering.UsageReports;
 import dev.bsg.gateway.metering.UsageTags;
 import dev.bsg.gateway.metering.UsageWriter;
+import dev.bsg.gateway.settings.ManagedPolicies;
 import dev.bsg.gateway.settings.ManagedSettingsEndpoint;
 import dev.bsg.gateway.settings.Settings;
 import dev.bsg.gateway.store.ApiKeyStore;
@@ -41,6 +43,9 @@ import dev.bsg.gateway.store.UserStore;
 import dev.bsg.gateway.telemetry.BackgroundTasks;
 import dev.bsg.gateway.telemetry.GatewayMetrics;
 import dev.bsg.gateway.telemetry.Operations;
+import dev.bsg.gateway.telemetry.OtlpForwarder;
+import dev.bsg.gateway.telemetry.OtlpRelay;
+import dev.bsg.gateway.telemetry.OtlpSignal;
 import dev.bsg.gateway.upstream.AnthropicRelay;
 import dev.bsg.gateway.upstream.BedrockRelay;
 import dev.bsg.gateway.upstream.BedrockUpstream;
@@ -57,6 +62,7 @@ import dev.bsg.gateway.web.WebSignIn;
 import dev.bsg.identity.OidcClient;
 import dev.bsg.protocol.models.ModelCatalog;
 import dev.bsg.protocol.pricing.PriceList;
+import dev.bsg.protocol.translate.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -65,8 +71,10 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /** The whole gateway, wired by hand: every component and every route is made here. */
 public final class Gateway implements AutoCloseable {
@@ -82,6 +90,7 @@ public final class Gateway implements AutoCloseable {
     private final BedrockUpstream upstream;
     private final HttpServer server;
     private volatile boolean stopping;
+    private final OtlpForwarder otlp;
     private final SharedState shared;
     private final BackgroundTasks background;
 
@@ -160,7 +169,7 @@ public final class Gateway implements AutoCloseable {
         BedrockRelay bedrock = new BedrockRelay(catalog, upstream, watchdog, modelPolicy, guard);
         ModelEndpoints models =
                 new ModelEndpoints(catalog, settings.upstream().regions().get(0), modelPolicy);
-        ManagedSettingsEndpoint managedSettings = new ManagedSettingsEndpoint(settings.policies());
+        ManagedSettingsEndpoint managedSettings = new ManagedSettingsEndpoint(managedPolicies(settings));
         Operations operations = new Operations(
                 metrics,
                 List.of(
@@ -251,6 +260,18 @@ public final class Gateway implements AutoCloseable {
         // Readiness details and metrics: on the management port, or on the public one with the management token.
         List<Interceptor> operators =
                 List.of(Operations.operatorsOnly(settings.server().managementToken()));
+        this.otlp = new OtlpForwarder(
+                settings.telemetry().forwardTo().stream()
+                        .map(to -> new OtlpForwarder.Destination(
+                                URI.create(to.url()),
+                                to.headers(),
+                                Arrays.stream(OtlpSignal.values())
+                                        .filter(signal -> to.takes(signal.label()))
+                                        .collect(Collectors.toUnmodifiableSet())))
+                        .toList(),
+                settings.telemetry().queueCapacity(),
+                metrics);
+        OtlpRelay telemetry = new OtlpRelay(otlp);
         Router router = new Router();
         for (String prefix : List.of("", "/anthropic")) {
             router.add("POST", prefix + "/v1/messages", Door.ANTHROPIC, anthropicMessages, anthropic::messages)
@@ -262,6 +283,9 @@ public final class Gateway implements AutoCloseable {
                             anthropic::countTokens)
                     .add("GET", prefix + "/v1/models", Door.ANTHROPIC, caller, models::anthropicModels)
                     .add("GET", prefix + "/api/hello", Door.ANTHROPIC, open, exchange -> exchange.sendEmpty(200));
+        }
+        for (OtlpSignal signal : OtlpSignal.values()) {
+            router.add("POST", signal.path(), Door.ANTHROPIC, caller, exchange -> telemetry.export(exchange, signal));
         }
         for (String prefix : List.of("", "/bedrock")) {
             for (String operation :
@@ -441,12 +465,31 @@ public final class Gateway implements AutoCloseable {
             server.stop();
         } finally {
             background.close();
+            otlp.close();
             usageWriter.close();
             shared.close();
             watchdog.close();
             upstream.close();
             database.close();
         }
+    }
+
+    /**
+     * The configured policies, with the telemetry variables under them when telemetry is relayed: signed-in Claude
+     * Code then exports its OpenTelemetry here (the protocol's six variables; a policy's own env wins).
+     */
+    private static ManagedPolicies managedPolicies(Settings settings) {
+        String publicUrl = settings.server().publicUrl();
+        if (settings.telemetry().forwardTo().isEmpty() || publicUrl == null) return settings.policies();
+        ObjectNode base = Json.MAPPER.createObjectNode();
+        base.putObject("env")
+                .put("CLAUDE_CODE_ENABLE_TELEMETRY", "1")
+                .put("OTEL_METRICS_EXPORTER", "otlp")
+                .put("OTEL_LOGS_EXPORTER", "otlp")
+                .put("OTEL_TRACES_EXPORTER", "otlp")
+                .put("OTEL_EXPORTER_OTLP_ENDPOINT", publicUrl.replaceAll("/+$", ""))
+                .put("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf");
+        return settings.policies().underlaid(base);
     }
 
     @SafeVarargs

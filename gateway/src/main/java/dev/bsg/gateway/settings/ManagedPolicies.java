@@ -112,6 +112,27 @@ public final class ManagedPolicies {
         return new ManagedPolicies(rules == null ? List.of() : rules);
     }
 
+    /**
+     * The same rules with {@code base} laid under the catch-all (a catch-all of just {@code base} when there is
+     * none), so every rule's own settings still win, key by key for records such as {@code env}.
+     */
+    public ManagedPolicies underlaid(ObjectNode base) {
+        List<Rule> out = new ArrayList<>();
+        boolean hadCatchAll = false;
+        for (Rule rule : rules) {
+            if (rule.catchAll()) {
+                ObjectNode settings = base.deepCopy();
+                merge(settings, rule.settings(), "");
+                out.add(new Rule(rule.groups(), rule.emailDomain(), settings));
+                hadCatchAll = true;
+            } else {
+                out.add(rule);
+            }
+        }
+        if (!hadCatchAll) out.add(new Rule(Set.of(), null, base.deepCopy()));
+        return new ManagedPolicies(out);
+    }
+
     public boolean isEmpty() {
         return rules.isEmpty();
     }

@@ -58,7 +58,8 @@ public record Settings(
         Cache cache,
         Pricing pricing,
         Downloads downloads,
-        Logging logging) {
+        Logging logging,
+        Telemetry telemetry) {
 
     public Settings {
         oidc = checked(oidc);
@@ -497,6 +498,53 @@ public record Settings(
     }
 
     /** How the server logs: {@code json} lines (with the access log's fields) or {@code text}; one line per request. */
+    /**
+     * Claude Code's OpenTelemetry, relayed: each export stamped with the authenticated identity and queued (up to
+     * {@code queueCapacity} per destination) for every destination that takes its signal.
+     */
+    public record Telemetry(
+            @JsonProperty("forward_to") List<ForwardTo> forwardTo,
+            @Range(min = 1, max = 1_000_000) int queueCapacity) {
+        public Telemetry {
+            forwardTo = List.copyOf(forwardTo);
+        }
+
+        /** An OTLP/HTTP collector: base URL (https, or http on the loopback), headers, signals (default metrics). */
+        public record ForwardTo(
+                String url,
+                @Nullable Map<String, String> headers,
+                @Nullable List<String> signals) {
+            private static final Set<String> KNOWN = Set.of("metrics", "logs", "traces");
+
+            public ForwardTo {
+                URI parsed;
+                try {
+                    parsed = url == null ? null : new URI(url);
+                } catch (URISyntaxException e) {
+                    parsed = null;
+                }
+                boolean loopback = parsed != null
+                        && "http".equals(parsed.getScheme())
+                        && Set.of("127.0.0.1", "localhost", "[::1]").contains(parsed.getHost());
+                if (parsed == null || parsed.getHost() == null || !("https".equals(parsed.getScheme()) || loopback))
+                    throw new Invalid(
+                            "url",
+                            String.valueOf(url),
+                            "give the collector's OTLP/HTTP base URL with https:// (http only on the loopback)");
+                headers = headers == null ? Map.of() : Map.copyOf(headers);
+                signals = signals == null || signals.isEmpty() ? List.of("metrics") : List.copyOf(signals);
+                for (String signal : signals) {
+                    if (!KNOWN.contains(signal))
+                        throw new Invalid("signals", signal, "list any of metrics, logs and traces");
+                }
+            }
+
+            public boolean takes(String signal) {
+                return signals.contains(signal);
+            }
+        }
+    }
+
     public record Logging(String format, boolean accessLog) {
         public Logging {
             if (!format.equals("json") && !format.equals("text"))

@@ -81,6 +81,23 @@ public final class GatewayMetrics {
                 .increment();
     }
 
+    public void telemetryForwarded(String destination, String signal) {
+        Counter.builder("bsg.telemetry.forwarded")
+                .description("OTLP exports relayed to a telemetry destination")
+                .tags("destination", destination, "signal", signal)
+                .register(registry)
+                .increment();
+    }
+
+    /** An OTLP export a destination did not get: its queue was full, or it still failed after the retries. */
+    public void telemetryDropped(String destination, String signal, String reason) {
+        Counter.builder("bsg.telemetry.dropped")
+                .description("OTLP exports not relayed, by destination, signal and reason")
+                .tags("destination", destination, "signal", signal, "reason", reason)
+                .register(registry)
+                .increment();
+    }
+
     /** A request moved on to the next configured region after the previous one failed or throttled. */
     public void upstreamFailover(String model, String from, String to) {
         Counter.builder("bsg.upstream.failovers")

@@ -1,0 +1,236 @@
+package dev.bsg.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpServer;
+import dev.bsg.protocol.translate.Json;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.metrics.v1.Metric;
+import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
+import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
+import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
+import io.opentelemetry.proto.metrics.v1.Sum;
+import io.opentelemetry.proto.resource.v1.Resource;
+import java.io.ByteArrayOutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.Test;
+
+/** POST /v1/metrics|logs|traces: stamped with the authenticated identity, relayed, never a failure to the client. */
+class OtlpRelayTest {
+    record Received(String path, String contentType, String tenant, byte[] body) {}
+
+    private static HttpServer receiver(List<Received> received, int status) throws Exception {
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/", exchange -> {
+            received.add(new Received(
+                    exchange.getRequestURI().getPath(),
+                    exchange.getRequestHeaders().getFirst("Content-Type"),
+                    exchange.getRequestHeaders().getFirst("x-tenant"),
+                    exchange.getRequestBody().readAllBytes()));
+            exchange.sendResponseHeaders(status, -1);
+            exchange.close();
+        });
+        server.start();
+        return server;
+    }
+
+    private static Path config(String telemetry) throws Exception {
+        Path file = Files.createTempFile("bsg-telemetry", ".yaml");
+        Files.writeString(file, "telemetry:\n  " + telemetry + "\n");
+        return file;
+    }
+
+    private static byte[] claimedMetrics(String claimedEmail) {
+        return ExportMetricsServiceRequest.newBuilder()
+                .addResourceMetrics(ResourceMetrics.newBuilder()
+                        .setResource(Resource.newBuilder()
+                                .addAttributes(attribute("service.name", "claude-code"))
+                                .addAttributes(attribute("user.email", claimedEmail))
+                                .addAttributes(attribute("user.id", "someone-else")))
+                        .addScopeMetrics(ScopeMetrics.newBuilder()
+                                .addMetrics(Metric.newBuilder()
+                                        .setName("claude_code.lines_of_code.count")
+                                        .setSum(Sum.newBuilder()
+                                                .addDataPoints(NumberDataPoint.newBuilder()
+                                                        .setAsInt(12))))))
+                .build()
+                .toByteArray();
+    }
+
+    private static KeyValue attribute(String key, String value) {
+        return KeyValue.newBuilder()
+                .setKey(key)
+                .setValue(AnyValue.newBuilder().setStringValue(value))
+                .build();
+    }
+
+    private static Map<String, String> attributes(Resource resource) {
+        return resource.getAttributesList().stream()
+                .collect(Collectors.toMap(KeyValue::getKey, kv -> kv.getValue().getStringValue()));
+    }
+
+    private static HttpResponse<byte[]> export(TestGateway gw, String path, String type, byte[] body, String... headers)
+            throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(gw.url() + path))
+                .header("Content-Type", type)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (headers.length > 0) request.headers(headers);
+        return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    @Test
+    void exportsAreStampedWithWhoSignedInAndRelayed() throws Exception {
+        List<Received> received = new CopyOnWriteArrayList<>();
+        HttpServer collector = receiver(received, 200);
+        String url = "http://127.0.0.1:" + collector.getAddress().getPort();
+        try (TestDatabase db = TestDatabase.sqlite();
+                TestGateway gw = TestGateway.start(
+                        db.url(),
+                        Map.of(),
+                        config("forward_to: [{url: " + url
+                                + ", signals: [metrics, logs], headers: {x-tenant: acme}}]"))) {
+            String key = gw.newUserKey("ana@example.com");
+
+            HttpResponse<byte[]> anonymous = export(gw, "/v1/metrics", "application/x-protobuf", claimedMetrics("x@y"));
+            assertThat(anonymous.statusCode()).isEqualTo(401);
+
+            HttpResponse<byte[]> ok = export(
+                    gw, "/v1/metrics", "application/x-protobuf", claimedMetrics("boss@example.com"), "x-api-key", key);
+            assertThat(ok.statusCode()).isEqualTo(200);
+            assertThat(ok.body()).isEmpty();
+            await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == 1);
+            Received metrics = received.getFirst();
+            assertThat(metrics.path()).isEqualTo("/v1/metrics");
+            assertThat(metrics.contentType()).isEqualTo("application/x-protobuf");
+            assertThat(metrics.tenant()).as("the destination's own headers").isEqualTo("acme");
+            Map<String, String> resource = attributes(ExportMetricsServiceRequest.parseFrom(metrics.body())
+                    .getResourceMetrics(0)
+                    .getResource());
+            assertThat(resource)
+                    .containsEntry("user.email", "ana@example.com")
+                    .containsEntry("identity.source", "bsg-gateway")
+                    .containsEntry("service.name", "claude-code")
+                    .doesNotContainValue("boss@example.com")
+                    .doesNotContainValue("someone-else");
+
+            // OTLP/JSON, gzipped, for logs.
+            String logs = "{\"resourceLogs\":[{\"resource\":{\"attributes\":[{\"key\":\"user.email\",\"value\":"
+                    + "{\"stringValue\":\"boss@example.com\"}}]},\"scopeLogs\":[]}]}";
+            ByteArrayOutputStream zipped = new ByteArrayOutputStream();
+            try (GZIPOutputStream gzip = new GZIPOutputStream(zipped)) {
+                gzip.write(logs.getBytes(StandardCharsets.UTF_8));
+            }
+            HttpResponse<byte[]> json = export(
+                    gw,
+                    "/v1/logs",
+                    "application/json",
+                    zipped.toByteArray(),
+                    "x-api-key",
+                    key,
+                    "Content-Encoding",
+                    "gzip");
+            assertThat(json.statusCode()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == 2);
+            JsonNode relayed = Json.MAPPER.readTree(received.get(1).body());
+            assertThat(relayed.at("/resourceLogs/0/resource/attributes").toString())
+                    .contains("ana@example.com")
+                    .doesNotContain("boss@example.com");
+
+            // Traces are not taken by this destination: accepted, not relayed.
+            assertThat(export(gw, "/v1/traces", "application/x-protobuf", new byte[0], "x-api-key", key)
+                            .statusCode())
+                    .isEqualTo(200);
+
+            // Garbage is refused in the client's format, and nothing is relayed.
+            assertThat(export(
+                                    gw,
+                                    "/v1/metrics",
+                                    "application/x-protobuf",
+                                    new byte[] {(byte) 0xff, 1, 2},
+                                    "x-api-key",
+                                    key)
+                            .statusCode())
+                    .isEqualTo(400);
+            assertThat(export(gw, "/v1/metrics", "text/plain", new byte[] {1}, "x-api-key", key)
+                            .statusCode())
+                    .isEqualTo(415);
+            Thread.sleep(300);
+            assertThat(received).hasSize(2);
+        } finally {
+            collector.stop(0);
+        }
+    }
+
+    @Test
+    void signedInClaudeCodeIsToldToSendItsTelemetryHereUnlessAPolicySaysOtherwise() throws Exception {
+        Path file = Files.createTempFile("bsg-telemetry", ".yaml");
+        Files.writeString(file, """
+                server:
+                  public_url: https://claude.acme.example/
+                telemetry:
+                  forward_to: [{url: https://collector.acme.example:4318}]
+                policies:
+                  - match: {groups: [contractors]}
+                    settings: {env: {OTEL_LOGS_EXPORTER: none}}
+                  - match: {}
+                    settings: {availableModels: [claude-sonnet-4-5]}
+                """);
+        try (TestDatabase db = TestDatabase.sqlite();
+                TestGateway gw = TestGateway.start(db.url(), Map.of(), file)) {
+            String key = gw.newUserKey("ana@example.com");
+            JsonNode managed =
+                    Json.MAPPER.readTree(gw.send("GET", "/managed/settings", null, "Authorization", "Bearer " + key)
+                            .body());
+            JsonNode env = managed.path("settings").path("env");
+            assertThat(env.path("OTEL_EXPORTER_OTLP_ENDPOINT").asText()).isEqualTo("https://claude.acme.example");
+            assertThat(env.path("OTEL_EXPORTER_OTLP_PROTOCOL").asText()).isEqualTo("http/protobuf");
+            assertThat(env.path("CLAUDE_CODE_ENABLE_TELEMETRY").asText()).isEqualTo("1");
+            assertThat(env.path("OTEL_LOGS_EXPORTER").asText()).isEqualTo("otlp");
+            assertThat(managed.path("settings").path("availableModels").toString())
+                    .contains("claude-sonnet-4-5");
+        }
+    }
+
+    @Test
+    void aDestinationThatIsDownDropsAndCountsWithoutFailingTheClient() throws Exception {
+        List<Received> received = new CopyOnWriteArrayList<>();
+        HttpServer collector = receiver(received, 400); // refuses everything: dropped at once, no retries
+        String url = "http://127.0.0.1:" + collector.getAddress().getPort();
+        try (TestDatabase db = TestDatabase.sqlite();
+                TestGateway gw = TestGateway.start(db.url(), Map.of(), config("forward_to: [{url: " + url + "}]"))) {
+            String key = gw.newUserKey("ana@example.com");
+            for (int i = 0; i < 3; i++) {
+                assertThat(export(gw, "/v1/metrics", "application/x-protobuf", claimedMetrics("x@y"), "x-api-key", key)
+                                .statusCode())
+                        .isEqualTo(200);
+            }
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> gw.management("/metrics")
+                            .body()
+                            .lines()
+                            .anyMatch(l -> l.startsWith("bsg_telemetry_dropped_total")
+                                    && l.contains("reason=\"failed\"")
+                                    && l.endsWith(" 3.0")));
+        } finally {
+            collector.stop(0);
+        }
+    }
+}
