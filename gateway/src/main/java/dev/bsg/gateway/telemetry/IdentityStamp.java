@@ -1,5 +1,8 @@
 package dev.bsg.gateway.telemetry;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -61,7 +64,18 @@ public final class IdentityStamp {
 
     /** The same for OTLP/JSON; anything that is not an export request of this signal is an IOException. */
     public static byte[] json(OtlpSignal signal, byte[] body, Map<String, String> identity) throws IOException {
-        JsonNode root = Json.MAPPER.readTree(body);
+        JsonNode root;
+        try {
+            root = Json.MAPPER.readTree(body);
+        } catch (StreamConstraintsException e) {
+            throw new IOException("the JSON is nested too deeply or too large", e);
+        } catch (JsonProcessingException e) {
+            JsonLocation at = e.getLocation();
+            throw new IOException(
+                    "not valid JSON"
+                            + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr()),
+                    e);
+        }
         if (!(root instanceof ObjectNode request)) throw new IOException("an OTLP/JSON export is a JSON object");
         JsonNode resources = request.path(signal.jsonField());
         if (!resources.isMissingNode() && !resources.isArray())

@@ -1,11 +1,16 @@
 package dev.bsg.gateway.hostile;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.zip.GZIPOutputStream;
 
 /**
  * The hostile inputs, generated: malformed, truncated, wrongly typed, out of range, over-long, wrongly
@@ -70,7 +75,55 @@ final class HostileCorpus {
         oauth();
         pages();
         protocol();
+        telemetry();
         return cases;
+    }
+
+    /** Claude Code's OTLP relay: broken protobuf and JSON, bad compression, a gzip bomb, wrong types. */
+    private void telemetry() {
+        byte[] bomb;
+        try {
+            ByteArrayOutputStream zipped = new ByteArrayOutputStream();
+            try (GZIPOutputStream gzip = new GZIPOutputStream(zipped)) {
+                byte[] zeros = new byte[1 << 20];
+                for (int i = 0; i < 40; i++) gzip.write(zeros);
+            }
+            bomb = zipped.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        for (String path : List.of("/v1/metrics", "/v1/logs", "/v1/traces")) {
+            for (byte[] body : List.of(
+                    new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff},
+                    new byte[] {0x0a, (byte) 0x80},
+                    new byte[] {0x0a, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x0f})) {
+                otlp(path + " protobuf " + HexFormat.of().formatHex(body), path, body, "application/x-protobuf");
+            }
+            for (String json : List.of(
+                    "",
+                    "{",
+                    "[]",
+                    "null",
+                    "{\"resourceMetrics\":5,\"resourceLogs\":5,\"resourceSpans\":5}",
+                    "{\"resourceMetrics\":[5],\"resourceLogs\":[5],\"resourceSpans\":[5]}",
+                    "{\"a\":" + "[".repeat(100_000) + "]".repeat(100_000) + "}")) {
+                otlp(path + " json " + abbreviate(json), path, utf8(json), "application/json");
+            }
+            otlp(path + " not gzip", path, utf8("{}"), "application/json", "Content-Encoding", "gzip");
+            otlp(path + " gzip bomb", path, bomb, "application/x-protobuf", "Content-Encoding", "gzip");
+            otlp(path + " brotli", path, utf8("{}"), "application/json", "Content-Encoding", "br");
+            otlp(path + " text", path, utf8("hello"), "text/plain");
+            cases.add(new Case(
+                    "otlp " + path + " anonymous",
+                    RawHttp.request("POST", path, headers("Content-Type", "application/json"), utf8("{}")),
+                    Envelope.ANTHROPIC));
+        }
+    }
+
+    private void otlp(String name, String path, byte[] body, String type, String... extra) {
+        Map<String, String> h = headers("x-api-key", userKey, "Content-Type", type);
+        h.putAll(headers(extra));
+        cases.add(new Case("otlp " + name, RawHttp.request("POST", path, h, body), Envelope.ANTHROPIC));
     }
 
     private static byte[] utf8(String text) {
