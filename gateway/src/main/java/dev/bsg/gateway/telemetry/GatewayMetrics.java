@@ -74,43 +74,66 @@ public final class GatewayMetrics {
     }
 
     public void upstreamError(String model, String region, String type) {
-        Counter.builder("bsg.upstream.errors")
-                .description("Failed upstream attempts by model, region and error type")
-                .tags("model", model(model), "region", region, "type", type)
-                .register(registry)
-                .increment();
+        count(
+                "bsg.upstream.errors",
+                "Failed upstream attempts by model, region and error type",
+                "model",
+                model(model),
+                "region",
+                region,
+                "type",
+                type);
     }
 
     public void telemetryForwarded(String destination, String signal) {
-        Counter.builder("bsg.telemetry.forwarded")
-                .description("OTLP exports relayed to a telemetry destination")
-                .tags("destination", destination, "signal", signal)
-                .register(registry)
-                .increment();
+        count(
+                "bsg.telemetry.forwarded",
+                "OTLP exports relayed to a telemetry destination",
+                "destination",
+                destination,
+                "signal",
+                signal);
     }
 
     /** An OTLP export a destination did not get: its queue was full, or it still failed after the retries. */
     public void telemetryDropped(String destination, String signal, String reason) {
-        Counter.builder("bsg.telemetry.dropped")
-                .description("OTLP exports not relayed, by destination, signal and reason")
-                .tags("destination", destination, "signal", signal, "reason", reason)
-                .register(registry)
-                .increment();
+        count(
+                "bsg.telemetry.dropped",
+                "OTLP exports not relayed, by destination, signal and reason",
+                "destination",
+                destination,
+                "signal",
+                signal,
+                "reason",
+                reason);
     }
 
     /** A request moved on to the next configured region after the previous one failed or throttled. */
     public void upstreamFailover(String model, String from, String to) {
-        Counter.builder("bsg.upstream.failovers")
-                .description("Requests sent on to another region after the previous one failed")
-                .tags("model", model(model), "from", from, "to", to)
-                .register(registry)
-                .increment();
+        count(
+                "bsg.upstream.failovers",
+                "Requests sent on to another region after the previous one failed",
+                "model",
+                model(model),
+                "from",
+                from,
+                "to",
+                to);
     }
 
     public void upstreamHttp2Overflow() {
         Counter.builder("bsg.upstream.http2.overflow")
                 .description(
                         "Upstream requests sent over HTTP/1.1 because the HTTP/2 connection was at its stream limit")
+                .register(registry)
+                .increment();
+    }
+
+    /** One more on the counter of that name and tags (Micrometer registers it once, then finds it). */
+    private void count(String name, String description, String... tags) {
+        Counter.builder(name)
+                .description(description)
+                .tags(tags)
                 .register(registry)
                 .increment();
     }
@@ -124,11 +147,7 @@ public final class GatewayMetrics {
     }
 
     public void backgroundRun(String task, String outcome) {
-        Counter.builder("bsg.background.runs")
-                .description("Runs of each background task, by outcome")
-                .tags("task", task, "outcome", outcome)
-                .register(registry)
-                .increment();
+        count("bsg.background.runs", "Runs of each background task, by outcome", "task", task, "outcome", outcome);
     }
 
     private final Timer usageWrites = Timer.builder("bsg.usage.write")
