@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import dev.bsg.protocol.translate.Json;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -37,7 +38,6 @@ public final class InitCommand implements Callable<Integer> {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
             .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
             .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String HEADER =
             "# Written by bsg init. Edit freely: running bsg init again changes only the keys it asks about.\n";
 
@@ -98,8 +98,8 @@ public final class InitCommand implements Callable<Integer> {
         ObjectNode profile = object(object(org, "profiles"), "default");
         Path notesFile = dir.resolve("aws").resolve("bsg-init.json");
         ObjectNode notes = Files.exists(notesFile)
-                ? (ObjectNode) JSON.readTree(Files.readString(notesFile))
-                : JSON.createObjectNode();
+                ? (ObjectNode) Json.MAPPER.readTree(Files.readString(notesFile))
+                : Json.MAPPER.createObjectNode();
         if (!nonInteractive) {
             input = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             out.println("bsg init: press Enter to keep the value in [brackets].");
@@ -234,8 +234,7 @@ public final class InitCommand implements Callable<Integer> {
         if (!where.equals("direct")) write(gatewayFile, gateway);
         if (!where.equals("gateway")) write(orgFile, org);
         notes.put("path", where).put("account", aws);
-        Files.createDirectories(notesFile.getParent());
-        Files.writeString(notesFile, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(notes) + "\n");
+        writeJson(notesFile, notes);
 
         out.println();
         out.println("Deploy the AWS side (account " + aws + "):");
@@ -289,12 +288,15 @@ public final class InitCommand implements Callable<Integer> {
     }
 
     private void writeParameters(String template, Map<String, String> parameters) throws IOException {
-        ArrayNode list = JSON.createArrayNode();
+        ArrayNode list = Json.MAPPER.createArrayNode();
         parameters.forEach(
                 (key, value) -> list.addObject().put("ParameterKey", key).put("ParameterValue", value));
-        Path file = dir.resolve("aws").resolve(template + ".parameters.json");
+        writeJson(dir.resolve("aws").resolve(template + ".parameters.json"), list);
+    }
+
+    private static void writeJson(Path file, JsonNode content) throws IOException {
         Files.createDirectories(file.getParent());
-        Files.writeString(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(list) + "\n");
+        Files.writeString(file, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(content) + "\n");
     }
 
     private static String deploy(String stack, String template, Map<String, String> parameters) {

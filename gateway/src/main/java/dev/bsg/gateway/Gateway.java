@@ -379,7 +379,8 @@ public final class Gateway implements AutoCloseable {
                 settings.server().idleTimeout(),
                 settings.server().proxies(),
                 settings.server().management(),
-                tls);
+                tls,
+                () -> stopping);
     }
 
     public Gateway start() throws Exception {
@@ -459,8 +460,7 @@ public final class Gateway implements AutoCloseable {
     @Override
     public void close() throws Exception {
         try {
-            stopping = true;
-            server.drain();
+            stopping = true; // readiness fails and every answer closes its connection, while requests are served
             Thread.sleep(settings.server().drainDelay());
             server.stop();
         } finally {

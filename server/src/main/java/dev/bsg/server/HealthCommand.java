@@ -6,7 +6,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -52,8 +51,7 @@ public final class HealthCommand implements Callable<Integer> {
     }
 
     private static int configuredPort() {
-        String config = System.getenv("BSG_CONFIG");
-        return SettingsLoader.load(config == null ? null : Path.of(config), System.getenv())
+        return SettingsLoader.load(ServeCommand.configFromEnvironment(System.getenv()), System.getenv())
                 .server()
                 .port();
     }

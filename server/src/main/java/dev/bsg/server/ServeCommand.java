@@ -35,10 +35,16 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--port", description = "Port to listen on (overrides server.port).")
     Integer port;
 
+    /** The file $BSG_CONFIG names (the image's way to mount one), or null. */
+    static Path configFromEnvironment(Map<String, String> env) {
+        String named = env.get("BSG_CONFIG");
+        return named == null ? null : Path.of(named);
+    }
+
     @Override
     public Integer call() throws Exception {
         Map<String, String> env = new HashMap<>(System.getenv());
-        if (config == null && env.get("BSG_CONFIG") != null) config = Path.of(env.get("BSG_CONFIG"));
+        if (config == null) config = configFromEnvironment(env);
         if (port != null) env.put("BSG_SERVER__PORT", port.toString());
         BedrockSimulator simulator = null;
         DevelopmentIdentityProvider identityProvider = null;

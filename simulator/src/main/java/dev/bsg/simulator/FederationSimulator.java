@@ -184,15 +184,9 @@ public final class FederationSimulator implements AutoCloseable {
                     problem);
             return;
         }
-        String refused = trustProblem(roleArn, role.group(1), claims, seconds);
+        Refusal refused = trustProblem(roleArn, role.group(1), claims, seconds);
         if (refused != null) {
-            int colon = refused.indexOf(':');
-            stsError(
-                    response,
-                    callback,
-                    refused.startsWith("AccessDenied") ? 403 : 400,
-                    refused.substring(0, colon),
-                    refused.substring(colon + 2));
+            stsError(response, callback, refused.status(), refused.code(), refused.message());
             return;
         }
         String arn = "arn:aws:sts::" + role.group(1) + ":assumed-role/" + role.group(2) + "/" + sessionName;
@@ -366,22 +360,32 @@ public final class FederationSimulator implements AutoCloseable {
         return null;
     }
 
-    /** STS's verdict on the provider, the role's trust and its maximum session: "Code: message", or null. */
-    private String trustProblem(String roleArn, String account, JsonNode claims, long seconds) {
+    /** An STS error answer. */
+    private record Refusal(int status, String code, String message) {
+        static Refusal invalidToken(String message) {
+            return new Refusal(400, "InvalidIdentityToken", message);
+        }
+    }
+
+    /** STS's verdict on the provider, the role's trust and its maximum session; null when it lets the token in. */
+    private Refusal trustProblem(String roleArn, String account, JsonNode claims, long seconds) {
         String issuer = claims.path("iss").asText("");
         String host = issuer.replaceFirst("^https://", "");
         if (!oidcProviders.isEmpty()) {
             List<String> clientIds = oidcProviders.get(issuer);
             if (clientIds == null)
-                return "InvalidIdentityToken: No OpenIDConnect provider found in your account for " + issuer;
-            if (!clientIds.contains(audience(claims))) return "InvalidIdentityToken: Incorrect token audience";
+                return Refusal.invalidToken("No OpenIDConnect provider found in your account for " + issuer);
+            if (!clientIds.contains(audience(claims))) return Refusal.invalidToken("Incorrect token audience");
         }
         if (roles.isEmpty()) return null;
         Role role = roles.get(roleArn);
-        String denied = "AccessDenied: Not authorized to perform sts:AssumeRoleWithWebIdentity";
+        Refusal denied = new Refusal(403, "AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity");
         if (role == null) return denied;
         if (seconds > role.maxSessionSeconds())
-            return "ValidationError: The requested DurationSeconds exceeds the MaxSessionDuration set for this role.";
+            return new Refusal(
+                    400,
+                    "ValidationError",
+                    "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.");
         Map<String, String> context = new HashMap<>();
         context.put(host + ":aud", audience(claims));
         context.put(host + ":sub", claims.path("sub").asText());

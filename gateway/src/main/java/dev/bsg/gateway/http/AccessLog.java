@@ -10,9 +10,8 @@ import org.slf4j.spi.LoggingEventBuilder;
 
 /**
  * One line per request on the logger {@code bsg.access}, as key-value pairs a JSON encoder writes as fields: who,
- * which door and route, model, status, tokens, cost, region, latency, upstream latency (until Bedrock's headers), time to first byte and
- * bytes in and out. Never a query string,
- * header or body: those can carry keys and prompts.
+ * which door and route, model, status, tokens, cost, region, latency, upstream latency (until Bedrock's headers),
+ * time to first byte and bytes in and out. Never a query string, header or body: those can carry keys and prompts.
  */
 public final class AccessLog {
     private static final Logger LOG = LoggerFactory.getLogger("bsg.access");

@@ -231,7 +231,6 @@ public final class Exchange {
         return errorType;
     }
 
-    /** Nanos from arrival to the first response byte, or -1 when nothing was sent yet. */
     /** Time spent waiting for Bedrock's response headers, retries and failover included. */
     public long upstreamNanos() {
         return upstreamNanos;
@@ -249,6 +248,7 @@ public final class Exchange {
         return Response.getContentBytesWritten(response);
     }
 
+    /** Nanos from arrival to the first response byte, or -1 when nothing was sent yet. */
     public long timeToFirstByteNanos() {
         return firstByteNanos == 0 ? -1 : firstByteNanos - startNanos;
     }

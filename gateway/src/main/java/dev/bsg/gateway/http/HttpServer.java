@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
+import java.util.function.BooleanSupplier;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.http.HttpVersion;
@@ -29,7 +30,6 @@ import org.slf4j.LoggerFactory;
 /** Jetty 12 on virtual threads, dispatching every request through the {@link Router}. */
 public final class HttpServer {
     private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
-    private volatile boolean draining;
     private final Server server;
     private final ServerConnector connector;
     /** Health, readiness and metrics for operators, apart from the public port; null when not configured. */
@@ -50,7 +50,8 @@ public final class HttpServer {
             Duration idleTimeout,
             TrustedProxies proxies,
             Endpoint managementEndpoint,
-            @Nullable TlsCertificates tls) {
+            @Nullable TlsCertificates tls,
+            BooleanSupplier draining) {
         QueuedThreadPool threads = new QueuedThreadPool(200, 2);
         threads.setName("gateway");
         threads.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
@@ -96,7 +97,8 @@ public final class HttpServer {
             public boolean handle(Request request, Response response, Callback callback) {
                 // While draining, every answer closes its connection, so a proxy holds no idle one to us when
                 // the listener closes.
-                if (draining) response.getHeaders().put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
+                if (draining.getAsBoolean())
+                    response.getHeaders().put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
                 dispatch(router, request, response, callback, maxBodyBytes, proxies);
                 return true;
             }
@@ -105,11 +107,6 @@ public final class HttpServer {
         server.setErrorHandler(new JsonErrors());
         server.setStopTimeout(shutdownGrace.toMillis());
         server.setStopAtShutdown(false);
-    }
-
-    /** The first step of a graceful stop: every connection closes after its answer; requests are still served. */
-    public void drain() {
-        draining = true;
     }
 
     private static void dispatch(

@@ -497,7 +497,6 @@ public record Settings(
         }
     }
 
-    /** How the server logs: {@code json} lines (with the access log's fields) or {@code text}; one line per request. */
     /**
      * Claude Code's OpenTelemetry, relayed: each export stamped with the authenticated identity and queued (up to
      * {@code queueCapacity} per destination) for every destination that takes its signal.
@@ -545,6 +544,7 @@ public record Settings(
         }
     }
 
+    /** How the server logs: {@code json} lines (with the access log's fields) or {@code text}; one line per request. */
     public record Logging(String format, boolean accessLog) {
         public Logging {
             if (!format.equals("json") && !format.equals("text"))

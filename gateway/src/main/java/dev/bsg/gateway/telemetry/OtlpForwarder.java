@@ -40,10 +40,6 @@ public final class OtlpForwarder implements AutoCloseable {
         for (Destination destination : destinations) senders.add(new Sender(destination, queueCapacity));
     }
 
-    public boolean enabled() {
-        return !senders.isEmpty();
-    }
-
     /** Queues one export for every destination that takes its signal; never waits. */
     public void offer(OtlpSignal signal, String contentType, byte[] body) {
         for (Sender sender : senders) {

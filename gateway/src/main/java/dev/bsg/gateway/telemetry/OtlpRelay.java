@@ -51,8 +51,7 @@ public final class OtlpRelay {
             throw new HttpError(ApiError.invalidRequest("not an OTLP " + signal.label() + " export ("
                     + (protobuf ? "protobuf" : "JSON") + "): " + e.getMessage()));
         }
-        if (forwarder.enabled())
-            forwarder.offer(signal, protobuf ? "application/x-protobuf" : "application/json", stamped);
+        forwarder.offer(signal, protobuf ? "application/x-protobuf" : "application/json", stamped);
         // An empty export response: zero bytes in protobuf, {} in JSON.
         exchange.send(
                 200,

@@ -84,9 +84,7 @@ public final class AnthropicRelay {
                     betaHeader,
                     compatibility.betasToDrop(model.bedrockId()),
                     compatibility.fieldsToDrop(model.bedrockId()));
-            long sent = System.nanoTime();
-            response = upstream.call(operation, model.bedrockId(), body, headers, model.anthropicId());
-            exchange.addUpstreamNanos(System.nanoTime() - sent);
+            response = upstream.call(exchange, operation, model.bedrockId(), body, headers, model.anthropicId());
             // A 400 that names a beta or field the model refuses is retried once without it (and remembered).
             if (response.status() != 400
                     || retried
@@ -142,14 +140,13 @@ public final class AnthropicRelay {
         byte[] body = ("{\"input\":{\"invokeModel\":{\"body\":\""
                         + Base64.getEncoder().encodeToString(invokeBody) + "\"}}}")
                 .getBytes(StandardCharsets.US_ASCII);
-        long sent = System.nanoTime();
         try (UpstreamResponse response = upstream.call(
+                exchange,
                 "count-tokens",
                 baseModelId(model.bedrockId()),
                 body,
                 Map.of("Content-Type", "application/json", "Accept", "application/json"),
                 model.anthropicId())) {
-            exchange.addUpstreamNanos(System.nanoTime() - sent);
             if (!response.ok()) {
                 exchange.sendError(response.error());
                 return;

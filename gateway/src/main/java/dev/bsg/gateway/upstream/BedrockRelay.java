@@ -82,10 +82,8 @@ public final class BedrockRelay {
         String modelId = (accepted != null ? accepted : accept(exchange)).modelId();
         exchange.operation(operation);
         byte[] body = exchange.body();
-        long sent = System.nanoTime();
         try (UpstreamResponse response =
-                upstream.call(operation, modelId, body, forwardHeaders(exchange), exchange.model())) {
-            exchange.addUpstreamNanos(System.nanoTime() - sent);
+                upstream.call(exchange, operation, modelId, body, forwardHeaders(exchange), exchange.model())) {
             copyHeaders(exchange, response);
             if (!response.ok()) {
                 exchange.failed(response.error());

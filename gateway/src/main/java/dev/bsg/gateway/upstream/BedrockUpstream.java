@@ -1,5 +1,6 @@
 package dev.bsg.gateway.upstream;
 
+import dev.bsg.gateway.http.Exchange;
 import dev.bsg.gateway.http.HttpError;
 import dev.bsg.gateway.settings.Settings;
 import dev.bsg.gateway.settings.SettingsException;
@@ -82,9 +83,23 @@ public final class BedrockUpstream {
 
     /**
      * Sends one operation. Returns the final response: 200 with the body unread, or an error with
-     * its body read. Throws {@link HttpError} when no region could be reached at all.
+     * its body read. Throws {@link HttpError} when no region could be reached at all. The time until the
+     * response's headers, retries and failover included, counts as the exchange's upstream latency.
      */
     public UpstreamResponse call(
+            Exchange exchange,
+            String operation,
+            String modelId,
+            byte[] body,
+            Map<String, String> headers,
+            String modelForMetrics) {
+        long sent = System.nanoTime();
+        UpstreamResponse response = callRegions(operation, modelId, body, headers, modelForMetrics);
+        exchange.addUpstreamNanos(System.nanoTime() - sent);
+        return response;
+    }
+
+    private UpstreamResponse callRegions(
             String operation, String modelId, byte[] body, Map<String, String> headers, String modelForMetrics) {
         String path = "/model/" + BedrockModelIds.encode(modelId) + "/" + operation;
         UpstreamResponse last = null;
