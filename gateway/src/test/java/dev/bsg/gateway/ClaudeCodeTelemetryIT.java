@@ -6,10 +6,6 @@ import static org.awaitility.Awaitility.await;
 import com.sun.net.httpserver.HttpServer;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
-import io.opentelemetry.proto.common.v1.KeyValue;
-import io.opentelemetry.proto.resource.v1.Resource;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,7 +14,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,21 +21,11 @@ import org.junit.jupiter.api.Test;
  * identity of the key's owner, and the identity Claude Code was told to claim is gone.
  */
 class ClaudeCodeTelemetryIT {
-    record Export(String path, byte[] body) {}
-
     @Test
     void claudeCodesOwnExportsAreRelayedWithTheAuthenticatedIdentity() throws Exception {
         ClaudeCodeEndToEndIT.claude = ClaudeCodeEndToEndIT.findClaude();
-        List<Export> exports = new CopyOnWriteArrayList<>();
-        HttpServer collector = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        collector.createContext("/", exchange -> {
-            exports.add(new Export(
-                    exchange.getRequestURI().getPath(),
-                    exchange.getRequestBody().readAllBytes()));
-            exchange.sendResponseHeaders(200, -1);
-            exchange.close();
-        });
-        collector.start();
+        List<OtlpRelayTest.Received> exports = new CopyOnWriteArrayList<>();
+        HttpServer collector = OtlpRelayTest.receiver(exports, 200);
         Path config = Files.createTempFile("bsg-telemetry", ".yaml");
         Files.writeString(
                 config,
@@ -66,15 +51,15 @@ class ClaudeCodeTelemetryIT {
 
             await().atMost(Duration.ofSeconds(30)).until(() -> !exports.isEmpty());
             List<Map<String, String>> resources = new ArrayList<>();
-            for (Export export : exports) {
+            for (OtlpRelayTest.Received export : exports) {
                 if (export.path().equals("/v1/metrics")) {
                     ExportMetricsServiceRequest.parseFrom(export.body())
                             .getResourceMetricsList()
-                            .forEach(r -> resources.add(attributes(r.getResource())));
+                            .forEach(r -> resources.add(OtlpRelayTest.attributes(r.getResource())));
                 } else if (export.path().equals("/v1/logs")) {
                     ExportLogsServiceRequest.parseFrom(export.body())
                             .getResourceLogsList()
-                            .forEach(r -> resources.add(attributes(r.getResource())));
+                            .forEach(r -> resources.add(OtlpRelayTest.attributes(r.getResource())));
                 }
             }
             assertThat(resources).as("resources relayed from Claude Code").isNotEmpty();
@@ -88,10 +73,5 @@ class ClaudeCodeTelemetryIT {
         } finally {
             collector.stop(0);
         }
-    }
-
-    private static Map<String, String> attributes(Resource resource) {
-        return resource.getAttributesList().stream()
-                .collect(Collectors.toMap(KeyValue::getKey, kv -> kv.getValue().getStringValue(), (a, b) -> b));
     }
 }

@@ -80,21 +80,27 @@ class DeploymentTopologyIT {
                         .until(() -> get(direct, proxy + "/healthz").statusCode() == 200);
 
                 // A key made through one instance works on the other.
-                String key = makeKey(direct, a.url(), "topology@example.com", null);
+                String key = AdminKeys.make(direct, a.url(), TestGateway.ADMIN_KEY, "topology@example.com");
                 assertThat(message(direct, b.url(), key).statusCode()).isEqualTo(200);
 
                 // The client's own address reaches the audit log through the proxy; its spoofed header does not.
                 HttpClient fromElsewhere = HttpClient.newBuilder()
                         .localAddress(InetAddress.getByName("127.0.0.7"))
                         .build();
-                makeKey(fromElsewhere, proxy, "audited@example.com", "6.6.6.6");
+                AdminKeys.make(
+                        fromElsewhere,
+                        proxy,
+                        TestGateway.ADMIN_KEY,
+                        "audited@example.com",
+                        "X-Forwarded-For",
+                        "6.6.6.6");
                 String audit =
                         a.admin("GET", "/api/admin/audit?action=key", null).body();
                 JsonNode made = findAudit(audit, "audited@example.com");
                 assertThat(made.toString()).contains("127.0.0.7").doesNotContain("6.6.6.6");
 
                 // Usage from both instances lands once.
-                String counted = makeKey(direct, a.url(), "counted@example.com", null);
+                String counted = AdminKeys.make(direct, a.url(), TestGateway.ADMIN_KEY, "counted@example.com");
                 int requests = 24;
                 for (int i = 0; i < requests; i++) {
                     assertThat(message(direct, proxy, counted).statusCode()).isEqualTo(200);
@@ -107,8 +113,9 @@ class DeploymentTopologyIT {
 
                 // Traffic for the dashboard: steady, some throttled (failing over), one person over the limit.
                 List<String> keys = new ArrayList<>();
-                for (int i = 0; i < 8; i++) keys.add(makeKey(direct, a.url(), "load" + i + "@example.com", null));
-                String greedy = makeKey(direct, b.url(), "greedy@example.com", null);
+                for (int i = 0; i < 8; i++)
+                    keys.add(AdminKeys.make(direct, a.url(), TestGateway.ADMIN_KEY, "load" + i + "@example.com"));
+                String greedy = AdminKeys.make(direct, b.url(), TestGateway.ADMIN_KEY, "greedy@example.com");
                 AtomicBoolean running = new AtomicBoolean(true);
                 AtomicInteger sent = new AtomicInteger();
                 Thread load = Thread.ofVirtual().start(() -> {
@@ -244,17 +251,6 @@ class DeploymentTopologyIT {
             if (row.toString().contains(email)) return row.path("requests").asLong();
         }
         return 0;
-    }
-
-    private static String makeKey(HttpClient client, String url, String email, String forwardedFor) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url + "/api/admin/keys"))
-                .header("Authorization", "Bearer " + TestGateway.ADMIN_KEY)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"user_email\":\"" + email + "\",\"name\":\"topology\"}"));
-        if (forwardedFor != null) request.header("X-Forwarded-For", forwardedFor);
-        HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
-        return JSON.readTree(response.body()).path("key").asText();
     }
 
     private static HttpResponse<String> message(HttpClient client, String url, String key) throws Exception {

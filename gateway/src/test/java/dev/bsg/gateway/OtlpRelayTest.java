@@ -37,7 +37,8 @@ import org.junit.jupiter.api.Test;
 class OtlpRelayTest {
     record Received(String path, String contentType, String tenant, byte[] body) {}
 
-    private static HttpServer receiver(List<Received> received, int status) throws Exception {
+    /** A collector that records each export it gets and answers {@code status}. */
+    static HttpServer receiver(List<Received> received, int status) throws Exception {
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/", exchange -> {
             received.add(new Received(
@@ -82,7 +83,7 @@ class OtlpRelayTest {
                 .build();
     }
 
-    private static Map<String, String> attributes(Resource resource) {
+    static Map<String, String> attributes(Resource resource) {
         return resource.getAttributesList().stream()
                 .collect(Collectors.toMap(KeyValue::getKey, kv -> kv.getValue().getStringValue()));
     }

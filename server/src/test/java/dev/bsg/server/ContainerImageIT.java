@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bsg.gateway.AdminKeys;
 import dev.bsg.gateway.TestDatabase;
 import dev.bsg.simulator.BedrockSimulator;
 import java.io.IOException;
@@ -92,13 +93,7 @@ class ContainerImageIT {
                         .ignoreExceptions()
                         .until(() -> get(url + "/healthz").statusCode() == 200);
 
-                HttpResponse<String> made = post(
-                        url + "/api/admin/keys",
-                        "{\"user_email\":\"ops@example.com\",\"name\":\"image\"}",
-                        "Authorization",
-                        "Bearer " + adminKey);
-                assertThat(made.statusCode()).as(made.body()).isEqualTo(201);
-                String key = JSON.readTree(made.body()).path("key").asText();
+                String key = AdminKeys.make(HTTP, url, adminKey, "ops@example.com");
                 HttpResponse<String> answer = post(
                         url + "/v1/messages",
                         ServeDemoProcessIT.MESSAGE,

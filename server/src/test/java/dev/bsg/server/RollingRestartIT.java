@@ -3,7 +3,7 @@ package dev.bsg.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bsg.gateway.AdminKeys;
 import dev.bsg.gateway.ComposeProxy;
 import dev.bsg.gateway.TestDatabase;
 import dev.bsg.gateway.TestRedis;
@@ -66,7 +66,7 @@ class RollingRestartIT {
             Instance a = start(env, ComposeProxy.freePort(), ComposeProxy.freePort());
             Instance b = start(env, ComposeProxy.freePort(), ComposeProxy.freePort());
             try (ComposeProxy proxy = ComposeProxy.start(a.url(), a.managementUrl(), b.url(), b.managementUrl())) {
-                String key = makeKey(a.url());
+                String key = AdminKeys.make(HTTP, a.url(), ADMIN_KEY, "rolling@example.com");
                 AtomicBoolean running = new AtomicBoolean(true);
                 AtomicInteger completed = new AtomicInteger();
                 Queue<String> failures = new ConcurrentLinkedQueue<>();
@@ -157,19 +157,6 @@ class RollingRestartIT {
         } catch (Exception e) {
             return -1;
         }
-    }
-
-    private static String makeKey(String url) throws Exception {
-        HttpResponse<String> made = HTTP.send(
-                HttpRequest.newBuilder(URI.create(url + "/api/admin/keys"))
-                        .header("Authorization", "Bearer " + ADMIN_KEY)
-                        .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(
-                                "{\"user_email\":\"rolling@example.com\",\"name\":\"rolling\"}"))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(made.statusCode()).as(made.body()).isEqualTo(201);
-        return new ObjectMapper().readTree(made.body()).path("key").asText();
     }
 
     private static HttpResponse<String> stream(String url, String key) throws Exception {
