@@ -5,6 +5,7 @@ import dev.bsg.gateway.admin.AdminApi;
 import dev.bsg.gateway.admin.PricesApi;
 import dev.bsg.gateway.admin.SelfServiceApi;
 import dev.bsg.gateway.admin.SpendLimitsApi;
+import dev.bsg.gateway.admin.UsageExportApi;
 import dev.bsg.gateway.auth.Authenticator;
 import dev.bsg.gateway.auth.Guards;
 import dev.bsg.gateway.auth.OAuthEndpoints;
@@ -19,8 +20,10 @@ import dev.bsg.gateway.http.TlsCertificates;
 import dev.bsg.gateway.limits.Budgets;
 import dev.bsg.gateway.limits.RequestLimits;
 import dev.bsg.gateway.limits.UsageStandingEndpoint;
+import dev.bsg.gateway.metering.ExportTarget;
 import dev.bsg.gateway.metering.Metering;
 import dev.bsg.gateway.metering.Pricing;
+import dev.bsg.gateway.metering.UsageExport;
 import dev.bsg.gateway.metering.UsageReports;
 import dev.bsg.gateway.metering.UsageTags;
 import dev.bsg.gateway.metering.UsageWriter;
@@ -32,6 +35,7 @@ import dev.bsg.gateway.store.AuditLog;
 import dev.bsg.gateway.store.Database;
 import dev.bsg.gateway.store.DeviceGrantStore;
 import dev.bsg.gateway.store.GatewaySecrets;
+import dev.bsg.gateway.store.Leases;
 import dev.bsg.gateway.store.PendingSignIns;
 import dev.bsg.gateway.store.RedisState;
 import dev.bsg.gateway.store.RefreshTokenStore;
@@ -74,6 +78,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.stream.Collectors;
 
 /** The whole gateway, wired by hand: every component and every route is made here. */
@@ -93,6 +98,9 @@ public final class Gateway implements AutoCloseable {
     private final OtlpForwarder otlp;
     private final SharedState shared;
     private final BackgroundTasks background;
+    private final UsageExport export;
+    /** This process among the gateway's instances, for leases. */
+    private static final String INSTANCE = UUID.randomUUID().toString();
 
     public Gateway(Settings settings) {
         this(settings, Clock.systemUTC());
@@ -247,6 +255,23 @@ public final class Gateway implements AutoCloseable {
                 Duration.ofMinutes(1),
                 Duration.ofMinutes(60),
                 () -> usageWriter.prune(settings.metering().retentionDays()));
+        this.export = settings.export().enabled()
+                ? new UsageExport(
+                        sql,
+                        new Leases(sql, clock),
+                        ExportTarget.of(
+                                settings.export().to(), settings.export().s3PathStyle()),
+                        settings.export().batchRecords(),
+                        INSTANCE,
+                        clock,
+                        metrics::usageExported)
+                : null;
+        if (export != null)
+            background.every(
+                    "usage-export",
+                    Duration.ofMinutes(1),
+                    Duration.ofMinutes(settings.export().intervalMinutes()),
+                    export::run);
         // Inference runs: record, authenticate, authorise (the model policy), then meter and limit what is let through.
         List<Interceptor> caller = List.of(operations.recorder(), Guards.caller(authenticator));
         List<Interceptor> accounting =
@@ -308,6 +333,7 @@ public final class Gateway implements AutoCloseable {
                 .add("PATCH", "/api/admin/users/{id}", Door.API, administrator, admin::updateUser)
                 .add("GET", "/api/admin/audit", Door.API, administrator, admin::listAudit)
                 .add("GET", "/api/admin/usage", Door.API, administrator, usage::all)
+                .add("POST", "/api/admin/usage/export", Door.API, administrator, new UsageExportApi(export, audit)::run)
                 .add("GET", "/api/usage", Door.API, caller, usage::mine)
                 .add("GET", "/api/oauth/usage", Door.API, caller, new UsageStandingEndpoint(budgets)::serve)
                 .add("GET", "/api/admin/prices", Door.API, administrator, prices::show)
@@ -465,6 +491,7 @@ public final class Gateway implements AutoCloseable {
             server.stop();
         } finally {
             background.close();
+            if (export != null) export.close();
             otlp.close();
             usageWriter.close();
             shared.close();

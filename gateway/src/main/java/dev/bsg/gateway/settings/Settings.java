@@ -59,7 +59,8 @@ public record Settings(
         Pricing pricing,
         Downloads downloads,
         Logging logging,
-        Telemetry telemetry) {
+        Telemetry telemetry,
+        Export export) {
 
     public Settings {
         oidc = checked(oidc);
@@ -485,6 +486,26 @@ public record Settings(
             @Range(min = 100, max = 10_000_000) int queueCapacity,
             Path journalDir,
             @Range(min = 1, max = 36_500) int retentionDays) {}
+
+    /**
+     * Usage records exported as Parquet every {@code intervalMinutes} to {@code to}: {@code s3://bucket/prefix} or a
+     * folder; null exports nothing. {@code s3PathStyle} for S3-compatible servers that want path-style addressing.
+     */
+    public record Export(
+            String to,
+            @Range(min = 1, max = 10_080) int intervalMinutes,
+            @Range(min = 100, max = 1_000_000) int batchRecords,
+            boolean s3PathStyle) {
+        public Export {
+            if (to != null && to.startsWith("s3://") && !to.matches("^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/.*)?$"))
+                throw new Invalid("to", to, "give s3://BUCKET/PREFIX with the bucket's name, or a folder");
+            if (to != null && to.isBlank()) throw new Invalid("to", to, "give s3://BUCKET/PREFIX or a folder");
+        }
+
+        public boolean enabled() {
+            return to != null;
+        }
+    }
 
     /** Shared state across instances: Redis when {@code redisUrl} is set, in-process otherwise. */
     public record Cache(String redisUrl) {

@@ -169,6 +169,14 @@ public final class GatewayMetrics {
         usageDeadLetters.increment();
     }
 
+    private final Counter usageExported = Counter.builder("bsg.usage.exported.records")
+            .description("Usage records written to the Parquet export")
+            .register(registry);
+
+    public void usageExported(long records) {
+        usageExported.increment((double) records);
+    }
+
     private record SpendKey(String model, String region, String team) {}
 
     private record SpendMeters(Counter input, Counter output, Counter cacheRead, Counter cacheWrite, Counter cost) {}
