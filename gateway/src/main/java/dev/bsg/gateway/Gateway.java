@@ -17,6 +17,8 @@ import dev.bsg.gateway.http.HttpServer;
 import dev.bsg.gateway.http.Interceptor;
 import dev.bsg.gateway.http.Router;
 import dev.bsg.gateway.http.TlsCertificates;
+import dev.bsg.gateway.limits.AlertDelivery;
+import dev.bsg.gateway.limits.BudgetAlerts;
 import dev.bsg.gateway.limits.Budgets;
 import dev.bsg.gateway.limits.RequestLimits;
 import dev.bsg.gateway.limits.UsageStandingEndpoint;
@@ -30,6 +32,7 @@ import dev.bsg.gateway.metering.UsageWriter;
 import dev.bsg.gateway.settings.ManagedPolicies;
 import dev.bsg.gateway.settings.ManagedSettingsEndpoint;
 import dev.bsg.gateway.settings.Settings;
+import dev.bsg.gateway.store.AlertStore;
 import dev.bsg.gateway.store.ApiKeyStore;
 import dev.bsg.gateway.store.AuditLog;
 import dev.bsg.gateway.store.Database;
@@ -216,6 +219,9 @@ public final class Gateway implements AutoCloseable {
                 shared.counters(),
                 settings.budgets(),
                 settings.cache().redisUrl() != null ? Duration.ofMinutes(1) : Duration.ofSeconds(1));
+        AlertStore alertStore = new AlertStore(database);
+        BudgetAlerts alerts = new BudgetAlerts(
+                settings.alerts(), budgets, users, alertStore, settings.admin().emails(), clock, metrics);
         usageWriter.spendListener(new UsageWriter.SpendListener() {
             @Override
             public void queued(String userId, long costNanos) {
@@ -225,8 +231,14 @@ public final class Gateway implements AutoCloseable {
             @Override
             public void written(Map<String, Long> costByUser) {
                 budgets.written(costByUser);
+                alerts.spent(costByUser.keySet());
             }
         });
+        if (settings.alerts().any()) {
+            AlertDelivery delivery = new AlertDelivery(settings.alerts(), alertStore, clock, metrics);
+            background.every("budget-alerts", Duration.ofSeconds(1), Duration.ofSeconds(1), alerts::check);
+            background.every("alert-delivery", Duration.ofSeconds(1), Duration.ofSeconds(1), delivery::sendDue);
+        }
         RequestLimits limits = new RequestLimits(settings.limits(), shared.counters(), budgets, metrics, clock);
         SpendLimitsApi spendLimits = new SpendLimitsApi(new SpendLimitStore(sql), budgets, users, audit, shared);
         PricesApi prices = new PricesApi(pricing, audit, shared);

@@ -60,7 +60,8 @@ public record Settings(
         Downloads downloads,
         Logging logging,
         Telemetry telemetry,
-        Export export) {
+        Export export,
+        Alerts alerts) {
 
     public Settings {
         oidc = checked(oidc);
@@ -507,6 +508,82 @@ public record Settings(
         }
     }
 
+    /**
+     * Budget alerts: when a person's spend crosses each of {@code thresholds} (percent of their limit) in a period,
+     * once per period, every webhook and (with SMTP) the person and the admins by e-mail are told. A delivery that
+     * fails is tried up to {@code maxAttempts} times, {@code retryDelaySeconds} apart and doubling.
+     */
+    public record Alerts(
+            List<Integer> thresholds,
+            boolean notifyUser,
+            boolean notifyAdmins,
+            List<Webhook> webhooks,
+            Smtp smtp,
+            @Range(min = 1, max = 100) int maxAttempts,
+            @Range(min = 0, max = 86_400) int retryDelaySeconds) {
+        public Alerts {
+            for (int threshold : thresholds) {
+                if (threshold < 1 || threshold > 1000)
+                    throw new Invalid("thresholds", String.valueOf(threshold), "give percentages from 1 to 1000");
+            }
+            thresholds = thresholds.stream().distinct().sorted().toList();
+            webhooks = List.copyOf(webhooks);
+        }
+
+        public boolean any() {
+            return !thresholds.isEmpty() && (!webhooks.isEmpty() || smtp.enabled());
+        }
+
+        /** A webhook: {@code format} slack (a Slack-compatible text message) or json (signed with {@code secret}). */
+        public record Webhook(
+                String url, String format, @Nullable String secret) {
+            public Webhook {
+                requireHttps(url, "give the webhook's https:// URL (http only on the loopback)");
+                format = format == null ? "json" : format;
+                if (!format.equals("slack") && !format.equals("json"))
+                    throw new Invalid("format", format, "use slack or json");
+                if (format.equals("json") && (secret == null || secret.length() < 16))
+                    throw new Invalid(
+                            "secret",
+                            "(hidden)",
+                            "a json webhook signs with HMAC-SHA256: give a secret of 16 characters or more");
+            }
+        }
+
+        /** The SMTP server e-mail alerts go through; none when {@code host} is null. */
+        public record Smtp(
+                String host,
+                @Range(min = 1, max = 65_535) int port,
+                @Nullable String username,
+                @Nullable String password,
+                String from,
+                boolean starttls) {
+            public Smtp {
+                if (host != null && (from == null || !from.contains("@")))
+                    throw new Invalid("from", String.valueOf(from), "give the address alerts are sent from");
+            }
+
+            public boolean enabled() {
+                return host != null;
+            }
+        }
+    }
+
+    /** A URL telemetry or alerts leave by: https, or http to this machine only. */
+    static void requireHttps(String url, String hint) {
+        URI parsed;
+        try {
+            parsed = url == null ? null : new URI(url);
+        } catch (URISyntaxException e) {
+            parsed = null;
+        }
+        boolean loopback = parsed != null
+                && "http".equals(parsed.getScheme())
+                && Set.of("127.0.0.1", "localhost", "[::1]").contains(parsed.getHost());
+        if (parsed == null || parsed.getHost() == null || !("https".equals(parsed.getScheme()) || loopback))
+            throw new Invalid("url", String.valueOf(url), hint);
+    }
+
     /** Shared state across instances: Redis when {@code redisUrl} is set, in-process otherwise. */
     public record Cache(String redisUrl) {
         public Cache {
@@ -537,20 +614,7 @@ public record Settings(
             private static final Set<String> KNOWN = Set.of("metrics", "logs", "traces");
 
             public ForwardTo {
-                URI parsed;
-                try {
-                    parsed = url == null ? null : new URI(url);
-                } catch (URISyntaxException e) {
-                    parsed = null;
-                }
-                boolean loopback = parsed != null
-                        && "http".equals(parsed.getScheme())
-                        && Set.of("127.0.0.1", "localhost", "[::1]").contains(parsed.getHost());
-                if (parsed == null || parsed.getHost() == null || !("https".equals(parsed.getScheme()) || loopback))
-                    throw new Invalid(
-                            "url",
-                            String.valueOf(url),
-                            "give the collector's OTLP/HTTP base URL with https:// (http only on the loopback)");
+                requireHttps(url, "give the collector's OTLP/HTTP base URL with https:// (http only on the loopback)");
                 headers = headers == null ? Map.of() : Map.copyOf(headers);
                 signals = signals == null || signals.isEmpty() ? List.of("metrics") : List.copyOf(signals);
                 for (String signal : signals) {

@@ -177,6 +177,26 @@ public final class GatewayMetrics {
         usageExported.increment((double) records);
     }
 
+    /** A budget alert fired (once per person, period and threshold, across instances). */
+    public void alertFired(String period, int threshold) {
+        Counter.builder("bsg.alerts.fired")
+                .description("Budget alerts fired, by period and threshold")
+                .tag("period", period)
+                .tag("threshold", String.valueOf(threshold))
+                .register(registry)
+                .increment();
+    }
+
+    /** One attempt at an alert's delivery: delivered, retried or (out of attempts) failed. */
+    public void alertDelivery(String channel, String outcome) {
+        Counter.builder("bsg.alert.deliveries")
+                .description("Attempts at delivering budget alerts, by channel and outcome")
+                .tag("channel", channel)
+                .tag("outcome", outcome)
+                .register(registry)
+                .increment();
+    }
+
     private record SpendKey(String model, String region, String team) {}
 
     private record SpendMeters(Counter input, Counter output, Counter cacheRead, Counter cacheWrite, Counter cost) {}
