@@ -71,6 +71,9 @@ class OtlpRelayTest {
                                         .setName("claude_code.lines_of_code.count")
                                         .setSum(Sum.newBuilder()
                                                 .addDataPoints(NumberDataPoint.newBuilder()
+                                                        .addAttributes(attribute("type", "added"))
+                                                        .addAttributes(attribute("user.email", claimedEmail))
+                                                        .addAttributes(attribute("user.id", "someone-else"))
                                                         .setAsInt(12))))))
                 .build()
                 .toByteArray();
@@ -131,10 +134,28 @@ class OtlpRelayTest {
                     .containsEntry("service.name", "claude-code")
                     .doesNotContainValue("boss@example.com")
                     .doesNotContainValue("someone-else");
+            List<KeyValue> point = ExportMetricsServiceRequest.parseFrom(metrics.body())
+                    .getResourceMetrics(0)
+                    .getScopeMetrics(0)
+                    .getMetrics(0)
+                    .getSum()
+                    .getDataPoints(0)
+                    .getAttributesList();
+            assertThat(point.stream()
+                            .collect(Collectors.toMap(
+                                    KeyValue::getKey, kv -> kv.getValue().getStringValue())))
+                    .as("Claude Code repeats the identity on each data point: overwritten there too")
+                    .containsEntry("user.email", "ana@example.com")
+                    .containsEntry("type", "added")
+                    .doesNotContainValue("someone-else")
+                    .hasSize(3);
 
             // OTLP/JSON, gzipped, for logs.
             String logs = "{\"resourceLogs\":[{\"resource\":{\"attributes\":[{\"key\":\"user.email\",\"value\":"
-                    + "{\"stringValue\":\"boss@example.com\"}}]},\"scopeLogs\":[]}]}";
+                    + "{\"stringValue\":\"boss@example.com\"}}]},\"scopeLogs\":[{\"logRecords\":[{\"attributes\":"
+                    + "[{\"key\":\"user.email\",\"value\":{\"stringValue\":\"boss@example.com\"}},{\"key\":"
+                    + "\"enduser.id\",\"value\":{\"stringValue\":\"boss\"}},{\"key\":\"event.name\",\"value\":"
+                    + "{\"stringValue\":\"api_request\"}}]}]}]}]}";
             ByteArrayOutputStream zipped = new ByteArrayOutputStream();
             try (GZIPOutputStream gzip = new GZIPOutputStream(zipped)) {
                 gzip.write(logs.getBytes(StandardCharsets.UTF_8));
@@ -154,6 +175,10 @@ class OtlpRelayTest {
             assertThat(relayed.at("/resourceLogs/0/resource/attributes").toString())
                     .contains("ana@example.com")
                     .doesNotContain("boss@example.com");
+            assertThat(relayed.at("/resourceLogs/0/scopeLogs/0/logRecords/0/attributes")
+                            .toString())
+                    .isEqualTo("[{\"key\":\"user.email\",\"value\":{\"stringValue\":\"ana@example.com\"}},"
+                            + "{\"key\":\"event.name\",\"value\":{\"stringValue\":\"api_request\"}}]");
 
             // Traces are not taken by this destination: accepted, not relayed.
             assertThat(export(gw, "/v1/traces", "application/x-protobuf", new byte[0], "x-api-key", key)

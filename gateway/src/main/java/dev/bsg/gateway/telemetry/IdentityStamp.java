@@ -13,10 +13,27 @@ import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.logs.v1.LogRecord;
+import io.opentelemetry.proto.logs.v1.ResourceLogs;
+import io.opentelemetry.proto.logs.v1.ScopeLogs;
+import io.opentelemetry.proto.metrics.v1.ExponentialHistogramDataPoint;
+import io.opentelemetry.proto.metrics.v1.HistogramDataPoint;
+import io.opentelemetry.proto.metrics.v1.Metric;
+import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
+import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
+import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
+import io.opentelemetry.proto.metrics.v1.SummaryDataPoint;
 import io.opentelemetry.proto.resource.v1.Resource;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
 
 /**
  * Puts the identity the gateway authenticated on every resource of an OTLP export, replacing whatever the
@@ -35,17 +52,37 @@ public final class IdentityStamp {
         return switch (signal) {
             case METRICS -> {
                 ExportMetricsServiceRequest.Builder request = ExportMetricsServiceRequest.parseFrom(body).toBuilder();
-                request.getResourceMetricsBuilderList().forEach(r -> r.setResource(stamp(r.getResource(), identity)));
+                for (ResourceMetrics.Builder resource : request.getResourceMetricsBuilderList()) {
+                    resource.setResource(stamp(resource.getResource(), identity));
+                    for (ScopeMetrics.Builder scope : resource.getScopeMetricsBuilderList())
+                        for (Metric.Builder metric : scope.getMetricsBuilderList()) stampPoints(metric, identity);
+                }
                 yield request.build().toByteArray();
             }
             case LOGS -> {
                 ExportLogsServiceRequest.Builder request = ExportLogsServiceRequest.parseFrom(body).toBuilder();
-                request.getResourceLogsBuilderList().forEach(r -> r.setResource(stamp(r.getResource(), identity)));
+                for (ResourceLogs.Builder resource : request.getResourceLogsBuilderList()) {
+                    resource.setResource(stamp(resource.getResource(), identity));
+                    for (ScopeLogs.Builder scope : resource.getScopeLogsBuilderList())
+                        restamp(
+                                scope.getLogRecordsBuilderList(),
+                                LogRecord.Builder::getAttributesList,
+                                (log, attributes) -> log.clearAttributes().addAllAttributes(attributes),
+                                identity);
+                }
                 yield request.build().toByteArray();
             }
             case TRACES -> {
                 ExportTraceServiceRequest.Builder request = ExportTraceServiceRequest.parseFrom(body).toBuilder();
-                request.getResourceSpansBuilderList().forEach(r -> r.setResource(stamp(r.getResource(), identity)));
+                for (ResourceSpans.Builder resource : request.getResourceSpansBuilderList()) {
+                    resource.setResource(stamp(resource.getResource(), identity));
+                    for (ScopeSpans.Builder scope : resource.getScopeSpansBuilderList())
+                        restamp(
+                                scope.getSpansBuilderList(),
+                                Span.Builder::getAttributesList,
+                                (span, attributes) -> span.clearAttributes().addAllAttributes(attributes),
+                                identity);
+                }
                 yield request.build().toByteArray();
             }
         };
@@ -60,6 +97,78 @@ public final class IdentityStamp {
         identity.forEach((key, value) -> stamped.addAttributes(
                 KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setStringValue(value))));
         return stamped.build();
+    }
+
+    /** Claude Code repeats user.id and user.email on every data point: those are the client's claims too. */
+    private static void stampPoints(Metric.Builder metric, Map<String, String> identity) {
+        switch (metric.getDataCase()) {
+            case SUM ->
+                restamp(
+                        metric.getSumBuilder().getDataPointsBuilderList(),
+                        NumberDataPoint.Builder::getAttributesList,
+                        (point, attributes) -> point.clearAttributes().addAllAttributes(attributes),
+                        identity);
+            case GAUGE ->
+                restamp(
+                        metric.getGaugeBuilder().getDataPointsBuilderList(),
+                        NumberDataPoint.Builder::getAttributesList,
+                        (point, attributes) -> point.clearAttributes().addAllAttributes(attributes),
+                        identity);
+            case HISTOGRAM ->
+                restamp(
+                        metric.getHistogramBuilder().getDataPointsBuilderList(),
+                        HistogramDataPoint.Builder::getAttributesList,
+                        (point, attributes) -> point.clearAttributes().addAllAttributes(attributes),
+                        identity);
+            case EXPONENTIAL_HISTOGRAM ->
+                restamp(
+                        metric.getExponentialHistogramBuilder().getDataPointsBuilderList(),
+                        ExponentialHistogramDataPoint.Builder::getAttributesList,
+                        (point, attributes) -> point.clearAttributes().addAllAttributes(attributes),
+                        identity);
+            case SUMMARY ->
+                restamp(
+                        metric.getSummaryBuilder().getDataPointsBuilderList(),
+                        SummaryDataPoint.Builder::getAttributesList,
+                        (point, attributes) -> point.clearAttributes().addAllAttributes(attributes),
+                        identity);
+            default -> {}
+        }
+    }
+
+    private static <B> void restamp(
+            List<B> items,
+            Function<B, List<KeyValue>> attributesOf,
+            BiConsumer<B, List<KeyValue>> replace,
+            Map<String, String> identity) {
+        for (B item : items) {
+            List<KeyValue> attributes = restamped(attributesOf.apply(item), identity);
+            if (attributes != null) replace.accept(item, attributes);
+        }
+    }
+
+    /**
+     * {@code attributes} with each identity key the client set given the authenticated value (or dropped when the
+     * gateway has none); null when the client set none, so the common case copies nothing.
+     */
+    private static List<KeyValue> restamped(List<KeyValue> attributes, Map<String, String> identity) {
+        boolean claims = false;
+        for (KeyValue attribute : attributes) claims |= claimed(attribute.getKey(), identity);
+        if (!claims) return null;
+        List<KeyValue> out = new ArrayList<>(attributes.size());
+        for (KeyValue attribute : attributes) {
+            if (!claimed(attribute.getKey(), identity)) out.add(attribute);
+            else if (identity.containsKey(attribute.getKey()))
+                out.add(KeyValue.newBuilder()
+                        .setKey(attribute.getKey())
+                        .setValue(AnyValue.newBuilder().setStringValue(identity.get(attribute.getKey())))
+                        .build());
+        }
+        return out;
+    }
+
+    private static boolean claimed(String key, Map<String, String> identity) {
+        return IDENTITY_KEYS.contains(key) || identity.containsKey(key);
     }
 
     /** The same for OTLP/JSON; anything that is not an export request of this signal is an IOException. */
@@ -91,7 +200,31 @@ public final class IdentityStamp {
             identity.forEach((key, value) ->
                     kept.addObject().put("key", key).putObject("value").put("stringValue", value));
             resource.set("attributes", kept);
+            for (Map.Entry<String, JsonNode> field : entry.properties()) {
+                if (!field.getKey().equals("resource")) restampNested(field.getValue(), identity);
+            }
         }
         return Json.MAPPER.writeValueAsBytes(request);
+    }
+
+    /** Every "attributes" array below a resource (data points, log records, spans), restamped as in protobuf. */
+    private static void restampNested(JsonNode node, Map<String, String> identity) {
+        if (node instanceof ArrayNode array) {
+            for (JsonNode each : array) restampNested(each, identity);
+        } else if (node instanceof ObjectNode object) {
+            for (Map.Entry<String, JsonNode> field : object.properties()) {
+                if (field.getKey().equals("attributes") && field.getValue() instanceof ArrayNode attributes) {
+                    for (int i = attributes.size() - 1; i >= 0; i--) {
+                        String key = attributes.get(i).path("key").asText();
+                        if (!claimed(key, identity)) continue;
+                        if (identity.containsKey(key) && attributes.get(i) instanceof ObjectNode attribute)
+                            attribute.putObject("value").put("stringValue", identity.get(key));
+                        else attributes.remove(i);
+                    }
+                } else {
+                    restampNested(field.getValue(), identity);
+                }
+            }
+        }
     }
 }
