@@ -3,6 +3,7 @@ package dev.bsg.gateway;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bsg.gateway.admin.AdminApi;
 import dev.bsg.gateway.admin.PricesApi;
+import dev.bsg.gateway.admin.ProductivityApi;
 import dev.bsg.gateway.admin.SelfServiceApi;
 import dev.bsg.gateway.admin.SpendLimitsApi;
 import dev.bsg.gateway.admin.UsageExportApi;
@@ -40,6 +41,7 @@ import dev.bsg.gateway.store.DeviceGrantStore;
 import dev.bsg.gateway.store.GatewaySecrets;
 import dev.bsg.gateway.store.Leases;
 import dev.bsg.gateway.store.PendingSignIns;
+import dev.bsg.gateway.store.ProductivityStore;
 import dev.bsg.gateway.store.RedisState;
 import dev.bsg.gateway.store.RefreshTokenStore;
 import dev.bsg.gateway.store.RevokedTokens;
@@ -53,6 +55,7 @@ import dev.bsg.gateway.telemetry.Operations;
 import dev.bsg.gateway.telemetry.OtlpForwarder;
 import dev.bsg.gateway.telemetry.OtlpRelay;
 import dev.bsg.gateway.telemetry.OtlpSignal;
+import dev.bsg.gateway.telemetry.ProductivityDigest;
 import dev.bsg.gateway.upstream.AnthropicRelay;
 import dev.bsg.gateway.upstream.BedrockRelay;
 import dev.bsg.gateway.upstream.BedrockUpstream;
@@ -83,6 +86,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The whole gateway, wired by hand: every component and every route is made here. */
 public final class Gateway implements AutoCloseable {
@@ -102,6 +107,8 @@ public final class Gateway implements AutoCloseable {
     private final SharedState shared;
     private final BackgroundTasks background;
     private final UsageExport export;
+    private final ProductivityDigest digest;
+    private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
     /** This process among the gateway's instances, for leases. */
     private static final String INSTANCE = UUID.randomUUID().toString();
 
@@ -308,7 +315,11 @@ public final class Gateway implements AutoCloseable {
                         .toList(),
                 settings.telemetry().queueCapacity(),
                 metrics);
-        OtlpRelay telemetry = new OtlpRelay(otlp);
+        ProductivityStore productivity = new ProductivityStore(database);
+        this.digest = new ProductivityDigest(productivity);
+        background.every("productivity-flush", Duration.ofSeconds(5), Duration.ofSeconds(5), digest::flush);
+        OtlpRelay telemetry = new OtlpRelay(otlp, digest);
+        ProductivityApi productivityApi = new ProductivityApi(productivity, clock);
         Router router = new Router();
         for (String prefix : List.of("", "/anthropic")) {
             router.add("POST", prefix + "/v1/messages", Door.ANTHROPIC, anthropicMessages, anthropic::messages)
@@ -345,6 +356,7 @@ public final class Gateway implements AutoCloseable {
                 .add("PATCH", "/api/admin/users/{id}", Door.API, administrator, admin::updateUser)
                 .add("GET", "/api/admin/audit", Door.API, administrator, admin::listAudit)
                 .add("GET", "/api/admin/usage", Door.API, administrator, usage::all)
+                .add("GET", "/api/admin/productivity", Door.API, administrator, productivityApi::serve)
                 .add("POST", "/api/admin/usage/export", Door.API, administrator, new UsageExportApi(export, audit)::run)
                 .add("GET", "/api/usage", Door.API, caller, usage::mine)
                 .add("GET", "/api/oauth/usage", Door.API, caller, new UsageStandingEndpoint(budgets)::serve)
@@ -503,6 +515,7 @@ public final class Gateway implements AutoCloseable {
             server.stop();
         } finally {
             background.close();
+            flushQuietly();
             if (export != null) export.close();
             otlp.close();
             usageWriter.close();
@@ -510,6 +523,15 @@ public final class Gateway implements AutoCloseable {
             watchdog.close();
             upstream.close();
             database.close();
+        }
+    }
+
+    /** What Claude Code's telemetry added since the last flush, written before the database closes. */
+    private void flushQuietly() {
+        try {
+            digest.flush();
+        } catch (RuntimeException e) {
+            LOG.warn("productivity totals could not be written at shutdown ({})", e.getMessage());
         }
     }
 

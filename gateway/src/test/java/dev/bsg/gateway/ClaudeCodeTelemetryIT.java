@@ -3,17 +3,15 @@ package dev.bsg.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.sun.net.httpserver.HttpServer;
-import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
-import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.bsg.protocol.translate.Json;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,13 +22,10 @@ class ClaudeCodeTelemetryIT {
     @Test
     void claudeCodesOwnExportsAreRelayedWithTheAuthenticatedIdentity() throws Exception {
         ClaudeCodeEndToEndIT.claude = ClaudeCodeEndToEndIT.findClaude();
-        List<OtlpRelayTest.Received> exports = new CopyOnWriteArrayList<>();
-        HttpServer collector = OtlpRelayTest.receiver(exports, 200);
+        OtlpCollector collector = OtlpCollector.start(200);
         Path config = Files.createTempFile("bsg-telemetry", ".yaml");
         Files.writeString(
-                config,
-                "telemetry:\n  forward_to: [{url: http://127.0.0.1:"
-                        + collector.getAddress().getPort() + ", signals: [metrics, logs]}]\n");
+                config, "telemetry:\n  forward_to: [{url: " + collector.url() + ", signals: [metrics, logs]}]\n");
         try (TestDatabase db = TestDatabase.sqlite();
                 TestGateway gw = TestGateway.start(db.url(), Map.of(), config)) {
             String key = gw.newUserKey("ana@example.com");
@@ -49,19 +44,8 @@ class ClaudeCodeTelemetryIT {
             assertThat(ClaudeCodeEndToEndIT.runClaude(env).get("is_error").asBoolean())
                     .isFalse();
 
-            await().atMost(Duration.ofSeconds(30)).until(() -> !exports.isEmpty());
-            List<Map<String, String>> resources = new ArrayList<>();
-            for (OtlpRelayTest.Received export : exports) {
-                if (export.path().equals("/v1/metrics")) {
-                    ExportMetricsServiceRequest.parseFrom(export.body())
-                            .getResourceMetricsList()
-                            .forEach(r -> resources.add(OtlpRelayTest.attributes(r.getResource())));
-                } else if (export.path().equals("/v1/logs")) {
-                    ExportLogsServiceRequest.parseFrom(export.body())
-                            .getResourceLogsList()
-                            .forEach(r -> resources.add(OtlpRelayTest.attributes(r.getResource())));
-                }
-            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> !collector.received.isEmpty());
+            List<Map<String, String>> resources = collector.resources();
             assertThat(resources).as("resources relayed from Claude Code").isNotEmpty();
             assertThat(resources)
                     .allSatisfy(resource -> assertThat(resource)
@@ -70,8 +54,25 @@ class ClaudeCodeTelemetryIT {
                             .doesNotContainValue("boss@example.com")
                             .doesNotContainValue("boss"));
             assertThat(resources.getFirst().get("service.name")).isEqualTo("claude-code");
+
+            // And summed for the person the gateway knows, next to what the gateway metered.
+            JsonNode ana = await().atMost(Duration.ofSeconds(20))
+                    .until(
+                            () -> {
+                                gw.gateway.runBackgroundTasksNow();
+                                for (JsonNode row : Json.MAPPER
+                                        .readTree(gw.admin("GET", "/api/admin/productivity", null)
+                                                .body())
+                                        .get("data"))
+                                    if (row.get("user").asText().equals("ana@example.com")) return row;
+                                return null;
+                            },
+                            row -> row != null
+                                    && row.get("sessions").asLong() >= 1
+                                    && row.get("requests").asLong() >= 1);
+            assertThat(new BigDecimal(ana.get("claude_code_cost_usd").asText())).isPositive();
         } finally {
-            collector.stop(0);
+            collector.close();
         }
     }
 }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.sun.net.httpserver.HttpServer;
 import dev.bsg.protocol.translate.Json;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
@@ -16,8 +15,6 @@ import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
 import io.opentelemetry.proto.metrics.v1.Sum;
 import io.opentelemetry.proto.resource.v1.Resource;
 import java.io.ByteArrayOutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -28,31 +25,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 
 /** POST /v1/metrics|logs|traces: stamped with the authenticated identity, relayed, never a failure to the client. */
 class OtlpRelayTest {
-    record Received(String path, String contentType, String tenant, byte[] body) {}
-
-    /** A collector that records each export it gets and answers {@code status}. */
-    static HttpServer receiver(List<Received> received, int status) throws Exception {
-        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.createContext("/", exchange -> {
-            received.add(new Received(
-                    exchange.getRequestURI().getPath(),
-                    exchange.getRequestHeaders().getFirst("Content-Type"),
-                    exchange.getRequestHeaders().getFirst("x-tenant"),
-                    exchange.getRequestBody().readAllBytes()));
-            exchange.sendResponseHeaders(status, -1);
-            exchange.close();
-        });
-        server.start();
-        return server;
-    }
-
     private static Path config(String telemetry) throws Exception {
         Path file = Files.createTempFile("bsg-telemetry", ".yaml");
         Files.writeString(file, "telemetry:\n  " + telemetry + "\n");
@@ -86,11 +64,6 @@ class OtlpRelayTest {
                 .build();
     }
 
-    static Map<String, String> attributes(Resource resource) {
-        return resource.getAttributesList().stream()
-                .collect(Collectors.toMap(KeyValue::getKey, kv -> kv.getValue().getStringValue()));
-    }
-
     private static HttpResponse<byte[]> export(TestGateway gw, String path, String type, byte[] body, String... headers)
             throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(gw.url() + path))
@@ -102,14 +75,12 @@ class OtlpRelayTest {
 
     @Test
     void exportsAreStampedWithWhoSignedInAndRelayed() throws Exception {
-        List<Received> received = new CopyOnWriteArrayList<>();
-        HttpServer collector = receiver(received, 200);
-        String url = "http://127.0.0.1:" + collector.getAddress().getPort();
-        try (TestDatabase db = TestDatabase.sqlite();
+        try (OtlpCollector collector = OtlpCollector.start(200);
+                TestDatabase db = TestDatabase.sqlite();
                 TestGateway gw = TestGateway.start(
                         db.url(),
                         Map.of(),
-                        config("forward_to: [{url: " + url
+                        config("forward_to: [{url: " + collector.url()
                                 + ", signals: [metrics, logs], headers: {x-tenant: acme}}]"))) {
             String key = gw.newUserKey("ana@example.com");
 
@@ -120,14 +91,15 @@ class OtlpRelayTest {
                     gw, "/v1/metrics", "application/x-protobuf", claimedMetrics("boss@example.com"), "x-api-key", key);
             assertThat(ok.statusCode()).isEqualTo(200);
             assertThat(ok.body()).isEmpty();
-            await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == 1);
-            Received metrics = received.getFirst();
+            await().atMost(Duration.ofSeconds(10)).until(() -> collector.received.size() == 1);
+            OtlpCollector.Received metrics = collector.received.getFirst();
             assertThat(metrics.path()).isEqualTo("/v1/metrics");
             assertThat(metrics.contentType()).isEqualTo("application/x-protobuf");
             assertThat(metrics.tenant()).as("the destination's own headers").isEqualTo("acme");
-            Map<String, String> resource = attributes(ExportMetricsServiceRequest.parseFrom(metrics.body())
-                    .getResourceMetrics(0)
-                    .getResource());
+            Map<String, String> resource =
+                    OtlpCollector.attributes(ExportMetricsServiceRequest.parseFrom(metrics.body())
+                            .getResourceMetrics(0)
+                            .getResource());
             assertThat(resource)
                     .containsEntry("user.email", "ana@example.com")
                     .containsEntry("identity.source", "bsg-gateway")
@@ -170,8 +142,8 @@ class OtlpRelayTest {
                     "Content-Encoding",
                     "gzip");
             assertThat(json.statusCode()).isEqualTo(200);
-            await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == 2);
-            JsonNode relayed = Json.MAPPER.readTree(received.get(1).body());
+            await().atMost(Duration.ofSeconds(10)).until(() -> collector.received.size() == 2);
+            JsonNode relayed = Json.MAPPER.readTree(collector.received.get(1).body());
             assertThat(relayed.at("/resourceLogs/0/resource/attributes").toString())
                     .contains("ana@example.com")
                     .doesNotContain("boss@example.com");
@@ -199,9 +171,7 @@ class OtlpRelayTest {
                             .statusCode())
                     .isEqualTo(415);
             Thread.sleep(300);
-            assertThat(received).hasSize(2);
-        } finally {
-            collector.stop(0);
+            assertThat(collector.received).hasSize(2);
         }
     }
 
@@ -237,11 +207,11 @@ class OtlpRelayTest {
 
     @Test
     void aDestinationThatIsDownDropsAndCountsWithoutFailingTheClient() throws Exception {
-        List<Received> received = new CopyOnWriteArrayList<>();
-        HttpServer collector = receiver(received, 400); // refuses everything: dropped at once, no retries
-        String url = "http://127.0.0.1:" + collector.getAddress().getPort();
-        try (TestDatabase db = TestDatabase.sqlite();
-                TestGateway gw = TestGateway.start(db.url(), Map.of(), config("forward_to: [{url: " + url + "}]"))) {
+        // The collector refuses everything: dropped at once, no retries.
+        try (OtlpCollector collector = OtlpCollector.start(400);
+                TestDatabase db = TestDatabase.sqlite();
+                TestGateway gw =
+                        TestGateway.start(db.url(), Map.of(), config("forward_to: [{url: " + collector.url() + "}]"))) {
             String key = gw.newUserKey("ana@example.com");
             for (int i = 0; i < 3; i++) {
                 assertThat(export(gw, "/v1/metrics", "application/x-protobuf", claimedMetrics("x@y"), "x-api-key", key)
@@ -255,8 +225,6 @@ class OtlpRelayTest {
                             .anyMatch(l -> l.startsWith("bsg_telemetry_dropped_total")
                                     && l.contains("reason=\"failed\"")
                                     && l.endsWith(" 3.0")));
-        } finally {
-            collector.stop(0);
         }
     }
 }

@@ -23,9 +23,11 @@ import java.util.zip.GZIPInputStream;
 public final class OtlpRelay {
     private static final int MAX_INFLATED_BYTES = 32 << 20;
     private final OtlpForwarder forwarder;
+    private final ProductivityDigest digest;
 
-    public OtlpRelay(OtlpForwarder forwarder) {
+    public OtlpRelay(OtlpForwarder forwarder, ProductivityDigest digest) {
         this.forwarder = forwarder;
+        this.digest = digest;
     }
 
     public void export(Exchange exchange, OtlpSignal signal) {
@@ -52,6 +54,7 @@ public final class OtlpRelay {
                     + (protobuf ? "protobuf" : "JSON") + "): " + e.getMessage()));
         }
         forwarder.offer(signal, protobuf ? "application/x-protobuf" : "application/json", stamped);
+        if (signal == OtlpSignal.METRICS) digest.metrics(exchange.principal(), body, protobuf);
         // An empty export response: zero bytes in protobuf, {} in JSON.
         exchange.send(
                 200,
