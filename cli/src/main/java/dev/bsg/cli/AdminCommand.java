@@ -28,6 +28,8 @@ import picocli.CommandLine.ScopeType;
             AdminCommand.Keys.class,
             AdminCommand.Users.class,
             UsageCommand.class,
+            ProductivityCommand.class,
+            ExportCommand.class,
             PricesCommand.class,
             LimitsCommand.class
         })

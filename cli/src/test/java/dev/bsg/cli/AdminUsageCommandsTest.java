@@ -41,7 +41,9 @@ class AdminUsageCommandsTest {
                 "BSG_DATABASE__URL",
                 "jdbc:sqlite:" + dir.resolve("t.db"),
                 "BSG_METERING__JOURNAL_DIR",
-                dir.resolve("journal").toString()));
+                dir.resolve("journal").toString(),
+                "BSG_EXPORT__TO",
+                dir.resolve("export").toString()));
         gateway = new Gateway(SettingsLoader.load(null, env)).start();
         key = bsg("keys", "create", "--user", "usage@example.com").out().strip();
     }
@@ -100,6 +102,47 @@ class AdminUsageCommandsTest {
         CliRun bad = bsg("usage", "--period", "a week");
         assertThat(bad.exit()).isEqualTo(1);
         assertThat(bad.err()).contains("7d");
+    }
+
+    @Test
+    void productivityBesideSpendAndAnExportOnDemand() throws Exception {
+        String own = bsg("keys", "create", "--user", "maker@example.com").out().strip();
+        assertThat(ask(own)).isEqualTo(200);
+        String metrics = "{\"resourceMetrics\":[{\"scopeMetrics\":[{\"metrics\":[{\"name\":"
+                + "\"claude_code.lines_of_code.count\",\"sum\":{\"aggregationTemporality\":1,\"dataPoints\":"
+                + "[{\"attributes\":[{\"key\":\"type\",\"value\":{\"stringValue\":\"added\"}}],\"asInt\":\"42\"}]}},"
+                + "{\"name\":\"claude_code.commit.count\",\"sum\":{\"aggregationTemporality\":1,\"dataPoints\":"
+                + "[{\"asInt\":\"3\"}]}}]}]}]}";
+        int status = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(gateway.url() + "/v1/metrics"))
+                                .header("Content-Type", "application/json")
+                                .header("x-api-key", own)
+                                .POST(HttpRequest.BodyPublishers.ofString(metrics))
+                                .build(),
+                        HttpResponse.BodyHandlers.discarding())
+                .statusCode();
+        assertThat(status).isEqualTo(200);
+        CliRun table = await().atMost(Duration.ofSeconds(10))
+                .until(
+                        () -> {
+                            gateway.runBackgroundTasksNow();
+                            return bsg("productivity", "--period", "7d");
+                        },
+                        run -> run.out().matches("(?s).*maker@example\\.com\\s+0\\s+0\\.00\\s+42\\s+0\\s+3\\s.*"));
+        assertThat(table.exit()).isZero();
+        assertThat(table.out()).startsWith("user").contains("lines_added").contains("cost_usd");
+        assertThat(bsg("productivity", "--by", "model").err()).contains("use user or day");
+
+        assertThat(ask(own))
+                .as("a record the scheduled run (run above) has not exported")
+                .isEqualTo(200);
+        CliRun export = await().atMost(Duration.ofSeconds(10))
+                .until(
+                        () -> bsg("export"),
+                        run -> run.out().startsWith("exported ") && !run.out().startsWith("exported 0 "));
+        assertThat(export.exit()).as(export.err()).isZero();
+        assertThat(export.out()).containsPattern("dt=\\d{4}-\\d{2}-\\d{2}/usage-");
     }
 
     @Test

@@ -47,7 +47,9 @@ public final class ProductivityApi {
             out.put("sessions", t[0]);
             out.put(
                     "active_hours",
-                    BigDecimal.valueOf(t[1]).divide(BigDecimal.valueOf(3_600_000), 2, RoundingMode.HALF_UP));
+                    BigDecimal.valueOf(t[1])
+                            .divide(BigDecimal.valueOf(3_600_000), 2, RoundingMode.HALF_UP)
+                            .toPlainString());
             out.put("lines_added", t[2]);
             out.put("lines_removed", t[3]);
             out.put("commits", t[4]);
