@@ -249,6 +249,10 @@ public final class Gateway implements AutoCloseable {
         RequestLimits limits = new RequestLimits(settings.limits(), shared.counters(), budgets, metrics, clock);
         SpendLimitsApi spendLimits = new SpendLimitsApi(new SpendLimitStore(sql), budgets, users, audit, shared);
         PricesApi prices = new PricesApi(pricing, audit, shared);
+        ProductivityStore productivity = new ProductivityStore(database);
+        this.digest = new ProductivityDigest(productivity);
+        background.every("productivity-flush", Duration.ofSeconds(5), Duration.ofSeconds(5), digest::flush);
+        ProductivityApi productivityApi = new ProductivityApi(productivity, clock);
         Console console = new Console(new Console.Parts(
                 authenticator,
                 web,
@@ -263,6 +267,7 @@ public final class Gateway implements AutoCloseable {
                 new SpendLimitStore(sql),
                 audit,
                 pricing,
+                productivityApi,
                 this::publicUrl));
         SelfPages pages = console.self();
         AdminPages adminPages = console.admin();
@@ -315,11 +320,7 @@ public final class Gateway implements AutoCloseable {
                         .toList(),
                 settings.telemetry().queueCapacity(),
                 metrics);
-        ProductivityStore productivity = new ProductivityStore(database);
-        this.digest = new ProductivityDigest(productivity);
-        background.every("productivity-flush", Duration.ofSeconds(5), Duration.ofSeconds(5), digest::flush);
         OtlpRelay telemetry = new OtlpRelay(otlp, digest);
-        ProductivityApi productivityApi = new ProductivityApi(productivity, clock);
         Router router = new Router();
         for (String prefix : List.of("", "/anthropic")) {
             router.add("POST", prefix + "/v1/messages", Door.ANTHROPIC, anthropicMessages, anthropic::messages)
@@ -396,6 +397,7 @@ public final class Gateway implements AutoCloseable {
                 .add("POST", "/admin/limits/{id}/delete", Door.API, open, adminPages::deleteLimit)
                 .add("GET", "/admin/settings", Door.API, open, adminPages::settings)
                 .add("GET", "/admin/audit", Door.API, open, adminPages::audit)
+                .add("GET", "/admin/productivity", Door.API, open, console.productivity()::serve)
                 .add("GET", "/admin/audit.csv", Door.API, open, adminPages::auditCsv)
                 .add("GET", "/assets/{name}", Door.API, open, console::asset)
                 .add("GET", "/favicon.ico", Door.API, open, console::favicon)

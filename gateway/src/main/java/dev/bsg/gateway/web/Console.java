@@ -1,6 +1,7 @@
 package dev.bsg.gateway.web;
 
 import dev.bsg.gateway.admin.AdminApi;
+import dev.bsg.gateway.admin.ProductivityApi;
 import dev.bsg.gateway.admin.SpendLimitsApi;
 import dev.bsg.gateway.auth.Authenticator;
 import dev.bsg.gateway.http.Exchange;
@@ -18,6 +19,7 @@ import java.util.function.Supplier;
 public final class Console {
     private final SelfPages self;
     private final AdminPages admin;
+    private final ProductivityPage productivity;
     private final Assets assets = new Assets();
 
     /** What the console reads and changes, all of it shared with the JSON API. */
@@ -35,6 +37,7 @@ public final class Console {
             SpendLimitStore limitStore,
             AuditLog audit,
             Pricing pricing,
+            ProductivityApi productivity,
             Supplier<String> publicUrl) {}
 
     public Console(Parts parts) {
@@ -66,6 +69,7 @@ public final class Console {
                 parts.pricing(),
                 parts.settings().policies(),
                 parts.settings().limits());
+        this.productivity = new ProductivityPage(sessions, templates, parts.productivity());
     }
 
     public SelfPages self() {
@@ -74,6 +78,10 @@ public final class Console {
 
     public AdminPages admin() {
         return admin;
+    }
+
+    public ProductivityPage productivity() {
+        return productivity;
     }
 
     public void asset(Exchange exchange) {

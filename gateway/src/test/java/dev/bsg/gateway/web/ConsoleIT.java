@@ -204,6 +204,26 @@ class ConsoleIT {
                     .as("the console's totals are the API's, to the nanodollar")
                     .isEqualTo(api);
             assertThat(console).contains("bob@example.com,");
+
+            String metrics = "{\"resourceMetrics\":[{\"scopeMetrics\":[{\"metrics\":[{\"name\":"
+                    + "\"claude_code.lines_of_code.count\",\"sum\":{\"aggregationTemporality\":1,\"dataPoints\":"
+                    + "[{\"attributes\":[{\"key\":\"type\",\"value\":{\"stringValue\":\"added\"}}],"
+                    + "\"asInt\":\"1234\"}]}}]}]}]}";
+            assertThat(gw.send("POST", "/v1/metrics", metrics, "x-api-key", bobKey, "Content-Type", "application/json")
+                            .statusCode())
+                    .isEqualTo(200);
+            gw.gateway.runBackgroundTasksNow();
+            browser.click(By.linkText("Productivity"));
+            browser.checkPage("admin-productivity");
+            assertThat(browser.find(By.xpath("//tr[td[text()='bob@example.com']]"))
+                            .getText())
+                    .contains("1234");
+            browser.find(By.xpath("//select[@name='by']/option[@value='day']")).click();
+            browser.click(By.xpath("//button[text()='Show']"));
+            assertThat(browser.find(By.xpath("//tr[td[text()='" + LocalDate.now(ZoneOffset.UTC) + "']]"))
+                            .getText())
+                    .contains("1234");
+            browser.checkPage("admin-productivity-by-day");
             browser.click(By.linkText("Policies"));
             browser.checkPage("admin-settings");
             assertThat(browser.text()).contains("Every list put in force").contains("by shipped");
