@@ -6,12 +6,14 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bsg.gateway.Gateway;
+import dev.bsg.gateway.OtlpCollector;
 import dev.bsg.gateway.settings.SettingsLoader;
 import dev.bsg.gateway.web.RealBrowser;
 import dev.bsg.protocol.translate.Json;
 import dev.bsg.simulator.BedrockSimulator;
 import java.io.ByteArrayOutputStream;
 import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -42,7 +44,9 @@ import org.openqa.selenium.By;
  */
 class SignInCommandsIT {
     static final MockOAuth2Server IDP = new MockOAuth2Server(new Route[0]);
+    static final String ADMIN_KEY = "signin-admin-key-0123456789";
     static BedrockSimulator simulator;
+    static OtlpCollector collector;
     static Gateway gateway;
     static Path home;
     static String originalHome;
@@ -51,10 +55,27 @@ class SignInCommandsIT {
     static void start() throws Exception {
         IDP.start(InetAddress.getLoopbackAddress(), 0);
         simulator = BedrockSimulator.start();
+        collector = OtlpCollector.start(200);
         Map<String, String> env = new HashMap<>(simulator.gatewayEnvironment());
+        // A public URL and a collector: managed settings then switch signed-in Claude Code's telemetry on (with a
+        // short metrics interval from a policy, so the test need not wait a minute).
+        int port;
+        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort();
+        }
+        env.put("BSG_SERVER__PUBLIC_URL", "http://127.0.0.1:" + port);
+        env.put("BSG_ADMIN__API_KEYS", ADMIN_KEY);
+        Path config =
+                Files.writeString(Files.createTempFile("bsg-cli-signin", ".yaml"), """
+                telemetry:
+                  forward_to: [{url: %s, signals: [metrics, logs]}]
+                policies:
+                  - match: {}
+                    settings: {env: {OTEL_METRIC_EXPORT_INTERVAL: "2000", OTEL_LOGS_EXPORT_INTERVAL: "1000"}}
+                """.formatted(collector.url()));
         env.putAll(Map.of(
                 "BSG_SERVER__PORT",
-                "0",
+                String.valueOf(port),
                 "BSG_SERVER__MANAGEMENT_PORT",
                 "0",
                 "BSG_DATABASE__URL",
@@ -63,7 +84,7 @@ class SignInCommandsIT {
                 IDP.issuerUrl("company").toString(),
                 "BSG_OIDC__CLIENT_ID",
                 "bsg-cli-test"));
-        gateway = new Gateway(SettingsLoader.load(null, env)).start();
+        gateway = new Gateway(SettingsLoader.load(config, env)).start();
         home = Files.createTempDirectory("bsg-cli-home");
         originalHome = System.getProperty("user.home");
         System.setProperty("user.home", home.toString());
@@ -77,6 +98,7 @@ class SignInCommandsIT {
         System.clearProperty("bsg.credential.storage");
         gateway.close();
         simulator.close();
+        collector.close();
         IDP.shutdown();
     }
 
@@ -349,12 +371,54 @@ class SignInCommandsIT {
             tui.keys("Up", "Enter");
             tui.waitFor("Connected to Cloud gateway", 30);
             tui.keys("Enter");
+            // The gateway's managed settings turn telemetry on: Claude Code asks once before it trusts them.
+            assertThat(tui.waitFor("Managed settings require approval", 30))
+                    .contains("OTEL_EXPORTER_OTLP_ENDPOINT=" + gateway.publicUrl());
+            tui.waitFor("Yes, I trust these settings", 10);
+            // "No, exit Claude Code" comes first and is chosen; the dialog takes no keys for its first moments (so a
+            // stray Enter can't approve), so the move down is repeated until it shows.
+            for (int i = 0; i < 20 && !tui.screen().contains("❯ Yes, I trust these settings"); i++) {
+                tui.keys("Down");
+                Thread.sleep(500);
+            }
+            tui.waitFor("❯ Yes, I trust these settings", 1);
+            tui.keys("Enter");
+            tui.waitFor("shift+tab to cycle", 30); // the prompt is back, with the settings applied
+            Thread.sleep(1000);
             tui.keys("Say hello from the terminal", "Enter");
             tui.waitFor("Hello from the Bedrock simulator.", 90);
+
+            // Telemetry, switched on by the gateway's managed settings, reaches the collector stamped with the
+            // identity the gateway signed in, and Kai's summary in the gateway.
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> collector.resources().stream()
+                            .anyMatch(resource -> "kai@example.com".equals(resource.get("user.email"))));
+            assertThat(collector.resources())
+                    .allSatisfy(resource -> assertThat(resource).containsEntry("identity.source", "bsg-gateway"));
+            JsonNode kai = await().atMost(Duration.ofSeconds(60))
+                    .until(
+                            () -> {
+                                gateway.runBackgroundTasksNow();
+                                for (JsonNode row : productivity().get("data"))
+                                    if (row.get("user").asText().equals("kai@example.com")) return row;
+                                return null;
+                            },
+                            row -> row != null && row.get("sessions").asLong() >= 1);
+            assertThat(kai.get("requests").asLong()).isPositive();
         }
         assertThat(simulator.received())
                 .anySatisfy(request -> assertThat(new String(request.body(), StandardCharsets.UTF_8))
                         .contains("Say hello from the terminal"));
         assertThat(gateway.users().byEmail("kai@example.com")).isPresent();
+    }
+
+    private static JsonNode productivity() throws Exception {
+        HttpResponse<String> answer = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(gateway.url() + "/api/admin/productivity"))
+                                .header("Authorization", "Bearer " + ADMIN_KEY)
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        return Json.MAPPER.readTree(answer.body());
     }
 }

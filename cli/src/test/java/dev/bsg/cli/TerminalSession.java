@@ -43,6 +43,8 @@ final class TerminalSession implements AutoCloseable {
         TerminalSession session = new TerminalSession();
         session.tmux(
                 "new-session", "-d", "-s", "main", "-x", "160", "-y", "45", "-c", workingDirectory.toString(), command);
+        // What a program printed as it ended stays on the screen, for the failure message.
+        session.tmux("set-option", "-t", "main", "remain-on-exit", "on");
         return session;
     }
 
@@ -56,7 +58,12 @@ final class TerminalSession implements AutoCloseable {
         for (long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
                 System.nanoTime() < deadline;
                 Thread.sleep(200)) {
-            screen = screen();
+            try {
+                screen = screen();
+            } catch (IOException e) {
+                throw new AssertionError(
+                        "the program ended before the terminal showed \"" + text + "\"; it last showed:\n" + screen, e);
+            }
             if (screen.contains(text)) return screen;
         }
         throw new AssertionError("the terminal never showed \"" + text + "\"; it shows:\n" + screen);
