@@ -22,7 +22,15 @@ public final class UsageExportApi {
         if (export == null)
             throw new HttpError(ApiError.invalidRequest(
                     "no usage export is configured: set export.to to s3://BUCKET/PREFIX or a folder"));
-        UsageExport.Run run = export.run();
+        UsageExport.Run run;
+        try {
+            run = export.run();
+        } catch (RuntimeException e) {
+            audit.record(
+                    exchange.principal().email(), "usage.export", null, "failed", exchange.clientIp(), e.getMessage());
+            throw new HttpError(ApiError.unavailable("the usage export failed (" + e.getMessage()
+                    + "); what was not written stays unexported and is tried again at the next run"));
+        }
         audit.record(
                 exchange.principal().email(),
                 "usage.export",

@@ -6,6 +6,8 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -27,9 +29,13 @@ public interface ExportTarget extends AutoCloseable {
         if (to.startsWith("s3://")) {
             URI uri = URI.create(to);
             String prefix = uri.getPath() == null ? "" : uri.getPath().replaceAll("^/+|/+$", "");
+            // Checksums only where S3 requires them: the SDK's default (aws-chunked uploads with trailing CRCs) is
+            // refused by many S3-compatible servers, and S3 itself does not need it for a signed PUT.
             S3Client s3 = S3Client.builder()
                     .httpClient(UrlConnectionHttpClient.create())
                     .forcePathStyle(pathStyle)
+                    .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                    .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
                     .build();
             return new Bucket(s3, uri.getHost(), prefix.isEmpty() ? "" : prefix + "/");
         }

@@ -142,12 +142,15 @@ class BudgetAlertsTest {
         Thread.sleep(3000); // anything doubled by the second instance would have arrived by now
 
         assertThat(badSignatures).isEmpty();
-        assertThat(signed).extracting(n -> n.get("threshold_percent").asInt()).containsExactly(50, 80, 100);
-        assertThat(signed.get(0).get("user_email").asText()).isEqualTo(email);
-        assertThat(signed.get(0).get("period").asText()).isEqualTo("monthly");
-        assertThat(signed.get(0).get("limit_usd").asText()).isEqualTo("1.000000000");
+        // The signed webhook's first answers fail, so the first alert may arrive after a later one.
+        assertThat(signed).extracting(n -> n.get("threshold_percent").asInt()).containsExactlyInAnyOrder(50, 80, 100);
+        assertThat(signed).allSatisfy(alert -> {
+            assertThat(alert.get("user_email").asText()).isEqualTo(email);
+            assertThat(alert.get("period").asText()).isEqualTo("monthly");
+            assertThat(alert.get("limit_usd").asText()).isEqualTo("1.000000000");
+        });
         assertThat(slack).extracting(n -> n.get("text").asText()).allMatch(text -> text.contains(email));
-        assertThat(slack.get(2).get("text").asText()).contains("(100 %)");
+        assertThat(slack).extracting(n -> n.get("text").asText()).anyMatch(text -> text.contains("(100 %)"));
 
         List<String> received = new ArrayList<>();
         for (MimeMessage message : mail.getReceivedMessages())
