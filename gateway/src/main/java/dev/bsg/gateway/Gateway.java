@@ -56,6 +56,7 @@ import dev.bsg.gateway.telemetry.OtlpForwarder;
 import dev.bsg.gateway.telemetry.OtlpRelay;
 import dev.bsg.gateway.telemetry.OtlpSignal;
 import dev.bsg.gateway.telemetry.ProductivityDigest;
+import dev.bsg.gateway.telemetry.UsageOtlp;
 import dev.bsg.gateway.upstream.AnthropicRelay;
 import dev.bsg.gateway.upstream.BedrockRelay;
 import dev.bsg.gateway.upstream.BedrockUpstream;
@@ -321,6 +322,31 @@ public final class Gateway implements AutoCloseable {
                 settings.telemetry().queueCapacity(),
                 metrics);
         OtlpRelay telemetry = new OtlpRelay(otlp, digest);
+        UsageOtlp usageOtlp = new UsageOtlp(otlp, INSTANCE, clock);
+        usageWriter.onWritten(r -> usageOtlp.add(new UsageOtlp.Point(
+                r.userEmail(),
+                r.userId(),
+                r.team(),
+                r.project(),
+                r.model(),
+                r.region(),
+                r.door(),
+                r.status() >= 400,
+                new long[] {
+                    r.inputTokens(),
+                    r.outputTokens(),
+                    r.cacheReadTokens(),
+                    r.cacheWrite5mTokens(),
+                    r.cacheWrite1hTokens()
+                },
+                r.costNanos())));
+        int usageSeconds = settings.telemetry().usageMetricsSeconds();
+        if (usageSeconds > 0 && otlp.wants(OtlpSignal.METRICS))
+            background.every(
+                    "usage-metrics",
+                    Duration.ofSeconds(usageSeconds),
+                    Duration.ofSeconds(usageSeconds),
+                    usageOtlp::flush);
         Router router = new Router();
         for (String prefix : List.of("", "/anthropic")) {
             router.add("POST", prefix + "/v1/messages", Door.ANTHROPIC, anthropicMessages, anthropic::messages)

@@ -1,6 +1,7 @@
 package dev.bsg.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.offset;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -25,6 +26,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
@@ -225,6 +227,78 @@ class OtlpRelayTest {
                             .anyMatch(l -> l.startsWith("bsg_telemetry_dropped_total")
                                     && l.contains("reason=\"failed\"")
                                     && l.endsWith(" 3.0")));
+        }
+    }
+
+    @Test
+    void theGatewaysOwnUsageGoesToMetricsDestinationsAsOtlp() throws Exception {
+        try (OtlpCollector collector = OtlpCollector.start(200);
+                TestDatabase db = TestDatabase.sqlite();
+                TestGateway gw = TestGateway.start(
+                        db.url(),
+                        Map.of("BSG_TELEMETRY__USAGE_METRICS_SECONDS", "1"),
+                        config("forward_to: [{url: " + collector.url() + "}]"))) {
+            String key = gw.newUserKey("metered@example.com");
+            for (int i = 0; i < 3; i++)
+                assertThat(gw.send(
+                                        "POST",
+                                        "/v1/messages",
+                                        "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":16,\"messages\":[{\"role\":"
+                                                + "\"user\",\"content\":\"hi\"}]}",
+                                        "x-api-key",
+                                        key,
+                                        "x-bsg-project",
+                                        "atlas")
+                                .statusCode())
+                        .isEqualTo(200);
+            JsonNode report = await().atMost(Duration.ofSeconds(10))
+                    .until(
+                            () -> Json.MAPPER
+                                    .readTree(gw.admin(
+                                                    "GET",
+                                                    "/api/admin/usage?group_by=user&user=metered@example.com",
+                                                    null)
+                                            .body())
+                                    .get("data"),
+                            rows -> rows.size() == 1
+                                    && rows.get(0).get("requests").asLong() == 3)
+                    .get(0);
+            Map<String, Double> sums = new TreeMap<>();
+            await().atMost(Duration.ofSeconds(15)).until(() -> {
+                sums.clear();
+                for (OtlpCollector.Received export : collector.received) {
+                    for (var resource :
+                            ExportMetricsServiceRequest.parseFrom(export.body()).getResourceMetricsList()) {
+                        if (!"bsg-gateway"
+                                .equals(OtlpCollector.attributes(resource.getResource())
+                                        .get("service.name"))) continue;
+                        for (var scope : resource.getScopeMetricsList())
+                            for (Metric metric : scope.getMetricsList())
+                                for (NumberDataPoint point : metric.getSum().getDataPointsList()) {
+                                    Map<String, String> attributes = point.getAttributesList().stream()
+                                            .collect(Collectors.toMap(
+                                                    KeyValue::getKey,
+                                                    kv -> kv.getValue().getStringValue()));
+                                    if (!"metered@example.com".equals(attributes.get("user.email"))) continue;
+                                    assertThat(attributes)
+                                            .containsEntry("project", "atlas")
+                                            .containsKey("model");
+                                    String name = metric.getName()
+                                            + (attributes.containsKey("type") ? "." + attributes.get("type") : "");
+                                    double value = point.hasAsInt() ? point.getAsInt() : point.getAsDouble();
+                                    sums.merge(name, value, Double::sum);
+                                }
+                    }
+                }
+                return sums.getOrDefault("bsg.usage.requests", 0.0) >= 3;
+            });
+            assertThat(sums.get("bsg.usage.requests")).isEqualTo(3.0);
+            assertThat(sums.get("bsg.usage.tokens.input"))
+                    .isEqualTo(report.get("input_tokens").asDouble());
+            assertThat(sums.get("bsg.usage.tokens.output"))
+                    .isEqualTo(report.get("output_tokens").asDouble());
+            assertThat(sums.get("bsg.usage.cost"))
+                    .isCloseTo(report.get("cost_usd").asDouble(), offset(1e-12));
         }
     }
 }

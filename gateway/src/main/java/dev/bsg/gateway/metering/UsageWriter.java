@@ -23,6 +23,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,6 +61,7 @@ public final class UsageWriter implements AutoCloseable {
     private final Thread writer;
     private volatile boolean closing;
     private volatile SpendListener spend = new SpendListener() {};
+    private volatile Consumer<UsageRecord> onWritten = record -> {};
     private volatile long journalBytes;
     private boolean journalPending;
     private long nextReplay;
@@ -111,6 +113,11 @@ public final class UsageWriter implements AutoCloseable {
 
     public void spendListener(SpendListener listener) {
         this.spend = listener;
+    }
+
+    /** Told of each record once it is in the database, team and project settled (the OTLP usage metrics). */
+    public void onWritten(Consumer<UsageRecord> listener) {
+        this.onWritten = listener;
     }
 
     private void settled(List<UsageRecord> records) {
@@ -379,6 +386,11 @@ public final class UsageWriter implements AutoCloseable {
                             r.cacheReadTokens(),
                             r.cacheWrite5mTokens() + r.cacheWrite1hTokens(),
                             r.costNanos());
+                    try {
+                        onWritten.accept(r);
+                    } catch (RuntimeException e) {
+                        LOG.warn("a usage listener failed ({})", e.toString());
+                    }
                 }
             } catch (SQLException e) {
                 connection.rollback();

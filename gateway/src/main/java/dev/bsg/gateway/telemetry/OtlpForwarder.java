@@ -40,6 +40,12 @@ public final class OtlpForwarder implements AutoCloseable {
         for (Destination destination : destinations) senders.add(new Sender(destination, queueCapacity));
     }
 
+    /** Whether any destination takes {@code signal}. */
+    public boolean wants(OtlpSignal signal) {
+        for (Sender sender : senders) if (sender.destination.signals().contains(signal)) return true;
+        return false;
+    }
+
     /** Queues one export for every destination that takes its signal; never waits. */
     public void offer(OtlpSignal signal, String contentType, byte[] body) {
         for (Sender sender : senders) {
