@@ -320,6 +320,7 @@ public final class Gateway implements AutoCloseable {
                                         .collect(Collectors.toUnmodifiableSet())))
                         .toList(),
                 settings.telemetry().queueCapacity(),
+                settings.telemetry().queueBytes(),
                 metrics);
         OtlpRelay telemetry = new OtlpRelay(otlp, digest);
         UsageOtlp usageOtlp = new UsageOtlp(otlp, INSTANCE, clock);

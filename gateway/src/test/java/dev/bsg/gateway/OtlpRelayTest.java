@@ -16,6 +16,8 @@ import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
 import io.opentelemetry.proto.metrics.v1.Sum;
 import io.opentelemetry.proto.resource.v1.Resource;
 import java.io.ByteArrayOutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -299,6 +301,35 @@ class OtlpRelayTest {
                     .isEqualTo(report.get("output_tokens").asDouble());
             assertThat(sums.get("bsg.usage.cost"))
                     .isCloseTo(report.get("cost_usd").asDouble(), offset(1e-12));
+        }
+    }
+
+    @Test
+    void aDestinationThatHangsHoldsNoMoreThanItsByteBudget() throws Exception {
+        // A collector that takes the connection and never answers: the sender waits on its first export.
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+                TestDatabase db = TestDatabase.sqlite();
+                TestGateway gw = TestGateway.start(
+                        db.url(),
+                        Map.of("BSG_TELEMETRY__QUEUE_BYTES", "2KB"),
+                        config("forward_to: [{url: http://127.0.0.1:" + silent.getLocalPort() + "}]"))) {
+            String key = gw.newUserKey("ana@example.com");
+            byte[] export = claimedMetrics("x@y");
+            int fit = 2048 / export.length;
+            int sent = fit + 10;
+            for (int i = 0; i < sent; i++) {
+                assertThat(export(gw, "/v1/metrics", "application/x-protobuf", export, "x-api-key", key)
+                                .statusCode())
+                        .isEqualTo(200);
+            }
+            double dropped = gw.management("/metrics")
+                    .body()
+                    .lines()
+                    .filter(l -> l.startsWith("bsg_telemetry_dropped_total") && l.contains("reason=\"queue_full\""))
+                    .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                    .sum();
+            // One export in flight, at most 2 KB waiting, the rest dropped and counted.
+            assertThat(dropped).isBetween((double) sent - 1 - fit, (double) sent - 1);
         }
     }
 }

@@ -597,12 +597,17 @@ public record Settings(
 
     /**
      * Claude Code's OpenTelemetry, relayed: each export stamped with the authenticated identity and queued (up to
-     * {@code queueCapacity} per destination) for every destination that takes its signal. The gateway's own usage
+     * {@code queueCapacity} exports and {@code queueBytes} per destination) for every destination that takes its
+     * signal. The gateway's own usage
      * goes to the metrics destinations too, every {@code usageMetricsSeconds} (0: not).
      */
     public record Telemetry(
             @JsonProperty("forward_to") List<ForwardTo> forwardTo,
             @Range(min = 1, max = 1_000_000) int queueCapacity,
+
+            @JsonDeserialize(using = ConfigBinding.ByteSize.class)
+            long queueBytes,
+
             @Range(min = 0, max = 86_400) int usageMetricsSeconds) {
         public Telemetry {
             forwardTo = List.copyOf(forwardTo);

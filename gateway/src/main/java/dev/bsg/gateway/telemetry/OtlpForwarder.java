@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,8 +36,12 @@ public final class OtlpForwarder implements AutoCloseable {
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    public OtlpForwarder(List<Destination> destinations, int queueCapacity, GatewayMetrics metrics) {
+    private final long queueBytes;
+
+    /** Each destination queues up to {@code queueCapacity} exports and {@code queueBytes} bytes, whichever is first. */
+    public OtlpForwarder(List<Destination> destinations, int queueCapacity, long queueBytes, GatewayMetrics metrics) {
         this.metrics = metrics;
+        this.queueBytes = queueBytes;
         for (Destination destination : destinations) senders.add(new Sender(destination, queueCapacity));
     }
 
@@ -50,8 +55,12 @@ public final class OtlpForwarder implements AutoCloseable {
     public void offer(OtlpSignal signal, String contentType, byte[] body) {
         for (Sender sender : senders) {
             if (!sender.destination.signals().contains(signal)) continue;
-            if (!sender.queue.offer(new Batch(signal, contentType, body)))
+            // Bytes are reserved before the export is queued, so the queue never holds more than its budget.
+            if (sender.queuedBytes.addAndGet(body.length) > queueBytes
+                    || !sender.queue.offer(new Batch(signal, contentType, body))) {
+                sender.queuedBytes.addAndGet(-body.length);
                 metrics.telemetryDropped(sender.name, signal.label(), "queue_full");
+            }
         }
     }
 
@@ -65,6 +74,7 @@ public final class OtlpForwarder implements AutoCloseable {
         final Destination destination;
         final String name;
         final BlockingQueue<Batch> queue;
+        final AtomicLong queuedBytes = new AtomicLong();
         final Thread thread;
 
         Sender(Destination destination, int capacity) {
@@ -83,6 +93,7 @@ public final class OtlpForwarder implements AutoCloseable {
                 } catch (InterruptedException e) {
                     return;
                 }
+                queuedBytes.addAndGet(-batch.body().length);
                 try {
                     send(batch);
                 } catch (InterruptedException e) {
