@@ -84,9 +84,11 @@ public final class ProductivityApi {
     private static LocalDate day(String text, String name, LocalDate fallback) {
         if (text == null || text.isBlank()) return fallback;
         try {
-            return LocalDate.parse(text);
+            LocalDate day = LocalDate.parse(text);
+            if (day.getYear() >= 1970 && day.getYear() <= 9998) return day;
         } catch (DateTimeParseException e) {
-            throw new HttpError(ApiError.invalidRequest(name + ": give a day as YYYY-MM-DD (inclusive)"));
+            // said below
         }
+        throw new HttpError(ApiError.invalidRequest(name + ": give a day as YYYY-MM-DD (inclusive), 1970 to 9998"));
     }
 }

@@ -3,7 +3,6 @@ package dev.bsg.gateway.telemetry;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.google.protobuf.InvalidProtocolBufferException;
 import dev.bsg.gateway.core.Principal;
 import dev.bsg.gateway.store.ProductivityStore;
 import dev.bsg.protocol.translate.Json;
@@ -59,10 +58,8 @@ public final class ProductivityDigest {
         try {
             if (protobuf) protobuf(principal, ExportMetricsServiceRequest.parseFrom(body));
             else json(principal, Json.MAPPER.readTree(body));
-        } catch (InvalidProtocolBufferException e) {
-            // the relay parsed it already; nothing to add
-        } catch (IOException e) {
-            // likewise for JSON
+        } catch (IOException | RuntimeException e) {
+            // The export was relayed; what can't be read as Claude Code's metrics adds nothing to the summary.
         }
     }
 
@@ -112,9 +109,7 @@ public final class ProductivityDigest {
                                     attribute.path("key").asText(),
                                     attribute.path("value").path("stringValue").asText());
                         // OTLP/JSON writes 64-bit integers as strings
-                        double value = point.has("asInt")
-                                ? Double.parseDouble(point.get("asInt").asText("0"))
-                                : point.path("asDouble").asDouble();
+                        double value = number(point.has("asInt") ? point.get("asInt") : point.path("asDouble"));
                         add(
                                 principal,
                                 name,
@@ -126,6 +121,16 @@ public final class ProductivityDigest {
                     }
                 }
             }
+        }
+    }
+
+    /** A number as OTLP/JSON writes it (int64 as a string); NaN when it is not one, which adds nothing. */
+    private static double number(JsonNode node) {
+        if (node.isNumber()) return node.asDouble();
+        try {
+            return Double.parseDouble(node.asText());
+        } catch (NumberFormatException e) {
+            return Double.NaN;
         }
     }
 

@@ -110,6 +110,18 @@ final class HostileCorpus {
                 otlp(path + " json " + abbreviate(json), path, utf8(json), "application/json");
             }
             otlp(path + " not gzip", path, utf8("{}"), "application/json", "Content-Encoding", "gzip");
+            for (String point : List.of(
+                    "{\"asInt\":\"abc\",\"timeUnixNano\":\"zz\"}",
+                    "{\"asInt\":\"1e400\",\"timeUnixNano\":\"99999999999999999999999\"}",
+                    "{\"asDouble\":\"NaN\",\"startTimeUnixNano\":-1}",
+                    "{\"asDouble\":-1e308,\"attributes\":5}",
+                    "{\"asInt\":{},\"attributes\":[{\"key\":{},\"value\":[]}]}",
+                    "5")) {
+                String metrics = "{\"resourceMetrics\":[{\"scopeMetrics\":[{\"metrics\":[{\"name\":"
+                        + "\"claude_code.lines_of_code.count\",\"sum\":{\"aggregationTemporality\":\"x\","
+                        + "\"dataPoints\":[" + point + "]}},{\"name\":123,\"sum\":[]}]}]}]}";
+                otlp(path + " odd metric " + abbreviate(point), path, utf8(metrics), "application/json");
+            }
             otlp(path + " gzip bomb", path, bomb, "application/x-protobuf", "Content-Encoding", "gzip");
             otlp(path + " brotli", path, utf8("{}"), "application/json", "Content-Encoding", "br");
             otlp(path + " text", path, utf8("hello"), "text/plain");
@@ -439,6 +451,22 @@ final class HostileCorpus {
                             utf8(csv)),
                     Envelope.ANTHROPIC));
         }
+        for (String query : List.of(
+                "from=2026-13-45",
+                "from=" + "9".repeat(5000),
+                "to=%00",
+                "group_by=%FF",
+                "from=0001-01-01&to=+999999999-12-31",
+                "from=2026-12-31&to=2026-01-01",
+                "group_by=model")) {
+            admin("productivity ?" + abbreviate(query), "GET", "/api/admin/productivity?" + query, null);
+        }
+        admin("export without a target", "POST", "/api/admin/usage/export", "{\"now\":true}");
+        admin("export wrong method", "GET", "/api/admin/usage/export", null);
+        cases.add(new Case(
+                "export with a user key",
+                RawHttp.request("POST", "/api/admin/usage/export", headers("x-api-key", userKey), null),
+                Envelope.ANTHROPIC));
         admin("user key on admin", "GET", "/api/admin/users", null);
         cases.add(new Case(
                 "admin with user key",
