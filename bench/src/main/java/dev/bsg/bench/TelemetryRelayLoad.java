@@ -31,8 +31,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The telemetry relay under load, beside inference: 100 clients export OTLP metrics at 10 MB/s in all while 8 others
- * send inference requests, through four phases: inference alone (and the same straight to the simulator, for the
- * ratio), with the telemetry load and its destination up, with the destination down, and after it is back. Prints a
+ * send inference requests, through phases after a warm-up: inference alone (and the same straight to the simulator,
+ * for the ratio), with the telemetry load and its destination up, with the destination down, after it is back, and
+ * inference alone again. Prints a
  * Markdown table: inference latency per phase, exports answered, the gateway's resident memory, what was forwarded
  * and what was dropped.
  *
@@ -86,6 +87,8 @@ public final class TelemetryRelayLoad {
         byte[] export = export();
         startSink();
         List<Phase> phases = new ArrayList<>();
+        System.err.println("warm-up: inference and telemetry through the gateway, not reported");
+        phase("warm-up", each, true, false, export);
         System.err.println("phase 1: inference alone, direct to the simulator");
         phases.add(phase("inference alone, direct to the simulator", each, false, true, null));
         System.err.println("phase 2: inference alone, through the gateway");
@@ -99,6 +102,8 @@ public final class TelemetryRelayLoad {
         System.err.println("phase 5: destination back");
         phases.add(phase("+ telemetry, destination back up", each, true, false, export));
         sink.stop(0);
+        System.err.println("phase 6: inference alone again");
+        phases.add(phase("inference alone again, through the gateway", each, false, false, null));
 
         System.out.printf(
                 "| phase | inference p50 | p99 | max | requests | exports answered 200 | other | gateway RSS max |"

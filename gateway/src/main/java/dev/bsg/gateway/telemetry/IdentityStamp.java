@@ -50,15 +50,7 @@ public final class IdentityStamp {
     public static byte[] protobuf(OtlpSignal signal, byte[] body, Map<String, String> identity)
             throws InvalidProtocolBufferException {
         return switch (signal) {
-            case METRICS -> {
-                ExportMetricsServiceRequest.Builder request = ExportMetricsServiceRequest.parseFrom(body).toBuilder();
-                for (ResourceMetrics.Builder resource : request.getResourceMetricsBuilderList()) {
-                    resource.setResource(stamp(resource.getResource(), identity));
-                    for (ScopeMetrics.Builder scope : resource.getScopeMetricsBuilderList())
-                        for (Metric.Builder metric : scope.getMetricsBuilderList()) stampPoints(metric, identity);
-                }
-                yield request.build().toByteArray();
-            }
+            case METRICS -> metrics(body, identity).toByteArray();
             case LOGS -> {
                 ExportLogsServiceRequest.Builder request = ExportLogsServiceRequest.parseFrom(body).toBuilder();
                 for (ResourceLogs.Builder resource : request.getResourceLogsBuilderList()) {
@@ -97,6 +89,18 @@ public final class IdentityStamp {
         identity.forEach((key, value) -> stamped.addAttributes(
                 KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setStringValue(value))));
         return stamped.build();
+    }
+
+    /** A metrics export, stamped, as the parsed request (so the summary need not parse it again). */
+    public static ExportMetricsServiceRequest metrics(byte[] body, Map<String, String> identity)
+            throws InvalidProtocolBufferException {
+        ExportMetricsServiceRequest.Builder request = ExportMetricsServiceRequest.parseFrom(body).toBuilder();
+        for (ResourceMetrics.Builder resource : request.getResourceMetricsBuilderList()) {
+            resource.setResource(stamp(resource.getResource(), identity));
+            for (ScopeMetrics.Builder scope : resource.getScopeMetricsBuilderList())
+                for (Metric.Builder metric : scope.getMetricsBuilderList()) stampPoints(metric, identity);
+        }
+        return request.build();
     }
 
     /** Claude Code repeats user.id and user.email on every data point: those are the client's claims too. */

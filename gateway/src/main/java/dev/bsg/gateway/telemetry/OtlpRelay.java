@@ -4,6 +4,7 @@ import dev.bsg.gateway.core.Principal;
 import dev.bsg.gateway.http.Exchange;
 import dev.bsg.gateway.http.HttpError;
 import dev.bsg.protocol.errors.ApiError;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -46,15 +47,21 @@ public final class OtlpRelay {
         byte[] stamped;
         try {
             Map<String, String> identity = identity(exchange.principal());
-            stamped = protobuf
-                    ? IdentityStamp.protobuf(signal, body, identity)
-                    : IdentityStamp.json(signal, body, identity);
+            if (protobuf && signal == OtlpSignal.METRICS) {
+                ExportMetricsServiceRequest metrics = IdentityStamp.metrics(body, identity);
+                stamped = metrics.toByteArray();
+                digest.metrics(exchange.principal(), metrics);
+            } else if (protobuf) {
+                stamped = IdentityStamp.protobuf(signal, body, identity);
+            } else {
+                stamped = IdentityStamp.json(signal, body, identity);
+                if (signal == OtlpSignal.METRICS) digest.metricsJson(exchange.principal(), body);
+            }
         } catch (IOException e) {
             throw new HttpError(ApiError.invalidRequest("not an OTLP " + signal.label() + " export ("
                     + (protobuf ? "protobuf" : "JSON") + "): " + e.getMessage()));
         }
         forwarder.offer(signal, protobuf ? "application/x-protobuf" : "application/json", stamped);
-        if (signal == OtlpSignal.METRICS) digest.metrics(exchange.principal(), body, protobuf);
         // An empty export response: zero bytes in protobuf, {} in JSON.
         exchange.send(
                 200,

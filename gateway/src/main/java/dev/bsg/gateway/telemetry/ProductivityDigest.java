@@ -52,14 +52,23 @@ public final class ProductivityDigest {
         this.store = store;
     }
 
-    /** A metrics export from {@code principal} (protobuf or OTLP/JSON); anything unreadable was refused before. */
-    public void metrics(Principal principal, byte[] body, boolean protobuf) {
+    /** A metrics export from {@code principal}, already parsed by the relay. */
+    public void metrics(Principal principal, ExportMetricsServiceRequest request) {
         if (principal.userId() == null) return; // a static admin key is nobody's productivity
         try {
-            if (protobuf) protobuf(principal, ExportMetricsServiceRequest.parseFrom(body));
-            else json(principal, Json.MAPPER.readTree(body));
-        } catch (IOException | RuntimeException e) {
+            protobuf(principal, request);
+        } catch (RuntimeException e) {
             // The export was relayed; what can't be read as Claude Code's metrics adds nothing to the summary.
+        }
+    }
+
+    /** The same in OTLP/JSON. */
+    public void metricsJson(Principal principal, byte[] body) {
+        if (principal.userId() == null) return;
+        try {
+            json(principal, Json.MAPPER.readTree(body));
+        } catch (IOException | RuntimeException e) {
+            // as above
         }
     }
 
