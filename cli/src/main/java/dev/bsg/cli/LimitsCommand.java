@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.math.BigDecimal;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -62,7 +63,13 @@ final class LimitsCommand {
             @ArgGroup(exclusive = true, multiplicity = "1") Scope scope,
             @Option(names = "--period", required = true, description = "daily, weekly (from Monday) or monthly; UTC.")
                     String period,
-            @ArgGroup(exclusive = true, multiplicity = "1") Amount amount) {
+            @ArgGroup(exclusive = true, multiplicity = "1") Amount amount,
+            @Option(
+                            names = "--alert-at",
+                            split = ",",
+                            description = "Alert at these percentages of this limit (e.g. 50,90; 'none' for no"
+                                    + " alerts); default: the gateway's alerts.thresholds.")
+                    List<String> alertAt) {
         Map<String, Object> scopeBody = new LinkedHashMap<>();
         if (scope.user != null) scopeBody.putAll(Map.of("type", "user", "user_id", scope.user));
         else if (scope.group != null) scopeBody.putAll(Map.of("type", "rbac_group", "rbac_group_id", scope.group));
@@ -76,11 +83,29 @@ final class LimitsCommand {
                 throw new CliException("--usd " + amount.usd + ": use dollars and at most cents, such as 25 or 12.50");
             body.put("amount", amount.usd.movePointRight(2).toBigIntegerExact().toString());
         }
+        if (alertAt != null) {
+            List<Integer> percents = new ArrayList<>();
+            for (String percent : alertAt) {
+                if (percent.equals("none")) continue;
+                if (!percent.matches("^[1-9][0-9]{0,3}$"))
+                    throw new CliException("--alert-at " + percent + ": whole percentages such as 50,90, or none");
+                percents.add(Integer.parseInt(percent));
+            }
+            body.put("alert_thresholds", percents);
+        }
         var saved = admin.call("POST", "/v1/organizations/spend_limits", body);
         if (admin.json) System.out.println(saved.toPrettyString());
         else
             System.out.println(saved.path("id").asText() + ": " + scope(saved.path("scope")) + " "
-                    + saved.path("period").asText() + " " + dollars(saved.path("amount")));
+                    + saved.path("period").asText() + " " + dollars(saved.path("amount"))
+                    + (saved.path("alert_thresholds").isArray()
+                            ? ", alerts at "
+                                    + (saved.path("alert_thresholds").isEmpty()
+                                            ? "none"
+                                            : saved.path("alert_thresholds")
+                                                            .toString()
+                                                            .replaceAll("[\\[\\]]", "") + " %")
+                            : ""));
         return 0;
     }
 

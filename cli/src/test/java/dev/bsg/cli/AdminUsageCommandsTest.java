@@ -168,6 +168,16 @@ class AdminUsageCommandsTest {
 
     @Test
     void spendLimitsSetListEffectiveAndDelete() throws Exception {
+        CliRun alerting =
+                bsg("limits", "set", "--group", "eng", "--period", "weekly", "--usd", "40", "--alert-at", "90,50");
+        assertThat(alerting.exit()).as(alerting.err()).isZero();
+        assertThat(alerting.out()).contains("group:eng weekly $40.00, alerts at 50,90 %");
+        assertThat(bsg("limits", "set", "--group", "eng", "--period", "weekly", "--usd", "40", "--alert-at", "none")
+                        .out())
+                .contains("alerts at none");
+        assertThat(bsg("limits", "set", "--group", "eng", "--period", "weekly", "--usd", "40", "--alert-at", "x")
+                        .err())
+                .contains("whole percentages");
         CliRun set = bsg("limits", "set", "--user", "usage@example.com", "--period", "monthly", "--usd", "0");
         assertThat(set.exit()).as(set.err()).isZero();
         assertThat(set.out()).contains("user:usage@example.com monthly $0.00");

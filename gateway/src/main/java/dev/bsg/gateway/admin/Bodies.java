@@ -137,7 +137,9 @@ final class Bodies {
             Scope scope,
             String amount,
             String currency,
-            String period) {
+            String period,
+            List<Integer> alertThresholds) {
+        /** {@code alert_thresholds} is the gateway's own: null when the limit takes the configured defaults. */
         static Limit of(SpendLimit l) {
             return new Limit(
                     "spend_limit",
@@ -147,7 +149,8 @@ final class Bodies {
                     Scope.of(l.scopeType(), l.scopeValue()),
                     l.amountCents() == null ? null : l.amountCents().toString(),
                     "USD",
-                    l.period());
+                    l.period(),
+                    l.alertThresholds() == null ? null : l.thresholds(List.of()));
         }
     }
 

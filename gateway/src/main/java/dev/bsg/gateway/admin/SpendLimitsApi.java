@@ -19,6 +19,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * {@code /v1/organizations/spend_limits}, in the shape of Anthropic's admin API: list, create (or
@@ -96,7 +98,23 @@ public final class SpendLimitsApi {
                         "amount: whole USD cents as a string, such as \"500\" for $5.00, or null for unlimited"));
             cents = Long.parseLong(text);
         }
-        SpendLimit saved = store.upsert(type, value, period.apiName(), cents);
+        List<Integer> thresholds = null;
+        JsonNode alerts = body.path("alert_thresholds");
+        if (!alerts.isMissingNode() && !alerts.isNull()) {
+            if (!alerts.isArray() || alerts.size() > 10)
+                throw new HttpError(ApiError.invalidRequest(
+                        "alert_thresholds: a list of up to 10 whole percentages, such as [50, 90], or null for the"
+                                + " gateway's defaults"));
+            Set<Integer> each = new TreeSet<>();
+            for (JsonNode percent : alerts) {
+                if (!percent.isInt() || percent.asInt() < 1 || percent.asInt() > 1000)
+                    throw new HttpError(ApiError.invalidRequest(
+                            "alert_thresholds: whole percentages from 1 to 1000, such as [50, 90]"));
+                each.add(percent.asInt());
+            }
+            thresholds = List.copyOf(each);
+        }
+        SpendLimit saved = store.upsert(type, value, period.apiName(), cents, thresholds);
         audit(
                 exchange,
                 "admin.limit.upsert",

@@ -5,6 +5,7 @@ import dev.bsg.gateway.settings.Settings;
 import dev.bsg.gateway.store.AlertStore;
 import dev.bsg.gateway.store.AlertStore.Alert;
 import dev.bsg.gateway.store.AlertStore.Delivery;
+import dev.bsg.gateway.store.SpendLimitStore;
 import dev.bsg.gateway.store.User;
 import dev.bsg.gateway.store.UserStore;
 import dev.bsg.gateway.telemetry.GatewayMetrics;
@@ -81,7 +82,10 @@ public final class BudgetAlerts {
         for (Budgets.Standing standing : budgets.standings(principal, now)) {
             if (standing.spentNanos() < 0 || standing.limitCents() == 0) continue; // unknown, or a plain block
             List<Alert> crossed = new ArrayList<>();
-            for (int threshold : settings.thresholds()) {
+            SpendLimitStore.SpendLimit limit =
+                    budgets.effective(principal, standing.period()).limit();
+            List<Integer> thresholds = limit == null ? settings.thresholds() : limit.thresholds(settings.thresholds());
+            for (int threshold : thresholds) {
                 if (standing.spentNanos() * 100 >= threshold * standing.limitCents() * Budgets.NANOS_PER_CENT)
                     crossed.add(new Alert(
                             userId,

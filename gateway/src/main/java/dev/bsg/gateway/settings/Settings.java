@@ -530,8 +530,9 @@ public record Settings(
             webhooks = List.copyOf(webhooks);
         }
 
+        /** Whether anyone can be told (thresholds may also come from a limit of its own). */
         public boolean any() {
-            return !thresholds.isEmpty() && (!webhooks.isEmpty() || smtp.enabled());
+            return !webhooks.isEmpty() || smtp.enabled();
         }
 
         /** A webhook: {@code format} slack (a Slack-compatible text message) or json (signed with {@code secret}). */

@@ -2,6 +2,7 @@ package dev.bsg.gateway.store;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -16,17 +17,37 @@ public final class SpendLimitStore {
             String period,
             Long amountCents,
             long createdAt,
-            long updatedAt) {}
+            long updatedAt,
+            String alertThresholds) {
+        /** The percentages this limit alerts at; {@code defaults} when it sets none of its own. */
+        public List<Integer> thresholds(List<Integer> defaults) {
+            if (alertThresholds == null) return defaults;
+            if (alertThresholds.isEmpty()) return List.of();
+            return Arrays.stream(alertThresholds.split(","))
+                    .map(Integer::valueOf)
+                    .sorted()
+                    .toList();
+        }
+    }
 
-    private static final String COLUMNS = "id, scope_type, scope_value, period, amount_cents, created_at, updated_at";
+    private static final String COLUMNS =
+            "id, scope_type, scope_value, period, amount_cents, created_at, updated_at, alert_thresholds";
     private final Sql sql;
 
     public SpendLimitStore(Sql sql) {
         this.sql = sql;
     }
 
-    public SpendLimit upsert(String scopeType, String scopeValue, String period, Long amountCents) {
+    /**
+     * Creates or replaces the limit for a scope and period. {@code thresholds}: the limit's own alert percentages
+     * (empty: none); null keeps what an existing limit had, or the gateway's defaults for a new one.
+     */
+    public SpendLimit upsert(
+            String scopeType, String scopeValue, String period, Long amountCents, List<Integer> thresholds) {
         long now = System.currentTimeMillis();
+        String alerts = thresholds == null
+                ? null
+                : String.join(",", thresholds.stream().map(String::valueOf).toList());
         Optional<SpendLimit> existing = sql.one(
                 "SELECT " + COLUMNS + " FROM spend_limits WHERE scope_type = ? AND scope_value = ? AND period = ?",
                 SpendLimitStore::map,
@@ -35,22 +56,24 @@ public final class SpendLimitStore {
                 period);
         if (existing.isPresent()) {
             sql.update(
-                    "UPDATE spend_limits SET amount_cents = ?, updated_at = ? WHERE id = ?",
+                    "UPDATE spend_limits SET amount_cents = ?, updated_at = ?, alert_thresholds = ? WHERE id = ?",
                     amountCents,
                     now,
+                    thresholds == null ? existing.get().alertThresholds() : alerts,
                     existing.get().id());
             return byId(existing.get().id()).orElseThrow();
         }
         String id = "spl_" + UUID.randomUUID().toString().replace("-", "");
         sql.update(
-                "INSERT INTO spend_limits (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO spend_limits (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 id,
                 scopeType,
                 scopeValue,
                 period,
                 amountCents,
                 now,
-                now);
+                now,
+                alerts);
         return byId(id).orElseThrow();
     }
 
@@ -74,6 +97,7 @@ public final class SpendLimitStore {
                 row.getString(4),
                 Sql.nullableLong(row, "amount_cents"),
                 row.getLong(6),
-                row.getLong(7));
+                row.getLong(7),
+                row.getString(8));
     }
 }

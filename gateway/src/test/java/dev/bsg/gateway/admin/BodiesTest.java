@@ -40,7 +40,7 @@ class BodiesTest {
 
     @Test
     void aLimitScopeNamesOnlyTheIdOfItsType() {
-        assertThat(json(Bodies.Limit.of(new SpendLimit("sl_1", "organization", "", "monthly", null, 0, 0))))
+        assertThat(json(Bodies.Limit.of(new SpendLimit("sl_1", "organization", "", "monthly", null, 0, 0, null))))
                 .contains("\"scope\":{\"type\":\"organization\"}")
                 .contains("\"amount\":null,\"currency\":\"USD\"");
         assertThat(json(Bodies.Scope.of("rbac_group", "eng")))

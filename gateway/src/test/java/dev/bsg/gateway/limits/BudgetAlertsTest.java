@@ -187,13 +187,51 @@ class BudgetAlertsTest {
         assertThat(millis).allMatch(ms -> ms < 2000);
     }
 
+    @Test
+    void aLimitsOwnThresholdsReplaceTheDefaults() throws Exception {
+        String email = "quiet@example.com";
+        String key = a.newUserKey(email);
+        var limit = a.admin(
+                "POST",
+                "/v1/organizations/spend_limits",
+                "{\"scope\":{\"type\":\"user\",\"user_id\":\"" + email + "\"},\"amount\":\"100\",\"period\":"
+                        + "\"monthly\",\"alert_thresholds\":[90]}");
+        assertThat(limit.statusCode()).as(limit.body()).isEqualTo(200);
+        assertThat(Json.MAPPER.readTree(limit.body()).get("alert_thresholds").toString())
+                .isEqualTo("[90]");
+        var refused = a.admin(
+                "POST",
+                "/v1/organizations/spend_limits",
+                "{\"scope\":{\"type\":\"user\",\"user_id\":\"" + email + "\"},\"amount\":\"100\",\"period\":"
+                        + "\"monthly\",\"alert_thresholds\":[0, \"x\"]}");
+        assertThat(refused.statusCode()).isEqualTo(400);
+        for (TestGateway gw : List.of(a, b))
+            gw.simulator.defaultReply(Reply.text("priced").withCache(0, 56_789));
+        for (int i = 0; i < 4; i++) { // 23, 47, 70 and 94 %
+            assertThat(a.send("POST", "/v1/messages", MESSAGE, "x-api-key", key).statusCode())
+                    .isEqualTo(200);
+            awaitSpendWritten(email, i + 1);
+            Thread.sleep(1500);
+        }
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> slack.stream().anyMatch(n -> n.get("text").asText().contains(email)));
+        Thread.sleep(2000);
+        assertThat(slack.stream().filter(n -> n.get("text").asText().contains(email)))
+                .extracting(n -> n.get("text").asText())
+                .singleElement()
+                .satisfies(text -> assertThat(text).contains("(90 %)"));
+    }
+
     /** Waits until this many of the user's records are in the database, so the next check sees them. */
     private void awaitSpendWritten(int records) {
+        awaitSpendWritten("spender@example.com", records);
+    }
+
+    private void awaitSpendWritten(String email, int records) {
         await().atMost(Duration.ofSeconds(10))
-                .until(() -> sql.one(
-                                        "SELECT COUNT(*) FROM usage_records WHERE user_email = 'spender@example.com'",
-                                        row -> row.getLong(1))
-                                .orElseThrow()
-                        == records);
+                .until(() ->
+                        sql.one("SELECT COUNT(*) FROM usage_records WHERE user_email = ?", row -> row.getLong(1), email)
+                                        .orElseThrow()
+                                == records);
     }
 }
