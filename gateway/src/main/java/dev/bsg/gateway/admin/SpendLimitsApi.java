@@ -98,23 +98,24 @@ public final class SpendLimitsApi {
                         "amount: whole USD cents as a string, such as \"500\" for $5.00, or null for unlimited"));
             cents = Long.parseLong(text);
         }
-        List<Integer> thresholds = null;
-        JsonNode alerts = body.path("alert_thresholds");
-        if (!alerts.isMissingNode() && !alerts.isNull()) {
-            if (!alerts.isArray() || alerts.size() > 10)
+        String alerts = null;
+        JsonNode given = body.path("alert_thresholds");
+        if (given.isNull()) alerts = SpendLimitStore.DEFAULT_THRESHOLDS;
+        else if (!given.isMissingNode()) {
+            if (!given.isArray() || given.size() > 10)
                 throw new HttpError(ApiError.invalidRequest(
-                        "alert_thresholds: a list of up to 10 whole percentages, such as [50, 90], or null for the"
-                                + " gateway's defaults"));
+                        "alert_thresholds: a list of up to 10 whole percentages, such as [50, 90], [] for none, or"
+                                + " null for the gateway's defaults"));
             Set<Integer> each = new TreeSet<>();
-            for (JsonNode percent : alerts) {
+            for (JsonNode percent : given) {
                 if (!percent.isInt() || percent.asInt() < 1 || percent.asInt() > 1000)
                     throw new HttpError(ApiError.invalidRequest(
                             "alert_thresholds: whole percentages from 1 to 1000, such as [50, 90]"));
                 each.add(percent.asInt());
             }
-            thresholds = List.copyOf(each);
+            alerts = String.join(",", each.stream().map(String::valueOf).toList());
         }
-        SpendLimit saved = store.upsert(type, value, period.apiName(), cents, thresholds);
+        SpendLimit saved = store.upsert(type, value, period.apiName(), cents, alerts);
         audit(
                 exchange,
                 "admin.limit.upsert",

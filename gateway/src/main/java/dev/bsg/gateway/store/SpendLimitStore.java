@@ -38,16 +38,17 @@ public final class SpendLimitStore {
         this.sql = sql;
     }
 
+    /** For {@link #upsert}: the limit alerts at the gateway's configured thresholds. */
+    public static final String DEFAULT_THRESHOLDS = "default";
+
     /**
-     * Creates or replaces the limit for a scope and period. {@code thresholds}: the limit's own alert percentages
-     * (empty: none); null keeps what an existing limit had, or the gateway's defaults for a new one.
+     * Creates or replaces the limit for a scope and period. {@code alerts}: its own alert percentages,
+     * comma-separated ("" for none), {@link #DEFAULT_THRESHOLDS}, or null to keep what an existing limit had (the
+     * defaults for a new one).
      */
-    public SpendLimit upsert(
-            String scopeType, String scopeValue, String period, Long amountCents, List<Integer> thresholds) {
+    public SpendLimit upsert(String scopeType, String scopeValue, String period, Long amountCents, String alerts) {
         long now = System.currentTimeMillis();
-        String alerts = thresholds == null
-                ? null
-                : String.join(",", thresholds.stream().map(String::valueOf).toList());
+        String stored = DEFAULT_THRESHOLDS.equals(alerts) ? null : alerts;
         Optional<SpendLimit> existing = sql.one(
                 "SELECT " + COLUMNS + " FROM spend_limits WHERE scope_type = ? AND scope_value = ? AND period = ?",
                 SpendLimitStore::map,
@@ -59,7 +60,7 @@ public final class SpendLimitStore {
                     "UPDATE spend_limits SET amount_cents = ?, updated_at = ?, alert_thresholds = ? WHERE id = ?",
                     amountCents,
                     now,
-                    thresholds == null ? existing.get().alertThresholds() : alerts,
+                    alerts == null ? existing.get().alertThresholds() : stored,
                     existing.get().id());
             return byId(existing.get().id()).orElseThrow();
         }
@@ -73,7 +74,7 @@ public final class SpendLimitStore {
                 amountCents,
                 now,
                 now,
-                alerts);
+                stored);
         return byId(id).orElseThrow();
     }
 

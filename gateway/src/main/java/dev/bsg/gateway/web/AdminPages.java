@@ -160,7 +160,8 @@ public final class AdminPages {
                     "",
                     period.apiName(),
                     limit.amountCents() == null ? "no limit" : Money.cents(limit.amountCents()),
-                    Money.usd(budgets.spent(user.id(), period, now))));
+                    Money.usd(budgets.spent(user.id(), period, now)),
+                    alerts(limit.limit())));
         }
         templates.send(
                 exchange,
@@ -332,7 +333,7 @@ public final class AdminPages {
     }
 
     /** The limit form's values: empty for a new limit, an existing one's for "Edit". */
-    public record LimitForm(String scopeType, String scope, String period, String amount) {
+    public record LimitForm(String scopeType, String scope, String period, String amount, String alerts) {
         public boolean is(String field, String value) {
             return switch (field) {
                 case "scope_type" -> scopeType.equals(value);
@@ -348,11 +349,27 @@ public final class AdminPages {
     }
 
     /** A spend limit as the page lists it, in dollars. */
-    public record LimitRow(String id, String scopeType, String scope, String period, String amount, String spent) {
+    public record LimitRow(
+            String id, String scopeType, String scope, String period, String amount, String spent, String alerts) {
         /** The amount as the form takes it: dollars without the sign, blank for unlimited. */
         public String editAmount() {
             return amount.startsWith("$") ? amount.substring(1) : "";
         }
+
+        /** The alert thresholds as the form takes them: blank for the defaults. */
+        public String editAlerts() {
+            return alerts.equals("default") ? "" : alerts.replace(" %", "");
+        }
+    }
+
+    /** A limit's alert thresholds as the pages show them. */
+    static String alerts(SpendLimit limit) {
+        if (limit == null) return "";
+        if (limit.alertThresholds() == null) return "default";
+        List<Integer> own = limit.thresholds(List.of());
+        return own.isEmpty()
+                ? "none"
+                : String.join(", ", own.stream().map(String::valueOf).toList()) + " %";
     }
 
     /** {@code GET /admin/limits}: every limit, a form for a new one, and any person's effective limits. */
@@ -370,13 +387,15 @@ public final class AdminPages {
                     limit.scopeValue().isEmpty() ? "everyone" : limit.scopeValue(),
                     limit.period(),
                     limit.amountCents() == null ? "unlimited" : Money.cents(limit.amountCents()),
-                    ""));
+                    "",
+                    alerts(limit)));
         }
         LimitForm form = new LimitForm(
                 orElse(exchange.query("scope_type"), "user"),
                 orElse(exchange.query("scope"), ""),
                 orElse(exchange.query("period"), "monthly"),
-                orElse(exchange.query("amount"), ""));
+                orElse(exchange.query("amount"), ""),
+                orElse(exchange.query("alerts"), ""));
         templates.send(exchange, status, "admin/limits.jte", view, "limits", rows, "form", form);
     }
 
@@ -395,9 +414,22 @@ public final class AdminPages {
         if (type.equals("rbac_group") && who != null) scope.put("rbac_group_id", who);
         SelfPages.putIfPresent(body, "period", form.get("period"));
         String dollars = trimmed(form.get("amount"));
+        String alerts = trimmed(form.get("alerts"));
         try {
             if (dollars == null) body.putNull("amount");
             else body.put("amount", cents(dollars));
+            if (alerts == null) body.putNull("alert_thresholds");
+            else {
+                var percents = body.putArray("alert_thresholds");
+                if (!alerts.equalsIgnoreCase("none")) {
+                    for (String percent : alerts.replace("%", "").split("[,\\s]+")) {
+                        if (!percent.matches("^[0-9]{1,4}$"))
+                            throw new HttpError(ApiError.invalidRequest(
+                                    "alerts: whole percentages such as 50, 90; none; or blank for the defaults"));
+                        percents.add(Integer.parseInt(percent));
+                    }
+                }
+            }
             SpendLimit saved = spendLimits.save(exchange, body);
             showLimits(
                     exchange,

@@ -420,7 +420,13 @@ final class HostileCorpus {
                 "{\"scope\":{\"type\":\"organization\"},\"period\":\"daily\"}",
                 "{\"scope\":{\"type\":\"user\",\"user_id\":\"" + "u".repeat(500)
                         + "\"},\"period\":\"daily\",\"amount\":\"1\"}",
-                "{\"scope\":{\"type\":\"rbac_group\",\"rbac_group_id\":{}},\"period\":\"daily\",\"amount\":\"1\"}")) {
+                "{\"scope\":{\"type\":\"rbac_group\",\"rbac_group_id\":{}},\"period\":\"daily\",\"amount\":\"1\"}",
+                "{\"scope\":{\"type\":\"organization\"},\"period\":\"daily\",\"amount\":\"1\",\"alert_thresholds\":\"50\"}",
+                "{\"scope\":{\"type\":\"organization\"},\"period\":\"daily\",\"amount\":\"1\",\"alert_thresholds\":[0]}",
+                "{\"scope\":{\"type\":\"organization\"},\"period\":\"daily\",\"amount\":\"1\",\"alert_thresholds\":[1e9]}",
+                "{\"scope\":{\"type\":\"organization\"},\"period\":\"daily\",\"amount\":\"1\",\"alert_thresholds\":[50.5]}",
+                "{\"scope\":{\"type\":\"organization\"},\"period\":\"daily\",\"amount\":\"1\",\"alert_thresholds\":"
+                        + "[1,2,3,4,5,6,7,8,9,10,11]}")) {
             admin("spend limit " + abbreviate(body), "POST", "/v1/organizations/spend_limits", body);
         }
         String header = "model,region,input,output,cache_read,cache_write_5m,cache_write_1h,regional_premium_percent\n";

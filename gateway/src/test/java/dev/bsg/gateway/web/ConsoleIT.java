@@ -153,10 +153,15 @@ class ConsoleIT {
             browser.checkPage("admin-limits");
             browser.find(By.id("scope")).sendKeys("bob@example.com");
             browser.find(By.id("amount")).sendKeys("12.50");
+            browser.find(By.id("alerts")).sendKeys("90, 60");
             browser.click(By.xpath("//button[text()='Save limit']"));
             assertThat(browser.text()).contains("Saved: monthly $12.50 for bob@example.com");
+            assertThat(browser.find(By.xpath("//tr[td[text()='bob@example.com']]"))
+                            .getText())
+                    .contains("60, 90 %");
             browser.click(By.partialLinkText("Edit"));
             assertThat(browser.find(By.id("amount")).getAttribute("value")).isEqualTo("12.50");
+            assertThat(browser.find(By.id("alerts")).getAttribute("value")).isEqualTo("60, 90");
             assertThat(browser.find(By.id("scope")).getAttribute("value")).isEqualTo("bob@example.com");
             browser.find(By.id("amount")).clear();
             browser.find(By.id("amount")).sendKeys("20");
@@ -164,6 +169,10 @@ class ConsoleIT {
             assertThat(browser.text())
                     .contains("Saved: monthly $20.00 for bob@example.com")
                     .doesNotContain("$12.50");
+            assertThat(browser.find(By.xpath("//tr[td[text()='bob@example.com']]"))
+                            .getText())
+                    .as("kept through the edit")
+                    .contains("60, 90 %");
             browser.click(By.partialLinkText("Delete"));
             browser.click(By.xpath("//button[text()='Delete the limit']"));
             assertThat(browser.text()).contains("Deleted.").contains("No spend limits");
