@@ -385,6 +385,7 @@ public final class Gateway implements AutoCloseable {
                 .add("GET", "/api/admin/audit", Door.API, administrator, admin::listAudit)
                 .add("GET", "/api/admin/usage", Door.API, administrator, usage::all)
                 .add("GET", "/api/admin/productivity", Door.API, administrator, productivityApi::serve)
+                .add("GET", "/api/productivity", Door.API, caller, productivityApi::mine)
                 .add("POST", "/api/admin/usage/export", Door.API, administrator, new UsageExportApi(export, audit)::run)
                 .add("GET", "/api/usage", Door.API, caller, usage::mine)
                 .add("GET", "/api/oauth/usage", Door.API, caller, new UsageStandingEndpoint(budgets)::serve)

@@ -32,11 +32,16 @@ public final class ProductivityApi {
 
     /** The report's rows, for the API and the console. */
     public List<Map<String, Object>> report(LocalDate from, LocalDate to, boolean byDay) {
+        return report(from, to, byDay, null);
+    }
+
+    /** The same for one person ({@code userId}), or everyone (null). */
+    public List<Map<String, Object>> report(LocalDate from, LocalDate to, boolean byDay, String userId) {
         String start = from.toString();
         String end = to.plusDays(1).toString();
         Map<String, long[]> spend = store.spend(start, end, byDay);
         List<Map<String, Object>> rows = new ArrayList<>();
-        for (ProductivityStore.Row row : store.totals(start, end, byDay)) {
+        for (ProductivityStore.Row row : store.totals(start, end, byDay, userId)) {
             long[] t = row.totals();
             Map<String, Object> out = new LinkedHashMap<>();
             if (byDay) out.put("day", row.group());
@@ -65,7 +70,19 @@ public final class ProductivityApi {
         return rows;
     }
 
+    /** {@code GET /api/productivity}: the caller's own, the same fields. */
+    public void mine(Exchange exchange) {
+        if (exchange.principal().userId() == null)
+            throw new HttpError(ApiError.permission(
+                    "this endpoint is for users; a static admin key has no productivity of its own"));
+        respond(exchange, exchange.principal().userId());
+    }
+
     public void serve(Exchange exchange) {
+        respond(exchange, null);
+    }
+
+    private void respond(Exchange exchange, String userId) {
         LocalDate today = LocalDate.now(clock.withZone(ZoneOffset.UTC));
         LocalDate to = day(exchange.query("to"), "to", today);
         LocalDate from = day(exchange.query("from"), "from", to.minusDays(29));
@@ -78,7 +95,7 @@ public final class ProductivityApi {
                 Bodies.json(Map.of(
                         "from", from.toString(),
                         "to", to.toString(),
-                        "data", report(from, to, "day".equals(groupBy)))));
+                        "data", report(from, to, "day".equals(groupBy), userId))));
     }
 
     private static LocalDate day(String text, String name, LocalDate fallback) {

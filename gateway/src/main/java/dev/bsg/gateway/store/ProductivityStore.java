@@ -67,23 +67,27 @@ public final class ProductivityStore {
     /** One person's (or one day's) totals over a range of days. */
     public record Row(String group, String userId, long[] totals) {}
 
-    /** Totals per person ({@code byDay} false) or per day, for days from {@code from} up to {@code to} (exclusive). */
-    public List<Row> totals(String from, String to, boolean byDay) {
+    /**
+     * Totals per person ({@code byDay} false) or per day, for days from {@code from} up to {@code to} (exclusive), of
+     * one person ({@code userId}) or everyone (null).
+     */
+    public List<Row> totals(String from, String to, boolean byDay, String userId) {
         String sums =
                 String.join(", ", MEASURES.stream().map(m -> "SUM(" + m + ")").toList());
+        String who = userId == null ? "" : " AND user_id = ?";
+        Object[] params = userId == null ? new Object[] {from, to} : new Object[] {from, to, userId};
         return sql.list(
                 (byDay
-                        ? "SELECT day, '', " + sums + " FROM productivity_daily WHERE day >= ? AND day < ? "
-                                + "GROUP BY day ORDER BY day"
+                        ? "SELECT day, '', " + sums + " FROM productivity_daily WHERE day >= ? AND day < ?" + who
+                                + " GROUP BY day ORDER BY day"
                         : "SELECT MAX(user_email), user_id, " + sums + " FROM productivity_daily "
-                                + "WHERE day >= ? AND day < ? GROUP BY user_id ORDER BY 1"),
+                                + "WHERE day >= ? AND day < ?" + who + " GROUP BY user_id ORDER BY 1"),
                 row -> {
                     long[] totals = new long[MEASURES.size()];
                     for (int i = 0; i < totals.length; i++) totals[i] = row.getLong(3 + i);
                     return new Row(row.getString(1), row.getString(2), totals);
                 },
-                from,
-                to);
+                params);
     }
 
     /** Gateway-metered requests and cost (nanodollars) per person or per day over the same days, from usage_daily. */

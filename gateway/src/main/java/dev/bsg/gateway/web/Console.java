@@ -54,7 +54,8 @@ public final class Console {
                 parts.adminApi().desk(),
                 parts.publicUrl(),
                 parts.settings().oidc().enabled(),
-                new Downloads(parts.settings().downloads().dir()));
+                new Downloads(parts.settings().downloads().dir()),
+                parts.productivity());
         this.admin = new AdminPages(
                 sessions,
                 templates,

@@ -3,6 +3,7 @@ package dev.bsg.gateway.web;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bsg.gateway.admin.KeyDesk;
+import dev.bsg.gateway.admin.ProductivityApi;
 import dev.bsg.gateway.core.Principal;
 import dev.bsg.gateway.http.Exchange;
 import dev.bsg.gateway.http.HttpError;
@@ -35,6 +36,8 @@ public final class SelfPages {
     private final boolean signInConfigured;
     private final Downloads downloads;
 
+    private final ProductivityApi productivity;
+
     SelfPages(
             ConsoleSessions sessions,
             Templates templates,
@@ -45,7 +48,8 @@ public final class SelfPages {
             KeyDesk desk,
             Supplier<String> publicUrl,
             boolean signInConfigured,
-            Downloads downloads) {
+            Downloads downloads,
+            ProductivityApi productivity) {
         this.sessions = sessions;
         this.templates = templates;
         this.reports = reports;
@@ -56,6 +60,7 @@ public final class SelfPages {
         this.publicUrl = publicUrl;
         this.signInConfigured = signInConfigured;
         this.downloads = downloads;
+        this.productivity = productivity;
     }
 
     /** {@code GET /}: the person's usage this month, or the way in for someone not signed in. */
@@ -116,7 +121,20 @@ public final class SelfPages {
                 "chart",
                 UsageTable.chart(byDay, today.withDayOfMonth(1), today),
                 "standings",
-                standings);
+                standings,
+                "activity",
+                activity(viewer.userId(), today));
+    }
+
+    /** Claude Code's own account of the month, from its telemetry; null when it sent none. */
+    private String activity(String userId, LocalDate today) {
+        List<Map<String, Object>> rows = productivity.report(today.withDayOfMonth(1), today, false, userId);
+        if (rows.isEmpty()) return null;
+        Map<String, Object> row = rows.get(0);
+        return row.get("sessions") + " sessions, " + row.get("active_hours") + " active hours, +"
+                + row.get("lines_added") + " / \u2212" + row.get("lines_removed") + " lines, " + row.get("commits")
+                + " commits, " + row.get("pull_requests") + " pull requests, " + row.get("edits_accepted")
+                + " edits accepted and " + row.get("edits_rejected") + " rejected";
     }
 
     /** {@code GET /keys}. */

@@ -175,5 +175,14 @@ abstract class ProductivityContract {
         assertThat(gw.send("GET", "/api/admin/productivity", null, "x-api-key", key)
                         .statusCode())
                 .isEqualTo(403);
+        JsonNode mine = Json.MAPPER.readTree(
+                gw.send("GET", "/api/productivity", null, "x-api-key", key).body());
+        assertThat(mine.get("data")).singleElement().satisfies(row -> {
+            assertThat(row.get("user").asText()).isEqualTo("maker@example.com");
+            assertThat(row.get("lines_added").asLong()).isEqualTo(240);
+        });
+        assertThat(gw.admin("GET", "/api/productivity", null).statusCode())
+                .as("a static admin key has none of its own")
+                .isEqualTo(403);
     }
 }

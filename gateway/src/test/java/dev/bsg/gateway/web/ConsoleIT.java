@@ -68,6 +68,15 @@ class ConsoleIT {
         assertThat(browser.text()).contains(email);
     }
 
+    private void runBackgroundTasks() {
+        try {
+            gw.gateway.runBackgroundTasksNow();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static AnthropicClient client(String url, String key) {
         return AnthropicOkHttpClient.builder()
                 .baseUrl(url)
@@ -106,10 +115,20 @@ class ConsoleIT {
 
             AnthropicClient client = client(gw.url(), secret);
             assertThat(hello(client).content()).isNotEmpty();
+            String metrics = "{\"resourceMetrics\":[{\"scopeMetrics\":[{\"metrics\":[{\"name\":"
+                    + "\"claude_code.commit.count\",\"sum\":{\"aggregationTemporality\":1,\"dataPoints\":"
+                    + "[{\"asInt\":\"7\"}]}}]}]}]}";
+            assertThat(gw.send("POST", "/v1/metrics", metrics, "x-api-key", secret, "Content-Type", "application/json")
+                            .statusCode())
+                    .isEqualTo(200);
+            runBackgroundTasks();
             await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
                 browser.open(gw.url() + "/");
                 assertThat(browser.text()).contains("claude-sonnet-4-5").contains("Total this month");
             });
+            assertThat(browser.text())
+                    .contains("Claude Code this month, from its own telemetry")
+                    .contains("7 commits");
             browser.checkPage("my-usage");
 
             browser.open(gw.url() + "/keys");
