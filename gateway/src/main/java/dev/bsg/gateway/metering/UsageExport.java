@@ -173,11 +173,12 @@ public final class UsageExport implements AutoCloseable {
             files.add(file);
             records += day.getValue().size();
         }
+        String names = String.join(",", files);
         sql.update(
                 "UPDATE usage_exports SET finished_at = ?, records = ?, files = ? WHERE id = ?",
                 clock.millis(),
                 records,
-                String.join(",", files).length() > 4000 ? files.size() + " files" : String.join(",", files),
+                names.length() > 4000 ? files.size() + " files" : names,
                 batch);
         exported.accept(records);
         return new Batch(records, files);

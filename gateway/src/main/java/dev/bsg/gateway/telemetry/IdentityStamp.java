@@ -177,6 +177,11 @@ public final class IdentityStamp {
 
     /** The same for OTLP/JSON; anything that is not an export request of this signal is an IOException. */
     public static byte[] json(OtlpSignal signal, byte[] body, Map<String, String> identity) throws IOException {
+        return Json.MAPPER.writeValueAsBytes(jsonTree(signal, body, identity));
+    }
+
+    /** The same, as the stamped tree (so the summary need not parse it again). */
+    public static ObjectNode jsonTree(OtlpSignal signal, byte[] body, Map<String, String> identity) throws IOException {
         JsonNode root;
         try {
             root = Json.MAPPER.readTree(body);
@@ -208,7 +213,7 @@ public final class IdentityStamp {
                 if (!field.getKey().equals("resource")) restampNested(field.getValue(), identity);
             }
         }
-        return Json.MAPPER.writeValueAsBytes(request);
+        return request;
     }
 
     /** Every "attributes" array below a resource (data points, log records, spans), restamped as in protobuf. */

@@ -1,9 +1,11 @@
 package dev.bsg.gateway.telemetry;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bsg.gateway.core.Principal;
 import dev.bsg.gateway.http.Exchange;
 import dev.bsg.gateway.http.HttpError;
 import dev.bsg.protocol.errors.ApiError;
+import dev.bsg.protocol.translate.Json;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -54,8 +56,9 @@ public final class OtlpRelay {
             } else if (protobuf) {
                 stamped = IdentityStamp.protobuf(signal, body, identity);
             } else {
-                stamped = IdentityStamp.json(signal, body, identity);
-                if (signal == OtlpSignal.METRICS) digest.metricsJson(exchange.principal(), body);
+                ObjectNode tree = IdentityStamp.jsonTree(signal, body, identity);
+                stamped = Json.MAPPER.writeValueAsBytes(tree);
+                if (signal == OtlpSignal.METRICS) digest.metrics(exchange.principal(), tree);
             }
         } catch (IOException e) {
             throw new HttpError(ApiError.invalidRequest("not an OTLP " + signal.label() + " export ("

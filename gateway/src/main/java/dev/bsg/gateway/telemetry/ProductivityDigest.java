@@ -5,7 +5,6 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.bsg.gateway.core.Principal;
 import dev.bsg.gateway.store.ProductivityStore;
-import dev.bsg.protocol.translate.Json;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.metrics.v1.AggregationTemporality;
@@ -13,7 +12,6 @@ import io.opentelemetry.proto.metrics.v1.Metric;
 import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
 import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
 import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
-import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -62,12 +60,12 @@ public final class ProductivityDigest {
         }
     }
 
-    /** The same in OTLP/JSON. */
-    public void metricsJson(Principal principal, byte[] body) {
+    /** The same in OTLP/JSON, as the relay's stamped tree. */
+    public void metrics(Principal principal, JsonNode request) {
         if (principal.userId() == null) return;
         try {
-            json(principal, Json.MAPPER.readTree(body));
-        } catch (IOException | RuntimeException e) {
+            json(principal, request);
+        } catch (RuntimeException e) {
             // as above
         }
     }
