@@ -2,6 +2,7 @@ package dev.bsg.gateway.admin;
 
 import dev.bsg.gateway.http.Exchange;
 import dev.bsg.gateway.http.HttpError;
+import dev.bsg.gateway.metering.UsageReports;
 import dev.bsg.gateway.store.ProductivityStore;
 import dev.bsg.protocol.errors.ApiError;
 import dev.bsg.protocol.pricing.Price;
@@ -10,7 +11,6 @@ import java.math.RoundingMode;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,6 +22,20 @@ import java.util.Map;
  * estimate, requests and cost.
  */
 public final class ProductivityApi {
+    /** The report's measures, in order, after {@code user} (or {@code day}). */
+    public static final List<String> MEASURES = List.of(
+            "sessions",
+            "active_hours",
+            "lines_added",
+            "lines_removed",
+            "commits",
+            "pull_requests",
+            "edits_accepted",
+            "edits_rejected",
+            "claude_code_cost_usd",
+            "requests",
+            "cost_usd");
+
     private final ProductivityStore store;
     private final Clock clock;
 
@@ -99,13 +113,6 @@ public final class ProductivityApi {
     }
 
     private static LocalDate day(String text, String name, LocalDate fallback) {
-        if (text == null || text.isBlank()) return fallback;
-        try {
-            LocalDate day = LocalDate.parse(text);
-            if (day.getYear() >= 1970 && day.getYear() <= 9998) return day;
-        } catch (DateTimeParseException e) {
-            // said below
-        }
-        throw new HttpError(ApiError.invalidRequest(name + ": give a day as YYYY-MM-DD (inclusive), 1970 to 9998"));
+        return text == null || text.isBlank() ? fallback : UsageReports.day(text, name);
     }
 }

@@ -207,6 +207,17 @@ public final class UsageReports {
     private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
 
     /** A day ({@code 2026-11-01}) or an ISO-8601 time as epoch ms; a bad one is a 400 naming {@code name}. */
+    /** A whole day, 1970 to 9998, as the reports and the console's filters take it. */
+    public static LocalDate day(String text, String name) {
+        try {
+            LocalDate day = LocalDate.parse(text);
+            if (day.getYear() >= 1970 && day.getYear() <= 9998) return day;
+        } catch (DateTimeParseException e) {
+            // said below
+        }
+        throw new HttpError(ApiError.invalidRequest(name + ": a day such as 2026-11-01, from 1970 to 9998"));
+    }
+
     public static long time(String text, String name, long fallback) {
         if (text == null || text.isBlank()) return fallback;
         try {

@@ -1,6 +1,7 @@
 package dev.bsg.gateway.web;
 
 import dev.bsg.gateway.http.Exchange;
+import dev.bsg.gateway.metering.UsageReports;
 import dev.bsg.gateway.store.AuditLog;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -25,13 +26,13 @@ public record AuditForm(String actor, String action, String from, String to) {
     List<AuditLog.Event> search(AuditLog audit, int limit) {
         long start = from == null
                 ? 0
-                : UsageForm.day(from, "from")
+                : UsageReports.day(from, "from")
                         .atStartOfDay(ZoneOffset.UTC)
                         .toInstant()
                         .toEpochMilli();
         long end = to == null
                 ? Long.MAX_VALUE
-                : UsageForm.day(to, "to")
+                : UsageReports.day(to, "to")
                         .plusDays(1)
                         .atStartOfDay(ZoneOffset.UTC)
                         .toInstant()

@@ -3,6 +3,7 @@ package dev.bsg.gateway.web;
 import dev.bsg.gateway.admin.ProductivityApi;
 import dev.bsg.gateway.http.Exchange;
 import dev.bsg.gateway.http.HttpError;
+import dev.bsg.gateway.metering.UsageReports;
 import dev.bsg.protocol.errors.ApiError;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -12,18 +13,6 @@ import java.util.Map;
 
 /** {@code GET /admin/productivity}: Claude Code's telemetry per person or day, beside what the gateway metered. */
 public final class ProductivityPage {
-    private static final List<String> MEASURES = List.of(
-            "sessions",
-            "active_hours",
-            "lines_added",
-            "lines_removed",
-            "commits",
-            "pull_requests",
-            "edits_accepted",
-            "edits_rejected",
-            "claude_code_cost_usd",
-            "requests",
-            "cost_usd");
 
     private final ConsoleSessions sessions;
     private final Templates templates;
@@ -50,15 +39,15 @@ public final class ProductivityPage {
                 "day".equals(exchange.query("by")));
         List<Map<String, Object>> rows = List.of();
         try {
-            LocalDate from = UsageForm.day(form.from(), "from");
-            LocalDate to = UsageForm.day(form.to(), "to");
+            LocalDate from = UsageReports.day(form.from(), "from");
+            LocalDate to = UsageReports.day(form.to(), "to");
             if (from.isAfter(to)) throw new HttpError(ApiError.invalidRequest("From is after Through"));
             rows = productivity.report(from, to, form.byDay());
         } catch (HttpError e) {
             view = view.withError(e.getMessage());
         }
         List<String> headers = new ArrayList<>(List.of(form.byDay() ? "day" : "user"));
-        headers.addAll(MEASURES);
+        headers.addAll(ProductivityApi.MEASURES);
         List<List<String>> cells = new ArrayList<>();
         for (Map<String, Object> row : rows) {
             List<String> line = new ArrayList<>();

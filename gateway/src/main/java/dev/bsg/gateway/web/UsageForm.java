@@ -8,7 +8,6 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -58,19 +57,22 @@ public record UsageForm(List<String> groups, String from, String to, Map<String,
     }
 
     LocalDate firstDay() {
-        return day(from, "from");
+        return UsageReports.day(from, "from");
     }
 
     LocalDate lastDay() {
-        return day(to, "to");
+        return UsageReports.day(to, "to");
     }
 
     long fromMillis() {
-        return day(from, "from").atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
+        return UsageReports.day(from, "from")
+                .atStartOfDay(ZoneOffset.UTC)
+                .toInstant()
+                .toEpochMilli();
     }
 
     long toMillis() {
-        return day(to, "to")
+        return UsageReports.day(to, "to")
                 .plusDays(1)
                 .atStartOfDay(ZoneOffset.UTC)
                 .toInstant()
@@ -94,16 +96,5 @@ public record UsageForm(List<String> groups, String from, String to, Map<String,
 
     private static String encode(String text) {
         return URLEncoder.encode(text, StandardCharsets.UTF_8);
-    }
-
-    /** A day such as 2026-11-01, in a range the database and {@code Instant} both hold; a 400 naming the field. */
-    static LocalDate day(String text, String name) {
-        try {
-            LocalDate day = LocalDate.parse(text);
-            if (day.getYear() < 1970 || day.getYear() > 9998) throw new DateTimeParseException("range", text, 0);
-            return day;
-        } catch (DateTimeParseException e) {
-            throw new HttpError(ApiError.invalidRequest(name + ": a day such as 2026-11-01"));
-        }
     }
 }
