@@ -14,7 +14,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -38,16 +37,6 @@ class RollingRestartIT {
             + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-    record Instance(Process process, int port, int managementPort, Path log) {
-        String url() {
-            return "http://127.0.0.1:" + port;
-        }
-
-        String managementUrl() {
-            return "http://127.0.0.1:" + managementPort;
-        }
-    }
-
     @Test
     void sigtermDrainsFirstAndARollingRestartBehindTheProxyFailsNoRequest() throws Exception {
         try (BedrockSimulator simulator = BedrockSimulator.start();
@@ -63,8 +52,8 @@ class RollingRestartIT {
             env.put("BSG_UPSTREAM__REGIONS", "us-east-1");
             env.put("BSG_SERVER__DRAIN_DELAY_SECONDS", "2");
             env.put("BSG_SERVER__SHUTDOWN_GRACE_SECONDS", "20");
-            Instance a = start(env, ComposeProxy.freePort(), ComposeProxy.freePort());
-            Instance b = start(env, ComposeProxy.freePort(), ComposeProxy.freePort());
+            ServeProcess a = ServeProcess.start(env, ComposeProxy.freePort(), ComposeProxy.freePort());
+            ServeProcess b = ServeProcess.start(env, ComposeProxy.freePort(), ComposeProxy.freePort());
             try (ComposeProxy proxy = ComposeProxy.start(a.url(), a.managementUrl(), b.url(), b.managementUrl())) {
                 String key = AdminKeys.make(HTTP, a.url(), ADMIN_KEY, "rolling@example.com");
                 AtomicBoolean running = new AtomicBoolean(true);
@@ -100,63 +89,28 @@ class RollingRestartIT {
                         .isEmpty();
                 assertThat(completed.get()).isGreaterThan(60);
             } finally {
-                stop(a);
-                stop(b);
+                a.stop();
+                b.stop();
             }
         }
     }
 
     /** SIGTERM; readiness must fail while the old process still answers; then the same ports again. */
-    private static Instance restart(Instance old, Map<String, String> env) throws Exception {
+    private static ServeProcess restart(ServeProcess old, Map<String, String> env) throws Exception {
         old.process().destroy(); // SIGTERM
         await().atMost(Duration.ofSeconds(5))
                 .pollInterval(Duration.ofMillis(50))
-                .until(() -> status("http://127.0.0.1:" + old.managementPort() + "/readyz") == 503);
+                .until(() -> ServeProcess.status("http://127.0.0.1:" + old.managementPort() + "/readyz") == 503);
         assertThat(old.process().waitFor(30, TimeUnit.SECONDS))
                 .as("drained and exited")
                 .isTrue();
         assertThat(old.process().exitValue()).isIn(0, 143);
         assertThat(Files.readString(old.log())).contains("shutting down");
-        Instance fresh = start(env, old.port(), old.managementPort());
+        ServeProcess fresh = ServeProcess.start(env, old.port(), old.managementPort());
         // As an orchestrator waits for the balancer to see a new instance before it stops the next: HAProxy
         // checks every 500 ms and wants two good answers.
         Thread.sleep(2000);
         return fresh;
-    }
-
-    private static Instance start(Map<String, String> env, int port, int managementPort) throws Exception {
-        Path log = Files.createTempFile("bsg-rolling", ".log");
-        ProcessBuilder builder = new ProcessBuilder(
-                        ProcessHandle.current().info().command().orElse("java"),
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        "dev.bsg.server.ServerMain",
-                        "serve")
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile());
-        builder.environment().putAll(env);
-        builder.environment().put("BSG_SERVER__PORT", Integer.toString(port));
-        builder.environment().put("BSG_SERVER__MANAGEMENT_PORT", Integer.toString(managementPort));
-        Instance instance = new Instance(builder.start(), port, managementPort, log);
-        await().atMost(Duration.ofSeconds(60))
-                .pollInterval(Duration.ofMillis(100))
-                .until(() -> status("http://127.0.0.1:" + managementPort + "/readyz") == 200);
-        return instance;
-    }
-
-    private static void stop(Instance instance) throws InterruptedException {
-        instance.process().destroy();
-        if (!instance.process().waitFor(30, TimeUnit.SECONDS))
-            instance.process().destroyForcibly();
-    }
-
-    private static int status(String url) {
-        try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding())
-                    .statusCode();
-        } catch (Exception e) {
-            return -1;
-        }
     }
 
     private static HttpResponse<String> stream(String url, String key) throws Exception {

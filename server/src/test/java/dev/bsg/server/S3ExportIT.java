@@ -50,7 +50,7 @@ class S3ExportIT {
         int s3Port = ComposeProxy.freePort();
         String s3Url = "http://127.0.0.1:" + s3Port;
         Process s3proxy = startS3Proxy(dir, s3Url);
-        Process gateway = null;
+        ServeProcess gateway = null;
         try (BedrockSimulator simulator = BedrockSimulator.start();
                 S3Client s3 = S3Client.builder()
                         .httpClient(UrlConnectionHttpClient.create())
@@ -65,36 +65,20 @@ class S3ExportIT {
             await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> s3.listBuckets() != null);
             s3.createBucket(b -> b.bucket("usage-lake"));
 
-            int port = ComposeProxy.freePort();
-            int management = ComposeProxy.freePort();
             Map<String, String> env = new HashMap<>(simulator.gatewayEnvironment());
             env.put("BSG_DATABASE__URL", "jdbc:sqlite:" + dir.resolve("bsg.db"));
             env.put("BSG_METERING__JOURNAL_DIR", dir.resolve("journal").toString());
             env.put("BSG_ADMIN__API_KEYS", ADMIN_KEY);
             env.put("BSG_UPSTREAM__REGIONS", "us-east-1");
-            env.put("BSG_SERVER__PORT", Integer.toString(port));
-            env.put("BSG_SERVER__MANAGEMENT_PORT", Integer.toString(management));
             env.put("BSG_EXPORT__TO", "s3://usage-lake/exports/bsg");
             env.put("BSG_EXPORT__S3_PATH_STYLE", "true");
             env.put("AWS_ENDPOINT_URL_S3", s3Url);
             env.put("AWS_ACCESS_KEY_ID", IDENTITY);
             env.put("AWS_SECRET_ACCESS_KEY", CREDENTIAL);
             env.put("AWS_REGION", "us-east-1");
-            Path log = dir.resolve("gateway.log");
-            ProcessBuilder serve = new ProcessBuilder(
-                            ProcessHandle.current().info().command().orElse("java"),
-                            "-cp",
-                            System.getProperty("java.class.path"),
-                            "dev.bsg.server.ServerMain",
-                            "serve")
-                    .redirectErrorStream(true)
-                    .redirectOutput(log.toFile());
-            serve.environment().putAll(env);
-            gateway = serve.start();
-            String url = "http://127.0.0.1:" + port;
-            await().atMost(Duration.ofSeconds(60))
-                    .pollInterval(Duration.ofMillis(100))
-                    .until(() -> status("http://127.0.0.1:" + management + "/readyz") == 200);
+            gateway = ServeProcess.start(env, ComposeProxy.freePort(), ComposeProxy.freePort());
+            String url = gateway.url();
+            Path log = gateway.log();
 
             for (String email : List.of("ana@example.com", "ben@example.com")) {
                 String key = AdminKeys.make(HTTP, url, ADMIN_KEY, email);
@@ -139,10 +123,7 @@ class S3ExportIT {
                 assertThat(totals.getBigDecimal(3)).isEqualByComparingTo(reported);
             }
         } finally {
-            if (gateway != null) {
-                gateway.destroy();
-                gateway.waitFor(30, TimeUnit.SECONDS);
-            }
+            if (gateway != null) gateway.stop();
             s3proxy.destroy();
             s3proxy.waitFor(30, TimeUnit.SECONDS);
         }
@@ -206,14 +187,5 @@ class S3ExportIT {
                                 .build(),
                         HttpResponse.BodyHandlers.ofString())
                 .body();
-    }
-
-    private static int status(String url) {
-        try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding())
-                    .statusCode();
-        } catch (Exception e) {
-            return -1;
-        }
     }
 }
