@@ -15,7 +15,11 @@ import java.util.zip.CRC32;
  * Any framing violation throws {@link EventStreamException}; the decoder is then unusable.
  */
 public final class EventStreamDecoder {
-    private byte[] buffer = new byte[8192];
+    private static final byte[] NONE = new byte[0];
+
+    // Only the bytes of a message split across reads are kept, and only until it is whole: an open stream
+    // between frames holds no buffer (10,000 open streams held 8 KB each before).
+    private byte[] pending = NONE;
     private int length;
     private boolean failed;
 
@@ -27,23 +31,20 @@ public final class EventStreamDecoder {
 
     public void feed(byte[] data, int offset, int count, Consumer<EventStreamMessage> sink) {
         if (failed) throw new EventStreamException("decoder already failed");
-        append(data, offset, count);
-        int position = 0;
         try {
-            while (length - position >= EventStreamCodec.PRELUDE_LENGTH) {
-                int total = readInt(position);
-                int headersLength = readInt(position + 4);
-                validatePrelude(position, total, headersLength);
-                if (length - position < total) break;
-                sink.accept(decodeMessage(position, total, headersLength));
-                position += total;
+            if (length == 0) {
+                int end = offset + count;
+                int used = decode(data, offset, end, sink);
+                keep(data, used, end - used);
+            } else {
+                append(data, offset, count);
+                int used = decode(pending, 0, length, sink);
+                keep(pending, used, length - used);
             }
         } catch (EventStreamException e) {
             failed = true;
             throw e;
         }
-        System.arraycopy(buffer, position, buffer, 0, length - position);
-        length -= position;
     }
 
     /** Bytes held back waiting for the rest of a message; non-zero at end of stream means truncation. */
@@ -51,9 +52,43 @@ public final class EventStreamDecoder {
         return length;
     }
 
-    private void validatePrelude(int position, int total, int headersLength) {
-        long expected = readInt(position + 8) & 0xFFFFFFFFL;
-        if (EventStreamCodec.crc(buffer, position, 8) != expected)
+    /** The size of the buffer held for a message split across reads (0 when none is). */
+    int heldBytes() {
+        return pending.length;
+    }
+
+    /** Decodes the whole messages in {@code bytes[from, end)}; returns where the first incomplete one starts. */
+    private static int decode(byte[] bytes, int from, int end, Consumer<EventStreamMessage> sink) {
+        int position = from;
+        while (end - position >= EventStreamCodec.PRELUDE_LENGTH) {
+            int total = readInt(bytes, position);
+            int headersLength = readInt(bytes, position + 4);
+            validatePrelude(bytes, position, total, headersLength);
+            if (end - position < total) break;
+            sink.accept(decodeMessage(bytes, position, total, headersLength));
+            position += total;
+        }
+        return position;
+    }
+
+    private void keep(byte[] bytes, int from, int count) {
+        if (count == 0) pending = NONE;
+        else if (bytes == pending) System.arraycopy(pending, from, pending, 0, count);
+        else pending = Arrays.copyOfRange(bytes, from, from + count);
+        length = count;
+    }
+
+    private void append(byte[] data, int offset, int count) {
+        if (length + count > pending.length) {
+            pending = Arrays.copyOf(pending, Math.max(pending.length * 2, length + count));
+        }
+        System.arraycopy(data, offset, pending, length, count);
+        length += count;
+    }
+
+    private static void validatePrelude(byte[] bytes, int position, int total, int headersLength) {
+        long expected = readInt(bytes, position + 8) & 0xFFFFFFFFL;
+        if (EventStreamCodec.crc(bytes, position, 8) != expected)
             throw new EventStreamException("prelude CRC mismatch");
         if (headersLength < 0 || headersLength > EventStreamCodec.MAX_HEADERS) {
             throw new EventStreamException("headers length out of range: " + headersLength);
@@ -64,17 +99,17 @@ public final class EventStreamDecoder {
         }
     }
 
-    private EventStreamMessage decodeMessage(int position, int total, int headersLength) {
+    private static EventStreamMessage decodeMessage(byte[] bytes, int position, int total, int headersLength) {
         CRC32 crc = new CRC32();
-        crc.update(buffer, position, total - 4);
-        if (crc.getValue() != (readInt(position + total - 4) & 0xFFFFFFFFL)) {
+        crc.update(bytes, position, total - 4);
+        if (crc.getValue() != (readInt(bytes, position + total - 4) & 0xFFFFFFFFL)) {
             throw new EventStreamException("message CRC mismatch");
         }
         int headersStart = position + EventStreamCodec.PRELUDE_LENGTH;
-        Map<String, HeaderValue> headers = decodeHeaders(ByteBuffer.wrap(buffer, headersStart, headersLength));
+        Map<String, HeaderValue> headers = decodeHeaders(ByteBuffer.wrap(bytes, headersStart, headersLength));
         int payloadStart = headersStart + headersLength;
         byte[] payload = new byte[total - headersLength - EventStreamCodec.OVERHEAD];
-        System.arraycopy(buffer, payloadStart, payload, 0, payload.length);
+        System.arraycopy(bytes, payloadStart, payload, 0, payload.length);
         return new EventStreamMessage(headers, payload);
     }
 
@@ -112,18 +147,10 @@ public final class EventStreamDecoder {
         return out;
     }
 
-    private void append(byte[] data, int offset, int count) {
-        if (length + count > buffer.length) {
-            buffer = Arrays.copyOf(buffer, Math.max(buffer.length * 2, length + count));
-        }
-        System.arraycopy(data, offset, buffer, length, count);
-        length += count;
-    }
-
-    private int readInt(int at) {
-        return ((buffer[at] & 0xFF) << 24)
-                | ((buffer[at + 1] & 0xFF) << 16)
-                | ((buffer[at + 2] & 0xFF) << 8)
-                | (buffer[at + 3] & 0xFF);
+    private static int readInt(byte[] bytes, int at) {
+        return ((bytes[at] & 0xFF) << 24)
+                | ((bytes[at + 1] & 0xFF) << 16)
+                | ((bytes[at + 2] & 0xFF) << 8)
+                | (bytes[at + 3] & 0xFF);
     }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -112,6 +113,28 @@ class EventStreamCodecTest {
         EventStreamDecoder decoder = new EventStreamDecoder();
         assertThat(decoder.feed(wire, 0, wire.length - 1)).isEmpty();
         assertThat(decoder.pendingBytes()).isEqualTo(wire.length - 1);
+    }
+
+    @Test
+    void aDecoderBetweenWholeFramesHoldsNoBuffer() {
+        byte[] frame = EventStreamCodec.encode(EventStreamMessage.event("chunk", new byte[100]));
+        byte[] wire = concat(List.of(
+                EventStreamMessage.event("chunk", new byte[100]), EventStreamMessage.event("chunk", new byte[100])));
+        EventStreamDecoder decoder = new EventStreamDecoder();
+        assertThat(decoder.feed(wire, 0, wire.length)).hasSize(2);
+        assertThat(decoder.heldBytes()).isZero();
+        // A frame split across reads is held only until it is whole, then let go.
+        assertThat(decoder.feed(frame, 0, 20)).isEmpty();
+        assertThat(decoder.heldBytes()).isEqualTo(20);
+        assertThat(decoder.feed(frame, 20, frame.length - 20)).hasSize(1);
+        assertThat(decoder.heldBytes()).isZero();
+        // A whole frame and the start of the next in one read: only the start is kept.
+        byte[] joined = Arrays.copyOf(frame, frame.length + 30);
+        System.arraycopy(frame, 0, joined, frame.length, 30);
+        assertThat(decoder.feed(joined, 0, joined.length)).hasSize(1);
+        assertThat(decoder.heldBytes()).isEqualTo(30);
+        assertThat(decoder.feed(frame, 30, frame.length - 30)).hasSize(1);
+        assertThat(decoder.pendingBytes()).isZero();
     }
 
     @Test
