@@ -3,16 +3,20 @@ package dev.bsg.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.sun.management.HotSpotDiagnosticMXBean;
 import dev.bsg.simulator.Fault;
 import dev.bsg.simulator.Reply;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,6 +68,39 @@ class StreamingTest {
                 .filter(t -> t.startsWith("event: "))
                 .map(t -> t.substring(7))
                 .toList();
+    }
+
+    @Test
+    void anOpenStreamHoldsNoThread() throws Exception {
+        gw.simulator.defaultReply(
+                Reply.text("a b c d").withDeltas(4).withPacing(Duration.ZERO, Duration.ofMillis(300)));
+        List<CompletableFuture<HttpResponse<InputStream>>> open = new ArrayList<>();
+        for (int i = 0; i < 20; i++)
+            open.add(HTTP.sendAsync(
+                    HttpRequest.newBuilder(URI.create(gw.url() + "/v1/messages"))
+                            .header("anthropic-version", "2023-06-01")
+                            .header("x-api-key", gw.apiKey)
+                            .POST(HttpRequest.BodyPublishers.ofString(STREAM))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofInputStream()));
+        List<HttpResponse<InputStream>> streams =
+                open.stream().map(CompletableFuture::join).toList();
+        // Every stream has its headers and is still going: a thread dump (virtual threads included) shows
+        // none of them waiting in the relay, as each did when a thread was parked per open stream.
+        Path dump = Files.createTempFile("threads", ".txt");
+        Files.delete(dump);
+        ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class)
+                .dumpThreads(dump.toString(), HotSpotDiagnosticMXBean.ThreadDumpFormat.TEXT_PLAIN);
+        String threads = Files.readString(dump);
+        Files.delete(dump);
+        assertThat(threads).contains("BedrockSimulator").doesNotContain("StreamRelay", "AnthropicRelay");
+        for (HttpResponse<InputStream> stream : streams) {
+            assertThat(stream.statusCode()).isEqualTo(200);
+            try (InputStream body = stream.body()) {
+                assertThat(new String(body.readAllBytes(), StandardCharsets.UTF_8))
+                        .contains("event: message_stop");
+            }
+        }
     }
 
     @Test

@@ -7,6 +7,7 @@ import dev.bsg.protocol.translate.ErrorBodies;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,9 +20,12 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Blocker;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Fields;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** One request and its response, as the handlers and interceptors see it. Runs on a virtual thread. */
 public final class Exchange {
+    private static final Logger LOG = LoggerFactory.getLogger(Exchange.class);
     private static final String UPSTREAM_RETRY_AFTER_SECONDS = "2";
     private final Request request;
     private final Response response;
@@ -36,7 +40,10 @@ public final class Exchange {
     private int status;
     private long firstByteNanos;
     private long upstreamNanos;
-    private boolean completed;
+    private volatile boolean completed;
+    private boolean handedOff;
+    private boolean over;
+    private List<Runnable> doneSteps;
     private boolean bodyRead;
     private String operation;
     private String modelAsked;
@@ -406,5 +413,51 @@ public final class Exchange {
 
     boolean isCompleted() {
         return completed;
+    }
+
+    /**
+     * Runs {@code step} once the exchange is over: at once, unless the handler has {@link #handOff handed}
+     * its answer off to finish later, then when it has. Interceptors do their afterwards here (metering,
+     * limits, metrics), in the order they would have unwound.
+     */
+    public void whenDone(Runnable step) {
+        synchronized (this) {
+            if (handedOff && !over) {
+                if (doneSteps == null) doneSteps = new ArrayList<>(4);
+                doneSteps.add(step);
+                return;
+            }
+        }
+        step.run();
+    }
+
+    /**
+     * The handler returns before the answer is over (a stream relayed by callbacks): no thread waits for it,
+     * which would hold a parked virtual thread's stack per open stream. Whoever ends it calls {@link #over()}.
+     */
+    public void handOff() {
+        synchronized (this) {
+            handedOff = true;
+        }
+    }
+
+    /** A handed-off exchange is over: the steps queued meanwhile run, in order, on a virtual thread of their own. */
+    public void over() {
+        List<Runnable> steps;
+        synchronized (this) {
+            over = true;
+            steps = doneSteps;
+            doneSteps = null;
+        }
+        if (steps == null) return;
+        Thread.ofVirtual().name("exchange-done").start(() -> {
+            for (Runnable step : steps) {
+                try {
+                    step.run();
+                } catch (RuntimeException e) {
+                    LOG.error("request {}: a step after the answer failed", requestId, e);
+                }
+            }
+        });
     }
 }

@@ -31,6 +31,8 @@ import org.slf4j.LoggerFactory;
 public final class HttpServer {
     private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
     private final Server server;
+    static final int ACCEPT_QUEUE = 4096;
+
     private final ServerConnector connector;
     /** Health, readiness and metrics for operators, apart from the public port; null when not configured. */
     private final ServerConnector management;
@@ -78,6 +80,9 @@ public final class HttpServer {
         }
         connector.setHost(host);
         connector.setPort(port);
+        // Java's default listen backlog is 50: a burst of new streams (or a short pause) overflowed it, and each
+        // dropped connection waited a second for the client's SYN retry. The kernel caps it at somaxconn.
+        connector.setAcceptQueueSize(ACCEPT_QUEUE);
         // A connection idle between requests, or a client stalling while it sends headers or a body, is dropped
         // after server.idle_timeout_seconds (2,000 idle connections were held 10 minutes each before).
         connector.setIdleTimeout(idleTimeout.toMillis());
@@ -163,9 +168,12 @@ public final class HttpServer {
                 exchange.sendError(ApiError.internal("internal error; quote request id " + requestId));
             }
         } finally {
-            if (!exchange.isCompleted()) exchange.complete();
-            AccessLog.record(
-                    exchange, match.route() == null ? "(none)" : match.route().pattern());
+            exchange.whenDone(() -> {
+                if (!exchange.isCompleted()) exchange.complete();
+                AccessLog.record(
+                        exchange,
+                        match.route() == null ? "(none)" : match.route().pattern());
+            });
         }
     }
 

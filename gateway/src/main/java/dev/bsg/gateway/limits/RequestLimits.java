@@ -69,7 +69,7 @@ public final class RequestLimits {
                 if (standing != null) announce(exchange, standing);
                 chain.proceed(exchange);
             } finally {
-                afterwards(exchange, checks);
+                exchange.whenDone(() -> afterwards(exchange, checks));
             }
         };
     }

@@ -30,10 +30,12 @@ public final class Metering {
             try {
                 chain.proceed(exchange);
             } finally {
-                if (exchange.principal() != null && exchange.operation() != null) {
-                    pricing.price(exchange);
-                    writer.submit(record(exchange, project));
-                }
+                exchange.whenDone(() -> {
+                    if (exchange.principal() != null && exchange.operation() != null) {
+                        pricing.price(exchange);
+                        writer.submit(record(exchange, project));
+                    }
+                });
             }
         };
     }

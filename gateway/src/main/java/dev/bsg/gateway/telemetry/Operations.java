@@ -67,12 +67,12 @@ public final class Operations {
                 if (exchange.isCommitted()) throw e;
                 exchange.sendError(e.error());
             } finally {
-                metrics.request(
+                exchange.whenDone(() -> metrics.request(
                         exchange.door().label(),
                         exchange.model(),
                         exchange.status(),
                         System.nanoTime() - exchange.startNanos(),
-                        exchange.timeToFirstByteNanos());
+                        exchange.timeToFirstByteNanos()));
             }
         };
     }

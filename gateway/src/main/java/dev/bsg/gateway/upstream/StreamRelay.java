@@ -13,8 +13,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,7 +52,8 @@ final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>>, StreamWatc
     private final EventStreamDecoder decoder = new EventStreamDecoder();
     private final List<EventStreamMessage> frames = new ArrayList<>(8);
     private final List<Decoded> decoded = new ArrayList<>(8);
-    private final CompletableFuture<Outcome> done = new CompletableFuture<>();
+    private final AtomicBoolean ended = new AtomicBoolean();
+    private volatile Runnable unwatch = () -> {};
     private final byte[] ping;
     private final long pingNanos;
     private final long upstreamIdleNanos;
@@ -70,10 +71,11 @@ final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>>, StreamWatc
     }
 
     /**
-     * Relays the whole stream; returns when it has ended one way or another, with the exchange completed.
-     * {@code ping} is what to send the client during silence, or null for dialects that have none.
+     * Relays the stream by callbacks: returns at once with the exchange handed off (no thread waits for the
+     * stream), and completes the exchange when the stream has ended one way or another. {@code ping} is what
+     * to send the client during silence, or null for dialects that have none.
      */
-    static Outcome relay(
+    static void relay(
             Exchange exchange,
             UpstreamResponse upstream,
             StreamSink sink,
@@ -81,18 +83,14 @@ final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>>, StreamWatc
             byte[] ping,
             StreamWatchdog watchdog) {
         StreamRelay relay = new StreamRelay(exchange, sink, dialect, ping, watchdog);
-        Outcome outcome;
-        try (AutoCloseable watch = watchdog.watch(relay)) {
+        exchange.handOff();
+        relay.unwatch = watchdog.watch(relay);
+        if (relay.ended.get()) relay.unwatch.run(); // ended by the watchdog before it could be unwatched
+        try {
             upstream.body().subscribe(relay);
-            outcome = relay.done.join();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
+        } catch (RuntimeException e) {
+            relay.fail("upstream stream could not be read: " + e.getMessage());
         }
-        if (outcome == Outcome.CLIENT_GONE) {
-            exchange.usage().clientAborted(true);
-            exchange.abort(new IOException("client went away"));
-        } else exchange.complete();
-        return outcome;
     }
 
     @Override
@@ -195,7 +193,7 @@ final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>>, StreamWatc
         if (notice == null) {
             finished = true;
             exchange.abort(new IOException(message));
-            done.complete(Outcome.UPSTREAM_FAILED);
+            end(Outcome.UPSTREAM_FAILED);
             return;
         }
         finish(ByteBuffer.wrap(notice), Outcome.UPSTREAM_FAILED);
@@ -204,12 +202,23 @@ final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>>, StreamWatc
     private void finish(ByteBuffer last, Outcome outcome) {
         if (finished) return;
         finished = true;
-        sink.write(last, true, Callback.from(() -> done.complete(outcome), this::clientGone));
+        sink.write(last, true, Callback.from(() -> end(outcome), this::clientGone));
+    }
+
+    /** The stream is over (the first outcome wins): the exchange completes and its steps afterwards run. */
+    private void end(Outcome outcome) {
+        if (!ended.compareAndSet(false, true)) return;
+        unwatch.run();
+        if (outcome == Outcome.CLIENT_GONE) {
+            exchange.usage().clientAborted(true);
+            exchange.abort(new IOException("client went away"));
+        } else exchange.complete();
+        exchange.over();
     }
 
     private void clientGone(Throwable cause) {
         finished = true;
         if (subscription != null) subscription.cancel();
-        done.complete(Outcome.CLIENT_GONE);
+        end(Outcome.CLIENT_GONE);
     }
 }

@@ -47,7 +47,8 @@ public final class StreamWatchdog implements AutoCloseable {
         return upstreamIdleTimeout;
     }
 
-    AutoCloseable watch(Watched stream) {
+    /** Watches the stream until the returned action is run. */
+    Runnable watch(Watched stream) {
         streams.add(stream);
         return () -> streams.remove(stream);
     }
