@@ -42,6 +42,7 @@ public final class BedrockUpstream {
     private final UpstreamSigner signer;
     private final HttpClient client;
     private final GatewayMetrics metrics;
+    private final OpenFiles openFiles = new OpenFiles();
     private volatile boolean http2Overflowed;
 
     public BedrockUpstream(Settings.Upstream settings, UpstreamSigner signer, GatewayMetrics metrics) {
@@ -119,6 +120,11 @@ public final class BedrockUpstream {
                     if (!retryable(response.status())) return response;
                     last = response;
                 } catch (IOException e) {
+                    if (OpenFiles.exhausted(e)) {
+                        metrics.upstreamError(modelForMetrics, region, "OpenFilesExhausted");
+                        openFiles.report();
+                        throw new HttpError(ApiError.unavailable(OpenFiles.CLIENT_MESSAGE));
+                    }
                     metrics.upstreamError(modelForMetrics, region, "ConnectionError");
                     LOG.warn("upstream {} in {} unreachable: {}", operation, region, e.toString());
                     lastFailure = e;
