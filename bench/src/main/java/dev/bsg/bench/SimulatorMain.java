@@ -9,8 +9,9 @@ import java.time.Duration;
 
 /**
  * The simulator as its own process for benchmarks, so the gateway's CPU can be measured apart from it.
- * Haiku models answer with 20 deltas 50 ms apart (one-second streams); every other model with 20
- * deltas at once.
+ * Haiku models answer with 20 deltas 50 ms apart (one-second streams); Opus models with long streams
+ * for {@code bench/streams} ({@code -Dbench.long.deltas}, 60 by default, {@code -Dbench.long.gap_ms}
+ * apart, 1,000 by default); every other model with 20 deltas at once.
  */
 public final class SimulatorMain {
     private SimulatorMain() {}
@@ -26,6 +27,13 @@ public final class SimulatorMain {
         simulator
                 .recording(false)
                 .script("haiku", Reply.text(text).withDeltas(20).withPacing(Duration.ZERO, Duration.ofMillis(50)))
+                .script(
+                        "opus",
+                        Reply.text(text)
+                                .withDeltas(Integer.getInteger("bench.long.deltas", 60))
+                                .withPacing(
+                                        Duration.ZERO,
+                                        Duration.ofMillis(Integer.getInteger("bench.long.gap_ms", 1000))))
                 .defaultReply(Reply.text(text).withDeltas(20));
         System.out.println("simulator listening on " + simulator.endpoint());
         Runtime.getRuntime().addShutdownHook(new Thread(simulator::close));

@@ -72,6 +72,7 @@ final class SimulatorServer {
         }
         connector.setHost(host);
         connector.setPort(port);
+        connector.setAcceptQueueSize(4096); // benchmarks open a thousand streams a second
         server.addConnector(connector);
         server.setHandler(new Handler.Abstract() {
             @Override
