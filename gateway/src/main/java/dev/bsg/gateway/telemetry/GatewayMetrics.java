@@ -129,7 +129,7 @@ public final class GatewayMetrics {
     public void upstreamHttp2Overflow() {
         Counter.builder("bsg.upstream.http2.overflow")
                 .description(
-                        "Upstream requests sent over HTTP/1.1 because the HTTP/2 connection was at its stream limit")
+                        "Upstream requests refused by an HTTP/2 connection at its stream limit, then sent over another connection")
                 .register(registry)
                 .increment();
     }

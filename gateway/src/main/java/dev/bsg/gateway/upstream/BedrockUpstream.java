@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Flow;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,10 +41,15 @@ public final class BedrockUpstream {
 
     private final Settings.Upstream settings;
     private final UpstreamSigner signer;
-    private final HttpClient client;
+    // Each client holds its own HTTP/2 connection per endpoint: when one is at the server's concurrent-stream
+    // limit, a request goes over the next (made on first need), not over a new HTTP/1.1 connection of its own.
+    private static final int MAX_HTTP2_CLIENTS = 64;
+    private final HttpClient.Builder clientBuilder;
+    private final AtomicReferenceArray<HttpClient> clients;
     private final GatewayMetrics metrics;
     private final OpenFiles openFiles = new OpenFiles();
     private volatile boolean http2Overflowed;
+    private volatile int preferredClient;
 
     public BedrockUpstream(Settings.Upstream settings, UpstreamSigner signer, GatewayMetrics metrics) {
         this.settings = settings;
@@ -60,13 +66,14 @@ public final class BedrockUpstream {
                         "use a PEM file of CA certificates (" + e.getMessage() + ")");
             }
         }
-        this.client = builder.connectTimeout(settings.connectTimeout())
+        this.clientBuilder = builder.connectTimeout(settings.connectTimeout())
                 // Run the client's completion stages on its selector thread instead of handing each response to a pool
                 // thread: the caller is a virtual thread blocked in send(), so the work is tiny and the handoff was
                 // not.
                 .executor(Runnable::run)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
+                .followRedirects(HttpClient.Redirect.NEVER);
+        this.clients = new AtomicReferenceArray<>(MAX_HTTP2_CLIENTS);
+        this.clients.set(0, clientBuilder.build());
     }
 
     public URI endpoint(String region) {
@@ -168,33 +175,59 @@ public final class BedrockUpstream {
     }
 
     /**
-     * The JDK client opens another HTTP/2 connection when one is at the server's concurrent-stream limit,
-     * but a burst that arrives while a connection is already at it is refused outright ("too many
-     * concurrent streams"); such a request goes over HTTP/1.1 at once (same signature: the protocol is not signed).
+     * The JDK client refuses a request outright ("too many concurrent streams") when its HTTP/2 connection is at
+     * the server's concurrent-stream limit in a burst. Such a request goes over the next client's connection
+     * (one more HTTP/2 connection, shared from then on); only with every client full does it go over HTTP/1.1
+     * (same signature: the protocol is not signed). At 10,000 streams the HTTP/1.1 path alone meant a TLS
+     * connection and a file per stream.
      */
     private HttpResponse<Flow.Publisher<List<ByteBuffer>>> sendOverAnyConnection(HttpRequest request)
             throws IOException, InterruptedException {
-        try {
-            return client.send(request, HttpResponse.BodyHandlers.ofPublisher());
-        } catch (IOException e) {
-            if (request.version().orElse(null) != HttpClient.Version.HTTP_2
-                    || !String.valueOf(e.getMessage()).contains("too many concurrent streams")) throw e;
-            if (!http2Overflowed) {
-                http2Overflowed = true;
-                LOG.info(
-                        "Bedrock's HTTP/2 connection is at its concurrent-stream limit; requests beyond it go over HTTP/1.1");
+        IOException refused = null;
+        int first = preferredClient;
+        for (int tried = 0; tried < MAX_HTTP2_CLIENTS; tried++) {
+            int i = (first + tried) % MAX_HTTP2_CLIENTS;
+            try {
+                HttpResponse<Flow.Publisher<List<ByteBuffer>>> response =
+                        client(i).send(request, HttpResponse.BodyHandlers.ofPublisher());
+                if (tried > 0) preferredClient = i; // where the last one found room, the next looks first
+                return response;
+            } catch (IOException e) {
+                if (request.version().orElse(null) != HttpClient.Version.HTTP_2
+                        || !String.valueOf(e.getMessage()).contains("too many concurrent streams")) throw e;
+                metrics.upstreamHttp2Overflow();
+                refused = e;
             }
-            metrics.upstreamHttp2Overflow();
-            HttpRequest overHttp11 = HttpRequest.newBuilder(request, (name, value) -> true)
-                    .version(HttpClient.Version.HTTP_1_1)
-                    .build();
-            return client.send(overHttp11, HttpResponse.BodyHandlers.ofPublisher());
         }
+        if (!http2Overflowed) {
+            http2Overflowed = true;
+            LOG.info(
+                    "Bedrock's {} HTTP/2 connections are at their concurrent-stream limit; requests beyond go over"
+                            + " HTTP/1.1 ({})",
+                    MAX_HTTP2_CLIENTS,
+                    refused.getMessage());
+        }
+        HttpRequest overHttp11 = HttpRequest.newBuilder(request, (name, value) -> true)
+                .version(HttpClient.Version.HTTP_1_1)
+                .build();
+        return client(0).send(overHttp11, HttpResponse.BodyHandlers.ofPublisher());
+    }
+
+    private HttpClient client(int index) {
+        HttpClient client = clients.get(index);
+        if (client != null) return client;
+        HttpClient made = clientBuilder.build();
+        if (clients.compareAndSet(index, null, made)) return made;
+        made.shutdownNow();
+        return clients.get(index);
     }
 
     /** Closes the upstream connections; called after the server has drained. */
     public void close() {
-        client.shutdownNow();
+        for (int i = 0; i < MAX_HTTP2_CLIENTS; i++) {
+            HttpClient client = clients.get(i);
+            if (client != null) client.shutdownNow();
+        }
     }
 
     private static boolean retryable(int status) {
