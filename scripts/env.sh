@@ -51,6 +51,20 @@ if [ "$(bsg_java_version "$JAVA_HOME/bin/java")" -ge 24 ]; then
 fi
 
 # True when the server's distribution in the checkout at $1 is missing or older than its sources.
+# The JVM options `bsg serve` runs with, one per line: server/jvm.options (a collector named in the extra
+# options $2 replaces the file's: the JVM refuses two), and a 1 GiB heap bound where no cgroup memory limit
+# exists (in a container the file's share of the limit applies). Used by the launcher and the benchmarks.
+bsg_serve_jvm_options() {
+  local root="$1" extra="${2:-}" limit
+  if [[ "$extra" == *-XX:+Use*GC* ]]; then
+    grep -v -e '^#' -e '^[[:space:]]*$' -e '^-XX:+Use.*GC$' "$root/server/jvm.options"
+  else
+    grep -v -e '^#' -e '^[[:space:]]*$' "$root/server/jvm.options"
+  fi
+  limit=$(cat /sys/fs/cgroup/memory.max 2>/dev/null || cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || echo max)
+  if [ "$limit" = max ] || [ "${#limit}" -gt 15 ]; then echo -Xmx1g; fi
+}
+
 bsg_stale() {
   local root="$1" server="$1/server/target/bsg-server.jar"
   [ ! -f "$root/cli/target/bsg.jar" ] || [ ! -f "$server" ] && return 0
