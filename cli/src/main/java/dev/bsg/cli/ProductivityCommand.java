@@ -15,6 +15,20 @@ import picocli.CommandLine.ParentCommand;
         description = "Claude Code's own telemetry per person (or day) beside metered spend: sessions, active hours,"
                 + " lines, commits, pull requests, edit decisions (e.g. bsg admin productivity --period 30d).")
 final class ProductivityCommand implements Callable<Integer> {
+    /** The report's measures as the gateway answers them (a test holds this to its ProductivityApi.MEASURES). */
+    static final List<String> MEASURES = List.of(
+            "sessions",
+            "active_hours",
+            "lines_added",
+            "lines_removed",
+            "commits",
+            "pull_requests",
+            "edits_accepted",
+            "edits_rejected",
+            "claude_code_cost_usd",
+            "requests",
+            "cost_usd");
+
     @ParentCommand
     AdminCommand admin;
 
@@ -38,18 +52,7 @@ final class ProductivityCommand implements Callable<Integer> {
         if (to != null) query.add("to=" + to);
         query.add("group_by=" + by);
         List<String> columns = new ArrayList<>(List.of(by));
-        columns.addAll(List.of(
-                "sessions",
-                "active_hours",
-                "lines_added",
-                "lines_removed",
-                "commits",
-                "pull_requests",
-                "edits_accepted",
-                "edits_rejected",
-                "claude_code_cost_usd",
-                "requests",
-                "cost_usd"));
+        columns.addAll(MEASURES);
         admin.print(admin.call("GET", "/api/admin/productivity?" + String.join("&", query), null), columns);
         return 0;
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.bsg.gateway.Gateway;
+import dev.bsg.gateway.admin.ProductivityApi;
 import dev.bsg.gateway.settings.SettingsLoader;
 import dev.bsg.simulator.BedrockSimulator;
 import java.net.URI;
@@ -132,6 +133,8 @@ class AdminUsageCommandsTest {
                         run -> run.out().matches("(?s).*maker@example\\.com\\s+0\\s+0\\.00\\s+42\\s+0\\s+3\\s.*"));
         assertThat(table.exit()).isZero();
         assertThat(table.out()).startsWith("user").contains("lines_added").contains("cost_usd");
+        // The end-user CLI carries no server code, so its copy of the columns is held to the API's here.
+        assertThat(ProductivityCommand.MEASURES).isEqualTo(ProductivityApi.MEASURES);
         assertThat(bsg("productivity", "--by", "model").err()).contains("use user or day");
 
         assertThat(ask(own))

@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
 public final class HttpServer {
     private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
     private final Server server;
-    static final int ACCEPT_QUEUE = 4096;
+    private static final int ACCEPT_QUEUE = 4096;
 
     private final ServerConnector connector;
     /** Health, readiness and metrics for operators, apart from the public port; null when not configured. */
