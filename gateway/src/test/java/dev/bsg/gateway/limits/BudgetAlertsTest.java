@@ -16,6 +16,7 @@ import dev.bsg.simulator.Reply;
 import jakarta.mail.internet.MimeMessage;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -117,11 +118,7 @@ class BudgetAlertsTest {
     void eachThresholdIsToldOnceOnEveryChannelAndFailuresAreRetriedThenRecorded() throws Exception {
         String email = "spender@example.com";
         String key = a.newUserKey(email);
-        var limit = a.admin(
-                "POST",
-                "/v1/organizations/spend_limits",
-                "{\"scope\":{\"type\":\"user\",\"user_id\":\"" + email
-                        + "\"},\"amount\":\"100\",\"period\":\"monthly\"}");
+        var limit = monthlyLimit(email, "");
         assertThat(limit.statusCode()).as(limit.body()).isEqualTo(200);
         for (TestGateway gw : List.of(a, b))
             gw.simulator.defaultReply(Reply.text("priced").withCache(0, 56_789));
@@ -191,19 +188,11 @@ class BudgetAlertsTest {
     void aLimitsOwnThresholdsReplaceTheDefaults() throws Exception {
         String email = "quiet@example.com";
         String key = a.newUserKey(email);
-        var limit = a.admin(
-                "POST",
-                "/v1/organizations/spend_limits",
-                "{\"scope\":{\"type\":\"user\",\"user_id\":\"" + email + "\"},\"amount\":\"100\",\"period\":"
-                        + "\"monthly\",\"alert_thresholds\":[90]}");
+        var limit = monthlyLimit(email, ",\"alert_thresholds\":[90]");
         assertThat(limit.statusCode()).as(limit.body()).isEqualTo(200);
         assertThat(Json.MAPPER.readTree(limit.body()).get("alert_thresholds").toString())
                 .isEqualTo("[90]");
-        var refused = a.admin(
-                "POST",
-                "/v1/organizations/spend_limits",
-                "{\"scope\":{\"type\":\"user\",\"user_id\":\"" + email + "\"},\"amount\":\"100\",\"period\":"
-                        + "\"monthly\",\"alert_thresholds\":[0, \"x\"]}");
+        var refused = monthlyLimit(email, ",\"alert_thresholds\":[0, \"x\"]");
         assertThat(refused.statusCode()).isEqualTo(400);
         for (TestGateway gw : List.of(a, b))
             gw.simulator.defaultReply(Reply.text("priced").withCache(0, 56_789));
@@ -233,5 +222,14 @@ class BudgetAlertsTest {
                         sql.one("SELECT COUNT(*) FROM usage_records WHERE user_email = ?", row -> row.getLong(1), email)
                                         .orElseThrow()
                                 == records);
+    }
+
+    /** Sets a $100 monthly spend limit on a person through the admin API, with {@code more} fields. */
+    private HttpResponse<String> monthlyLimit(String email, String more) {
+        return a.admin(
+                "POST",
+                "/v1/organizations/spend_limits",
+                "{\"scope\":{\"type\":\"user\",\"user_id\":\"" + email + "\"},\"amount\":\"100\",\"period\":\"monthly\""
+                        + more + "}");
     }
 }
