@@ -10,7 +10,7 @@ import org.slf4j.spi.LoggingEventBuilder;
 
 /**
  * One line per request on the logger {@code bsg.access}, as key-value pairs a JSON encoder writes as fields: who,
- * which door and route, model, status, tokens, cost, region, latency, upstream latency (until Bedrock's headers),
+ * which door and route, model, status, tokens, cost, region, latency, upstream latency (until Bedrock's headers, or its whole answer when not streamed),
  * time to first byte and bytes in and out. Never a query string, header or body: those can carry keys and prompts.
  */
 public final class AccessLog {

@@ -87,7 +87,7 @@ public final class BedrockRelay {
             copyHeaders(exchange, response);
             if (!response.ok()) {
                 exchange.failed(response.error());
-                exchange.send(response.status(), null, response.errorBody());
+                exchange.send(response.status(), null, response.read());
                 return;
             }
             exchange.usage().region(response.region());

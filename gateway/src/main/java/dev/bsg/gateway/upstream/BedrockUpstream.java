@@ -90,9 +90,10 @@ public final class BedrockUpstream {
     }
 
     /**
-     * Sends one operation. Returns the final response: 200 with the body unread, or an error with
-     * its body read. Throws {@link HttpError} when no region could be reached at all. The time until the
-     * response's headers, retries and failover included, counts as the exchange's upstream latency.
+     * Sends one operation. Returns the final response: a streamed 200 with its body unread, anything
+     * else read whole. Throws {@link HttpError} when no region could be reached at all. The time until the
+     * response's headers (the whole answer when not streamed), retries and failover included, counts as the
+     * exchange's upstream latency.
      */
     public UpstreamResponse call(
             Exchange exchange,
@@ -120,7 +121,8 @@ public final class BedrockUpstream {
             for (int tryInRegion = 0; tryInRegion <= settings.retries(); tryInRegion++, attempt++) {
                 if (attempt > 0) backoff(attempt);
                 try {
-                    UpstreamResponse response = send(endpoint(region), path, region, body, headers);
+                    UpstreamResponse response =
+                            send(endpoint(region), path, region, body, headers, operation.endsWith("-stream"));
                     if (!response.ok())
                         metrics.upstreamError(
                                 modelForMetrics, region, response.error().bedrockType());
@@ -148,7 +150,12 @@ public final class BedrockUpstream {
                         + (lastFailure == null ? "no attempt made" : describe(lastFailure))));
     }
 
-    private UpstreamResponse send(URI endpoint, String path, String region, byte[] body, Map<String, String> headers)
+    /**
+     * A streamed answer comes back with its body unread; any other is read whole by the client, in one wait instead
+     * of one for the headers and another for the body.
+     */
+    private UpstreamResponse send(
+            URI endpoint, String path, String region, byte[] body, Map<String, String> headers, boolean streamed)
             throws IOException, InterruptedException {
         URI uri = URI.create(endpoint + path); // the settings strip an endpoint's trailing slashes once, at load
         Map<String, String> toSign = new LinkedHashMap<>(headers);
@@ -167,7 +174,13 @@ public final class BedrockUpstream {
         for (Map.Entry<String, String> header : headers.entrySet()) {
             if (!auth.containsKey(header.getKey())) request.setHeader(header.getKey(), header.getValue());
         }
-        HttpResponse<Flow.Publisher<List<ByteBuffer>>> response = sendOverAnyConnection(request.build());
+        if (!streamed) {
+            HttpResponse<byte[]> whole =
+                    sendOverAnyConnection(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+            return new UpstreamResponse(whole.statusCode(), whole.headers(), null, whole.body(), region);
+        }
+        HttpResponse<Flow.Publisher<List<ByteBuffer>>> response =
+                sendOverAnyConnection(request.build(), HttpResponse.BodyHandlers.ofPublisher());
         if (response.statusCode() == 200)
             return new UpstreamResponse(200, response.headers(), response.body(), null, region);
         byte[] errorBody = UpstreamResponse.readAll(response.body());
@@ -181,15 +194,14 @@ public final class BedrockUpstream {
      * (same signature: the protocol is not signed). At 10,000 streams the HTTP/1.1 path alone meant a TLS
      * connection and a file per stream.
      */
-    private HttpResponse<Flow.Publisher<List<ByteBuffer>>> sendOverAnyConnection(HttpRequest request)
+    private <T> HttpResponse<T> sendOverAnyConnection(HttpRequest request, HttpResponse.BodyHandler<T> handler)
             throws IOException, InterruptedException {
         IOException refused = null;
         int first = preferredClient;
         for (int tried = 0; tried < MAX_HTTP2_CLIENTS; tried++) {
             int i = (first + tried) % MAX_HTTP2_CLIENTS;
             try {
-                HttpResponse<Flow.Publisher<List<ByteBuffer>>> response =
-                        client(i).send(request, HttpResponse.BodyHandlers.ofPublisher());
+                HttpResponse<T> response = client(i).send(request, handler);
                 if (tried > 0) preferredClient = i; // where the last one found room, the next looks first
                 return response;
             } catch (IOException e) {
@@ -210,7 +222,7 @@ public final class BedrockUpstream {
         HttpRequest overHttp11 = HttpRequest.newBuilder(request, (name, value) -> true)
                 .version(HttpClient.Version.HTTP_1_1)
                 .build();
-        return client(0).send(overHttp11, HttpResponse.BodyHandlers.ofPublisher());
+        return client(0).send(overHttp11, handler);
     }
 
     private HttpClient client(int index) {

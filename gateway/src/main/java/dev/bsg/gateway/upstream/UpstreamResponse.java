@@ -11,11 +11,11 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.Flow;
 
 /**
- * Bedrock's answer: status and headers known; for a 200 the body is still a publisher (pushed on the
- * HTTP client's thread as it arrives), for errors it has been read.
+ * Bedrock's answer: status and headers known; for a streamed 200 the body is still a publisher (pushed on the
+ * HTTP client's thread as it arrives), otherwise it has been read whole.
  */
 public record UpstreamResponse(
-        int status, HttpHeaders headers, Flow.Publisher<List<ByteBuffer>> body, byte[] errorBody, String region)
+        int status, HttpHeaders headers, Flow.Publisher<List<ByteBuffer>> body, byte[] read, String region)
         implements AutoCloseable {
 
     public boolean ok() {
@@ -28,12 +28,12 @@ public record UpstreamResponse(
 
     /** The upstream error in both dialects, its wording kept. */
     public ApiError error() {
-        return ApiError.fromBedrock(status, header("x-amzn-errortype"), ErrorBodies.bedrockMessage(errorBody));
+        return ApiError.fromBedrock(status, header("x-amzn-errortype"), ErrorBodies.bedrockMessage(read));
     }
 
     /** The whole body; for small, non-streamed answers. */
     public byte[] readAll() throws IOException {
-        return readAll(body);
+        return read != null ? read : readAll(body);
     }
 
     static byte[] readAll(Flow.Publisher<List<ByteBuffer>> publisher) throws IOException {
