@@ -164,12 +164,14 @@ public final class Exchange {
         if (client == null) {
             String remote = Request.getRemoteAddr(request);
             if (remote.startsWith("[") && remote.endsWith("]")) remote = remote.substring(1, remote.length() - 1);
-            client = proxies.client(
-                    remote,
-                    request.isSecure(),
-                    allOf("Forwarded"),
-                    allOf("X-Forwarded-For"),
-                    allOf("X-Forwarded-Proto"));
+            client = proxies.isEmpty()
+                    ? new TrustedProxies.Client(remote, request.isSecure())
+                    : proxies.client(
+                            remote,
+                            request.isSecure(),
+                            allOf("Forwarded"),
+                            allOf("X-Forwarded-For"),
+                            allOf("X-Forwarded-Proto"));
         }
         return client;
     }
