@@ -52,12 +52,12 @@ fi
 
 # True when the server's distribution in the checkout at $1 is missing or older than its sources.
 # The JVM options `bsg serve` runs with, one per line: server/jvm.options (a collector named in the extra
-# options $2 replaces the file's: the JVM refuses two), and a 1 GiB heap bound where no cgroup memory limit
+# options $2 replaces the file's, with its G1 tuning: the JVM refuses two collectors), and a 1 GiB heap bound where no cgroup memory limit
 # exists (in a container the file's share of the limit applies). Used by the launcher and the benchmarks.
 bsg_serve_jvm_options() {
   local root="$1" extra="${2:-}" limit
   if [[ "$extra" == *-XX:+Use*GC* ]]; then
-    grep -v -e '^#' -e '^[[:space:]]*$' -e '^-XX:+Use.*GC$' "$root/server/jvm.options"
+    grep -v -e '^#' -e '^[[:space:]]*$' -e '^-XX:+Use.*GC$' -e '^-XX:GCTimeRatio=' "$root/server/jvm.options"
   else
     grep -v -e '^#' -e '^[[:space:]]*$' "$root/server/jvm.options"
   fi
